@@ -1,0 +1,115 @@
+# imprint - give cloned virtual machines their own identity, offline.
+#
+# Plain GNU make.  `make deps` installs the Debian packages that the build,
+# the tests and the demo need; `make check` runs every test.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+PKG_CONFIG ?= pkg-config
+CC	?= cc
+WERROR	?= 1
+BUILD	?= build
+
+VERSION	:= 0.1.0
+PKGS	:= libguestfs uuid libcrypt json-c
+
+# Recursively expanded on purpose: `make deps check` installs the packages
+# before the first recipe asks pkg-config for flags.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wwrite-strings -Wvla -Wmissing-declarations
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -Isrc \
+	     -DIMPRINT_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+endif
+
+SRCS	:= $(sort $(wildcard src/*.c))
+LIBSRCS	:= $(filter-out src/main.c,$(SRCS))
+LIBOBJS	:= $(LIBSRCS:src/%.c=$(BUILD)/%.o)
+UNITSRC	:= $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN	:= $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
+MANS	:= $(wildcard man/*.1 man/*.5)
+
+# Debian packages for build, tests and demo (see README).
+DEB_PKGS := build-essential pkg-config libguestfs-dev libguestfs-tools \
+	    uuid-dev libcrypt-dev libjson-c-dev mandoc qemu-utils \
+	    libxen-dev clang valgrind
+
+.PHONY: all deps check unit integration sanitize fuzz demo install \
+	uninstall clean bench
+
+all: imprint
+
+imprint: $(BUILD)/main.o $(BUILD)/libimprint.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libimprint.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libimprint.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libimprint.a \
+	    $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+deps:
+	@./tests/deps.sh $(DEB_PKGS)
+
+unit: $(UNITBIN)
+	@BUILD=$(BUILD) ./tests/run.sh --unit $(UNITBIN)
+
+check: imprint $(UNITBIN)
+	@BUILD=$(BUILD) ./tests/run.sh $(UNITBIN)
+
+integration: imprint
+	@BUILD=$(BUILD) ./tests/run.sh --integration
+
+sanitize:
+	$(MAKE) BUILD=build-san SANITIZE=1 unit
+
+fuzz:
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+demo: imprint
+	@./contrib/demo.sh
+
+bench: imprint
+	@./bench/vmcfg.sh
+
+install: imprint
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 imprint $(DESTDIR)$(BINDIR)/imprint
+	for m in $(MANS); do \
+		s=$${m##*.}; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/imprint
+	for m in $(MANS); do \
+		s=$${m##*.}; b=$${m##*/}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \
+	done
+
+clean:
+	rm -rf build build-san build-fuzz imprint
+
+-include $(LIBOBJS:.o=.d) $(BUILD)/main.d $(UNITBIN:=.d)

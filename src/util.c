@@ -1,0 +1,298 @@
+/*
+ * util.c - allocation wrappers, growable buffers and string lists.
+ *
+ * Nothing here knows about guests, recipes or domain configs.
+ */
+#define _GNU_SOURCE	/* vasprintf */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		err(1, "malloc");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL)
+		err(1, "calloc");
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / size)
+		errx(1, "reallocarray: overflow");
+	if ((p = realloc(p, n * size > 0 ? n * size : 1)) == NULL)
+		err(1, "realloc");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		err(1, "strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		err(1, "strndup");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		err(1, "asprintf");
+	return s;
+}
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t want;
+
+	if (extra > (size_t)-1 - b->len - 1)
+		errx(1, "buffer overflow");
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return;
+	if (b->cap < 64)
+		b->cap = 64;
+	while (b->cap < want)
+		b->cap = b->cap > (size_t)-1 / 2 ? want : b->cap * 2;
+	b->data = xreallocarray(b->data, b->cap, 1);
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		errx(1, "vsnprintf failed");
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void
+buf_release(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+char *
+buf_detach(struct buf *b, size_t *len_r)
+{
+	char *p;
+
+	if (b->data == NULL)
+		buf_grow(b, 0), b->data[0] = '\0';
+	p = b->data;
+	if (len_r)
+		*len_r = b->len;
+	buf_init(b);
+	return p;
+}
+
+void
+strlist_add_owned(struct strlist *l, char *s)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+	l->v[l->n] = NULL;
+}
+
+void
+strlist_add(struct strlist *l, const char *s)
+{
+	strlist_add_owned(l, xstrdup(s));
+}
+
+int
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+strlist_release(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int
+read_host_file(const char *path, size_t cap, char **buf_r, size_t *len_r)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		e = errno;
+		warnx("cannot read '%s': %s", path, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		warnx("cannot read '%s': %s", path, strerror(e));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warnx("cannot read '%s': %s", path, S_ISDIR(st.st_mode) ?
+		    "Is a directory" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			e = errno;
+			warnx("cannot read '%s': %s", path, strerror(e));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > cap) {
+			warnx("cannot read '%s': larger than %zu bytes",
+			    path, cap);
+			goto fail;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	*buf_r = buf_detach(&b, len_r);
+	return 0;
+fail:
+	close(fd);
+	buf_release(&b);
+	return -1;
+}
+
+int
+has_nul(const char *s, size_t len)
+{
+	return memchr(s, '\0', len) != NULL;
+}
+
+int
+ascii_casecmp(const char *a, const char *b)
+{
+	unsigned char ca, cb;
+
+	do {
+		ca = (unsigned char)*a++;
+		cb = (unsigned char)*b++;
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+	} while (ca && ca == cb);
+	return ca - cb;
+}

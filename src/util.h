@@ -1,0 +1,76 @@
+/*
+ * util.h - memory, growable buffers, string lists and capped host file reads.
+ *
+ * The x*alloc family aborts the process on allocation failure (the only
+ * place besides main.c that may exit).  Everything else returns -1 on
+ * failure after printing one message.
+ */
+#ifndef IMPRINT_UTIL_H
+#define IMPRINT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growable byte buffer.  data is always NUL-terminated at data[len], so
+ * text can be handed to string functions, but it may also hold NULs.
+ * Initialise with BUF_INIT or buf_init(); release with buf_release().
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+
+void	 buf_init(struct buf *);
+void	 buf_grow(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+void	 buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vaddf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	 buf_reset(struct buf *);
+void	 buf_release(struct buf *);
+/* Hand the bytes to the caller (caller frees); the buf is reset. */
+char	*buf_detach(struct buf *, size_t *len_r);
+
+/* A NULL-terminated vector of owned strings. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+	size_t	  cap;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+
+void	 strlist_add(struct strlist *, const char *);
+void	 strlist_add_owned(struct strlist *, char *);
+int	 strlist_has(const struct strlist *, const char *);
+void	 strlist_release(struct strlist *);
+
+/*
+ * Read a whole host file of at most cap bytes.  The result is
+ * NUL-terminated (caller frees *buf_r).  A larger file, a directory or a
+ * read error prints "cannot read 'PATH': reason" and returns -1.
+ */
+int	 read_host_file(const char *path, size_t cap, char **buf_r,
+	    size_t *len_r);
+
+/* Does [s, s+len) contain a NUL byte? */
+int	 has_nul(const char *s, size_t len);
+
+/* strcasecmp on ASCII only, independent of the locale. */
+int	 ascii_casecmp(const char *, const char *);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * valid.h - syntax checks for the values imprint writes into guest files and
+ * domain configs: MACs, hostnames, IPv4 addresses, config words, paths.
+ *
+ * Pure functions; none prints anything.  Callers report the error with the
+ * context (file, line, key) they know.
+ */
+#ifndef IMPRINT_VALID_H
+#define IMPRINT_VALID_H
+
+#include <stdbool.h>
+
+/*
+ * Parse "xx:xx:xx:xx:xx:xx" (hex, either case, ':' separators only).
+ * Returns 0 and fills mac[6], or -1.
+ */
+int	 mac_parse(const char *s, unsigned char mac[6]);
+/* Write the lower-case form "00:16:3e:..." into out (18 bytes). */
+void	 mac_format(const unsigned char mac[6], char out[18]);
+/*
+ * Canonical lower-case form of a MAC string into out, or -1 when s is not
+ * a MAC.
+ */
+int	 mac_normalize(const char *s, char out[18]);
+/* 0 when s is a MAC usable for a NIC: unicast and not all-zero. */
+bool	 mac_valid_nic(const char *s);
+/* Case-insensitive equality of two MAC strings (false if either is bad). */
+bool	 mac_equal(const char *a, const char *b);
+
+/* RFC 1123 host name: dot-separated labels of [A-Za-z0-9-], 1..63 each,
+ * no leading or trailing '-', at most 253 bytes in all. */
+bool	 hostname_valid(const char *s);
+/* Dotted-quad IPv4 address, each part 0..255, no leading zeros. */
+bool	 ipv4_valid(const char *s);
+/* "a.b.c.d/N" with N 0..32; prefix_r gets N (may be NULL). */
+bool	 ipv4_cidr_valid(const char *s, int *prefix_r);
+/* A value safe inside a quoted config word: non-empty and no quotes,
+ * backslashes, commas, '=', '#', whitespace or control characters. */
+bool	 cfg_word_valid(const char *s);
+/* An absolute path with no quotes, backslashes or control characters. */
+bool	 abs_path_valid(const char *s);
+/* Lower-case dashed uuid, 36 characters. */
+bool	 uuid_valid(const char *s);
+
+#endif

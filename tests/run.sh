@@ -1,0 +1,61 @@
+#!/bin/bash
+# Test driver for `make check`, `make unit` and `make integration`.
+#
+# Runs each unit test binary, then each tests/t-*.sh integration script,
+# each under a timeout, reads the "N passed, N failed" line each prints,
+# and ends with the sum.  Exit status 0 only when nothing failed and every
+# program exited 0.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+mode=all
+case ${1-} in
+--unit) mode=unit; shift ;;
+--integration) mode=integration; shift ;;
+esac
+
+total_pass=0 total_fail=0 broken=0
+
+run_one() {	# name timeout cmd...
+	local name=$1 limit=$2 out rc line p f
+	shift 2
+	out=$(mktemp)
+	timeout --foreground -k 10 "$limit" "$@" >"$out" 2>&1
+	rc=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed}
+	else
+		p=0 f=0
+	fi
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ -z "$line" ]; then
+		broken=$((broken + 1))
+		echo "FAIL $name (exit $rc)"
+		sed 's/^/    /' "$out"
+		[ "$f" -eq 0 ] && total_fail=$((total_fail + 1))
+	else
+		echo "ok   $name ($p checks)"
+	fi
+	rm -f "$out"
+}
+
+if [ "$mode" != integration ]; then
+	for t in "$@"; do
+		run_one "$(basename "$t")" 120 "$t"
+	done
+fi
+
+if [ "$mode" = all ]; then
+	run_one man-lint 60 tests/man-lint.sh
+fi
+
+if [ "$mode" != unit ]; then
+	for t in tests/t-*.sh; do
+		[ -e "$t" ] || continue
+		run_one "$(basename "$t")" 1200 bash "$t"
+	done
+fi
+
+echo "TOTAL: $total_pass passed, $total_fail failed"
+[ "$broken" -eq 0 ] && [ "$total_fail" -eq 0 ]
