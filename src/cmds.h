@@ -1,0 +1,21 @@
+/*
+ * cmds.h - the subcommands main.c dispatches to.
+ *
+ * Each cmd_X(argc, argv) gets argv[0] == "X" and parses its own options
+ * with getopt_long (main.c resets optind first).  It returns the process
+ * exit status: 0 success, 1 failure or inconsistency, 2 usage error.
+ * Each exports its long option table (terminated by a zero entry) so that
+ * `imprint --long-options` can list every option for the docs test.
+ */
+#ifndef IMPRINT_CMDS_H
+#define IMPRINT_CMDS_H
+
+#include <getopt.h>
+
+int	cmd_inspect(int, char **);
+int	cmd_vmcfg(int, char **);
+
+extern const struct option inspect_long_options[];
+extern const struct option vmcfg_long_options[];
+
+#endif
