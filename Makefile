@@ -35,6 +35,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 endif
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q	:=
+else
+Q	:= @
+endif
+
 SRCS	:= $(sort $(wildcard src/*.c))
 LIBSRCS	:= $(filter-out src/main.c,$(SRCS))
 LIBOBJS	:= $(LIBSRCS:src/%.c=$(BUILD)/%.o)
@@ -42,35 +49,33 @@ UNITSRC	:= $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN	:= $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS	:= $(wildcard man/*.1 man/*.5)
 
-# Debian packages for build, tests and demo (see README).
-DEB_PKGS := build-essential pkg-config libguestfs-dev libguestfs-tools \
-	    uuid-dev libcrypt-dev libjson-c-dev mandoc qemu-utils \
-	    libxen-dev clang valgrind
-
 .PHONY: all deps check unit integration sanitize fuzz demo install \
 	uninstall clean bench
 
 all: imprint
 
 imprint: $(BUILD)/main.o $(BUILD)/libimprint.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/libimprint.a: $(LIBOBJS)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libimprint.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libimprint.a \
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libimprint.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
 deps:
-	@./tests/deps.sh $(DEB_PKGS)
+	@sh contrib/install-deps.sh
 
 unit: $(UNITBIN)
 	@BUILD=$(BUILD) ./tests/run.sh --unit $(UNITBIN)

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian packages imprint's build, tests and demo need, but
+# only those missing, so a second run is quiet and touches nothing.
+# Run as root on Debian 12.  `make deps` calls this; on a machine without
+# make, run it directly: sh contrib/install-deps.sh
+set -eu
+
+# build: compiler, make, pkg-config and the -dev packages the Makefile's
+#   pkg-config line names (libguestfs, uuid, libcrypt, json-c)
+# tests: libguestfs-tools (guestfish builds the test images), qemu-utils
+#   (qemu-img overlays), mandoc (man page lint), libxen-dev (libxlutil as
+#   referee for xl.cfg edits), clang (libFuzzer), valgrind
+# bench: time (GNU time for peak RSS)
+PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
+libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time"
+
+missing=
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case $s in
+	"install ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,543 @@
+/*
+ * cmd_inspect.c - `imprint inspect`: show, without changing a byte, the
+ * identity a stopped guest carries and whether it agrees with its Xen
+ * domain config.
+ *
+ * Every image given is a separate guest; all share one appliance.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "consist.h"
+#include "guest.h"
+#include "hostcfg.h"
+#include "survey.h"
+#include "util.h"
+
+/* Version of the --json document; bumped only on incompatible change. */
+#define INSPECT_SCHEMA	1
+
+const struct option inspect_long_options[] = {
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "partition",	required_argument,	NULL, 'p' },
+	{ "root",	required_argument,	NULL, 'r' },
+	{ "vmcfg",	required_argument,	NULL, 'c' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: imprint inspect [--json] [--vmcfg FILE] [--partition N | --root DEV]\n"
+"                       IMAGE...\n"
+"\n"
+"Show the identity a stopped guest carries, read-only: filesystems, root,\n"
+"OS, host names, NIC configs, udev persistent-net rules, machine-id, SSH\n"
+"host keys; with --vmcfg, whether the Xen domain config agrees.\n"
+"\n"
+"  --json            one JSON document on stdout (schema in imprint(1))\n"
+"  --partition N     the root is the Nth partition of each image\n"
+"  --root DEV        the root is DEV (/dev/sda2, /dev/VolGroup00/LogVol00)\n"
+"  --vmcfg FILE      compare with this domain config (one image only)\n"
+"\n"
+"Exit status: 0 consistent, 1 inconsistencies found, 2 error.\n";
+
+static void
+print_usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static int
+usage_error(void)
+{
+	fprintf(stderr, "Try 'imprint inspect --help' for more "
+	    "information.\n");
+	return 2;
+}
+
+/* strtonum-like: a whole number in [lo, hi], or -1. */
+static int
+parse_int(const char *s, int lo, int hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || errno || v < lo || v > hi)
+		return -1;
+	return (int)v;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static json_object *
+jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void
+jset(json_object *o, const char *k, json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static json_object *
+json_fs(const struct guest_fs *fs, size_t n)
+{
+	json_object *a = json_object_new_array(), *o;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		jset(o, "device", jstr(fs[i].display));
+		jset(o, "partition", fs[i].partnum ?
+		    json_object_new_int(fs[i].partnum) : NULL);
+		jset(o, "type", jstr(fs[i].type));
+		jset(o, "label", jstr(fs[i].label));
+		jset(o, "uuid", jstr(fs[i].uuid));
+		jset(o, "size", json_object_new_int64(fs[i].size));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *
+json_root(const struct guest_root *r)
+{
+	static const char *const how[] = { "inspection", "partition",
+	    "device" };
+	json_object *o = json_object_new_object(), *os;
+
+	jset(o, "device", jstr(r->display));
+	jset(o, "how", jstr(how[r->how]));
+	jset(o, "reason", jstr(r->reason));
+	os = json_object_new_object();
+	jset(os, "type", jstr(r->os.type));
+	jset(os, "distro", jstr(r->os.distro));
+	jset(os, "product", jstr(r->os.product));
+	jset(os, "major", json_object_new_int(r->os.major));
+	jset(os, "minor", json_object_new_int(r->os.minor));
+	jset(os, "source", jstr(r->os.source));
+	jset(o, "os", os);
+	return o;
+}
+
+static json_object *
+json_strlist(const struct strlist *l)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		json_object_array_add(a, jstr(l->v[i]));
+	return a;
+}
+
+static json_object *
+json_survey(const struct survey *s)
+{
+	json_object *o = json_object_new_object(), *a, *e;
+	size_t i;
+
+	a = json_object_new_array();
+	for (i = 0; i < s->nhostnames; i++) {
+		e = json_object_new_object();
+		jset(e, "file", jstr(s->hostnames[i].file));
+		jset(e, "key", *s->hostnames[i].key ?
+		    jstr(s->hostnames[i].key) : NULL);
+		jset(e, "value", jstr(s->hostnames[i].value));
+		json_object_array_add(a, e);
+	}
+	jset(o, "hostnames", a);
+	a = json_object_new_array();
+	for (i = 0; i < s->nhosts; i++) {
+		e = json_object_new_object();
+		jset(e, "file", jstr("/etc/hosts"));
+		jset(e, "line", json_object_new_int64((int64_t)s->hosts[i].line));
+		jset(e, "address", jstr(s->hosts[i].addr));
+		jset(e, "names", json_strlist(&s->hosts[i].names));
+		json_object_array_add(a, e);
+	}
+	jset(o, "hosts", a);
+	a = json_object_new_array();
+	for (i = 0; i < s->nnics; i++) {
+		const struct survey_nic *n = &s->nics[i];
+		e = json_object_new_object();
+		jset(e, "file", jstr(n->file));
+		jset(e, "format", jstr(n->format));
+		jset(e, "line", n->line ?
+		    json_object_new_int64((int64_t)n->line) : NULL);
+		jset(e, "ignored", json_object_new_boolean(n->ignored));
+		jset(e, "device", jstr(n->device));
+		jset(e, "hwaddr", jstr(n->hwaddr));
+		jset(e, "macaddr", jstr(n->macaddr));
+		jset(e, "bootproto", jstr(n->bootproto));
+		jset(e, "ipaddr", jstr(n->ipaddr));
+		jset(e, "netmask", jstr(n->netmask));
+		jset(e, "prefix", jstr(n->prefix));
+		jset(e, "gateway", jstr(n->gateway));
+		jset(e, "onboot", jstr(n->onboot));
+		json_object_array_add(a, e);
+	}
+	jset(o, "nics", a);
+	a = json_object_new_array();
+	for (i = 0; i < s->nudev; i++) {
+		e = json_object_new_object();
+		jset(e, "file", jstr(s->udev[i].file));
+		jset(e, "line", json_object_new_int64((int64_t)s->udev[i].line));
+		jset(e, "name", jstr(s->udev[i].name));
+		jset(e, "mac", jstr(s->udev[i].mac));
+		json_object_array_add(a, e);
+	}
+	jset(o, "udev_rules", a);
+	jset(o, "machine_id", jstr(s->machine_id));
+	jset(o, "ssh_host_keys", json_strlist(&s->ssh_host_keys));
+	jset(o, "notes", json_strlist(&s->notes));
+	return o;
+}
+
+/* The domain config as inspect reports it (text or JSON). */
+static json_object *
+json_vmcfg(const struct hostcfg *cfg)
+{
+	json_object *o = json_object_new_object(), *a, *e;
+	size_t i;
+	char *v;
+
+	jset(o, "file", jstr(hostcfg_path(cfg)));
+	jset(o, "name", jstr(hostcfg_get_string(cfg, "name")));
+	jset(o, "uuid", jstr(hostcfg_get_string(cfg, "uuid")));
+	a = json_object_new_array();
+	for (i = 0; i < hostcfg_nic_count(cfg); i++) {
+		e = json_object_new_object();
+		jset(e, "index", json_object_new_int64((int64_t)i));
+		jset(e, "line", json_object_new_int(hostcfg_nic_line(cfg, i)));
+		jset(e, "spec", jstr(hostcfg_nic_spec(cfg, i)));
+		v = hostcfg_nic_get(cfg, i, "mac");
+		jset(e, "mac", jstr(v));
+		free(v);
+		v = hostcfg_nic_get(cfg, i, "bridge");
+		jset(e, "bridge", jstr(v));
+		free(v);
+		json_object_array_add(a, e);
+	}
+	jset(o, "nics", a);
+	a = json_object_new_array();
+	for (i = 0; i < hostcfg_disk_count(cfg); i++) {
+		e = json_object_new_object();
+		jset(e, "index", json_object_new_int64((int64_t)i));
+		jset(e, "spec", jstr(hostcfg_disk_spec(cfg, i)));
+		v = hostcfg_disk_target(cfg, i);
+		jset(e, "target", jstr(v));
+		free(v);
+		json_object_array_add(a, e);
+	}
+	jset(o, "disks", a);
+	return o;
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static void
+kv(const char *k, const char *v)
+{
+	if (v)
+		printf(" %s=%s", k, v);
+}
+
+static void
+text_image(const char *image, const char *format, const struct guest_fs *fs,
+    size_t nfs, const struct guest_root *root, const struct survey *s)
+{
+	size_t i, j;
+
+	printf("image: %s (%s)\n", image, format);
+	printf("filesystems:\n");
+	for (i = 0; i < nfs; i++) {
+		printf("  %s type=%s", fs[i].display,
+		    *fs[i].type ? fs[i].type : "-");
+		if (*fs[i].label)
+			printf(" label=%s", fs[i].label);
+		if (*fs[i].uuid)
+			printf(" uuid=%s", fs[i].uuid);
+		printf(" size=%lld\n", (long long)fs[i].size);
+	}
+	printf("root: %s (%s)\n", root->display, root->reason);
+	printf("os: type=%s distro=%s version=%d.%d product=\"%s\" "
+	    "(from %s)\n", root->os.type, root->os.distro, root->os.major,
+	    root->os.minor, root->os.product, root->os.source);
+	printf("hostnames:\n");
+	for (i = 0; i < s->nhostnames; i++) {
+		if (*s->hostnames[i].key)
+			printf("  %s %s=%s\n", s->hostnames[i].file,
+			    s->hostnames[i].key, s->hostnames[i].value);
+		else
+			printf("  %s %s\n", s->hostnames[i].file,
+			    s->hostnames[i].value);
+	}
+	for (i = 0; i < s->nhosts; i++) {
+		printf("  /etc/hosts:%zu %s", s->hosts[i].line,
+		    s->hosts[i].addr);
+		for (j = 0; j < s->hosts[i].names.n; j++)
+			printf(" %s", s->hosts[i].names.v[j]);
+		printf("\n");
+	}
+	printf("nics:\n");
+	for (i = 0; i < s->nnics; i++) {
+		const struct survey_nic *n = &s->nics[i];
+		if (n->line)
+			printf("  %s:%zu", n->file, n->line);
+		else
+			printf("  %s", n->file);
+		if (n->ignored)
+			printf(" (ignored by initscripts)");
+		kv(n->line ? "iface" : "DEVICE", n->device);
+		kv("HWADDR", n->hwaddr);
+		kv(n->line ? "hwaddress" : "MACADDR", n->macaddr);
+		kv(n->line ? "method" : "BOOTPROTO", n->bootproto);
+		kv(n->line ? "address" : "IPADDR", n->ipaddr);
+		kv(n->line ? "netmask" : "NETMASK", n->netmask);
+		kv("PREFIX", n->prefix);
+		kv(n->line ? "gateway" : "GATEWAY", n->gateway);
+		kv(n->line ? "auto" : "ONBOOT", n->onboot);
+		printf("\n");
+	}
+	printf("udev persistent-net rules:\n");
+	for (i = 0; i < s->nudev; i++)
+		printf("  %s:%zu NAME=%s mac=%s\n", s->udev[i].file,
+		    s->udev[i].line, s->udev[i].name, s->udev[i].mac);
+	printf("machine-id: %s\n", s->machine_id ? (*s->machine_id ?
+	    s->machine_id : "(empty)") : "(none)");
+	printf("ssh host keys:");
+	for (i = 0; i < s->ssh_host_keys.n; i++)
+		printf(" %s", s->ssh_host_keys.v[i]);
+	printf("%s\n", s->ssh_host_keys.n ? "" : " (none)");
+	for (i = 0; i < s->notes.n; i++)
+		printf("note: %s\n", s->notes.v[i]);
+}
+
+static void
+text_vmcfg(const struct hostcfg *cfg)
+{
+	const char *name = hostcfg_get_string(cfg, "name");
+	const char *uuid = hostcfg_get_string(cfg, "uuid");
+	size_t i;
+	char *mac, *br, *t;
+
+	printf("domain config: %s\n", hostcfg_path(cfg));
+	printf("  name=%s uuid=%s\n", name ? name : "(none)",
+	    uuid ? uuid : "(none)");
+	for (i = 0; i < hostcfg_nic_count(cfg); i++) {
+		mac = hostcfg_nic_get(cfg, i, "mac");
+		br = hostcfg_nic_get(cfg, i, "bridge");
+		printf("  nic%zu mac=%s bridge=%s (line %d)\n", i,
+		    mac ? mac : "(none)", br ? br : "(default)",
+		    hostcfg_nic_line(cfg, i));
+		free(mac);
+		free(br);
+	}
+	for (i = 0; i < hostcfg_disk_count(cfg); i++) {
+		t = hostcfg_disk_target(cfg, i);
+		printf("  disk%zu target=%s\n", i, t ? t : "(none)");
+		free(t);
+	}
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+struct inspect_opts {
+	bool		 json;
+	const char	*vmcfg;
+	struct root_spec root;
+};
+
+/*
+ * Inspect image k.  Returns 0 consistent, 1 inconsistent, 2 error; adds
+ * the image's JSON object to arr when JSON is on.
+ */
+static int
+inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
+    const struct hostcfg *cfg, json_object *arr)
+{
+	struct guest_fs *fs = NULL;
+	struct guest_root root;
+	struct survey s;
+	struct finding *f = NULL;
+	json_object *obj = NULL, *fa;
+	size_t nfs = 0, nf = 0, i;
+	int rc = 2;
+
+	memset(&s, 0, sizeof(s));
+	memset(&root, 0, sizeof(root));
+	if (o->json) {
+		obj = json_object_new_object();
+		jset(obj, "image", jstr(guest_image_path(gs, k)));
+		jset(obj, "format", jstr(guest_image_format(gs, k)));
+		json_object_array_add(arr, obj);
+	}
+	if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
+	    guest_find_root(gs, k, &o->root, &root) == -1 ||
+	    guest_mount_root(gs, &root) == -1 ||
+	    survey_read(gs, &s) == -1) {
+		if (obj)
+			jset(obj, "error", jstr("inspection failed; the "
+			    "reason is on standard error"));
+		goto out;
+	}
+	nf = consist_check(&s, cfg, &f);
+	rc = nf ? 1 : 0;
+	if (o->json) {
+		jset(obj, "filesystems", json_fs(fs, nfs));
+		jset(obj, "root", json_root(&root));
+		jset(obj, "identity", json_survey(&s));
+		jset(obj, "vmcfg", cfg ? json_vmcfg(cfg) : NULL);
+		jset(obj, "consistent", json_object_new_boolean(nf == 0));
+		fa = json_object_new_array();
+		for (i = 0; i < nf; i++) {
+			json_object *e = json_object_new_object();
+			jset(e, "code", jstr(f[i].code));
+			jset(e, "message", jstr(f[i].message));
+			json_object_array_add(fa, e);
+		}
+		jset(obj, "findings", fa);
+		goto out;
+	}
+	text_image(guest_image_path(gs, k), guest_image_format(gs, k), fs,
+	    nfs, &root, &s);
+	if (cfg)
+		text_vmcfg(cfg);
+	if (nf == 0)
+		printf("consistency: ok%s\n", cfg ? "" :
+		    " (guest only; give --vmcfg to compare with the domain "
+		    "config)");
+	else
+		printf("consistency: %zu problem%s\n", nf, nf == 1 ? "" : "s");
+	for (i = 0; i < nf; i++)
+		printf("  %s: %s\n", f[i].code, f[i].message);
+out:
+	consist_free(f, nf);
+	survey_release(&s);
+	guest_root_release(&root);
+	guest_fs_free(fs, nfs);
+	return rc;
+}
+
+int
+cmd_inspect(int argc, char **argv)
+{
+	struct inspect_opts o;
+	struct hostcfg *cfg = NULL;
+	struct guest *gs = NULL;
+	json_object *doc = NULL, *arr = NULL;
+	bool have_root = false;
+	size_t k;
+	int c, rc = 0, r;
+
+	memset(&o, 0, sizeof(o));
+	o.root.how = ROOT_AUTO;
+	while ((c = getopt_long(argc, argv, "+hjp:r:c:", inspect_long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (o.vmcfg) {
+				warnx("--vmcfg given twice");
+				return usage_error();
+			}
+			o.vmcfg = optarg;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'j':
+			o.json = true;
+			break;
+		case 'p':
+			if (have_root) {
+				warnx("give one of --partition and --root, "
+				    "once");
+				return usage_error();
+			}
+			have_root = true;
+			o.root.how = ROOT_PARTITION;
+			if ((o.root.partition = parse_int(optarg, 1, 128))
+			    == -1) {
+				warnx("--partition '%s': not a partition "
+				    "number (1 to 128)", optarg);
+				return usage_error();
+			}
+			break;
+		case 'r':
+			if (have_root) {
+				warnx("give one of --partition and --root, "
+				    "once");
+				return usage_error();
+			}
+			have_root = true;
+			o.root.how = ROOT_DEVICE;
+			o.root.device = optarg;
+			if (strncmp(optarg, "/dev/", 5) != 0) {
+				warnx("--root '%s': not a device name "
+				    "(/dev/sda2, /dev/VolGroup00/LogVol00)",
+				    optarg);
+				return usage_error();
+			}
+			break;
+		default:
+			return usage_error();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		warnx("inspect: no image given");
+		return usage_error();
+	}
+	if (o.vmcfg && argc > 1) {
+		warnx("--vmcfg goes with one image; inspect the others "
+		    "separately");
+		return usage_error();
+	}
+	/* Read the config first: a bad one costs no appliance launch. */
+	if (o.vmcfg && hostcfg_load(o.vmcfg, &cfg) == -1)
+		return 2;
+	if (guest_open(&gs, argv, (size_t)argc, true) == -1) {
+		hostcfg_free(cfg);
+		return 2;
+	}
+	if (o.json) {
+		doc = json_object_new_object();
+		jset(doc, "schema", json_object_new_int(INSPECT_SCHEMA));
+		arr = json_object_new_array();
+		jset(doc, "images", arr);
+	}
+	for (k = 0; k < (size_t)argc; k++) {
+		if (k > 0 && !o.json)
+			printf("\n");
+		r = inspect_one(gs, k, &o, cfg, arr);
+		if (r > rc)
+			rc = r;
+	}
+	if (guest_close(gs) == -1)
+		rc = 2;
+	if (doc) {
+		puts(json_object_to_json_string_ext(doc,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(doc);
+	}
+	hostcfg_free(cfg);
+	if (fflush(stdout) == EOF) {
+		warn("stdout");
+		rc = 2;
+	}
+	return rc;
+}

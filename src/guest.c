@@ -1,0 +1,972 @@
+/*
+ * guest.c - guest access over libguestfs (see guest.h).
+ *
+ * This is the only file that calls libguestfs.  libguestfs's own error
+ * handler is switched off for the whole handle: every failure is reported
+ * here as one line that names the image and what was being done, with the
+ * first line of libguestfs's error appended.
+ */
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <guestfs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gfile.h"
+#include "guest.h"
+#include "util.h"
+
+struct guest_image {
+	char	*path;
+	char	*format;
+	char	*dev;		/* /dev/sdX in the appliance */
+};
+
+struct guest {
+	guestfs_h		*g;
+	struct guest_image	*img;
+	size_t			 nimg;
+	bool			 readonly;
+	ssize_t			 cur;		/* image LVM is restricted to */
+	bool			 mounted;
+};
+
+/* First line of libguestfs's last error, for one-line messages. */
+static const char *
+gerr(struct guest *gs)
+{
+	static char line[512];
+	const char *e = gs->g ? guestfs_last_error(gs->g) : NULL;
+	size_t n;
+
+	if (e == NULL)
+		return "unknown libguestfs error";
+	n = strcspn(e, "\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, e, n);
+	line[n] = '\0';
+	return line;
+}
+
+static void
+free_strings(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* --- appliance launch, TCG fallback and its cache ---------------------- */
+
+static volatile int progress_stop;
+
+/* Show elapsed seconds while the appliance boots (stderr is a tty). */
+static void *
+progress_thread(void *arg)
+{
+	size_t n = *(size_t *)arg;
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	time_t start = time(NULL);
+	int ticks = 0;
+
+	while (!progress_stop) {
+		if (ticks++ % 5 == 0)
+			fprintf(stderr, "\rimprint: starting the appliance "
+			    "(%zu image%s)... %lds", n, n == 1 ? "" : "s",
+			    (long)(time(NULL) - start));
+		nanosleep(&ts, NULL);
+	}
+	fputs("\r\033[K", stderr);
+	return NULL;
+}
+
+/* Where the per-host "KVM does not work here" note lives. */
+static char *
+accel_cache_path(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (x && *x == '/')
+		return xasprintf("%s/imprint/accel", x);
+	if (home && *home == '/')
+		return xasprintf("%s/.cache/imprint/accel", home);
+	return NULL;
+}
+
+/*
+ * The cache is valid for one kernel and one qemu binary: a new kernel
+ * (KVM module) or qemu may have fixed the failure.
+ */
+static char *
+accel_cache_key(guestfs_h *g)
+{
+	struct utsname u;
+	struct stat st;
+	char *hv, *key;
+
+	if (uname(&u) == -1 || (hv = guestfs_get_hv(g)) == NULL)
+		return NULL;
+	if (stat(hv, &st) == -1) {
+		free(hv);
+		return NULL;
+	}
+	key = xasprintf("kernel %s %s; qemu %s %lld %lld %llu", u.release,
+	    u.version, hv, (long long)st.st_size,
+	    (long long)st.st_mtime, (unsigned long long)st.st_ino);
+	free(hv);
+	return key;
+}
+
+static bool
+accel_cache_says_tcg(const char *key)
+{
+	char *path = accel_cache_path(), *want, buf[1024];
+	bool tcg = false;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || key == NULL)
+		goto out;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		goto out;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		goto out;
+	buf[n] = '\0';
+	want = xasprintf("%s\ntcg\n", key);
+	tcg = strcmp(buf, want) == 0;
+	free(want);
+out:
+	free(path);
+	return tcg;
+}
+
+/* Best effort: a cache we cannot write only costs a slower start. */
+static void
+accel_cache_write_tcg(const char *key)
+{
+	char *path = accel_cache_path(), *tmp = NULL, *slash, *text = NULL;
+	int fd = -1;
+
+	if (path == NULL || key == NULL)
+		goto out;
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	(void)mkdir(path, 0700);	/* .../imprint; its parent may be new */
+	if (access(path, W_OK) == -1) {
+		char *parent = xstrdup(path);
+		*strrchr(parent, '/') = '\0';
+		(void)mkdir(parent, 0700);
+		free(parent);
+		(void)mkdir(path, 0700);
+	}
+	*slash = '/';
+	tmp = xasprintf("%s.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		goto out;
+	text = xasprintf("%s\ntcg\n", key);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    close(fd) == -1 || rename(tmp, path) == -1) {
+		fd = -1;
+		unlink(tmp);
+		goto out;
+	}
+	fd = -1;
+out:
+	if (fd != -1) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(text);
+	free(tmp);
+	free(path);
+}
+
+/* Create a handle with images added; NULL after a message. */
+static guestfs_h *
+make_handle(struct guest *gs, bool tcg)
+{
+	guestfs_h *g;
+	size_t k;
+
+	if ((g = guestfs_create()) == NULL) {
+		warnx("cannot create a libguestfs handle");
+		return NULL;
+	}
+	guestfs_set_error_handler(g, NULL, NULL);
+	gs->g = g;
+	if (tcg && guestfs_set_backend_setting(g, "force_tcg", "") == -1)
+		goto fail;
+	for (k = 0; k < gs->nimg; k++) {
+		if (guestfs_add_drive_opts(g, gs->img[k].path,
+		    GUESTFS_ADD_DRIVE_OPTS_FORMAT, gs->img[k].format,
+		    GUESTFS_ADD_DRIVE_OPTS_READONLY, gs->readonly ? 1 : 0,
+		    -1) == -1) {
+			warnx("cannot add image '%s': %s", gs->img[k].path,
+			    gerr(gs));
+			goto fail_quiet;
+		}
+	}
+	return g;
+fail:
+	warnx("cannot set up libguestfs: %s", gerr(gs));
+fail_quiet:
+	guestfs_close(g);
+	gs->g = NULL;
+	return NULL;
+}
+
+static int
+launch(struct guest *gs)
+{
+	pthread_t th;
+	bool show = isatty(STDERR_FILENO);
+	int r;
+
+	if (show) {
+		progress_stop = 0;
+		if (pthread_create(&th, NULL, progress_thread, &gs->nimg) != 0)
+			show = false;
+	}
+	r = guestfs_launch(gs->g);
+	if (show) {
+		progress_stop = 1;
+		pthread_join(th, NULL);
+	}
+	return r;
+}
+
+static int
+launch_with_fallback(struct guest *gs)
+{
+	bool user_set = getenv("LIBGUESTFS_BACKEND_SETTINGS") != NULL;
+	bool have_kvm = access("/dev/kvm", F_OK) == 0;
+	bool tcg = false;
+	char *key = NULL, *first = NULL;
+	int r = -1;
+
+	if ((gs->g = make_handle(gs, false)) == NULL)
+		return -1;
+	if (!user_set && have_kvm) {
+		key = accel_cache_key(gs->g);
+		if (accel_cache_says_tcg(key)) {
+			tcg = true;
+			guestfs_close(gs->g);
+			if ((gs->g = make_handle(gs, true)) == NULL)
+				goto out;
+		}
+	}
+	if (launch(gs) == 0) {
+		r = 0;
+		goto out;
+	}
+	if (user_set || !have_kvm || tcg) {
+		warnx("cannot launch the libguestfs appliance: %s", gerr(gs));
+		goto out;
+	}
+	first = xstrdup(gerr(gs));
+	warnx("the appliance failed to start with KVM (%s); "
+	    "retrying with TCG software emulation, which is slower", first);
+	guestfs_close(gs->g);
+	if ((gs->g = make_handle(gs, true)) == NULL)
+		goto out;
+	if (launch(gs) == -1) {
+		warnx("cannot launch the libguestfs appliance with TCG "
+		    "either: %s", gerr(gs));
+		goto out;
+	}
+	accel_cache_write_tcg(key);
+	r = 0;
+out:
+	free(first);
+	free(key);
+	return r;
+}
+
+/* --- opening and closing ------------------------------------------------- */
+
+static int
+check_image_path(const char *path, bool readonly)
+{
+	struct stat st;
+	int e;
+
+	if (stat(path, &st) == -1) {
+		e = errno;
+		warnx("cannot open image '%s': %s", path, strerror(e));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		warnx("cannot open image '%s': not a regular file or block "
+		    "device", path);
+		return -1;
+	}
+	if (access(path, readonly ? R_OK : R_OK | W_OK) == -1) {
+		e = errno;
+		warnx("cannot open image '%s'%s: %s", path,
+		    readonly ? "" : " for writing", strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+int
+guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
+{
+	struct guest *gs;
+	guestfs_h *probe;
+	char **devs = NULL;
+	size_t k;
+
+	*gs_r = NULL;
+	for (k = 0; k < n; k++)
+		if (check_image_path(paths[k], readonly) == -1)
+			return -1;
+	gs = xcalloc(1, sizeof(*gs));
+	gs->readonly = readonly;
+	gs->cur = -1;
+	gs->img = xcalloc(n, sizeof(*gs->img));
+	gs->nimg = n;
+
+	/* Probe formats on the host (qemu-img), before any launch. */
+	if ((probe = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT))
+	    == NULL) {
+		warnx("cannot create a libguestfs handle");
+		goto fail;
+	}
+	guestfs_set_error_handler(probe, NULL, NULL);
+	for (k = 0; k < n; k++) {
+		gs->img[k].path = xstrdup(paths[k]);
+		gs->img[k].format = guestfs_disk_format(probe, paths[k]);
+		if (gs->img[k].format == NULL ||
+		    strcmp(gs->img[k].format, "unknown") == 0) {
+			warnx("cannot tell the format of image '%s'%s%s",
+			    paths[k], gs->img[k].format ? "" : ": ",
+			    gs->img[k].format ? "" : guestfs_last_error(probe));
+			guestfs_close(probe);
+			goto fail;
+		}
+	}
+	guestfs_close(probe);
+
+	if (launch_with_fallback(gs) == -1)
+		goto fail;
+	if ((devs = guestfs_list_devices(gs->g)) == NULL) {
+		warnx("cannot list the appliance's disks: %s", gerr(gs));
+		goto fail;
+	}
+	for (k = 0; k < n; k++) {
+		if (devs[k] == NULL) {
+			warnx("the appliance shows fewer disks than images");
+			goto fail;
+		}
+		gs->img[k].dev = xstrdup(devs[k]);
+	}
+	free_strings(devs);
+	*gs_r = gs;
+	return 0;
+fail:
+	free_strings(devs);
+	guest_close(gs);
+	return -1;
+}
+
+int
+guest_close(struct guest *gs)
+{
+	size_t k;
+	int r = 0;
+
+	if (gs == NULL)
+		return 0;
+	if (gs->g) {
+		if (gs->mounted)
+			(void)guestfs_umount_all(gs->g);
+		if (guestfs_shutdown(gs->g) == -1) {
+			warnx("appliance shutdown failed: %s", gerr(gs));
+			r = -1;
+		}
+		guestfs_close(gs->g);
+	}
+	for (k = 0; k < gs->nimg; k++) {
+		free(gs->img[k].path);
+		free(gs->img[k].format);
+		free(gs->img[k].dev);
+	}
+	free(gs->img);
+	free(gs);
+	return r;
+}
+
+size_t
+guest_count(const struct guest *gs)
+{
+	return gs->nimg;
+}
+
+const char *
+guest_image_path(const struct guest *gs, size_t k)
+{
+	return gs->img[k].path;
+}
+
+const char *
+guest_image_format(const struct guest *gs, size_t k)
+{
+	return gs->img[k].format;
+}
+
+/* --- devices ------------------------------------------------------------- */
+
+/* Is dev image k's disk or one of its partitions? */
+static bool
+on_image(const struct guest *gs, size_t k, const char *dev)
+{
+	size_t n = strlen(gs->img[k].dev);
+
+	return strncmp(dev, gs->img[k].dev, n) == 0 &&
+	    (dev[n] == '\0' || (dev[n] >= '0' && dev[n] <= '9'));
+}
+
+/* Appliance name -> the name the user sees (caller frees). */
+static char *
+display_name(const struct guest *gs, size_t k, const char *dev)
+{
+	if (on_image(gs, k, dev))
+		return xasprintf("/dev/sda%s", dev + strlen(gs->img[k].dev));
+	return xstrdup(dev);
+}
+
+int
+guest_select(struct guest *gs, size_t k)
+{
+	char *filter[2];
+
+	if (gs->mounted) {
+		if (guestfs_umount_all(gs->g) == -1) {
+			warnx("cannot unmount: %s", gerr(gs));
+			return -1;
+		}
+		gs->mounted = false;
+	}
+	if (gs->cur == (ssize_t)k || gs->nimg == 1) {
+		gs->cur = (ssize_t)k;
+		return 0;
+	}
+	/* Clones share VG names and PV UUIDs: let LVM see one disk only. */
+	filter[0] = gs->img[k].dev;
+	filter[1] = NULL;
+	if (guestfs_vg_activate_all(gs->g, 0) == -1 ||
+	    guestfs_lvm_set_filter(gs->g, filter) == -1 ||
+	    guestfs_vg_activate_all(gs->g, 1) == -1) {
+		warnx("cannot restrict LVM to image '%s': %s",
+		    gs->img[k].path, gerr(gs));
+		return -1;
+	}
+	gs->cur = (ssize_t)k;
+	return 0;
+}
+
+static void
+fill_fs(struct guest *gs, size_t k, struct guest_fs *f, const char *dev,
+    int partnum)
+{
+	char *s;
+
+	f->dev = xstrdup(dev);
+	f->display = display_name(gs, k, dev);
+	f->partnum = partnum;
+	f->type = (s = guestfs_vfs_type(gs->g, dev)) ? s : xstrdup("");
+	f->label = (s = guestfs_vfs_label(gs->g, dev)) ? s : xstrdup("");
+	f->uuid = (s = guestfs_vfs_uuid(gs->g, dev)) ? s : xstrdup("");
+	f->size = guestfs_blockdev_getsize64(gs->g, dev);
+}
+
+int
+guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
+    size_t *n_r)
+{
+	char **parts = NULL, **lvs = NULL, *t;
+	struct guest_fs *fs = NULL;
+	size_t n = 0, cap = 0, i;
+	int r = -1, num;
+
+	*fs_r = NULL;
+	*n_r = 0;
+	if (guest_select(gs, k) == -1)
+		return -1;
+	if ((parts = guestfs_list_partitions(gs->g)) == NULL ||
+	    (lvs = guestfs_lvs(gs->g)) == NULL) {
+		warnx("cannot list the partitions of image '%s': %s",
+		    gs->img[k].path, gerr(gs));
+		goto out;
+	}
+	for (i = 0; parts[i]; i++)
+		cap++;
+	for (i = 0; lvs[i]; i++)
+		cap++;
+	fs = xcalloc(cap + 1, sizeof(*fs));
+	for (i = 0; parts[i]; i++) {
+		if (!on_image(gs, k, parts[i]))
+			continue;
+		num = guestfs_part_to_partnum(gs->g, parts[i]);
+		fill_fs(gs, k, &fs[n++], parts[i], num > 0 ? num : 0);
+	}
+	/* A filesystem on the whole disk, without a partition table. */
+	if (n == 0 && (t = guestfs_vfs_type(gs->g, gs->img[k].dev)) != NULL) {
+		if (*t)
+			fill_fs(gs, k, &fs[n++], gs->img[k].dev, 0);
+		free(t);
+	}
+	/* Under the LVM filter the visible LVs are image k's. */
+	for (i = 0; lvs[i]; i++)
+		fill_fs(gs, k, &fs[n++], lvs[i], 0);
+	*fs_r = fs;
+	*n_r = n;
+	fs = NULL;
+	r = 0;
+out:
+	free_strings(parts);
+	free_strings(lvs);
+	free(fs);
+	return r;
+}
+
+void
+guest_fs_free(struct guest_fs *fs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(fs[i].dev);
+		free(fs[i].display);
+		free(fs[i].type);
+		free(fs[i].label);
+		free(fs[i].uuid);
+	}
+	free(fs);
+}
+
+/* --- root selection ------------------------------------------------------ */
+
+static void
+human_size(int64_t b, char out[32])
+{
+	if (b < 0)
+		snprintf(out, 32, "?");
+	else if (b >= 10LL << 30)
+		snprintf(out, 32, "%lld GiB", (long long)(b >> 30));
+	else if (b >= 10LL << 20)
+		snprintf(out, 32, "%lld MiB", (long long)(b >> 20));
+	else
+		snprintf(out, 32, "%lld KiB", (long long)(b >> 10));
+}
+
+/* The candidate list that follows a root selection error. */
+static void
+list_candidates(const struct guest_fs *fs, size_t n, const char *image)
+{
+	char sz[32];
+	size_t i;
+
+	if (n == 0) {
+		fprintf(stderr, "  '%s' holds no partition and no filesystem: "
+		    "is it a disk image?\n", image);
+		return;
+	}
+	fprintf(stderr, "  filesystems on '%s':\n", image);
+	for (i = 0; i < n; i++) {
+		human_size(fs[i].size, sz);
+		fprintf(stderr, "    %-26s %-12s %-12s %s\n", fs[i].display,
+		    *fs[i].type ? fs[i].type : "(none)",
+		    *fs[i].label ? fs[i].label : "-", sz);
+	}
+	fprintf(stderr, "  pick the root with --partition N or --root DEVICE"
+	    " (recipe: root = partition:N or root = DEVICE)\n");
+}
+
+static bool
+mountable_type(const char *t)
+{
+	return *t && strcmp(t, "swap") != 0 &&
+	    strcmp(t, "LVM2_member") != 0 && strcmp(t, "unknown") != 0;
+}
+
+/*
+ * The user's device name for image k -> appliance name.  Accepts
+ * /dev/{sd,vd,xvd,hd}a[N] for the image's own disk (Xen users say xvda)
+ * and /dev/VG/LV or /dev/mapper/... as they are.
+ */
+static char *
+user_device(const struct guest *gs, size_t k, const char *dev)
+{
+	static const char *const pfx[] = {
+		"/dev/sda", "/dev/vda", "/dev/xvda", "/dev/hda"
+	};
+	const char *rest;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pfx); i++) {
+		if (strncmp(dev, pfx[i], strlen(pfx[i])) != 0)
+			continue;
+		rest = dev + strlen(pfx[i]);
+		if (rest[strspn(rest, "0123456789")] == '\0')
+			return xasprintf("%s%s", gs->img[k].dev, rest);
+	}
+	return xstrdup(dev);
+}
+
+static void
+os_release(struct guest_os *os)
+{
+	free(os->type);
+	free(os->distro);
+	free(os->product);
+	free(os->source);
+	memset(os, 0, sizeof(*os));
+}
+
+static char *
+dup_or_empty(char *s)
+{
+	return s ? s : xstrdup("");
+}
+
+static int
+inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
+    size_t nfs, struct guest_root *root)
+{
+	char **roots, *mine = NULL;
+	size_t i, nmine = 0;
+	int r = -1;
+
+	if ((roots = guestfs_inspect_os(gs->g)) == NULL) {
+		warnx("inspection of image '%s' failed: %s", gs->img[k].path,
+		    gerr(gs));
+		return -1;
+	}
+	for (i = 0; roots[i]; i++) {
+		size_t j;
+		for (j = 0; j < nfs; j++)
+			if (strcmp(fs[j].dev, roots[i]) == 0)
+				break;
+		if (j == nfs)
+			continue;	/* another image's root */
+		if (nmine++ == 0)
+			mine = roots[i];
+	}
+	if (nmine != 1) {
+		warnx("%s operating system found on '%s' by inspection",
+		    nmine ? "more than one" : "no", gs->img[k].path);
+		list_candidates(fs, nfs, gs->img[k].path);
+		goto out;
+	}
+	root->dev = xstrdup(mine);
+	root->display = display_name(gs, k, mine);
+	root->os.type = dup_or_empty(guestfs_inspect_get_type(gs->g, mine));
+	root->os.distro = dup_or_empty(guestfs_inspect_get_distro(gs->g,
+	    mine));
+	root->os.product = dup_or_empty(guestfs_inspect_get_product_name(
+	    gs->g, mine));
+	root->os.major = guestfs_inspect_get_major_version(gs->g, mine);
+	root->os.minor = guestfs_inspect_get_minor_version(gs->g, mine);
+	root->os.source = xstrdup("inspection");
+	root->reason = xasprintf("the only operating system libguestfs "
+	    "inspection found (%s %d.%d)", root->os.distro, root->os.major,
+	    root->os.minor);
+	r = 0;
+out:
+	free_strings(roots);
+	return r;
+}
+
+/* "5.2" or "12" -> major, minor. */
+static void
+parse_version(const char *s, int *major, int *minor)
+{
+	char *end;
+
+	*major = (int)strtol(s, &end, 10);
+	*minor = *end == '.' ? (int)strtol(end + 1, NULL, 10) : 0;
+}
+
+/*
+ * The light probe for an explicit root: what the release files say,
+ * without libguestfs's full inspection (19 s under TCG on an EL5 image).
+ */
+static void
+probe_release(struct guest *gs, struct guest_os *os)
+{
+	static const struct {
+		const char *file, *distro;
+	} rh[] = {
+		{ "/etc/oracle-release", "oraclelinux" },
+		{ "/etc/enterprise-release", "oraclelinux" },
+		{ "/etc/centos-release", "centos" },
+		{ "/etc/redhat-release", "rhel" },
+	};
+	char *buf = NULL, *v, *p;
+	size_t len, i;
+
+	os->type = xstrdup("linux");
+	os->source = xstrdup("release files");
+	if (guest_read(gs, "/etc/os-release", 65536, &buf, &len) == 0) {
+		os->distro = dup_or_empty(gfile_shvar_get(buf, len, "ID"));
+		os->product = dup_or_empty(gfile_shvar_get(buf, len,
+		    "PRETTY_NAME"));
+		if ((v = gfile_shvar_get(buf, len, "VERSION_ID")) != NULL) {
+			parse_version(v, &os->major, &os->minor);
+			free(v);
+		}
+		free(buf);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(rh); i++) {
+		if (guest_read(gs, rh[i].file, 4096, &buf, &len) != 0)
+			continue;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		os->distro = xstrdup(rh[i].distro);
+		os->product = xstrdup(buf);
+		if ((p = strstr(buf, "release ")) != NULL)
+			parse_version(p + 8, &os->major, &os->minor);
+		free(buf);
+		return;
+	}
+	if (guest_read(gs, "/etc/debian_version", 4096, &buf, &len) == 0) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		os->distro = xstrdup("debian");
+		os->product = xasprintf("Debian %s", buf);
+		parse_version(buf, &os->major, &os->minor);
+		free(buf);
+		return;
+	}
+	free(os->type);
+	os->type = xstrdup("unknown");
+	os->distro = xstrdup("unknown");
+	os->product = xstrdup("");
+}
+
+int
+guest_find_root(struct guest *gs, size_t k, const struct root_spec *spec,
+    struct guest_root *root)
+{
+	struct guest_fs *fs = NULL;
+	const char *image = gs->img[k].path;
+	char *want = NULL;
+	size_t nfs = 0, i;
+	int r = -1;
+
+	memset(root, 0, sizeof(*root));
+	root->how = spec->how;
+	if (guest_filesystems(gs, k, &fs, &nfs) == -1)
+		return -1;
+	if (spec->how == ROOT_AUTO) {
+		if (inspect_root(gs, k, fs, nfs, root) == -1)
+			goto out;
+		r = 0;
+		goto out;
+	}
+	if (spec->how == ROOT_PARTITION) {
+		for (i = 0; i < nfs; i++)
+			if (fs[i].partnum == spec->partition)
+				break;
+		if (i == nfs) {
+			warnx("image '%s' has no partition %d", image,
+			    spec->partition);
+			list_candidates(fs, nfs, image);
+			goto out;
+		}
+		root->reason = xasprintf("partition %d, as asked",
+		    spec->partition);
+	} else {
+		want = user_device(gs, k, spec->device);
+		for (i = 0; i < nfs; i++)
+			if (strcmp(fs[i].dev, want) == 0 ||
+			    strcmp(fs[i].display, spec->device) == 0)
+				break;
+		if (i == nfs) {
+			warnx("image '%s' has no device '%s'", image,
+			    spec->device);
+			list_candidates(fs, nfs, image);
+			goto out;
+		}
+		root->reason = xasprintf("device %s, as asked", spec->device);
+	}
+	if (!mountable_type(fs[i].type)) {
+		warnx("%s on '%s' cannot be a root filesystem: %s",
+		    fs[i].display, image, *fs[i].type ?
+		    (strcmp(fs[i].type, "LVM2_member") == 0 ?
+		    "it is an LVM physical volume; name one of its logical "
+		    "volumes" : fs[i].type) : "it holds no filesystem");
+		list_candidates(fs, nfs, image);
+		goto out;
+	}
+	root->dev = xstrdup(fs[i].dev);
+	root->display = xstrdup(fs[i].display);
+	if (guest_mount_root(gs, root) == -1)
+		goto out;
+	if (guestfs_is_dir_opts(gs->g, "/etc",
+	    GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1) != 1) {
+		warnx("%s on '%s' does not look like a root filesystem "
+		    "(no /etc)", root->display, image);
+		list_candidates(fs, nfs, image);
+		goto out;
+	}
+	probe_release(gs, &root->os);
+	r = 0;
+out:
+	if (r == -1)
+		guest_root_release(root);
+	free(want);
+	guest_fs_free(fs, nfs);
+	return r;
+}
+
+void
+guest_root_release(struct guest_root *root)
+{
+	free(root->dev);
+	free(root->display);
+	free(root->reason);
+	os_release(&root->os);
+	memset(root, 0, sizeof(*root));
+}
+
+int
+guest_mount_root(struct guest *gs, const struct guest_root *root)
+{
+	int r;
+
+	if (gs->mounted) {
+		if (guestfs_umount_all(gs->g) == -1) {
+			warnx("cannot unmount: %s", gerr(gs));
+			return -1;
+		}
+		gs->mounted = false;
+	}
+	r = gs->readonly ? guestfs_mount_ro(gs->g, root->dev, "/") :
+	    guestfs_mount(gs->g, root->dev, "/");
+	if (r == -1) {
+		warnx("cannot mount %s of '%s': %s", root->display,
+		    gs->img[gs->cur < 0 ? 0 : gs->cur].path, gerr(gs));
+		return -1;
+	}
+	gs->mounted = true;
+	return 0;
+}
+
+/* --- file access --------------------------------------------------------- */
+
+static const char *
+cur_image(const struct guest *gs)
+{
+	return gs->img[gs->cur < 0 ? 0 : gs->cur].path;
+}
+
+int
+guest_is_file(struct guest *gs, const char *path)
+{
+	int r = guestfs_is_file_opts(gs->g, path,
+	    GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1);
+
+	if (r == -1)
+		warnx("cannot check %s in '%s': %s", path, cur_image(gs),
+		    gerr(gs));
+	return r;
+}
+
+int
+guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
+    size_t *len_r)
+{
+	struct guestfs_statns *st = NULL;
+	char *real = NULL, *buf = NULL;
+	size_t len;
+	int r = -1, e;
+
+	*buf_r = NULL;
+	*len_r = 0;
+	if ((e = guestfs_exists(gs->g, path)) == 0)
+		return 1;
+	if (e == -1)
+		goto gfail;
+	/* Resolved by the appliance inside the guest's root: a symlink can
+	 * never lead out of the guest. */
+	if ((real = guestfs_realpath(gs->g, path)) == NULL ||
+	    (st = guestfs_lstatns(gs->g, real)) == NULL)
+		goto gfail;
+	if ((st->st_mode & S_IFMT) != S_IFREG) {
+		warnx("%s in '%s' is not a regular file; not read", path,
+		    cur_image(gs));
+		goto out;
+	}
+	if (st->st_size < 0 || (uint64_t)st->st_size > cap) {
+		warnx("%s in '%s' is larger than %zu bytes; not read", path,
+		    cur_image(gs), cap);
+		goto out;
+	}
+	if ((buf = guestfs_read_file(gs->g, real, &len)) == NULL)
+		goto gfail;
+	if (len > cap) {
+		warnx("%s in '%s' grew past %zu bytes; not read", path,
+		    cur_image(gs), cap);
+		free(buf);
+		goto out;
+	}
+	*buf_r = buf;
+	*len_r = len;
+	r = 0;
+	goto out;
+gfail:
+	warnx("cannot read %s in '%s': %s", path, cur_image(gs), gerr(gs));
+out:
+	guestfs_free_statns(st);
+	free(real);
+	return r;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+guest_ls(struct guest *gs, const char *dir, struct strlist *names)
+{
+	char **v;
+	size_t i;
+	int d;
+
+	if ((d = guestfs_is_dir_opts(gs->g, dir,
+	    GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1)) == 0)
+		return 1;
+	if (d == -1 || (v = guestfs_ls(gs->g, dir)) == NULL) {
+		warnx("cannot list %s in '%s': %s", dir, cur_image(gs),
+		    gerr(gs));
+		return -1;
+	}
+	for (i = 0; v[i]; i++)
+		;
+	qsort(v, i, sizeof(*v), cmp_str);
+	for (i = 0; v[i]; i++)
+		strlist_add_owned(names, v[i]);
+	free(v);
+	return 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * guest.h - guest access over libguestfs: add images with an explicit
+ * format, launch the appliance (falling back to TCG when KVM fails), pick
+ * each image's root filesystem, mount it, and read guest files safely.
+ *
+ * One struct guest holds one appliance with one or more images; each image
+ * is a separate guest (a clone), addressed by its index.  Only this module
+ * talks to libguestfs.  It knows nothing of file formats.
+ *
+ * Device names: inside the appliance image k's disk is /dev/sdX with X the
+ * k-th letter.  Users and reports speak of each image on its own, so this
+ * module shows devices of image k as "/dev/sda..." ("display" names) and
+ * accepts /dev/sdaN, /dev/vdaN, /dev/xvdaN and /dev/hdaN for its
+ * partitions.  LVs keep their /dev/VG/LV names.
+ */
+#ifndef IMPRINT_GUEST_H
+#define IMPRINT_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct guest;
+
+/* A filesystem or partition found on one image. */
+struct guest_fs {
+	char	*dev;		/* appliance device name */
+	char	*display;	/* as the user sees it: /dev/sda2, /dev/VG/LV */
+	char	*type;		/* ext3, swap, LVM2_member, "" when unknown */
+	char	*label;		/* "" when none */
+	char	*uuid;		/* "" when none */
+	int64_t	 size;		/* bytes, -1 when unknown */
+	int	 partnum;	/* 1.. for partitions, 0 for LVs and whole disks */
+};
+
+enum root_how {
+	ROOT_AUTO,		/* libguestfs inspection */
+	ROOT_PARTITION,		/* Nth partition of the image's disk */
+	ROOT_DEVICE,		/* a named device or LV */
+};
+
+struct root_spec {
+	enum root_how	 how;
+	int		 partition;	/* ROOT_PARTITION */
+	const char	*device;	/* ROOT_DEVICE, as the user wrote it */
+};
+
+/* The operating system found on a root, from inspection or release files. */
+struct guest_os {
+	char	*type;		/* linux, windows, unknown */
+	char	*distro;	/* rhel, oraclelinux, centos, debian, ... */
+	char	*product;	/* product name line, "" when unknown */
+	int	 major, minor;
+	char	*source;	/* "inspection" or "release files" */
+};
+
+struct guest_root {
+	char		*dev;		/* appliance device */
+	char		*display;
+	enum root_how	 how;
+	char		*reason;	/* one line: why this root */
+	struct guest_os	 os;
+};
+
+/*
+ * Open an appliance over images paths[0..n-1]: check each path (exists,
+ * regular file or block device), probe its format on the host with
+ * libguestfs's disk_format (never letting qemu guess), add it read-only
+ * unless readonly is false, and launch.  When stderr is a terminal a
+ * progress line shows while the appliance starts.
+ *
+ * KVM fallback: unless the user set LIBGUESTFS_BACKEND_SETTINGS, a failed
+ * launch on a host with /dev/kvm is retried once with force_tcg and one
+ * line says so; the outcome is cached per host (kernel and qemu binary) in
+ * $XDG_CACHE_HOME/imprint/accel so later runs go straight to TCG.
+ *
+ * Returns 0 and *gs_r (free with guest_close), or -1 after one message.
+ */
+int	 guest_open(struct guest **gs_r, char *const *paths, size_t n,
+	    bool readonly);
+/* Unmount, shut the appliance down (flushing writes), free.  Returns -1
+ * when the shutdown reported an error (writes may be lost). */
+int	 guest_close(struct guest *);
+
+size_t	 guest_count(const struct guest *);
+const char *guest_image_path(const struct guest *, size_t k);
+const char *guest_image_format(const struct guest *, size_t k);
+
+/*
+ * Make image k the current one: unmount everything and restrict LVM to
+ * that image's disk, so clones sharing VG names and UUIDs in one appliance
+ * are never confused.  Called by guest_filesystems and guest_find_root.
+ */
+int	 guest_select(struct guest *, size_t k);
+
+/*
+ * List the partitions, LVs and filesystems of image k (selects it).
+ * *fs_r is an array of *n_r entries; free with guest_fs_free.
+ */
+int	 guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
+	    size_t *n_r);
+void	 guest_fs_free(struct guest_fs *, size_t n);
+
+/*
+ * Choose image k's root as spec says (selects it).  With ROOT_AUTO it runs
+ * libguestfs inspection; with an explicit root it skips inspection (the
+ * costly step) and reads the release files instead.  When inspection finds
+ * no OS or several, or the partition or device does not exist, prints an
+ * error listing each candidate filesystem and how to pick one, and returns
+ * -1.  Free *root_r's contents with guest_root_release.
+ */
+int	 guest_find_root(struct guest *, size_t k, const struct root_spec *,
+	    struct guest_root *root_r);
+void	 guest_root_release(struct guest_root *);
+
+/* Mount root (read-only when the guest was opened so) at /. */
+int	 guest_mount_root(struct guest *, const struct guest_root *);
+
+/*
+ * Read guest file path of at most cap bytes into *buf_r (NUL-terminated,
+ * caller frees).  Symlinks are resolved inside the guest by libguestfs
+ * (never on the host).  Returns 0 when read, 1 when the file does not
+ * exist, -1 on error (not a regular file, too large, I/O) after one
+ * message naming the image and path.
+ */
+int	 guest_read(struct guest *, const char *path, size_t cap,
+	    char **buf_r, size_t *len_r);
+/* Names in directory dir, sorted; 1 when dir does not exist. */
+int	 guest_ls(struct guest *, const char *dir, struct strlist *names_r);
+/* 1 when path exists as a regular file (symlinks followed in the guest),
+ * 0 when not, -1 on error. */
+int	 guest_is_file(struct guest *, const char *path);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * survey.c - gather a guest's identity as found (see survey.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfile.h"
+#include "guest.h"
+#include "survey.h"
+#include "util.h"
+
+#define IFCFG_DIR	"/etc/sysconfig/network-scripts"
+#define UDEV_NET	"/etc/udev/rules.d/70-persistent-net.rules"
+
+#define GROW(arr, n) \
+	((arr) = xreallocarray((arr), (n) + 1, sizeof(*(arr))), \
+	memset(&(arr)[n], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/*
+ * Read path; 0 with bytes, 1 when absent, -1 when unreadable (noted).
+ * Only appliance failures are fatal to a survey, and guest_read cannot
+ * tell those apart, so every failure is a note.
+ */
+static int
+read_noted(struct guest *gs, struct survey *s, const char *path,
+    char **buf, size_t *len)
+{
+	int r = guest_read(gs, path, SURVEY_FILE_CAP, buf, len);
+
+	if (r == -1)
+		strlist_add_owned(&s->notes, xasprintf("%s: not read", path));
+	return r;
+}
+
+static void
+add_hostname(struct survey *s, const char *file, const char *key,
+    char *value)
+{
+	struct survey_hostname *h;
+
+	if (value == NULL)
+		return;
+	h = GROW(s->hostnames, s->nhostnames);
+	h->file = xstrdup(file);
+	h->key = xstrdup(key);
+	h->value = value;
+}
+
+static int
+read_hostnames(struct guest *gs, struct survey *s)
+{
+	static const char *const plain[] = { "/etc/hostname", "/etc/HOSTNAME" };
+	struct gfile_hosts_entry *e = NULL;
+	char *buf;
+	size_t len, n = 0, i, j;
+
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
+		if (read_noted(gs, s, plain[i], &buf, &len) != 0)
+			continue;
+		add_hostname(s, plain[i], "", gfile_hostname_parse(buf, len));
+		free(buf);
+	}
+	if (read_noted(gs, s, "/etc/sysconfig/network", &buf, &len) == 0) {
+		add_hostname(s, "/etc/sysconfig/network", "HOSTNAME",
+		    gfile_shvar_get(buf, len, "HOSTNAME"));
+		free(buf);
+	}
+	if (read_noted(gs, s, "/etc/hosts", &buf, &len) != 0)
+		return 0;
+	gfile_hosts_parse(buf, len, &e, &n);
+	free(buf);
+	for (i = 0; i < n; i++) {
+		bool local = true;
+		struct survey_hosts *h;
+
+		for (j = 0; j < e[i].names.n; j++)
+			if (strncmp(e[i].names.v[j], "localhost", 9) != 0 &&
+			    strncmp(e[i].names.v[j], "ip6-", 4) != 0)
+				local = false;
+		if (local)
+			continue;
+		h = GROW(s->hosts, s->nhosts);
+		h->line = e[i].line;
+		h->addr = e[i].addr;
+		h->names = e[i].names;
+		e[i].addr = NULL;
+		memset(&e[i].names, 0, sizeof(e[i].names));
+	}
+	gfile_hosts_free(e, n);
+	return 0;
+}
+
+/* initscripts skip these (ifup's ignore list). */
+static bool
+ifcfg_ignored(const char *name)
+{
+	static const char *const sfx[] = {
+		"~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"
+	};
+	size_t i, n = strlen(name), m;
+
+	for (i = 0; i < ARRAY_SIZE(sfx); i++) {
+		m = strlen(sfx[i]);
+		if (n >= m && strcmp(name + n - m, sfx[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+read_ifcfg(struct guest *gs, struct survey *s)
+{
+	struct strlist names = STRLIST_INIT;
+	struct survey_nic *nic;
+	char *path, *buf;
+	size_t len, i;
+	int r;
+
+	if ((r = guest_ls(gs, IFCFG_DIR, &names)) != 0)
+		return r == 1 ? 0 : -1;
+	for (i = 0; i < names.n; i++) {
+		if (strncmp(names.v[i], "ifcfg-", 6) != 0)
+			continue;
+		path = xasprintf("%s/%s", IFCFG_DIR, names.v[i]);
+		if (read_noted(gs, s, path, &buf, &len) != 0) {
+			free(path);
+			continue;
+		}
+		nic = GROW(s->nics, s->nnics);
+		nic->file = path;
+		nic->format = xstrdup("ifcfg");
+		nic->ignored = ifcfg_ignored(names.v[i]);
+		nic->device = gfile_shvar_get(buf, len, "DEVICE");
+		if (nic->device == NULL)
+			nic->device = xstrdup(names.v[i] + 6);
+		nic->hwaddr = gfile_shvar_get(buf, len, "HWADDR");
+		nic->macaddr = gfile_shvar_get(buf, len, "MACADDR");
+		nic->bootproto = gfile_shvar_get(buf, len, "BOOTPROTO");
+		nic->ipaddr = gfile_shvar_get(buf, len, "IPADDR");
+		nic->netmask = gfile_shvar_get(buf, len, "NETMASK");
+		nic->prefix = gfile_shvar_get(buf, len, "PREFIX");
+		nic->gateway = gfile_shvar_get(buf, len, "GATEWAY");
+		nic->onboot = gfile_shvar_get(buf, len, "ONBOOT");
+		free(buf);
+	}
+	strlist_release(&names);
+	return 0;
+}
+
+static void
+read_ifupdown(struct guest *gs, struct survey *s)
+{
+	static const char file[] = "/etc/network/interfaces";
+	struct strlist sources = STRLIST_INIT;
+	struct gfile_iface *ifs = NULL;
+	struct survey_nic *nic;
+	char *buf;
+	size_t len, n = 0, i;
+
+	if (read_noted(gs, s, file, &buf, &len) != 0)
+		return;
+	gfile_ifupdown_parse(buf, len, &ifs, &n, &sources);
+	free(buf);
+	for (i = 0; i < n; i++) {
+		nic = GROW(s->nics, s->nnics);
+		nic->file = xstrdup(file);
+		nic->format = xstrdup("ifupdown");
+		nic->line = ifs[i].line;
+		nic->device = ifs[i].name;
+		nic->macaddr = ifs[i].hwaddress;
+		nic->bootproto = ifs[i].method;
+		nic->ipaddr = ifs[i].address;
+		nic->netmask = ifs[i].netmask;
+		nic->gateway = ifs[i].gateway;
+		nic->onboot = xstrdup(ifs[i].auto_ ? "yes" : "no");
+		ifs[i].name = ifs[i].hwaddress = ifs[i].method = NULL;
+		ifs[i].address = ifs[i].netmask = ifs[i].gateway = NULL;
+	}
+	gfile_ifupdown_free(ifs, n);
+	for (i = 0; i < sources.n; i++)
+		strlist_add_owned(&s->notes, xasprintf("%s: 'source %s' "
+		    "not followed", file, sources.v[i]));
+	strlist_release(&sources);
+}
+
+static void
+read_udev(struct guest *gs, struct survey *s)
+{
+	struct gfile_udev_rule *rules = NULL;
+	struct survey_udev *u;
+	char *buf;
+	size_t len, n = 0, i;
+
+	if (read_noted(gs, s, UDEV_NET, &buf, &len) != 0)
+		return;
+	gfile_udev_parse(buf, len, &rules, &n);
+	free(buf);
+	for (i = 0; i < n; i++) {
+		u = GROW(s->udev, s->nudev);
+		u->file = xstrdup(UDEV_NET);
+		u->line = rules[i].line;
+		u->name = rules[i].name;
+		u->mac = rules[i].mac;
+		rules[i].name = rules[i].mac = NULL;
+	}
+	gfile_udev_free(rules, n);
+}
+
+static int
+read_misc(struct guest *gs, struct survey *s)
+{
+	struct strlist names = STRLIST_INIT;
+	char *buf;
+	size_t len, i, n;
+	int r;
+
+	if (read_noted(gs, s, "/etc/machine-id", &buf, &len) == 0) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		s->machine_id = buf;
+	}
+	if ((r = guest_ls(gs, "/etc/ssh", &names)) == -1)
+		return -1;
+	for (i = 0; i < names.n; i++) {
+		n = strlen(names.v[i]);
+		if (strncmp(names.v[i], "ssh_host_", 9) == 0 && n > 4 &&
+		    strcmp(names.v[i] + n - 4, "_key") == 0)
+			strlist_add_owned(&s->ssh_host_keys,
+			    xasprintf("/etc/ssh/%s", names.v[i]));
+	}
+	strlist_release(&names);
+	return 0;
+}
+
+int
+survey_read(struct guest *gs, struct survey *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (read_hostnames(gs, s) == -1 || read_ifcfg(gs, s) == -1)
+		return -1;
+	read_ifupdown(gs, s);
+	read_udev(gs, s);
+	return read_misc(gs, s);
+}
+
+void
+survey_release(struct survey *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhostnames; i++) {
+		free(s->hostnames[i].file);
+		free(s->hostnames[i].key);
+		free(s->hostnames[i].value);
+	}
+	free(s->hostnames);
+	for (i = 0; i < s->nhosts; i++) {
+		free(s->hosts[i].addr);
+		strlist_release(&s->hosts[i].names);
+	}
+	free(s->hosts);
+	for (i = 0; i < s->nnics; i++) {
+		struct survey_nic *n = &s->nics[i];
+		free(n->file);
+		free(n->format);
+		free(n->device);
+		free(n->hwaddr);
+		free(n->macaddr);
+		free(n->bootproto);
+		free(n->ipaddr);
+		free(n->netmask);
+		free(n->prefix);
+		free(n->gateway);
+		free(n->onboot);
+	}
+	free(s->nics);
+	for (i = 0; i < s->nudev; i++) {
+		free(s->udev[i].file);
+		free(s->udev[i].name);
+		free(s->udev[i].mac);
+	}
+	free(s->udev);
+	free(s->machine_id);
+	strlist_release(&s->ssh_host_keys);
+	strlist_release(&s->notes);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,84 @@
+/*
+ * survey.h - read the identity a guest carries, as found: host names,
+ * NIC configs, udev persistent-net rules, machine-id, SSH host keys.
+ *
+ * It reads guest files through guest.c and parses them with gfile_*; it
+ * changes nothing and judges nothing (consist.c does that).
+ */
+#ifndef IMPRINT_SURVEY_H
+#define IMPRINT_SURVEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct guest;
+
+/* A file that names the host: /etc/hostname, /etc/HOSTNAME, HOSTNAME=. */
+struct survey_hostname {
+	char	*file;
+	char	*key;		/* "HOSTNAME" for shell files, "" otherwise */
+	char	*value;
+};
+
+/* An /etc/hosts line that names more than localhost. */
+struct survey_hosts {
+	size_t		 line;
+	char		*addr;
+	struct strlist	 names;
+};
+
+/* A NIC configuration file (ifcfg-*) or stanza (ifupdown). Absent
+ * settings are NULL. */
+struct survey_nic {
+	char	*file;
+	char	*format;	/* "ifcfg" or "ifupdown" */
+	size_t	 line;		/* ifupdown: the iface line; ifcfg: 0 */
+	bool	 ignored;	/* ifcfg-*.bak etc.: initscripts skip it */
+	char	*device;
+	char	*hwaddr;	/* binds the config to a NIC (ifcfg) */
+	char	*macaddr;	/* overrides the NIC's MAC (ifcfg MACADDR,
+				   ifupdown hwaddress) */
+	char	*bootproto;	/* BOOTPROTO, or the ifupdown method */
+	char	*ipaddr;
+	char	*netmask;
+	char	*prefix;
+	char	*gateway;
+	char	*onboot;	/* ONBOOT, or "yes" for ifupdown auto */
+};
+
+struct survey_udev {
+	char	*file;
+	size_t	 line;
+	char	*name;
+	char	*mac;
+};
+
+struct survey {
+	struct survey_hostname	*hostnames;
+	size_t			 nhostnames;
+	struct survey_hosts	*hosts;
+	size_t			 nhosts;
+	struct survey_nic	*nics;
+	size_t			 nnics;
+	struct survey_udev	*udev;
+	size_t			 nudev;
+	char			*machine_id;	/* NULL: no file; "": empty */
+	struct strlist		 ssh_host_keys;	/* private key paths */
+	struct strlist		 notes;		/* what was not read, why */
+};
+
+/* Largest guest config file read (bytes). */
+#define SURVEY_FILE_CAP	(1024 * 1024)
+
+/*
+ * Fill *s from the guest whose root is mounted.  A file that cannot be
+ * read is noted in s->notes (and its message printed) and the survey goes
+ * on; returns -1 only when the appliance itself fails.  Release with
+ * survey_release.
+ */
+int	 survey_read(struct guest *, struct survey *s);
+void	 survey_release(struct survey *);
+
+#endif
