@@ -1,0 +1,174 @@
+/*
+ * gfile_hosts.c - /etc/hosts and /etc/hostname (/etc/HOSTNAME on SUSE).
+ *
+ * /etc/hosts is read as hosts(5) says: an address, then names, separated
+ * by blanks or tabs, '#' to the end of the line a comment.  The editor
+ * replaces whole name fields equal to the old FQDN or the old short name
+ * (compared without regard to ASCII case) and keeps every separator,
+ * comment and line end.  It never adds a line: mapping 127.0.1.1 for a
+ * guest that lacks it is a policy for the caller.  /etc/hostname is
+ * rewritten whole.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfile.h"
+
+static bool
+is_sep(char c)
+{
+	/* NUL and CR are not valid in a name; treat them as separators so
+	 * a field never holds one. */
+	return c == ' ' || c == '\t' || c == '\r' || c == '\0' || c == '\v' ||
+	    c == '\f';
+}
+
+/* Length of the line without a '#' comment. */
+static size_t
+content_len(const struct gfile_line *l)
+{
+	const char *h = memchr(l->p, '#', l->len);
+
+	return h != NULL ? (size_t)(h - l->p) : l->len;
+}
+
+/* Next field of p[0..len) from *pos; false when none is left. */
+static bool
+next_field(const char *p, size_t len, size_t *pos, size_t *start,
+    size_t *end)
+{
+	size_t i = *pos;
+
+	while (i < len && is_sep(p[i]))
+		i++;
+	if (i >= len)
+		return false;
+	*start = i;
+	while (i < len && !is_sep(p[i]))
+		i++;
+	*end = i;
+	*pos = i;
+	return true;
+}
+
+int
+gfile_hosts_parse(const char *buf, size_t len,
+    struct gfile_hosts_entry **e_r, size_t *n_r)
+{
+	struct gfile_hosts_entry *v = NULL, *e;
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	size_t pos = 0, lp, clen, s, t, n = 0, cap = 0;
+
+	while (gfile_line_next(buf, len, &pos, &l)) {
+		clen = content_len(&l);
+		lp = 0;
+		if (!next_field(l.p, clen, &lp, &s, &t))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		e = &v[n];
+		e->addr = xstrndup(l.p + s, t - s);
+		e->names.v = NULL;
+		e->names.n = e->names.cap = 0;
+		e->line = l.no;
+		while (next_field(l.p, clen, &lp, &s, &t))
+			strlist_add_owned(&e->names, xstrndup(l.p + s, t - s));
+		if (e->names.n == 0) {
+			free(e->addr);
+			continue;
+		}
+		n++;
+	}
+	*e_r = v;
+	*n_r = n;
+	return 0;
+}
+
+void
+gfile_hosts_free(struct gfile_hosts_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].addr);
+		strlist_release(&v[i].names);
+	}
+	free(v);
+}
+
+int
+gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
+    struct buf *out)
+{
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	struct gfile_ed ed;
+	char *oldshort = NULL;
+	size_t pos = 0, lp, clen, s, t, newshort;
+
+	gfile_ed_init(&ed, in, len, out);
+	if (job->hostname == NULL || job->old_hostname == NULL ||
+	    *job->old_hostname == '\0') {
+		gfile_ed_finish(&ed);
+		return 0;
+	}
+	oldshort = xstrndup(job->old_hostname,
+	    gfile_short_len(job->old_hostname));
+	newshort = gfile_short_len(job->hostname);
+	while (gfile_line_next(in, len, &pos, &l)) {
+		clen = content_len(&l);
+		lp = 0;
+		if (!next_field(l.p, clen, &lp, &s, &t))	/* address */
+			continue;
+		while (next_field(l.p, clen, &lp, &s, &t)) {
+			if (gfile_span_caseeq(l.p + s, t - s,
+			    job->old_hostname))
+				gfile_ed_replace(&ed, l.off + s, l.off + t,
+				    job->hostname, strlen(job->hostname));
+			else if (*oldshort != '\0' &&
+			    gfile_span_caseeq(l.p + s, t - s, oldshort))
+				gfile_ed_replace(&ed, l.off + s, l.off + t,
+				    job->hostname, newshort);
+		}
+	}
+	gfile_ed_finish(&ed);
+	free(oldshort);
+	return 0;
+}
+
+char *
+gfile_hostname_parse(const char *buf, size_t len)
+{
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	size_t pos = 0, lp, s, t;
+
+	while (gfile_line_next(buf, len, &pos, &l)) {
+		lp = 0;
+		if (!next_field(l.p, l.len, &lp, &s, &t) || l.p[s] == '#')
+			continue;
+		return xstrndup(l.p + s, t - s);
+	}
+	return NULL;
+}
+
+/*
+ * systemd's hostnamectl and Debian's installer write the name and one
+ * LF; comments in the old file are not carried over.
+ */
+int
+gfile_hostname_edit(const struct gfile_job *job, const char *in,
+    size_t len, struct buf *out)
+{
+	struct gfile_ed ed;
+
+	gfile_ed_init(&ed, in, len, out);
+	if (job->hostname == NULL) {
+		gfile_ed_finish(&ed);
+		return 0;
+	}
+	buf_reset(out);
+	buf_adds(out, job->hostname);
+	buf_addc(out, '\n');
+	return 0;
+}

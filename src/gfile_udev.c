@@ -1,0 +1,173 @@
+/*
+ * gfile_udev.c - udev persistent-net rules (70-persistent-net.rules), as
+ * written by udev's write_net_rules on RHEL/OEL 5-7 and old Debian.
+ *
+ * A rule line is a comma-separated list of KEY OP "VALUE" items.  The
+ * reader reports rules binding a NAME to an ATTR{address}; the editor
+ * replaces only the text between the quotes of an ATTR{address}== value
+ * that equals a mapped MAC.  Lines that do not tokenise are left alone,
+ * and backslash line continuations are not joined (write_net_rules never
+ * writes them).  Deleting the file (virt-sysprep style) is not done here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfile.h"
+
+/* One KEY OP "VALUE" item; offsets are within the line. */
+struct utok {
+	size_t	 key;
+	size_t	 keylen;
+	size_t	 op;
+	size_t	 oplen;
+	size_t	 vstart;
+	size_t	 vend;
+};
+
+static bool
+next_tok(const char *p, size_t len, size_t *pos, struct utok *t)
+{
+	const char *q;
+	size_t i = *pos;
+
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
+		i++;
+	if (i >= len)
+		return false;
+	t->key = i;
+	while (i < len && strchr(" \t,=!+-:\"", p[i]) == NULL) {
+		if (p[i] == '{') {
+			q = memchr(p + i, '}', len - i);
+			if (q == NULL)
+				return false;
+			i = (size_t)(q - p);
+		}
+		i++;
+	}
+	t->keylen = i - t->key;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	t->op = i;
+	if (i + 1 < len && p[i + 1] == '=' && p[i] != '\0' &&
+	    strchr("=!+-:", p[i]) != NULL)
+		i += 2;
+	else if (i < len && p[i] == '=')
+		i++;
+	t->oplen = i - t->op;
+	if (t->keylen == 0 || t->oplen == 0)
+		return false;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i >= len || p[i] != '"')
+		return false;
+	t->vstart = ++i;
+	while (i < len && p[i] != '"')
+		i += p[i] == '\\' ? 2 : 1;
+	if (i >= len)
+		return false;
+	t->vend = i;
+	*pos = i + 1;
+	return true;
+}
+
+static bool
+tok_is(const char *p, const struct utok *t, const char *key, const char *op)
+{
+	return t->keylen == strlen(key) &&
+	    memcmp(p + t->key, key, t->keylen) == 0 &&
+	    t->oplen == strlen(op) && memcmp(p + t->op, op, t->oplen) == 0;
+}
+
+static bool
+is_comment(const struct gfile_line *l)
+{
+	size_t i = 0;
+
+	while (i < l->len && (l->p[i] == ' ' || l->p[i] == '\t'))
+		i++;
+	return i < l->len && l->p[i] == '#';
+}
+
+int
+gfile_udev_parse(const char *buf, size_t len,
+    struct gfile_udev_rule **rules_r, size_t *n_r)
+{
+	struct gfile_udev_rule *v = NULL;
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	struct utok t;
+	const struct utok *mac, *name;
+	struct utok tmac, tname;
+	size_t pos = 0, lp, n = 0, cap = 0;
+
+	while (gfile_line_next(buf, len, &pos, &l)) {
+		if (is_comment(&l))
+			continue;
+		mac = name = NULL;
+		lp = 0;
+		while (next_tok(l.p, l.len, &lp, &t)) {
+			if (tok_is(l.p, &t, "ATTR{address}", "==")) {
+				tmac = t;
+				mac = &tmac;
+			} else if (tok_is(l.p, &t, "NAME", "=") ||
+			    tok_is(l.p, &t, "NAME", ":=")) {
+				tname = t;
+				name = &tname;
+			}
+		}
+		if (mac == NULL || name == NULL)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].mac = xstrndup(l.p + mac->vstart, mac->vend - mac->vstart);
+		v[n].name = xstrndup(l.p + name->vstart,
+		    name->vend - name->vstart);
+		v[n].line = l.no;
+		n++;
+	}
+	*rules_r = v;
+	*n_r = n;
+	return 0;
+}
+
+void
+gfile_udev_free(struct gfile_udev_rule *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].mac);
+	}
+	free(v);
+}
+
+int
+gfile_udev_edit(const struct gfile_job *job, const char *in, size_t len,
+    struct buf *out)
+{
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	struct gfile_ed ed;
+	struct utok t;
+	const char *to;
+	size_t pos = 0, lp;
+
+	gfile_ed_init(&ed, in, len, out);
+	while (gfile_line_next(in, len, &pos, &l)) {
+		if (is_comment(&l))
+			continue;
+		lp = 0;
+		while (next_tok(l.p, l.len, &lp, &t)) {
+			if (!tok_is(l.p, &t, "ATTR{address}", "=="))
+				continue;
+			to = gfile_job_mac(job, l.p + t.vstart,
+			    t.vend - t.vstart);
+			if (to != NULL)
+				gfile_ed_replace(&ed, l.off + t.vstart,
+				    l.off + t.vend, to, strlen(to));
+		}
+	}
+	gfile_ed_finish(&ed);
+	return 0;
+}
