@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/fuzz/run.sh [SECONDS] - build and run the libFuzzer harness for the
+# domain config parser/editor for SECONDS (default 60).
+#
+# Builds into build-fuzz/ with clang (FUZZ_CC to override), seeds
+# build-fuzz/corpus from the host fixtures (IMPRINT_FIXTURES, default
+# ../shared/fixtures), and fails on any crash, sanitizer report or leak.
+# The last line is "1 passed, 0 failed" or "0 passed, 1 failed".
+set -u
+
+secs=${1:-60}
+cd "$(dirname "$0")/../.." || exit 1
+out=build-fuzz
+cc=${FUZZ_CC:-clang}
+fixtures=${IMPRINT_FIXTURES:-../shared/fixtures}
+
+fail() {
+	echo "fuzz: $*" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+case $secs in
+''|*[!0-9]*) fail "seconds must be a number, not '$secs'" ;;
+esac
+command -v "$cc" >/dev/null 2>&1 || fail "'$cc' not found (install clang)"
+mkdir -p "$out/corpus" || fail "cannot create $out/corpus"
+for f in "$fixtures"/host-*; do
+	[ -f "$f" ] || continue
+	cat "$f" > "$out/corpus/seed-${f##*/}" || fail "cannot copy $f"
+done
+$cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -DHOSTCFG_FUZZ -Isrc \
+    -o "$out/fuzz_hostcfg" tests/fuzz/fuzz_hostcfg.c \
+    src/hostcfg.c src/util.c src/valid.c || fail "build failed"
+
+# -close_fd_mask=2: the parser's refusal messages would flood the log;
+# libFuzzer keeps its own copy of stderr for reports.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/fuzz_hostcfg" -max_total_time="$secs" -max_len=65536 \
+    -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+    -dict=tests/fuzz/hostcfg.dict -artifact_prefix="$out/" \
+    "$out/corpus" || fail "the fuzzer found a problem (see $out/crash-*)"
+echo "1 passed, 0 failed"
