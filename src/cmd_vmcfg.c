@@ -1,0 +1,609 @@
+/*
+ * cmd_vmcfg.c - `imprint vmcfg`: show a Xen domain config, or edit it
+ * minimally (set values, add or remove a NIC) without touching an image.
+ *
+ * The flow of an edit: parse the command line (usage errors, exit 2),
+ * load the config, turn "new"/"auto" into values (ident.c), apply every
+ * edit in memory (hostcfg.c validates each; any refusal, exit 1, writes
+ * nothing), then print a diff (--dry-run) or write the file atomically
+ * (hostfile.c).  This file parses no config syntax and writes no file
+ * itself.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "diff.h"
+#include "hostcfg.h"
+#include "hostfile.h"
+#include "ident.h"
+#include "util.h"
+
+/* Version of the --json document; bumped only on incompatible change. */
+#define VMCFG_SCHEMA	1
+
+const struct option vmcfg_long_options[] = {
+	{ "backup",	no_argument,		NULL, 'b' },
+	{ "dry-run",	no_argument,		NULL, 'n' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "mac-prefix",	required_argument,	NULL, 'p' },
+	{ "mac-scan",	required_argument,	NULL, 's' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: imprint vmcfg [--json] FILE\n"
+"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
+"                     [--mac-scan DIR]... FILE set KEY=VALUE...\n"
+"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
+"                     [--mac-scan DIR]... FILE add-nic KEY=VALUE[,...]\n"
+"       imprint vmcfg [--dry-run] [--backup] FILE remove-nic N\n"
+"\n"
+"Show or minimally edit a Xen domain config (xm vm.cfg, Oracle VM, xl.cfg).\n"
+"Keys for set: name, uuid (a uuid or 'new'), nicN.mac (a MAC or 'auto'),\n"
+"nicN.bridge, nicN.ip, nicN.KEY (any other vif key), diskN.target.\n"
+"\n"
+"  --backup           keep a copy of the original as FILE.imprint-bak\n"
+"                     (an existing one is kept, never overwritten)\n"
+"  -n, --dry-run      print a unified diff of the edit, write nothing\n"
+"  -h, --help         print this help\n"
+"  --json             show the config as one JSON document\n"
+"  --mac-prefix PREFIX\n"
+"                     prefix for 'auto' MACs: xen (00:16:3e, default),\n"
+"                     kvm (52:54:00), ovm3 (00:21:f6) or 1-5 hex octets\n"
+"  --mac-scan DIR     never choose a MAC found in *.cfg files under DIR\n"
+"                     (recursive; repeatable)\n"
+"\n"
+"Generated values are printed as KEY=VALUE lines.  Exit status: 0 done\n"
+"(or nothing to change), 1 refused (nothing written), 2 usage error.\n";
+
+static int
+usage_error(void)
+{
+	fprintf(stderr, "Try 'imprint vmcfg --help' for more information.\n");
+	return 2;
+}
+
+/* ---- showing ----------------------------------------------------------- */
+
+/*
+ * Print a decoded value with control bytes and backslashes escaped, so
+ * that a hostile config cannot drive the terminal.
+ */
+static void
+put_text(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\')
+			fputs("\\\\", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static void
+put_kv(const char *label, const char *value)
+{
+	fputs(label, stdout);
+	if (value != NULL)
+		put_text(value);
+	else
+		fputs("(none)", stdout);
+	putchar('\n');
+}
+
+static void
+show_text(const struct hostcfg *cfg)
+{
+	struct strlist keys = STRLIST_INIT, done = STRLIST_INIT;
+	const char *spec;
+	char *v, *label;
+	size_t i, k, n;
+
+	put_kv("file: ", hostcfg_path(cfg));
+	put_kv("name: ", hostcfg_get_string(cfg, "name"));
+	put_kv("uuid: ", hostcfg_get_string(cfg, "uuid"));
+	n = hostcfg_nic_count(cfg);
+	for (i = 0; i < n; i++) {
+		spec = hostcfg_nic_spec(cfg, i);
+		printf("nic%zu: line %d: ", i, hostcfg_nic_line(cfg, i));
+		if (spec == NULL) {
+			puts("(not a string)");
+			continue;
+		}
+		putchar('\'');
+		put_text(spec);
+		puts("'");
+		hostcfg_nic_keys(cfg, i, &keys);
+		for (k = 0; k < keys.n; k++) {
+			/* a repeated key: its last value, once */
+			if (strlist_has(&done, keys.v[k]))
+				continue;
+			strlist_add(&done, keys.v[k]);
+			v = hostcfg_nic_get(cfg, i, keys.v[k]);
+			label = xasprintf("  nic%zu.%s=", i, keys.v[k]);
+			put_kv(label, v != NULL ? v : "");
+			free(label);
+			free(v);
+		}
+		strlist_release(&keys);
+		strlist_release(&done);
+	}
+	n = hostcfg_disk_count(cfg);
+	for (i = 0; i < n; i++) {
+		spec = hostcfg_disk_spec(cfg, i);
+		printf("disk%zu: line %d: ", i, hostcfg_disk_line(cfg, i));
+		if (spec == NULL) {
+			puts("(not a string)");
+			continue;
+		}
+		putchar('\'');
+		put_text(spec);
+		puts("'");
+		v = hostcfg_disk_target(cfg, i);
+		label = xasprintf("  disk%zu.target=", i);
+		put_kv(label, v);
+		free(label);
+		free(v);
+	}
+}
+
+static json_object *
+jstr(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+static void
+show_json(const struct hostcfg *cfg)
+{
+	struct strlist keys = STRLIST_INIT;
+	json_object *root, *nics, *disks, *o, *kv;
+	const char *spec;
+	char *v;
+	size_t i, k, n;
+
+	root = json_object_new_object();
+	json_object_object_add(root, "schema",
+	    json_object_new_int(VMCFG_SCHEMA));
+	json_object_object_add(root, "file", jstr(hostcfg_path(cfg)));
+	json_object_object_add(root, "name",
+	    jstr(hostcfg_get_string(cfg, "name")));
+	json_object_object_add(root, "uuid",
+	    jstr(hostcfg_get_string(cfg, "uuid")));
+	nics = json_object_new_array();
+	n = hostcfg_nic_count(cfg);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "index",
+		    json_object_new_int64((int64_t)i));
+		json_object_object_add(o, "line",
+		    json_object_new_int(hostcfg_nic_line(cfg, i)));
+		spec = hostcfg_nic_spec(cfg, i);
+		json_object_object_add(o, "spec", jstr(spec));
+		kv = json_object_new_object();
+		hostcfg_nic_keys(cfg, i, &keys);
+		for (k = 0; k < keys.n; k++) {
+			if (json_object_object_get_ex(kv, keys.v[k], NULL))
+				continue;
+			v = hostcfg_nic_get(cfg, i, keys.v[k]);
+			json_object_object_add(kv, keys.v[k],
+			    json_object_new_string(v != NULL ? v : ""));
+			free(v);
+		}
+		strlist_release(&keys);
+		json_object_object_add(o, "keys", kv);
+		json_object_array_add(nics, o);
+	}
+	json_object_object_add(root, "nics", nics);
+	disks = json_object_new_array();
+	n = hostcfg_disk_count(cfg);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "index",
+		    json_object_new_int64((int64_t)i));
+		json_object_object_add(o, "line",
+		    json_object_new_int(hostcfg_disk_line(cfg, i)));
+		json_object_object_add(o, "spec",
+		    jstr(hostcfg_disk_spec(cfg, i)));
+		v = hostcfg_disk_target(cfg, i);
+		json_object_object_add(o, "target", jstr(v));
+		free(v);
+		json_object_array_add(disks, o);
+	}
+	json_object_object_add(root, "disks", disks);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+/* ---- editing ----------------------------------------------------------- */
+
+struct edit {
+	char	*key;
+	char	*value;		/* as given: may be "new" or "auto" */
+};
+
+struct opts {
+	bool		 backup, dry_run, json;
+	const char	*prefix;
+	struct strlist	 scan;
+};
+
+/* Is KEY "nicN.mac"?  Then *idx_r gets N. */
+static bool
+is_nic_mac(const char *key)
+{
+	size_t d;
+
+	if (strncmp(key, "nic", 3) != 0)
+		return false;
+	d = strspn(key + 3, "0123456789");
+	return d > 0 && strcmp(key + 3 + d, ".mac") == 0;
+}
+
+/*
+ * The generator for "auto" MACs, made on first use: the prefix, every MAC
+ * the config already holds, the MACs given explicitly in this command,
+ * and the --mac-scan directories count as taken.
+ */
+static struct ident_macs *
+macs_get(struct ident_macs **mp, const struct opts *o,
+    const struct hostcfg *cfg, const struct edit *ed, size_t ned)
+{
+	struct ident_macs *m;
+	char *v;
+	size_t i, n;
+
+	if (*mp != NULL)
+		return *mp;
+	m = ident_macs_new();
+	if (o->prefix != NULL && ident_macs_set_prefix(m, o->prefix) == -1)
+		goto fail;
+	n = hostcfg_nic_count(cfg);
+	for (i = 0; i < n; i++) {
+		if ((v = hostcfg_nic_get(cfg, i, "mac")) != NULL)
+			ident_macs_take_str(m, v);
+		free(v);
+	}
+	for (i = 0; i < ned; i++)
+		if (is_nic_mac(ed[i].key))
+			ident_macs_take_str(m, ed[i].value);
+	for (i = 0; i < o->scan.n; i++)
+		if (ident_macs_scan(m, o->scan.v[i]) == -1)
+			goto fail;
+	*mp = m;
+	return m;
+fail:
+	ident_macs_free(m);
+	return NULL;
+}
+
+/* Append "KEY=VALUE" to the list of generated values to print. */
+static void
+note(struct buf *gen, const char *key, const char *value)
+{
+	buf_addf(gen, "%s=%s\n", key, value);
+}
+
+static int
+apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
+    size_t ned, struct ident_macs **mp, struct buf *gen)
+{
+	char val[40];
+	size_t i;
+	int pass;
+
+	/* Generate in command order, so the values print in that order. */
+	for (i = 0; i < ned; i++) {
+		if (strcmp(ed[i].key, "uuid") == 0 &&
+		    strcmp(ed[i].value, "new") == 0)
+			ident_new_uuid(val);
+		else if (is_nic_mac(ed[i].key) &&
+		    strcmp(ed[i].value, "auto") == 0) {
+			if (macs_get(mp, o, cfg, ed, ned) == NULL ||
+			    ident_new_mac(*mp, val) == -1)
+				return -1;
+		} else
+			continue;
+		note(gen, ed[i].key, val);
+		free(ed[i].value);
+		ed[i].value = xstrdup(val);
+	}
+	/*
+	 * MACs first: when a spec lacks both mac and bridge, mac is appended
+	 * first (fixtures convention 3), whatever the order given.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < ned; i++)
+			if (is_nic_mac(ed[i].key) == (pass == 0) &&
+			    hostcfg_set(cfg, ed[i].key, ed[i].value) == -1)
+				return -1;
+	return 0;
+}
+
+/*
+ * add-nic: replace "mac=auto" by a new MAC, and put one in front when the
+ * spec has no mac at all (xl would draw a new random MAC at every start).
+ * The spec is split here by hand because it is not in the config yet;
+ * hostcfg_add_nic validates the result with the same field rules.
+ */
+static int
+apply_add(struct hostcfg *cfg, const struct opts *o, const char *spec,
+    struct ident_macs **mp, struct buf *gen)
+{
+	struct buf nspec = BUF_INIT;
+	const char *p = spec, *f, *end;
+	char mac[18], *label;
+	bool has_mac = false;
+	size_t idx = hostcfg_nic_count(cfg);
+	int rc = -1;
+
+	label = xasprintf("nic%zu.mac", idx);
+	while (*p != '\0' || p == spec) {
+		const char *eq, *k0, *k1, *v0, *v1;
+
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		f = p;
+		eq = memchr(f, '=', (size_t)(end - f));
+		for (k0 = f; k0 < end && (*k0 == ' ' || *k0 == '\t'); k0++)
+			;
+		k1 = eq != NULL ? eq : k0;
+		while (k1 > k0 && (k1[-1] == ' ' || k1[-1] == '\t'))
+			k1--;
+		if (eq != NULL && k1 - k0 == 3 && memcmp(k0, "mac", 3) == 0) {
+			has_mac = true;
+			for (v0 = eq + 1; v0 < end && *v0 == ' '; v0++)
+				;
+			for (v1 = end; v1 > v0 && (v1[-1] == ' ' ||
+			    v1[-1] == '\t'); v1--)
+				;
+			if (v1 - v0 == 4 && memcmp(v0, "auto", 4) == 0) {
+				if (macs_get(mp, o, cfg, NULL, 0) ==
+				    NULL || ident_new_mac(*mp, mac) == -1)
+					goto out;
+				note(gen, label, mac);
+				buf_add(&nspec, f, (size_t)(v0 - f));
+				buf_adds(&nspec, mac);
+				buf_add(&nspec, v1, (size_t)(end - v1));
+			} else
+				buf_add(&nspec, f, (size_t)(end - f));
+		} else
+			buf_add(&nspec, f, (size_t)(end - f));
+		if (*end == '\0')
+			break;
+		buf_addc(&nspec, ',');
+		p = end + 1;
+	}
+	if (!has_mac) {
+		struct buf t = BUF_INIT;
+
+		if (macs_get(mp, o, cfg, NULL, 0) == NULL ||
+		    ident_new_mac(*mp, mac) == -1)
+			goto out;
+		note(gen, label, mac);
+		buf_addf(&t, "mac=%s%s%s", mac, nspec.len ? "," : "",
+		    nspec.len ? nspec.data : "");
+		buf_release(&nspec);
+		nspec = t;
+	}
+	rc = hostcfg_add_nic(cfg, nspec.data != NULL ? nspec.data : "");
+out:
+	buf_release(&nspec);
+	free(label);
+	return rc;
+}
+
+/* strtonum-like: a NIC index, or -1. */
+static long
+parse_index(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 0 ||
+	    v > 1000000)
+		return -1;
+	return v;
+}
+
+static int
+edit(const char *path, const struct opts *o, char **args, int nargs)
+{
+	struct hostcfg *cfg = NULL;
+	struct ident_macs *macs = NULL;
+	struct edit *ed = NULL;
+	struct buf gen = BUF_INIT, d = BUF_INIT;
+	const char *cmd = args[0], *text, *orig;
+	char *bak = NULL;
+	size_t ned = 0, i, j, tlen, olen;
+	long idx = -1;
+	int rc = 2;
+
+	/* Everything the command line can get wrong: exit 2. */
+	if (strcmp(cmd, "set") == 0) {
+		if (nargs < 2) {
+			warnx("set: give at least one KEY=VALUE");
+			goto out;
+		}
+		ed = xcalloc((size_t)nargs, sizeof(*ed));
+		for (i = 1; i < (size_t)nargs; i++) {
+			const char *eq = strchr(args[i], '=');
+
+			if (eq == NULL || eq == args[i]) {
+				warnx("set: '%s' is not KEY=VALUE", args[i]);
+				goto out;
+			}
+			ed[ned].key = xstrndup(args[i],
+			    (size_t)(eq - args[i]));
+			ed[ned].value = xstrdup(eq + 1);
+			for (j = 0; j < ned; j++) {
+				if (strcmp(ed[j].key, ed[ned].key) == 0) {
+					warnx("set: key '%s' given twice",
+					    ed[ned].key);
+					ned++;
+					goto out;
+				}
+			}
+			ned++;
+		}
+	} else if (strcmp(cmd, "add-nic") == 0) {
+		if (nargs != 2) {
+			warnx("add-nic: give one spec, KEY=VALUE[,...]");
+			goto out;
+		}
+	} else if (strcmp(cmd, "remove-nic") == 0) {
+		if (nargs != 2 || (idx = parse_index(args[1])) < 0) {
+			warnx("remove-nic: give one NIC index (0, 1, ...)");
+			goto out;
+		}
+	} else {
+		warnx("unknown vmcfg command '%s': use set, add-nic or "
+		    "remove-nic", cmd);
+		goto out;
+	}
+
+	/* From here on, a refusal: exit 1, nothing written. */
+	rc = 1;
+	if (hostcfg_load(path, &cfg) == -1)
+		goto out;
+	if (o->prefix != NULL) {
+		/* check the prefix even when no MAC is drawn */
+		struct ident_macs *m = ident_macs_new();
+		int r = ident_macs_set_prefix(m, o->prefix);
+
+		ident_macs_free(m);
+		if (r == -1)
+			goto out;
+	}
+	if (strcmp(cmd, "set") == 0) {
+		if (apply_sets(cfg, o, ed, ned, &macs, &gen) == -1)
+			goto out;
+	} else if (strcmp(cmd, "add-nic") == 0) {
+		if (apply_add(cfg, o, args[1], &macs, &gen) == -1)
+			goto out;
+	} else if (hostcfg_remove_nic(cfg, (size_t)idx) == -1)
+		goto out;
+
+	fputs(gen.data != NULL ? gen.data : "", stdout);
+	if (!hostcfg_changed(cfg)) {
+		printf("no changes\n");
+		rc = 0;
+		goto out;
+	}
+	orig = hostcfg_original(cfg, &olen);
+	text = hostcfg_text(cfg, &tlen);
+	if (o->dry_run) {
+		diff_unified(path, path, orig, olen, text, tlen, &d);
+		fwrite(d.data, 1, d.len, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (hostfile_replace(path, orig, olen, text, tlen,
+	    o->backup ? HOSTFILE_BACKUP : 0, &bak) == -1)
+		goto out;
+	if (bak != NULL)
+		printf("backup: %s\n", bak);
+	rc = 0;
+out:
+	for (i = 0; i < ned; i++) {
+		free(ed[i].key);
+		free(ed[i].value);
+	}
+	free(ed);
+	free(bak);
+	buf_release(&gen);
+	buf_release(&d);
+	ident_macs_free(macs);
+	hostcfg_free(cfg);
+	return rc;
+}
+
+int
+cmd_vmcfg(int argc, char **argv)
+{
+	struct opts o = { false, false, false, NULL, STRLIST_INIT };
+	struct hostcfg *cfg = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "hn", vmcfg_long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o.backup = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			strlist_release(&o.scan);
+			return 0;
+		case 'j':
+			o.json = true;
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'p':
+			if (o.prefix != NULL) {
+				warnx("--mac-prefix given twice");
+				strlist_release(&o.scan);
+				return usage_error();
+			}
+			o.prefix = optarg;
+			break;
+		case 's':
+			strlist_add(&o.scan, optarg);
+			break;
+		default:
+			strlist_release(&o.scan);
+			return usage_error();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		warnx("vmcfg: missing FILE");
+		rc = usage_error();
+	} else if (argc == 1) {
+		if (o.dry_run || o.backup || o.prefix || o.scan.n) {
+			warnx("vmcfg: --dry-run, --backup, --mac-prefix and "
+			    "--mac-scan need an edit (set, add-nic, "
+			    "remove-nic)");
+			rc = usage_error();
+		} else if (hostcfg_load(argv[0], &cfg) == -1)
+			rc = 1;
+		else {
+			if (o.json)
+				show_json(cfg);
+			else
+				show_text(cfg);
+			rc = 0;
+		}
+	} else if (o.json) {
+		warnx("vmcfg: --json only shows a config; it cannot be "
+		    "combined with an edit");
+		rc = usage_error();
+	} else {
+		rc = edit(argv[0], &o, argv + 1, argc - 1);
+		if (rc == 2)
+			usage_error();
+	}
+	hostcfg_free(cfg);
+	strlist_release(&o.scan);
+	fflush(stdout);
+	return rc;
+}

@@ -1,0 +1,275 @@
+/*
+ * hostfile.c - atomic replacement of a host file (a domain config), with
+ * an optional byte-copy backup.
+ *
+ * The only code in imprint that writes host files.  It knows nothing
+ * about their syntax, and it does not lock: the expected-contents check
+ * catches a file changed since it was read, and rename(2) makes the
+ * switch atomic for readers.  Extended attributes and ACLs are not
+ * copied to the new file (domain configs do not carry them).
+ */
+#define _GNU_SOURCE
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "util.h"
+
+#define TEMP_TRIES	100
+
+/* Read all of fd into b.  Returns 0, or the errno value. */
+static int
+read_all(int fd, struct buf *b)
+{
+	ssize_t r;
+
+	for (;;) {
+		buf_grow(b, 65536);
+		r = read(fd, b->data + b->len, 65536);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+	}
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Create DIR/.BASE.imprint-XXXXXX holding DATA with the owner and mode of
+ * ST, fsynced and closed.  Returns its path (caller frees), or NULL after
+ * one message with nothing left behind.
+ */
+static char *
+write_temp(const char *dir, const char *base, const char *data, size_t len,
+    const struct stat *st)
+{
+	static const char chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	struct stat tst;
+	char *tmp = NULL;
+	const char *what;
+	int fd = -1, e = 0, i, t;
+
+	for (t = 0; t < TEMP_TRIES; t++) {
+		unsigned char rnd[6];
+		char suf[7];
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			e = errno;
+			warnx("cannot get random bytes: %s", strerror(e));
+			return NULL;
+		}
+		for (i = 0; i < 6; i++)
+			suf[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		suf[6] = '\0';
+		free(tmp);
+		tmp = xasprintf("%s/.%s.imprint-%s", dir, base, suf);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		e = errno;
+		warnx("cannot create a temporary file in '%s': %s", dir,
+		    strerror(e));
+		free(tmp);
+		return NULL;
+	}
+	what = "write";
+	if ((e = write_all(fd, data, len)) != 0)
+		goto fail;
+	what = "stat";
+	if (fstat(fd, &tst) == -1) {
+		e = errno;
+		goto fail;
+	}
+	what = "set the owner of";
+	if ((tst.st_uid != st->st_uid || tst.st_gid != st->st_gid) &&
+	    fchown(fd, st->st_uid, st->st_gid) == -1) {
+		e = errno;
+		goto fail;
+	}
+	/* after fchown, which may clear set-id bits */
+	what = "set the mode of";
+	if (fchmod(fd, st->st_mode & 07777) == -1) {
+		e = errno;
+		goto fail;
+	}
+	what = "sync";
+	if (fsync(fd) == -1) {
+		e = errno;
+		goto fail;
+	}
+	what = "close";
+	i = close(fd);
+	fd = -1;
+	if (i == -1) {
+		e = errno;
+		goto fail;
+	}
+	return tmp;
+fail:
+	warnx("cannot %s '%s': %s", what, tmp, strerror(e));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return NULL;
+}
+
+static void
+sync_dir(const char *dir)
+{
+	int fd, e;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1) {
+		e = errno;
+		warnx("warning: cannot sync directory '%s': %s", dir,
+		    strerror(e));
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+int
+hostfile_replace(const char *path, const char *expect, size_t expect_len,
+    const char *data, size_t len, int flags, char **backup_r)
+{
+	struct buf old = BUF_INIT;
+	struct stat st;
+	char *real = NULL, *dir = NULL, *base, *slash, *tmp = NULL;
+	char *bak = NULL, *baktmp = NULL;
+	bool made_bak = false;
+	int fd = -1, e, rc = -1;
+
+	if (backup_r != NULL)
+		*backup_r = NULL;
+	if ((real = realpath(path, NULL)) == NULL) {
+		e = errno;
+		warnx("cannot resolve '%s': %s", path, strerror(e));
+		goto out;
+	}
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		e = errno;
+		warnx("cannot open '%s': %s", real, strerror(e));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warnx("'%s' is not a regular file", real);
+		goto out;
+	}
+	if ((e = read_all(fd, &old)) != 0) {
+		warnx("cannot read '%s': %s", real, strerror(e));
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	if (expect != NULL && (old.len != expect_len ||
+	    memcmp(old.data, expect, expect_len) != 0)) {
+		warnx("'%s' changed while imprint was editing it; nothing "
+		    "written, run the command again", real);
+		goto out;
+	}
+
+	dir = xstrdup(real);
+	slash = strrchr(dir, '/');	/* realpath gives an absolute path */
+	base = slash + 1;
+	*slash = '\0';
+	if (slash == dir) {
+		/* a file in / */
+		free(dir);
+		dir = xstrdup("/");
+		base = strrchr(real, '/') + 1;
+	}
+
+	if (flags & HOSTFILE_BACKUP) {
+		struct stat bst;
+
+		bak = xasprintf("%s%s", real, HOSTFILE_BACKUP_SUFFIX);
+		/* An existing backup holds an older original: keep it. */
+		if (lstat(bak, &bst) == -1) {
+			baktmp = write_temp(dir, base, old.data, old.len, &st);
+			if (baktmp == NULL)
+				goto out;
+			/* link(2) never replaces an existing file */
+			if (link(baktmp, bak) == 0)
+				made_bak = true;
+			else if (errno != EEXIST) {
+				e = errno;
+				warnx("cannot create backup '%s': %s", bak,
+				    strerror(e));
+				goto out;
+			}
+			unlink(baktmp);
+			free(baktmp);
+			baktmp = NULL;
+		}
+	}
+
+	if ((tmp = write_temp(dir, base, data, len, &st)) == NULL)
+		goto out;
+	if (rename(tmp, real) == -1) {
+		e = errno;
+		warnx("cannot rename '%s' to '%s': %s", tmp, real,
+		    strerror(e));
+		unlink(tmp);
+		goto out;
+	}
+	sync_dir(dir);
+	rc = 0;
+	if (bak != NULL && backup_r != NULL) {
+		*backup_r = bak;
+		bak = NULL;
+	}
+out:
+	if (rc == -1 && made_bak)
+		unlink(bak);
+	if (baktmp != NULL) {
+		unlink(baktmp);
+		free(baktmp);
+	}
+	if (fd != -1)
+		close(fd);
+	buf_release(&old);
+	free(tmp);
+	free(bak);
+	free(dir);
+	free(real);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * hostfile.h - the one place that writes files on the host: atomic
+ * replacement of a domain config, with an optional byte-copy backup.
+ *
+ * Guest files are written through libguestfs (guest.c), never here.
+ */
+#ifndef IMPRINT_HOSTFILE_H
+#define IMPRINT_HOSTFILE_H
+
+#include <stddef.h>
+
+/* Backup suffix: "vm.cfg" is backed up as "vm.cfg.imprint-bak". */
+#define HOSTFILE_BACKUP_SUFFIX	".imprint-bak"
+
+/* Flags for hostfile_replace. */
+#define HOSTFILE_BACKUP	0x1	/* keep a byte copy of the original */
+
+/*
+ * Replace the contents of the existing regular file PATH with LEN bytes at
+ * DATA, atomically: a new file is created in the same directory with
+ * O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600, named
+ * ".NAME.imprint-XXXXXX"; it is written in full, given the original's
+ * owner, group and mode (permission bits, setgid and sticky included),
+ * fsynced and renamed over the original, and the directory is fsynced.
+ * Readers see either the old or the new file, never a mix.
+ *
+ * When PATH is a symbolic link, the file it resolves to (realpath(3)) is
+ * replaced and the link is kept.
+ *
+ * When EXPECT is not NULL, the file must still hold exactly EXPECT_LEN
+ * bytes at EXPECT (what the caller read and edited); if anyone changed it
+ * in between, nothing is written and -1 is returned.
+ *
+ * With HOSTFILE_BACKUP in FLAGS, a byte copy of the original, with its
+ * owner and mode, is made first as TARGET HOSTFILE_BACKUP_SUFFIX, TARGET
+ * being the resolved path (created with link(2), so it never replaces
+ * anything).  If that backup exists already, it is kept as it is and not
+ * overwritten: it holds the oldest original, the one worth going back to.
+ * *backup_r (if not NULL) gets the backup's path (caller frees), whether
+ * made now or kept, or NULL without HOSTFILE_BACKUP.
+ *
+ * Returns 0 on success.  On failure returns -1 after printing one
+ * message; the original is then untouched and no temporary or backup file
+ * made by this call is left.  A failed fsync of the directory after the
+ * rename only prints a warning (the new contents are in place) and still
+ * returns 0.
+ */
+int	hostfile_replace(const char *path, const char *expect,
+	    size_t expect_len, const char *data, size_t len, int flags,
+	    char **backup_r);
+
+#endif

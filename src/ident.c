@@ -1,0 +1,481 @@
+/*
+ * ident.c - new identity values: uuids (libuuid), MACs (getrandom(2)
+ * under a prefix, kept apart from MACs already in use), password hashes
+ * (libcrypt).
+ *
+ * It does not write anything and parses no config syntax itself: the
+ * --mac-scan walk hands each file to hostcfg.c and, as a fallback, looks
+ * for MAC-shaped tokens in the raw text.
+ */
+#define _GNU_SOURCE	/* explicit_bzero */
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <crypt.h>
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fts.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "hostcfg.h"
+#include "ident.h"
+#include "util.h"
+#include "valid.h"
+
+/* Random draws before falling back to an ordered search for a free MAC. */
+#define DRAW_TRIES	64
+
+struct ident_macs {
+	unsigned char	 prefix[IDENT_PREFIX_MAX];
+	size_t		 plen;		/* octets in prefix */
+	bool		 xen_rule;	/* keep the 4th octet below 0x80 */
+	uint64_t	*slot;		/* open addressing; 0 = empty */
+	size_t		 nslot;		/* power of two */
+	size_t		 count;
+};
+
+static const struct {
+	const char	*name;
+	unsigned char	 oui[3];
+} named_prefixes[] = {
+	{ "kvm",	{ 0x52, 0x54, 0x00 } },
+	{ "ovm3",	{ 0x00, 0x21, 0xf6 } },
+	{ "xen",	{ 0x00, 0x16, 0x3e } },
+};
+
+static const unsigned char xen_oui[3] = { 0x00, 0x16, 0x3e };
+
+/* MACs are stored as 48-bit integers with bit 48 set, so 0 means empty. */
+static uint64_t
+mac_key(const unsigned char mac[6])
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k | (uint64_t)1 << 48;
+}
+
+static size_t
+slot_of(uint64_t k, size_t nslot)
+{
+	k ^= k >> 29;
+	k *= 0xbf58476d1ce4e5b9ULL;
+	k ^= k >> 32;
+	return (size_t)k & (nslot - 1);
+}
+
+static void
+set_insert(struct ident_macs *m, uint64_t k)
+{
+	size_t i;
+
+	if ((m->count + 1) * 2 > m->nslot) {
+		uint64_t *old = m->slot;
+		size_t j, oldn = m->nslot;
+
+		m->nslot = oldn ? oldn * 2 : 64;
+		m->slot = xcalloc(m->nslot, sizeof(*m->slot));
+		for (j = 0; j < oldn; j++) {
+			if (old[j] == 0)
+				continue;
+			for (i = slot_of(old[j], m->nslot); m->slot[i];
+			    i = (i + 1) & (m->nslot - 1))
+				;
+			m->slot[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = slot_of(k, m->nslot); m->slot[i];
+	    i = (i + 1) & (m->nslot - 1))
+		if (m->slot[i] == k)
+			return;
+	m->slot[i] = k;
+	m->count++;
+}
+
+struct ident_macs *
+ident_macs_new(void)
+{
+	struct ident_macs *m = xcalloc(1, sizeof(*m));
+
+	memcpy(m->prefix, xen_oui, 3);
+	m->plen = 3;
+	m->xen_rule = true;
+	return m;
+}
+
+void
+ident_macs_free(struct ident_macs *m)
+{
+	if (m == NULL)
+		return;
+	free(m->slot);
+	free(m);
+}
+
+int
+ident_macs_set_prefix(struct ident_macs *m, const char *spec)
+{
+	unsigned char p[IDENT_PREFIX_MAX];
+	size_t i, n = 0;
+	const char *s = spec;
+
+	for (i = 0; i < ARRAY_SIZE(named_prefixes); i++) {
+		if (strcmp(spec, named_prefixes[i].name) == 0) {
+			memcpy(m->prefix, named_prefixes[i].oui, 3);
+			m->plen = 3;
+			m->xen_rule = memcmp(m->prefix, xen_oui, 3) == 0;
+			return 0;
+		}
+	}
+	/* 1..5 octets of two hex digits each, separated by ':' */
+	for (;;) {
+		char hex[3];
+		char *end;
+
+		if (n == IDENT_PREFIX_MAX || !isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]))
+			goto bad;
+		hex[0] = s[0];
+		hex[1] = s[1];
+		hex[2] = '\0';
+		p[n++] = (unsigned char)strtoul(hex, &end, 16);
+		s += 2;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':')
+			goto bad;
+	}
+	if (p[0] & 1) {
+		warnx("MAC prefix '%s' is multicast (bit 0 of the first octet "
+		    "is set); use a unicast prefix such as 00:16:3e", spec);
+		return -1;
+	}
+	if (n >= 3 && memcmp(p, xen_oui, 3) == 0 && n >= 4 && (p[3] & 0x80)) {
+		warnx("MAC prefix '%s' is in the upper half of 00:16:3e, "
+		    "which Xen reserves; use a 4th octet below 80", spec);
+		return -1;
+	}
+	memcpy(m->prefix, p, n);
+	m->plen = n;
+	m->xen_rule = n >= 3 && memcmp(p, xen_oui, 3) == 0;
+	return 0;
+bad:
+	warnx("bad MAC prefix '%s': use xen, kvm, ovm3 or 1 to %d hex "
+	    "octets such as 00:16:3e", spec, IDENT_PREFIX_MAX);
+	return -1;
+}
+
+void
+ident_macs_take(struct ident_macs *m, const unsigned char mac[6])
+{
+	set_insert(m, mac_key(mac));
+}
+
+int
+ident_macs_take_str(struct ident_macs *m, const char *s)
+{
+	unsigned char mac[6];
+
+	if (mac_parse(s, mac) == -1)
+		return -1;
+	ident_macs_take(m, mac);
+	return 0;
+}
+
+bool
+ident_macs_taken(const struct ident_macs *m, const unsigned char mac[6])
+{
+	uint64_t k = mac_key(mac);
+	size_t i;
+
+	if (m->nslot == 0)
+		return false;
+	for (i = slot_of(k, m->nslot); m->slot[i];
+	    i = (i + 1) & (m->nslot - 1))
+		if (m->slot[i] == k)
+			return true;
+	return false;
+}
+
+size_t
+ident_macs_count(const struct ident_macs *m)
+{
+	return m->count;
+}
+
+/*
+ * Find "xx:xx:xx:xx:xx:xx" tokens (either case) not glued to other hex
+ * digits or colons, and take them.  Hand-written: a regex would cost more
+ * than this scan and still need the boundary checks.
+ */
+static void
+scan_text(struct ident_macs *m, const char *p, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i + 17 <= len; i++) {
+		unsigned char mac[6];
+		char tok[18];
+
+		for (j = 0; j < 17; j++) {
+			char c = p[i + j];
+
+			if (j % 3 == 2 ? c != ':' : !isxdigit((unsigned char)c))
+				break;
+		}
+		if (j < 17)
+			continue;
+		if ((i > 0 && (isxdigit((unsigned char)p[i - 1]) ||
+		    p[i - 1] == ':')) || (i + 17 < len &&
+		    (isxdigit((unsigned char)p[i + 17]) || p[i + 17] == ':')))
+			continue;
+		memcpy(tok, p + i, 17);
+		tok[17] = '\0';
+		if (mac_parse(tok, mac) == 0)
+			ident_macs_take(m, mac);
+		i += 16;
+	}
+}
+
+static int
+scan_file(struct ident_macs *m, const char *path)
+{
+	struct hostcfg *cfg = NULL;
+	char *buf = NULL;
+	size_t len, i, n;
+
+	if (read_host_file(path, HOSTCFG_MAX_SIZE, &buf, &len) == -1)
+		return -1;
+	if (hostcfg_parse(path, buf, len, &cfg) == 0) {
+		n = hostcfg_nic_count(cfg);
+		for (i = 0; i < n; i++) {
+			char *mac = hostcfg_nic_get(cfg, i, "mac");
+
+			if (mac != NULL)
+				ident_macs_take_str(m, mac);
+			free(mac);
+		}
+		hostcfg_free(cfg);
+	} else
+		warnx("'%s' is not a plain domain config; taking every "
+		    "MAC-shaped text in it as in use", path);
+	/* Also commented-out vifs: a disabled NIC may come back. */
+	scan_text(m, buf, len);
+	free(buf);
+	return 0;
+}
+
+static bool
+is_cfg_name(const char *name, size_t len)
+{
+	return len >= 4 && memcmp(name + len - 4, ".cfg", 4) == 0;
+}
+
+int
+ident_macs_scan(struct ident_macs *m, const char *dir)
+{
+	char *paths[2] = { NULL, NULL };
+	FTS *fts;
+	FTSENT *e;
+	size_t files = 0;
+	int rc = 0, e_;
+
+	paths[0] = xstrdup(dir);
+	/* FTS_PHYSICAL: no symlinks followed below dir, so no loops. */
+	fts = fts_open(paths, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
+	    NULL);
+	if (fts == NULL) {
+		e_ = errno;
+		warnx("cannot scan '%s' for MACs: %s", dir, strerror(e_));
+		free(paths[0]);
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if (rc != 0 || (e = fts_read(fts)) == NULL)
+			break;
+		switch (e->fts_info) {
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			warnx("cannot scan '%s' for MACs: %s", e->fts_path,
+			    strerror(e->fts_errno));
+			rc = -1;
+			break;
+		case FTS_F:
+			if (!is_cfg_name(e->fts_name, e->fts_namelen))
+				break;
+			if (++files > IDENT_SCAN_MAX_FILES) {
+				warnx("more than %d config files under '%s'; "
+				    "name smaller directories with --mac-scan",
+				    IDENT_SCAN_MAX_FILES, dir);
+				rc = -1;
+				break;
+			}
+			if (scan_file(m, e->fts_path) == -1)
+				rc = -1;
+			break;
+		case FTS_DC:	/* a cycle (bind mounts): seen already */
+		default:
+			break;
+		}
+	}
+	if (rc == 0 && errno != 0) {
+		/* fts_read returns NULL with errno 0 at the end */
+		e_ = errno;
+		warnx("cannot scan '%s' for MACs: %s", dir, strerror(e_));
+		rc = -1;
+	}
+	fts_close(fts);
+	free(paths[0]);
+	return rc;
+}
+
+static int
+fill_random(void *p, size_t n)
+{
+	unsigned char *q = p;
+	ssize_t r;
+	int e;
+
+	while (n > 0) {
+		r = getrandom(q, n, 0);
+		if (r < 0) {
+			e = errno;
+			if (e == EINTR)
+				continue;
+			warnx("cannot get random bytes: %s", strerror(e));
+			return -1;
+		}
+		q += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Candidate number c (0 <= c < space) as a MAC: the free bits after the
+ * prefix, with Xen's reserved bit skipped when the rule applies.
+ */
+static void
+candidate(const struct ident_macs *m, uint64_t c, unsigned char mac[6])
+{
+	size_t i;
+
+	memcpy(mac, m->prefix, m->plen);
+	if (m->xen_rule && m->plen == 3) {
+		/* 23 free bits: 7 in the 4th octet, 16 below */
+		mac[3] = (unsigned char)(c >> 16 & 0x7f);
+		mac[4] = (unsigned char)(c >> 8);
+		mac[5] = (unsigned char)c;
+		return;
+	}
+	for (i = 6; i > m->plen; i--) {
+		mac[i - 1] = (unsigned char)c;
+		c >>= 8;
+	}
+}
+
+static uint64_t
+space_size(const struct ident_macs *m)
+{
+	uint64_t bits = 8 * (6 - m->plen);
+
+	if (m->xen_rule && m->plen == 3)
+		bits--;
+	return (uint64_t)1 << bits;
+}
+
+static bool
+usable(const struct ident_macs *m, const unsigned char mac[6])
+{
+	static const unsigned char zero[6];
+
+	if (memcmp(mac, xen_oui, 3) == 0 && (mac[3] & 0x80))
+		return false;	/* Xen's reserved half, whatever the prefix */
+	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0 &&
+	    !ident_macs_taken(m, mac);
+}
+
+int
+ident_new_mac(struct ident_macs *m, char out[18])
+{
+	unsigned char mac[6];
+	uint64_t space = space_size(m), r, c, i;
+	int t;
+
+	for (t = 0; t < DRAW_TRIES; t++) {
+		if (fill_random(&r, sizeof(r)) == -1)
+			return -1;
+		candidate(m, r & (space - 1), mac);
+		if (usable(m, mac))
+			goto found;
+	}
+	/*
+	 * The space is nearly full: walk it from a random start.  At most
+	 * count + 2 steps (taken ones plus the all-zero MAC) reach a free
+	 * one, if there is any.
+	 */
+	if (fill_random(&r, sizeof(r)) == -1)
+		return -1;
+	for (i = 0; i < space && i < m->count + 2; i++) {
+		c = (r + i) & (space - 1);
+		candidate(m, c, mac);
+		if (usable(m, mac))
+			goto found;
+	}
+	warnx("no free MAC left under the prefix (%zu in use); choose "
+	    "another with --mac-prefix", m->count);
+	return -1;
+found:
+	ident_macs_take(m, mac);
+	mac_format(mac, out);
+	return 0;
+}
+
+void
+ident_new_uuid(char out[37])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, out);
+}
+
+char *
+ident_hash_password(const char *plain, const char *prefix)
+{
+	void *data = NULL;
+	int size = 0, e;
+	char *salt, *h, *res = NULL;
+
+	errno = 0;
+	salt = crypt_gensalt_ra(prefix, 0, NULL, 0);
+	if (salt == NULL) {
+		e = errno;
+		warnx("cannot make a password salt for '%s': %s",
+		    prefix ? prefix : "default", strerror(e ? e : EINVAL));
+		return NULL;
+	}
+	h = crypt_ra(plain, salt, &data, &size);
+	if (h == NULL || h[0] == '*') {
+		e = errno;
+		warnx("cannot hash the password with '%s': %s",
+		    prefix ? prefix : "default", strerror(e ? e : EINVAL));
+	} else
+		res = xstrdup(h);
+	if (data != NULL) {
+		explicit_bzero(data, (size_t)size);
+		free(data);
+	}
+	free(salt);
+	return res;
+}

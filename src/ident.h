@@ -1,0 +1,89 @@
+/*
+ * ident.h - new identity values: domain uuids, NIC MACs, password hashes.
+ *
+ * MACs are drawn from getrandom(2) under a prefix and are kept unique
+ * within one run and apart from the MACs found in domain configs under
+ * directories the caller names.  The module parses no config itself: it
+ * asks hostcfg.c to read the files it scans.
+ */
+#ifndef IMPRINT_IDENT_H
+#define IMPRINT_IDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest prefix ident_macs_set_prefix accepts, in octets. */
+#define IDENT_PREFIX_MAX	5
+
+/*
+ * A MAC generator: the prefix in use and the set of MACs already taken.
+ * Create with ident_macs_new, release with ident_macs_free.
+ */
+struct ident_macs;
+
+/* A generator with Xen's prefix 00:16:3e and an empty taken set. */
+struct ident_macs *ident_macs_new(void);
+void	ident_macs_free(struct ident_macs *);
+
+/*
+ * Choose the prefix for new MACs.  spec is "xen" (00:16:3e, the 4th octet
+ * kept below 0x80 because Xen reserves the upper half), "kvm" (52:54:00),
+ * "ovm3" (00:21:f6), or 1 to IDENT_PREFIX_MAX hex octets "xx:xx:...".  A
+ * user prefix must be unicast (bit 0 of the first octet clear); one that
+ * starts with 00:16:3e follows Xen's rule too, so its 4th octet, if given,
+ * must be below 0x80.  Returns 0, or -1 after printing one message.
+ */
+int	ident_macs_set_prefix(struct ident_macs *, const char *spec);
+
+/*
+ * Mark a MAC as taken, so that ident_new_mac never returns it.  The
+ * string form is compared case-insensitively; a string that is not a MAC
+ * is ignored (returns -1, prints nothing), else returns 0.
+ */
+void	ident_macs_take(struct ident_macs *, const unsigned char mac[6]);
+int	ident_macs_take_str(struct ident_macs *, const char *mac);
+/* Is this MAC taken? */
+bool	ident_macs_taken(const struct ident_macs *,
+	    const unsigned char mac[6]);
+/* How many MACs are taken. */
+size_t	ident_macs_count(const struct ident_macs *);
+
+/*
+ * Mark as taken every MAC in the domain configs under dir: files named
+ * "*.cfg" (which includes vm.cfg), searched recursively without following
+ * symbolic links below dir (dir itself may be one).  Each file is parsed
+ * with hostcfg; a file that does not parse gets one warning and its text
+ * is searched for MAC-shaped tokens instead, so an odd file never hides a
+ * collision.  Tokens in comments are taken too (harmless).  Returns 0, or
+ * -1 after printing one message when dir cannot be walked, a config
+ * cannot be read (too large, no permission), or there are more than
+ * IDENT_SCAN_MAX_FILES configs: a partial scan could miss a collision.
+ */
+#define IDENT_SCAN_MAX_FILES	100000
+int	ident_macs_scan(struct ident_macs *, const char *dir);
+
+/*
+ * Draw a new MAC under the prefix, unicast and not all-zero, not taken,
+ * and mark it taken.  out gets the lower-case "xx:xx:xx:xx:xx:xx" form.
+ * When random draws keep hitting taken MACs, the free ones are searched
+ * from a random start, so a nearly full space still succeeds.  Returns 0,
+ * or -1 after printing one message (no free MAC, getrandom failed).
+ */
+int	ident_new_mac(struct ident_macs *, char out[18]);
+
+/*
+ * A new random uuid in the lower-case dashed form (36 characters and a
+ * NUL) from libuuid.  Cannot fail.
+ */
+void	ident_new_uuid(char out[37]);
+
+/*
+ * Hash a password for /etc/shadow with libcrypt: prefix selects the
+ * method ("$y$" yescrypt, "$6$" sha512crypt, ...; NULL for libcrypt's
+ * default), with a fresh salt from crypt_gensalt_ra.  Returns the hash
+ * (caller frees), or NULL after printing one message.  The plain text is
+ * not kept; the library's work area is wiped with explicit_bzero.
+ */
+char	*ident_hash_password(const char *plain, const char *prefix);
+
+#endif
