@@ -385,7 +385,7 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		json_object_array_add(arr, obj);
 	}
 	if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, k, &o->root, &root) == -1 ||
+	    guest_find_root(gs, k, fs, nfs, &o->root, &root) == -1 ||
 	    guest_mount_root(gs, &root) == -1 ||
 	    survey_read(gs, &s) == -1) {
 		if (obj)

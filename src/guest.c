@@ -37,7 +37,45 @@ struct guest {
 	bool			 readonly;
 	ssize_t			 cur;		/* image LVM is restricted to */
 	bool			 mounted;
+	char			*first_err;	/* first error since reset */
+	/* Roots found by the last inspection, and the image LVM was
+	 * restricted to then (LV roots belong to that image only). */
+	struct insp_root	*insp;
+	size_t			 ninsp;
+	ssize_t			 insp_cur;	/* -2: never inspected */
+	char			*mounted_dev;	/* at /, when mounted */
 };
+
+struct insp_root {
+	char		*dev;
+	struct guest_os	 os;
+};
+
+/*
+ * libguestfs's error handler: keep the telling message since the last
+ * reset.  A failed launch ends with "guestfs_launch failed"; an earlier
+ * one is worth showing (launch_err).
+ */
+static void
+on_error(guestfs_h *g, void *opaque, const char *msg)
+{
+	struct guest *gs = opaque;
+
+	(void)g;
+	/* qemu's own complaint says most; else the first message. */
+	if (gs->first_err == NULL || (strstr(msg, "qemu") != NULL &&
+	    strstr(gs->first_err, "qemu") == NULL)) {
+		free(gs->first_err);
+		gs->first_err = xstrdup(msg);
+	}
+}
+
+static void
+reset_err(struct guest *gs)
+{
+	free(gs->first_err);
+	gs->first_err = NULL;
+}
 
 /* First line of libguestfs's last error, for one-line messages. */
 static const char *
@@ -47,12 +85,16 @@ gerr(struct guest *gs)
 	const char *e = gs->g ? guestfs_last_error(gs->g) : NULL;
 	size_t n;
 
+	if (gs->first_err && (e == NULL || strstr(e, "guestfs_launch failed")))
+		e = gs->first_err;
 	if (e == NULL)
 		return "unknown libguestfs error";
 	n = strcspn(e, "\n");
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
 	memcpy(line, e, n);
+	while (n > 0 && line[n - 1] == '.')	/* we add our own context */
+		n--;
 	line[n] = '\0';
 	return line;
 }
@@ -198,6 +240,8 @@ out:
 	free(path);
 }
 
+static char *const tcg_settings[] = { (char *)"force_tcg", NULL };
+
 /* Create a handle with images added; NULL after a message. */
 static guestfs_h *
 make_handle(struct guest *gs, bool tcg)
@@ -209,9 +253,9 @@ make_handle(struct guest *gs, bool tcg)
 		warnx("cannot create a libguestfs handle");
 		return NULL;
 	}
-	guestfs_set_error_handler(g, NULL, NULL);
+	guestfs_set_error_handler(g, on_error, gs);
 	gs->g = g;
-	if (tcg && guestfs_set_backend_setting(g, "force_tcg", "") == -1)
+	if (tcg && guestfs_set_backend_settings(g, tcg_settings) == -1)
 		goto fail;
 	for (k = 0; k < gs->nimg; k++) {
 		if (guestfs_add_drive_opts(g, gs->img[k].path,
@@ -239,6 +283,7 @@ launch(struct guest *gs)
 	bool show = isatty(STDERR_FILENO);
 	int r;
 
+	reset_err(gs);
 	if (show) {
 		progress_stop = 0;
 		if (pthread_create(&th, NULL, progress_thread, &gs->nimg) != 0)
@@ -341,6 +386,7 @@ guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 	gs = xcalloc(1, sizeof(*gs));
 	gs->readonly = readonly;
 	gs->cur = -1;
+	gs->insp_cur = -2;
 	gs->img = xcalloc(n, sizeof(*gs->img));
 	gs->nimg = n;
 
@@ -387,6 +433,9 @@ fail:
 	return -1;
 }
 
+static void os_release(struct guest_os *);
+static void insp_clear(struct guest *);
+
 int
 guest_close(struct guest *gs)
 {
@@ -410,6 +459,9 @@ guest_close(struct guest *gs)
 		free(gs->img[k].dev);
 	}
 	free(gs->img);
+	free(gs->mounted_dev);
+	insp_clear(gs);
+	free(gs->first_err);
 	free(gs);
 	return r;
 }
@@ -648,52 +700,111 @@ dup_or_empty(char *s)
 	return s ? s : xstrdup("");
 }
 
+static void
+insp_clear(struct guest *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->ninsp; i++) {
+		free(gs->insp[i].dev);
+		os_release(&gs->insp[i].os);
+	}
+	free(gs->insp);
+	gs->insp = NULL;
+	gs->ninsp = 0;
+}
+
+/*
+ * Run libguestfs inspection and keep what it says of every root, since
+ * the next inspect_os call replaces it.  One call finds the partition
+ * roots of every image in the appliance; LV roots only of the image LVM
+ * is restricted to, so images with LVs cost one call each.
+ */
+static int
+run_inspection(struct guest *gs)
+{
+	char **roots;
+	size_t i, n;
+
+	insp_clear(gs);
+	if ((roots = guestfs_inspect_os(gs->g)) == NULL)
+		return -1;
+	for (n = 0; roots[n]; n++)
+		;
+	gs->insp = xcalloc(n + 1, sizeof(*gs->insp));
+	for (i = 0; i < n; i++) {
+		struct guest_os *os = &gs->insp[i].os;
+		const char *r = roots[i];
+
+		gs->insp[i].dev = xstrdup(r);
+		os->type = dup_or_empty(guestfs_inspect_get_type(gs->g, r));
+		os->distro = dup_or_empty(guestfs_inspect_get_distro(gs->g, r));
+		os->product = dup_or_empty(guestfs_inspect_get_product_name(
+		    gs->g, r));
+		os->major = guestfs_inspect_get_major_version(gs->g, r);
+		os->minor = guestfs_inspect_get_minor_version(gs->g, r);
+		os->source = xstrdup("inspection");
+	}
+	gs->ninsp = n;
+	gs->insp_cur = gs->cur;
+	free_strings(roots);
+	return 0;
+}
+
+static bool
+on_any_image(const struct guest *gs, const char *dev)
+{
+	size_t k;
+
+	for (k = 0; k < gs->nimg; k++)
+		if (on_image(gs, k, dev))
+			return true;
+	return false;
+}
+
 static int
 inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
     size_t nfs, struct guest_root *root)
 {
-	char **roots, *mine = NULL;
+	const struct insp_root *mine = NULL;
+	bool has_lvs = false;
 	size_t i, nmine = 0;
-	int r = -1;
 
-	if ((roots = guestfs_inspect_os(gs->g)) == NULL) {
+	for (i = 0; i < nfs; i++)
+		if (!on_image(gs, k, fs[i].dev))
+			has_lvs = true;
+	if ((gs->insp_cur == -2 || (has_lvs && gs->insp_cur != (ssize_t)k)) &&
+	    run_inspection(gs) == -1) {
 		warnx("inspection of image '%s' failed: %s", gs->img[k].path,
 		    gerr(gs));
 		return -1;
 	}
-	for (i = 0; roots[i]; i++) {
-		size_t j;
-		for (j = 0; j < nfs; j++)
-			if (strcmp(fs[j].dev, roots[i]) == 0)
-				break;
-		if (j == nfs)
-			continue;	/* another image's root */
-		if (nmine++ == 0)
-			mine = roots[i];
+	for (i = 0; i < gs->ninsp; i++) {
+		const char *d = gs->insp[i].dev;
+		if (on_image(gs, k, d) || (!on_any_image(gs, d) &&
+		    gs->insp_cur == (ssize_t)k)) {
+			if (nmine++ == 0)
+				mine = &gs->insp[i];
+		}
 	}
 	if (nmine != 1) {
 		warnx("%s operating system found on '%s' by inspection",
 		    nmine ? "more than one" : "no", gs->img[k].path);
 		list_candidates(fs, nfs, gs->img[k].path);
-		goto out;
+		return -1;
 	}
-	root->dev = xstrdup(mine);
-	root->display = display_name(gs, k, mine);
-	root->os.type = dup_or_empty(guestfs_inspect_get_type(gs->g, mine));
-	root->os.distro = dup_or_empty(guestfs_inspect_get_distro(gs->g,
-	    mine));
-	root->os.product = dup_or_empty(guestfs_inspect_get_product_name(
-	    gs->g, mine));
-	root->os.major = guestfs_inspect_get_major_version(gs->g, mine);
-	root->os.minor = guestfs_inspect_get_minor_version(gs->g, mine);
-	root->os.source = xstrdup("inspection");
+	root->dev = xstrdup(mine->dev);
+	root->display = display_name(gs, k, mine->dev);
+	root->os.type = xstrdup(mine->os.type);
+	root->os.distro = xstrdup(mine->os.distro);
+	root->os.product = xstrdup(mine->os.product);
+	root->os.major = mine->os.major;
+	root->os.minor = mine->os.minor;
+	root->os.source = xstrdup(mine->os.source);
 	root->reason = xasprintf("the only operating system libguestfs "
 	    "inspection found (%s %d.%d)", root->os.distro, root->os.major,
 	    root->os.minor);
-	r = 0;
-out:
-	free_strings(roots);
-	return r;
+	return 0;
 }
 
 /* "5.2" or "12" -> major, minor. */
@@ -763,18 +874,17 @@ probe_release(struct guest *gs, struct guest_os *os)
 }
 
 int
-guest_find_root(struct guest *gs, size_t k, const struct root_spec *spec,
-    struct guest_root *root)
+guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
+    size_t nfs, const struct root_spec *spec, struct guest_root *root)
 {
-	struct guest_fs *fs = NULL;
 	const char *image = gs->img[k].path;
 	char *want = NULL;
-	size_t nfs = 0, i;
+	size_t i;
 	int r = -1;
 
 	memset(root, 0, sizeof(*root));
 	root->how = spec->how;
-	if (guest_filesystems(gs, k, &fs, &nfs) == -1)
+	if (guest_select(gs, k) == -1)
 		return -1;
 	if (spec->how == ROOT_AUTO) {
 		if (inspect_root(gs, k, fs, nfs, root) == -1)
@@ -834,7 +944,6 @@ out:
 	if (r == -1)
 		guest_root_release(root);
 	free(want);
-	guest_fs_free(fs, nfs);
 	return r;
 }
 
@@ -853,6 +962,9 @@ guest_mount_root(struct guest *gs, const struct guest_root *root)
 {
 	int r;
 
+	if (gs->mounted && gs->mounted_dev &&
+	    strcmp(gs->mounted_dev, root->dev) == 0)
+		return 0;
 	if (gs->mounted) {
 		if (guestfs_umount_all(gs->g) == -1) {
 			warnx("cannot unmount: %s", gerr(gs));
@@ -868,6 +980,8 @@ guest_mount_root(struct guest *gs, const struct guest_root *root)
 		return -1;
 	}
 	gs->mounted = true;
+	free(gs->mounted_dev);
+	gs->mounted_dev = xstrdup(root->dev);
 	return 0;
 }
 

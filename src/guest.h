@@ -104,15 +104,16 @@ int	 guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
 void	 guest_fs_free(struct guest_fs *, size_t n);
 
 /*
- * Choose image k's root as spec says (selects it).  With ROOT_AUTO it runs
+ * Choose image k's root as spec says, among fs[0..nfs-1] as returned by
+ * guest_filesystems(k).  With ROOT_AUTO it runs
  * libguestfs inspection; with an explicit root it skips inspection (the
  * costly step) and reads the release files instead.  When inspection finds
  * no OS or several, or the partition or device does not exist, prints an
  * error listing each candidate filesystem and how to pick one, and returns
  * -1.  Free *root_r's contents with guest_root_release.
  */
-int	 guest_find_root(struct guest *, size_t k, const struct root_spec *,
-	    struct guest_root *root_r);
+int	 guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
+	    size_t nfs, const struct root_spec *, struct guest_root *root_r);
 void	 guest_root_release(struct guest_root *);
 
 /* Mount root (read-only when the guest was opened so) at /. */
