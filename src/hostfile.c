@@ -166,6 +166,38 @@ sync_dir(const char *dir)
 		close(fd);
 }
 
+/*
+ * realpath(3) of PATH's directory joined with PATH's last component, which
+ * need not exist and is not resolved (caller frees), or NULL after one
+ * message.
+ */
+static char *
+resolve_dir(const char *path)
+{
+	char *dir, *real, *r = NULL, *slash;
+	int e;
+
+	if (strrchr(path, '/') == NULL)
+		dir = xasprintf("./%s", path);
+	else
+		dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if ((real = realpath(slash == dir ? "/" : dir, NULL)) == NULL) {
+		e = errno;
+		warnx("cannot resolve '%s': %s", slash == dir ? "/" : dir,
+		    strerror(e));
+	} else if (slash[1] == '\0' || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0)
+		warnx("'%s' is not a path to a file", path);
+	else
+		r = xasprintf("%s/%s", strcmp(real, "/") ? real : "",
+		    slash + 1);
+	free(real);
+	free(dir);
+	return r;
+}
+
 int
 hostfile_replace(const char *path, const char *expect, size_t expect_len,
     const char *data, size_t len, int flags, char **backup_r)
@@ -179,27 +211,40 @@ hostfile_replace(const char *path, const char *expect, size_t expect_len,
 
 	if (backup_r != NULL)
 		*backup_r = NULL;
-	if ((real = realpath(path, NULL)) == NULL) {
+	if ((flags & HOSTFILE_PRIVATE) && (real = resolve_dir(path)) == NULL)
+		goto out;
+	if (real == NULL && (real = realpath(path, NULL)) == NULL) {
 		e = errno;
 		warnx("cannot resolve '%s': %s", path, strerror(e));
 		goto out;
 	}
 	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1 || fstat(fd, &st) == -1) {
+	if (fd == -1 && errno == ENOENT && (flags & HOSTFILE_PRIVATE)) {
+		flags &= ~HOSTFILE_BACKUP;
+		expect = NULL;
+		memset(&st, 0, sizeof(st));
+	} else if (fd == -1 || fstat(fd, &st) == -1) {
 		e = errno;
-		warnx("cannot open '%s': %s", real, strerror(e));
+		if (e == ELOOP)
+			warnx("'%s' is a symbolic link", real);
+		else
+			warnx("cannot open '%s': %s", real, strerror(e));
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st.st_mode)) {
 		warnx("'%s' is not a regular file", real);
 		goto out;
-	}
-	if ((e = read_all(fd, &old)) != 0) {
+	} else if ((e = read_all(fd, &old)) != 0) {
 		warnx("cannot read '%s': %s", real, strerror(e));
 		goto out;
 	}
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	fd = -1;
+	if (flags & HOSTFILE_PRIVATE) {
+		st.st_uid = geteuid();
+		st.st_gid = getegid();
+		st.st_mode = S_IFREG | 0600;
+	}
 	if (expect != NULL && (old.len != expect_len ||
 	    memcmp(old.data, expect, expect_len) != 0)) {
 		warnx("'%s' changed while imprint was editing it; nothing "

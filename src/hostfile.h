@@ -14,6 +14,7 @@
 
 /* Flags for hostfile_replace. */
 #define HOSTFILE_BACKUP	0x1	/* keep a byte copy of the original */
+#define HOSTFILE_PRIVATE 0x2	/* imprint's own file: see below */
 
 /*
  * Replace the contents of the existing regular file PATH with LEN bytes at
@@ -38,6 +39,14 @@
  * overwritten: it holds the oldest original, the one worth going back to.
  * *backup_r (if not NULL) gets the backup's path (caller frees), whether
  * made now or kept, or NULL without HOSTFILE_BACKUP.
+ *
+ * With HOSTFILE_PRIVATE, PATH is a file of imprint's own (the undo
+ * record) rather than a config: it may be missing, then it is created
+ * the same way (no file exists under PATH until the rename); a symbolic
+ * link or other non-regular file at PATH is refused, not resolved; the
+ * new file is owned by the effective uid and gid with mode 0600 whatever
+ * the old one had.  EXPECT and HOSTFILE_BACKUP apply only when PATH
+ * exists.
  *
  * Returns 0 on success.  On failure returns -1 after printing one
  * message; the original is then untouched and no temporary or backup file

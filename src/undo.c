@@ -1,0 +1,685 @@
+/*
+ * undo.c - build, save, load and remove undo records (format in undo.h).
+ *
+ * Host side only: this module never talks to libguestfs and restores
+ * nothing itself.  The format is written by hand because no library
+ * packaged in Debian offers a C API for a versioned, checksummed record
+ * of raw byte blobs with attributes (json-c would need base64 for binary
+ * data and has no integrity check); it is small: one line per item, raw
+ * data with explicit lengths, percent-encoded names, a CRC-32 end line.
+ * The CRC-32 is computed here (16-entry table) because none of the
+ * libraries imprint links (libguestfs, libuuid, libcrypt, json-c) exports
+ * a checksum.  Writing goes through hostfile_replace(), the one place
+ * that replaces host files.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "undo.h"
+#include "util.h"
+
+#define MAGIC		"imprint-undo "
+#define END_PREFIX	"end crc32 "
+#define MAX_FIELDS	8
+
+/* CRC-32/ISO-HDLC (zlib, gzip, PNG): reflected polynomial 0xedb88320. */
+static uint32_t
+crc32_of(const char *p, size_t n)
+{
+	static const uint32_t t[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c
+	};
+	uint32_t c = 0xffffffff;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c ^= (unsigned char)p[i];
+		c = (c >> 4) ^ t[c & 15];
+		c = (c >> 4) ^ t[c & 15];
+	}
+	return ~c;
+}
+
+struct undo *
+undo_new(const char *image, const char *root)
+{
+	struct undo *u = xcalloc(1, sizeof(*u));
+
+	u->image = xstrdup(image);
+	u->root = xstrdup(root != NULL ? root : "");
+	return u;
+}
+
+void
+undo_free(struct undo *u)
+{
+	size_t i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < u->n; i++) {
+		free(u->e[i].path);
+		free(u->e[i].data);
+	}
+	free(u->e);
+	strlist_release(&u->applied);
+	free(u->image);
+	free(u->root);
+	free(u);
+}
+
+char *
+undo_path_for(const char *image)
+{
+	return xasprintf("%s%s", image, UNDO_SUFFIX);
+}
+
+const struct undo_entry *
+undo_find(const struct undo *u, bool host, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (u->e[i].host == host && strcmp(u->e[i].path, path) == 0)
+			return &u->e[i];
+	return NULL;
+}
+
+int
+undo_add(struct undo *u, const struct undo_entry *e)
+{
+	struct undo_entry *n;
+
+	if (undo_find(u, e->host, e->path) != NULL)
+		return 0;
+	u->e = xreallocarray(u->e, u->n + 1, sizeof(*u->e));
+	n = &u->e[u->n++];
+	memset(n, 0, sizeof(*n));
+	n->host = e->host;
+	n->path = xstrdup(e->path);
+	n->what = e->what;
+	if (e->what == UNDO_RESTORE) {
+		n->data = xmalloc(e->len + 1);
+		if (e->len > 0)
+			memcpy(n->data, e->data, e->len);
+		n->data[e->len] = '\0';
+		n->len = e->len;
+		n->mode = e->mode & 07777;
+		n->uid = e->uid;
+		n->gid = e->gid;
+	}
+	return 1;
+}
+
+void
+undo_set_applied(struct undo *u, const struct strlist *applied)
+{
+	size_t i;
+
+	strlist_release(&u->applied);
+	if (applied == NULL)
+		return;
+	for (i = 0; i < applied->n; i++)
+		strlist_add(&u->applied, applied->v[i]);
+}
+
+const char *
+undo_applied_get(const struct undo *u, const char *key)
+{
+	size_t i, k = strlen(key);
+
+	for (i = 0; i < u->applied.n; i++) {
+		const char *s = u->applied.v[i];
+
+		if (strncmp(s, key, k) == 0 && s[k] == '=')
+			return s + k + 1;
+	}
+	return NULL;
+}
+
+/* Append S percent-encoded: '%', bytes <= 0x20 and >= 0x7f as %XX. */
+static void
+enc(struct buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '%')
+			buf_addf(b, "%%%02X", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode a percent-encoded field (caller frees).  NULL for an empty
+ * field, a bad escape, an encoded NUL or a byte enc() would have encoded.
+ */
+static char *
+dec(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	int hi, lo;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '%') {
+			if ((hi = hexval((char)p[1])) == -1 ||
+			    (lo = hexval((char)p[2])) == -1 ||
+			    (hi == 0 && lo == 0))
+				goto bad;
+			buf_addc(&b, (char)(hi << 4 | lo));
+			p += 2;
+		} else if (*p <= 0x20 || *p >= 0x7f)
+			goto bad;
+		else
+			buf_addc(&b, (char)*p);
+	}
+	if (b.len == 0)
+		goto bad;
+	return buf_detach(&b, NULL);
+bad:
+	buf_release(&b);
+	return NULL;
+}
+
+/* Strict unsigned number: digits only, at most MAX. */
+static int
+number(const char *s, int base, unsigned long long max,
+    unsigned long long *r)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*r = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0' || *r > max)
+		return -1;
+	return 0;
+}
+
+/* "NAME=NUMBER" with NAME given. */
+static int
+attr(const char *field, const char *name, int base, unsigned long long max,
+    unsigned long long *r)
+{
+	size_t k = strlen(name);
+
+	if (strncmp(field, name, k) != 0 || field[k] != '=')
+		return -1;
+	return number(field + k + 1, base, max, r);
+}
+
+/* The loader's state, for messages. */
+struct rd {
+	const char	*rec;		/* record path */
+	size_t		 line;		/* 1-based line of the current item */
+};
+
+static void __attribute__((format(printf, 2, 3)))
+bad(const struct rd *rd, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	warnx("undo record '%s': line %zu: %s", rd->rec, rd->line, b.data);
+	buf_release(&b);
+}
+
+/* Split LINE in place at single spaces.  -1 on an empty field. */
+static int
+split(char *line, char **f, size_t *nf)
+{
+	char *p = line;
+
+	*nf = 0;
+	for (;;) {
+		if (*nf == MAX_FIELDS || *p == ' ' || *p == '\0')
+			return -1;
+		f[(*nf)++] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			return 0;
+		*p++ = '\0';
+	}
+}
+
+/*
+ * Parse the items between the version line and the end line, D[0..LEN),
+ * into U.  Returns 0, or -1 after one message.
+ */
+static int
+parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
+{
+	const char *p = d, *end = d + len, *nl;
+	char *line = NULL, *f[MAX_FIELDS], *s = NULL;
+	bool have_image = false, have_root = false;
+	unsigned long long mode, uid, gid, n;
+	struct undo_entry e;
+	size_t nf, next = rd->line + 1, i;
+	int rc = -1;
+
+	while (p < end) {
+		rd->line = next++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			bad(rd, "no end of line");	/* cannot happen */
+			goto out;
+		}
+		free(line);
+		line = xstrndup(p, (size_t)(nl - p));
+		if (has_nul(p, (size_t)(nl - p)) ||
+		    split(line, f, &nf) == -1) {
+			bad(rd, "malformed line");
+			goto out;
+		}
+		p = nl + 1;
+		free(s);
+		s = NULL;
+		if (strcmp(f[0], "image") == 0 && nf == 2 && !have_image) {
+			if ((s = dec(f[1])) == NULL || s[0] != '/') {
+				bad(rd, "bad image path");
+				goto out;
+			}
+			free(u->image);
+			u->image = s;
+			s = NULL;
+			have_image = true;
+		} else if (strcmp(f[0], "root") == 0 && nf <= 2 &&
+		    !have_root) {
+			/* an empty root is written as a bare "root" */
+			if (nf == 2 && (s = dec(f[1])) == NULL) {
+				bad(rd, "bad root device");
+				goto out;
+			}
+			free(u->root);
+			u->root = s != NULL ? s : xstrdup("");
+			s = NULL;
+			have_root = true;
+		} else if (strcmp(f[0], "applied") == 0 && nf == 2) {
+			if ((s = dec(f[1])) == NULL) {
+				bad(rd, "bad applied value");
+				goto out;
+			}
+			strlist_add_owned(&u->applied, s);
+			s = NULL;
+		} else if ((strcmp(f[0], "restore") == 0 && nf == 7) ||
+		    (strcmp(f[0], "delete") == 0 && nf == 3)) {
+			memset(&e, 0, sizeof(e));
+			e.what = f[0][0] == 'r' ? UNDO_RESTORE : UNDO_DELETE;
+			if (strcmp(f[1], "host") == 0)
+				e.host = true;
+			else if (strcmp(f[1], "guest") != 0) {
+				bad(rd, "neither host nor guest");
+				goto out;
+			}
+			if ((s = dec(f[2])) == NULL || s[0] != '/') {
+				bad(rd, "bad path");
+				goto out;
+			}
+			if (undo_find(u, e.host, s) != NULL) {
+				bad(rd, "second entry for %s file '%s'",
+				    f[1], f[2]);
+				goto out;
+			}
+			e.path = s;
+			if (e.what == UNDO_RESTORE) {
+				if (attr(f[3], "mode", 8, 07777, &mode) ||
+				    attr(f[4], "uid", 10, UINT_MAX, &uid) ||
+				    attr(f[5], "gid", 10, UINT_MAX, &gid) ||
+				    attr(f[6], "bytes", 10, SIZE_MAX, &n)) {
+					bad(rd, "bad attributes");
+					goto out;
+				}
+				/* the data and its '\n' must fit */
+				if (n >= (unsigned long long)(end - p)) {
+					bad(rd, "entry claims %llu bytes, more "
+					    "than the record holds", n);
+					goto out;
+				}
+				if (p[n] != '\n') {
+					bad(rd, "no end of line after %llu "
+					    "bytes of data", n);
+					goto out;
+				}
+				e.data = (char *)p;
+				e.len = (size_t)n;
+				e.mode = (unsigned)mode;
+				e.uid = (unsigned)uid;
+				e.gid = (unsigned)gid;
+				for (i = 0; i < e.len; i++)
+					if (p[i] == '\n')
+						next++;
+				p += e.len + 1;
+				next++;
+			}
+			undo_add(u, &e);
+		} else {
+			bad(rd, "unknown or repeated item");
+			goto out;
+		}
+	}
+	if (!have_image || !have_root) {
+		bad(rd, "no %s line", have_image ? "root" : "image");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s);
+	free(line);
+	return rc;
+}
+
+/*
+ * Check and parse the record REC, D[0..LEN) (NUL-terminated), made for
+ * the image REAL.  Returns 0 and *u_r, or -1 after one message.
+ */
+static int
+parse(const char *rec, const char *real, const char *d, size_t len,
+    struct undo **u_r)
+{
+	struct rd rd = { rec, 1 };
+	struct undo *u = NULL;
+	const char *nl, *last, *v;
+	char want[32];
+	size_t vlen, i;
+	uint32_t crc;
+
+	*u_r = NULL;
+	if (len == 0) {
+		warnx("undo record '%s' is empty (left by an interrupted "
+		    "save?); remove it", rec);
+		return -1;
+	}
+	nl = memchr(d, '\n', len);
+	if (len < sizeof(MAGIC) - 1 ||
+	    memcmp(d, MAGIC, sizeof(MAGIC) - 1) != 0 || nl == NULL) {
+		warnx("'%s' is not an imprint undo record", rec);
+		return -1;
+	}
+	v = d + sizeof(MAGIC) - 1;
+	vlen = (size_t)(nl - v);
+	for (i = 0; i < vlen; i++)
+		if (v[i] < '0' || v[i] > '9')
+			break;
+	if (vlen == 0 || vlen > 9 || i < vlen) {
+		warnx("'%s' is not an imprint undo record", rec);
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%d", UNDO_VERSION);
+	if (vlen != strlen(want) || memcmp(v, want, vlen) != 0) {
+		warnx("undo record '%s' has version %.*s; this imprint reads "
+		    "version %d", rec, (int)vlen, v, UNDO_VERSION);
+		return -1;
+	}
+
+	/* The end line is the last line; it follows the version line. */
+	last = NULL;
+	if (d[len - 1] == '\n' && (size_t)(nl - d) + 1 < len)
+		last = (const char *)memrchr(d, '\n', len - 1) + 1;
+	if (last == NULL || (size_t)(d + len - last) !=
+	    sizeof(END_PREFIX) - 1 + 8 + 1 ||
+	    memcmp(last, END_PREFIX, sizeof(END_PREFIX) - 1) != 0) {
+		warnx("undo record '%s' is truncated or damaged: no end line",
+		    rec);
+		return -1;
+	}
+	crc = crc32_of(d, (size_t)(last - d));
+	snprintf(want, sizeof(want), "%08x", crc);
+	if (memcmp(last + sizeof(END_PREFIX) - 1, want, 8) != 0) {
+		warnx("undo record '%s' is damaged: checksum %s, the end "
+		    "line says %.8s", rec, want,
+		    last + sizeof(END_PREFIX) - 1);
+		return -1;
+	}
+
+	u = undo_new("", "");
+	if (parse_items(&rd, nl + 1, (size_t)(last - nl - 1), u) == -1) {
+		undo_free(u);
+		return -1;
+	}
+	if (strcmp(u->image, real) != 0) {
+		warnx("undo record '%s' was made for image '%s', not '%s'; "
+		    "remove it if it was copied along with the image", rec,
+		    u->image, real);
+		undo_free(u);
+		return -1;
+	}
+	*u_r = u;
+	return 0;
+}
+
+/*
+ * Read the record REC: no symlink, a regular file owned by us, not
+ * writable by others, at most UNDO_MAX_SIZE bytes.  read_host_file()
+ * does not fit: it follows symbolic links and checks no owner.
+ * Returns 0 with *buf_r (caller frees), 1 when there is none, or -1.
+ */
+static int
+read_record(const char *rec, char **buf_r, size_t *len_r)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	ssize_t r;
+	int fd, e;
+
+	*buf_r = NULL;
+	fd = open(rec, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd == -1) {
+		e = errno;
+		if (e == ENOENT)
+			return 1;
+		if (e == ELOOP)
+			warnx("undo record '%s' is a symbolic link; refusing "
+			    "it", rec);
+		else
+			warnx("cannot open undo record '%s': %s", rec,
+			    strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		warnx("cannot open undo record '%s': %s", rec, strerror(e));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warnx("undo record '%s' is not a regular file", rec);
+		goto fail;
+	}
+	if (st.st_uid != geteuid()) {
+		warnx("undo record '%s' is owned by uid %u, not %u; refusing "
+		    "it", rec, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto fail;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		warnx("undo record '%s' is writable by group or others; "
+		    "refusing it", rec);
+		goto fail;
+	}
+	/* st_size first, so a huge file is not read; the loop for growth */
+	for (;;) {
+		if (b.len > UNDO_MAX_SIZE ||
+		    (uintmax_t)st.st_size > UNDO_MAX_SIZE) {
+			warnx("undo record '%s' is larger than %u MiB", rec,
+			    UNDO_MAX_SIZE >> 20);
+			goto fail;
+		}
+		buf_grow(&b, 65536);
+		r = read(fd, b.data + b.len, 65536);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			e = errno;
+			warnx("cannot read undo record '%s': %s", rec,
+			    strerror(e));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		b.len += (size_t)r;
+		b.data[b.len] = '\0';
+	}
+	close(fd);
+	if (b.data == NULL)
+		buf_adds(&b, "");
+	*buf_r = buf_detach(&b, len_r);
+	return 0;
+fail:
+	close(fd);
+	buf_release(&b);
+	return -1;
+}
+
+/* realpath(IMAGE) (caller frees), or NULL after one message. */
+static char *
+resolve(const char *image)
+{
+	char *real;
+	int e;
+
+	if ((real = realpath(image, NULL)) == NULL) {
+		e = errno;
+		warnx("cannot resolve image '%s': %s", image, strerror(e));
+	}
+	return real;
+}
+
+int
+undo_load(const char *image, struct undo **u_r)
+{
+	char *real, *rec = NULL, *data = NULL;
+	size_t len;
+	int rc;
+
+	*u_r = NULL;
+	if ((real = resolve(image)) == NULL)
+		return -1;
+	rec = undo_path_for(real);
+	rc = read_record(rec, &data, &len);
+	if (rc == 0)
+		rc = parse(rec, real, data, len, u_r);
+	free(data);
+	free(rec);
+	free(real);
+	return rc;
+}
+
+int
+undo_remove(const char *image)
+{
+	char *real, *rec;
+	int e, rc = 0;
+
+	if ((real = resolve(image)) == NULL)
+		return -1;
+	rec = undo_path_for(real);
+	if (unlink(rec) == -1 && errno != ENOENT) {
+		e = errno;
+		warnx("cannot remove undo record '%s': %s", rec, strerror(e));
+		rc = -1;
+	}
+	free(rec);
+	free(real);
+	return rc;
+}
+
+/* Serialise U into B.  Returns 0, or -1 after one message. */
+static int
+serialise(const struct undo *u, const char *rec, struct buf *b)
+{
+	const struct undo_entry *e;
+	size_t i;
+
+	if (u->image[0] != '/') {
+		warnx("cannot write undo record '%s': image path '%s' is not "
+		    "absolute", rec, u->image);
+		return -1;
+	}
+	buf_addf(b, "%s%d\nimage ", MAGIC, UNDO_VERSION);
+	enc(b, u->image);
+	buf_adds(b, u->root[0] != '\0' ? "\nroot " : "\nroot");
+	enc(b, u->root);
+	buf_addc(b, '\n');
+	for (i = 0; i < u->applied.n; i++) {
+		if (u->applied.v[i][0] == '\0') {
+			warnx("cannot write undo record '%s': empty applied "
+			    "line", rec);
+			return -1;
+		}
+		buf_adds(b, "applied ");
+		enc(b, u->applied.v[i]);
+		buf_addc(b, '\n');
+	}
+	for (i = 0; i < u->n; i++) {
+		e = &u->e[i];
+		if (e->path[0] != '/') {
+			warnx("cannot write undo record '%s': path '%s' is "
+			    "not absolute", rec, e->path);
+			return -1;
+		}
+		buf_adds(b, e->what == UNDO_RESTORE ? "restore " : "delete ");
+		buf_adds(b, e->host ? "host " : "guest ");
+		enc(b, e->path);
+		if (e->what == UNDO_RESTORE) {
+			buf_addf(b, " mode=%04o uid=%u gid=%u bytes=%zu\n",
+			    e->mode & 07777, e->uid, e->gid, e->len);
+			buf_add(b, e->data, e->len);
+		}
+		buf_addc(b, '\n');
+		if (b->len > UNDO_MAX_SIZE)
+			break;
+	}
+	if (b->len + sizeof(END_PREFIX) + 8 > UNDO_MAX_SIZE) {
+		warnx("cannot write undo record '%s': larger than %u MiB",
+		    rec, UNDO_MAX_SIZE >> 20);
+		return -1;
+	}
+	buf_addf(b, "%s%08x\n", END_PREFIX, crc32_of(b->data, b->len));
+	return 0;
+}
+
+int
+undo_save(const struct undo *u)
+{
+	struct buf b = BUF_INIT;
+	char *rec = undo_path_for(u->image);
+	int rc = -1;
+
+	if (serialise(u, rec, &b) == 0)
+		rc = hostfile_replace(rec, NULL, 0, b.data, b.len,
+		    HOSTFILE_PRIVATE, NULL);
+	buf_release(&b);
+	free(rec);
+	return rc;
+}
