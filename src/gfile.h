@@ -3,7 +3,8 @@
  * identity: shell-variable files (RHEL ifcfg-*, /etc/sysconfig/network),
  * udev 70-persistent-net.rules, /etc/hosts, /etc/hostname, ifupdown
  * /etc/network/interfaces, NetworkManager keyfiles, netplan YAML and
- * systemd-networkd .link/.network files.
+ * systemd-networkd .link/.network files; for `imprint apply` also kudzu's
+ * /etc/sysconfig/hwconf and /etc/shadow.
  *
  * Everything here is a pure function: bytes in, values or bytes out.  No
  * module does guest I/O (that is guest.c over libguestfs), none sources
@@ -218,6 +219,179 @@ int	 gfile_shvar_set(const char *in, size_t len, const char *key,
  */
 void	 gfile_shvar_quote(const char *value, struct buf *out);
 
+/* ---- Whole-NIC settings, new NICs, shadow, hwconf (imprint apply) ----- */
+
+/*
+ * These editors set what a recipe states rather than map old values to
+ * new ones.  Same contract as gfile_edit: out is reset and receives the
+ * new bytes (possibly identical to the input; applying the same settings
+ * to the output again gives the same bytes), every byte not edited is
+ * kept (comments, order, quoting, CRLF, a missing final newline; in shell
+ * files, a line appended after a last line without one ends that line
+ * first and ends itself, and removing such a last line leaves the line
+ * end before it), and -1 comes after printing one message, out then
+ * unspecified.  Values are checked again here (valid.h) and refused when
+ * bad.
+ */
+
+/*
+ * Shell-variable files: remove every assignment of key, each with its
+ * whole line (leading blanks, an `export `, a trailing comment and the
+ * line end).  Absent key: out equals the input.  Returns -1 when key is
+ * not a shell name, the file has an unterminated quote or substitution,
+ * or an assignment shares its line with another statement (`A=1; KEY=2`:
+ * removing only part of such a line is not worth its corner cases).
+ */
+int	 gfile_shvar_unset(const char *in, size_t len, const char *key,
+	    struct buf *out);
+
+enum gfile_boot {
+	GFILE_BOOT_KEEP,	/* leave method and addresses alone */
+	GFILE_BOOT_STATIC,	/* address/prefix (and gateway) */
+	GFILE_BOOT_DHCP
+};
+
+/*
+ * What a recipe wants for one NIC.  Strings are borrowed.  name must be
+ * a plain interface name ([A-Za-z0-9_.-], starting with a letter or
+ * digit, at most 15 bytes; no ':' aliases).  mac is a
+ * MAC for a NIC (mac_valid_nic), written in lower case as given, or NULL
+ * to leave MACs alone.  For GFILE_BOOT_STATIC, address is an IPv4
+ * address without a prefix and prefix 0..32; gateway an IPv4 address or
+ * NULL (leave).  With GFILE_BOOT_KEEP, address, prefix and gateway are
+ * ignored.  hostname (RFC 1123; only its short name is written) and uuid
+ * (lower-case dashed) only replace settings the file already has; NULL =
+ * leave.
+ */
+struct gfile_nic {
+	const char	*name;
+	const char	*mac;
+	int		 boot;		/* enum gfile_boot */
+	const char	*address;
+	int		 prefix;
+	const char	*gateway;
+	const char	*hostname;
+	const char	*uuid;
+};
+
+/*
+ * RHEL/OEL/CentOS ifcfg-NAME: make the file say what nic says.
+ *   HWADDR: set to mac when present (never added: a file without it binds
+ *     by name).  An HWADDR equal to mac in another letter case is kept.
+ *     MACADDR (a MAC override) is left alone.
+ *   static: BOOTPROTO set to "static" unless it says "none" or "static"
+ *     already (initscripts treat both alike; an absent BOOTPROTO means
+ *     static too and stays absent).  IPADDR set (IPADDR0 when the file
+ *     uses IPADDR0 and not IPADDR: NetworkManager's numbered style); the
+ *     mask follows the file: PREFIX when it has PREFIX or neither,
+ *     NETMASK (dotted) when it has NETMASK, both when it has both; an
+ *     IPADDR written as a.b.c.d/N keeps that form.  GATEWAY set when
+ *     gateway is given.  Secondary addresses (IPADDR1...) are kept.
+ *   dhcp: BOOTPROTO=dhcp; every IPADDR, NETMASK, PREFIX, GATEWAY,
+ *     BROADCAST and NETWORK variable (also numbered ones) removed.
+ *   DHCP_HOSTNAME follows hostname's short name when present; UUID is
+ *     replaced by uuid when present.  New variables are appended at the
+ *     end (gfile_shvar_set).
+ */
+int	 gfile_ifcfg_apply_nic(const char *in, size_t len,
+	    const struct gfile_nic *, struct buf *out);
+
+/*
+ * A new ifcfg for nic->name, in the style of a sibling's file (sibling is
+ * the content of ifcfg-SIBLING_NAME): the sibling's variables, comments,
+ * order and quoting are kept, then: DEVICE becomes nic->name; NAME, when
+ * present, too (or just its trailing " SIBLING_NAME" word: "System
+ * eth0" -> "System eth1"); HWADDR is set to nic->mac when the sibling has
+ * HWADDR (removed when nic->mac is NULL, as the sibling's MAC would bind
+ * the wrong NIC); MACADDR is removed, and UUID unless uuid is given (a
+ * copied MAC override or connection uuid would clash with the sibling);
+ * secondary addresses, BROADCAST and NETWORK are removed; for static,
+ * GATEWAY is removed when no gateway is given (the sibling's gateway may
+ * not be on this NIC's network).  Then as gfile_ifcfg_apply_nic.
+ * Refused (-1): nic->boot GFILE_BOOT_KEEP with a static sibling (the copy
+ * would duplicate its address), and siblings that are not a plain
+ * Ethernet NIC: TYPE other than Ethernet, MASTER/SLAVE/BRIDGE/
+ * TEAM_MASTER/BONDING_OPTS/VLAN/PHYSDEV/DEVICETYPE set, or DEVICE lo.
+ */
+int	 gfile_ifcfg_new_nic(const char *sibling, size_t len,
+	    const char *sibling_name, const struct gfile_nic *,
+	    struct buf *out);
+
+/*
+ * Debian/Ubuntu /etc/network/interfaces: make the `iface NAME inet`
+ * stanza say what nic says.  In the stanza: the method word becomes
+ * static or dhcp; for static, `address` is set (CIDR "A/P" when the line
+ * is written so, else "A" with a `netmask` line set or added), `gateway`
+ * set or added when given; for dhcp, address, netmask, gateway, broadcast,
+ * network and pointopoint lines are removed.  `hwaddress` is set to mac
+ * when present (`ether` kept), the `hostname` option to hostname's short
+ * name when present.  Added lines go after the stanza's last option line,
+ * indented like its options (else like other stanzas' options, else one
+ * tab).  Without such a stanza one is appended: a blank line, `auto NAME`
+ * (or `allow-hotplug NAME` when that is how the file marks its other
+ * NICs; neither when NAME is already marked), `iface NAME inet METHOD`
+ * and its options (CIDR when the file writes addresses so, else address
+ * and netmask lines).  Other stanzas, `inet6` stanzas and comments are
+ * untouched.  -1 when the stanza appears twice, or when it must be
+ * written anew and nic->boot is GFILE_BOOT_KEEP.  The caller passes the
+ * file that holds the stanza (interfaces or a file it sources), or
+ * /etc/network/interfaces when none does.
+ */
+int	 gfile_ifupdown_apply_nic(const char *in, size_t len,
+	    const struct gfile_nic *, struct buf *out);
+
+/*
+ * udev persistent-net rules: in every rule line whose NAME= (or NAME:=) is
+ * name and that has an ATTR{address}== match, the address becomes mac
+ * (kept as is when already equal, ignoring case).  No rule for name: out
+ * equals the input (udev writes one at the next boot).  Rules of other
+ * names are never touched, even when they pin mac: the caller sets every
+ * name it knows, and removes the file when the recipe says to forget.
+ */
+int	 gfile_udev_set_name_mac(const char *in, size_t len, const char *name,
+	    const char *mac, struct buf *out);
+
+/*
+ * OEL5/RHEL5 kudzu /etc/sysconfig/hwconf: records separated by `-` lines
+ * of `key: value` lines.  The value of every `hwaddr:` or
+ * `*.hwaddr:` (kudzu writes `network.hwaddr:`) line equal to a macs[].from
+ * (ignoring case) becomes its .to, in the letter case of the old value
+ * (all upper case when it had upper-case letters and no lower-case ones,
+ * else lower case as given): kudzu compares case-insensitively, so the
+ * case only keeps the edit minimal.  Kudzu renames ifcfg files to .bak at
+ * boot when the hardware no longer matches its record, so the record must
+ * follow the new MAC.
+ */
+int	 gfile_hwconf_map_mac(const char *in, size_t len,
+	    const struct gfile_map *macs, size_t n, struct buf *out);
+
+/*
+ * /etc/shadow: on the first line whose login is user, field 2 becomes
+ * hash and, when days is not -1, field 3 (last change, days since the
+ * epoch; passed in so that callers and tests decide the clock) becomes
+ * days.  Everything else is kept byte for byte.  -1 when user or hash is
+ * empty or holds ':' or a control character (a line break, say), days is
+ * below -1, the user has no line, or its line has fewer than 3 fields
+ * while days is to be set.
+ */
+int	 gfile_shadow_set_password(const char *in, size_t len,
+	    const char *user, const char *hash, long days, struct buf *out);
+
+/*
+ * The crypt(3) prefix for a new root password hash on a guest, from
+ * libguestfs inspection (distro as inspect_get_distro returns it, major
+ * and minor version): "$y$" (yescrypt) where the guest's libcrypt is
+ * libxcrypt with yescrypt: debian >= 11, ubuntu >= 22, fedora >= 35,
+ * rhel/centos/oraclelinux/rocky/almalinux >= 9, opensuse/sles >= 16
+ * (conservative: some older releases ship libxcrypt with yescrypt too,
+ * but not all of them let PAM verify it); else "$6$" (SHA-512: glibc
+ * 2.7 and later, RHEL/OL 5.2 and later).  Never DES or MD5, and never
+ * NULL: a caller that must support RHEL 5.0/5.1 or older (no SHA-512 in
+ * their glibc) checks the version itself.  Static strings.
+ */
+const char	*gfile_crypt_prefix_for(const char *distro, int major,
+		    int minor);
+
 /* ---- Shared by the gfile_*.c modules only ----------------------------- */
 
 /*
@@ -293,5 +467,20 @@ int	 gfile_netplan_edit(const struct gfile_job *, const char *, size_t,
 	    struct buf *);
 int	 gfile_networkd_edit(const struct gfile_job *, const char *, size_t,
 	    struct buf *);
+
+/*
+ * For the whole-NIC editors (gfile_nic.c): check every value of a nic
+ * (valid.h), printing one message and returning -1 on the first bad one;
+ * and the dotted netmask of a prefix 0..32 into out.
+ */
+int	 gfile_nic_check(const struct gfile_nic *);
+void	 gfile_prefix_mask(int prefix, char out[16]);
+/*
+ * gfile_shvar_unset for every variable whose name (the n bytes at key, not
+ * NUL-terminated) match accepts; arg is passed through.
+ */
+int	 gfile_shvar_unset_if(const char *in, size_t len,
+	    bool (*match)(const char *key, size_t n, const void *arg),
+	    const void *arg, struct buf *out);
 
 #endif

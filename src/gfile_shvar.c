@@ -8,7 +8,9 @@
  * never executed: `$(...)`, `${...}` and backticks are kept as data and
  * never expanded.  Anything that is not an assignment is skipped to the
  * end of its line.  An unterminated quote ends the scan (sh would fail
- * there too), which keeps every scan linear.
+ * there too), which keeps every scan linear.  Removing a variable
+ * (gfile_shvar_unset) removes whole lines, and only lines holding nothing
+ * but that assignment.
  *
  * Hand-written: libguestfs's augeas lenses would need the appliance, and
  * initscripts' shvar.c is not a library.
@@ -552,4 +554,110 @@ gfile_sysconfig_network_edit(const struct gfile_job *job, const char *in,
 	free(shortname);
 	buf_release(&tmp);
 	return rc;
+}
+
+/* ---- Removing variables (imprint apply) ------------------------------- */
+
+static bool
+blank_or_export(const char *buf, size_t from, size_t to)
+{
+	size_t p = from;
+
+	while (p < to && (buf[p] == ' ' || buf[p] == '\t'))
+		p++;
+	if (to - p > 6 && memcmp(buf + p, "export", 6) == 0) {
+		p += 6;
+		while (p < to && (buf[p] == ' ' || buf[p] == '\t'))
+			p++;
+	}
+	return p == to;
+}
+
+/*
+ * The end of a's line (after its line end) when nothing but blanks, ';'
+ * and a comment follows the value, else (size_t)-1.
+ */
+static size_t
+line_rest_end(const char *buf, size_t len, size_t p)
+{
+	while (p < len && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == ';'))
+		p++;
+	if (p < len && buf[p] == '#')
+		while (p < len && buf[p] != '\n')
+			p++;
+	if (p < len && buf[p] == '\r' && (p + 1 == len || buf[p + 1] == '\n'))
+		p++;
+	if (p == len)
+		return len;
+	return buf[p] == '\n' ? p + 1 : (size_t)-1;
+}
+
+/* Does the line before the one starting at ls end in a backslash? */
+static bool
+continued(const char *buf, size_t ls)
+{
+	if (ls >= 2 && buf[ls - 2] == '\\')
+		return true;
+	return ls >= 3 && buf[ls - 2] == '\r' && buf[ls - 3] == '\\';
+}
+
+int
+gfile_shvar_unset_if(const char *in, size_t len,
+    bool (*match)(const char *, size_t, const void *), const void *arg,
+    struct buf *out)
+{
+	struct asglist l = { NULL, 0, 0 };
+	struct gfile_ed ed;
+	const struct asg *a;
+	size_t i, ls, le;
+
+	if (scan_ok(scan(in, len, &l)) == -1) {
+		free(l.v);
+		return -1;
+	}
+	gfile_ed_init(&ed, in, len, out);
+	for (i = 0; i < l.n; i++) {
+		a = &l.v[i];
+		if (!match(in + a->key, a->keylen, arg))
+			continue;
+		ls = a->key;
+		while (ls > 0 && in[ls - 1] != '\n')
+			ls--;
+		le = line_rest_end(in, len, a->vend);
+		if (!blank_or_export(in, ls, a->key) || le == (size_t)-1 ||
+		    continued(in, ls)) {
+			warnx("shell file line %zu: cannot remove '%.*s' "
+			    "without changing the rest of the line",
+			    line_of(in, a->key), (int)a->keylen, in + a->key);
+			free(l.v);
+			return -1;
+		}
+		gfile_ed_replace(&ed, ls, le, "", 0);
+	}
+	gfile_ed_finish(&ed);
+	free(l.v);
+	return 0;
+}
+
+static bool
+key_equal(const char *key, size_t n, const void *arg)
+{
+	const char *want = arg;
+
+	return strlen(want) == n && memcmp(key, want, n) == 0;
+}
+
+int
+gfile_shvar_unset(const char *in, size_t len, const char *key,
+    struct buf *out)
+{
+	const char *k;
+
+	for (k = key; is_name_char(*k); k++)
+		;
+	if (!is_name_start(*key) || *k != '\0') {
+		warnx("'%s' is not a shell variable name", key);
+		return -1;
+	}
+	return gfile_shvar_unset_if(in, len, key_equal, key, out);
 }

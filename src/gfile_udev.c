@@ -5,14 +5,18 @@
  * A rule line is a comma-separated list of KEY OP "VALUE" items.  The
  * reader reports rules binding a NAME to an ATTR{address}; the editor
  * replaces only the text between the quotes of an ATTR{address}== value
- * that equals a mapped MAC.  Lines that do not tokenise are left alone,
+ * that equals a mapped MAC; gfile_udev_set_name_mac does the same for the
+ * rules of one NAME, whatever MAC they hold.  Lines that do not tokenise
+ * are left alone,
  * and backslash line continuations are not joined (write_net_rules never
  * writes them).  Deleting the file (virt-sysprep style) is not done here.
  */
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gfile.h"
+#include "valid.h"
 
 /* One KEY OP "VALUE" item; offsets are within the line. */
 struct utok {
@@ -167,6 +171,55 @@ gfile_udev_edit(const struct gfile_job *job, const char *in, size_t len,
 				gfile_ed_replace(&ed, l.off + t.vstart,
 				    l.off + t.vend, to, strlen(to));
 		}
+	}
+	gfile_ed_finish(&ed);
+	return 0;
+}
+
+/* ---- Binding a name to a MAC (imprint apply) -------------------------- */
+
+int
+gfile_udev_set_name_mac(const char *in, size_t len, const char *name,
+    const char *mac, struct buf *out)
+{
+	struct gfile_line l = { NULL, 0, 0, 0 };
+	struct gfile_ed ed;
+	struct utok t, tmac = { 0, 0, 0, 0, 0, 0 };
+	char cur[18];
+	size_t pos = 0, lp, nlen = strlen(name);
+	bool named, has_mac;
+
+	if (!mac_valid_nic(mac)) {
+		warnx("refusing MAC '%s' for the udev rules: not a NIC "
+		    "address", mac);
+		return -1;
+	}
+	gfile_ed_init(&ed, in, len, out);
+	while (gfile_line_next(in, len, &pos, &l)) {
+		if (is_comment(&l))
+			continue;
+		named = has_mac = false;
+		lp = 0;
+		while (next_tok(l.p, l.len, &lp, &t)) {
+			if (tok_is(l.p, &t, "ATTR{address}", "==")) {
+				tmac = t;
+				has_mac = true;
+			} else if ((tok_is(l.p, &t, "NAME", "=") ||
+			    tok_is(l.p, &t, "NAME", ":=")) &&
+			    t.vend - t.vstart == nlen &&
+			    memcmp(l.p + t.vstart, name, nlen) == 0)
+				named = true;
+		}
+		if (!named || !has_mac)
+			continue;
+		if (tmac.vend - tmac.vstart == 17) {
+			memcpy(cur, l.p + tmac.vstart, 17);
+			cur[17] = '\0';
+			if (mac_equal(cur, mac))
+				continue;
+		}
+		gfile_ed_replace(&ed, l.off + tmac.vstart, l.off + tmac.vend,
+		    mac, strlen(mac));
 	}
 	gfile_ed_finish(&ed);
 	return 0;

@@ -7,7 +7,11 @@
  * when sh could not parse them); a full job that succeeds must be
  * idempotent (running it on its own output changes nothing).  Finally
  * gfile_shvar_set with a value chosen by the first byte must read back
- * as that value.  Any broken invariant aborts.  Build:
+ * as that value.  The `imprint apply` editors (whole-NIC settings, new
+ * ifcfg, udev name binding, hwconf, shadow, gfile_shvar_unset) must
+ * succeed or refuse, and what they write must be a fixed point: the same
+ * edit on their output changes nothing.  Any broken invariant aborts.
+ * Build:
  *
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_gfile.c \
  *       src/gfile_*.c src/util.c src/valid.c
@@ -90,6 +94,82 @@ editors(const char *in, size_t len)
 	buf_release(&again);
 }
 
+static const struct gfile_nic nics[] = {
+	{ "eth0", "00:16:3e:aa:bb:01", GFILE_BOOT_STATIC, "192.0.2.41", 24,
+	    "192.0.2.1", "clone01.example.com",
+	    "1c9d7e5a-3b2f-4e8d-9a6c-5b4e3d2c1f0a" },
+	{ "eth1", "00:16:3e:aa:bb:02", GFILE_BOOT_DHCP, NULL, 0, NULL,
+	    "clone01", NULL },
+	{ "eth0", NULL, GFILE_BOOT_KEEP, NULL, 0, NULL, NULL, NULL },
+};
+
+typedef int	(*nic_fn)(const char *, size_t, const struct gfile_nic *,
+		    struct buf *);
+
+/* rc 0 or -1; on 0 the output must be a fixed point of the same edit. */
+static void
+fixed_point(nic_fn fn, const struct gfile_nic *nic, const char *in,
+    size_t len)
+{
+	struct buf out = BUF_INIT, again = BUF_INIT;
+	int rc = fn(in, len, nic, &out);
+
+	REQUIRE(rc == 0 || rc == -1);
+	if (rc == 0) {
+		REQUIRE(fn(out.data, out.len, nic, &again) == 0);
+		REQUIRE(again.len == out.len &&
+		    memcmp(again.data, out.data, out.len) == 0);
+	}
+	buf_release(&out);
+	buf_release(&again);
+}
+
+static void
+apply_editors(const char *in, size_t len)
+{
+	struct buf out = BUF_INIT, again = BUF_INIT;
+	char *back;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(nics); i++) {
+		fixed_point(gfile_ifcfg_apply_nic, &nics[i], in, len);
+		fixed_point(gfile_ifupdown_apply_nic, &nics[i], in, len);
+		/* A new NIC's file is one apply leaves alone. */
+		if (gfile_ifcfg_new_nic(in, len, "eth0", &nics[i],
+		    &out) == 0) {
+			REQUIRE(gfile_ifcfg_apply_nic(out.data, out.len,
+			    &nics[i], &again) == 0);
+			REQUIRE(again.len == out.len &&
+			    memcmp(again.data, out.data, out.len) == 0);
+		}
+	}
+	rc = gfile_shvar_unset(in, len, "HWADDR", &out);
+	if (rc == 0) {
+		back = gfile_shvar_get(out.data, out.len, "HWADDR");
+		REQUIRE(back == NULL);
+	}
+	rc = gfile_udev_set_name_mac(in, len, "eth0", "00:16:3e:aa:bb:01",
+	    &out);
+	REQUIRE(rc == 0);
+	REQUIRE(gfile_udev_set_name_mac(out.data, out.len, "eth0",
+	    "00:16:3e:aa:bb:01", &again) == 0);
+	REQUIRE(again.len == out.len &&
+	    memcmp(again.data, out.data, out.len) == 0);
+	REQUIRE(gfile_hwconf_map_mac(in, len, macs, ARRAY_SIZE(macs),
+	    &out) == 0);
+	rc = gfile_shadow_set_password(in, len, "root", "$6$s$h", 19000,
+	    &out);
+	if (rc == 0) {
+		REQUIRE(gfile_shadow_set_password(out.data, out.len, "root",
+		    "$6$s$h", 19000, &again) == 0);
+		REQUIRE(again.len == out.len &&
+		    memcmp(again.data, out.data, out.len) == 0);
+	}
+	buf_release(&out);
+	buf_release(&again);
+}
+
 static void
 shvar(const char *in, size_t len, const char *value)
 {
@@ -113,6 +193,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	readers(in, size);
 	editors(in, size);
+	apply_editors(in, size);
 	shvar(in, size, value);
 	return 0;
 }

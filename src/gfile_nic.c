@@ -1,0 +1,487 @@
+/*
+ * gfile_nic.c - whole-NIC settings for RHEL-family ifcfg files: make an
+ * existing ifcfg-NAME say what a recipe wants (MAC binding, static or
+ * DHCP addressing, DHCP host name, connection uuid), and write the ifcfg
+ * of a NIC the guest has no file for in the style of a sibling's.  Also
+ * the checks and the netmask helper the other whole-NIC editors share.
+ *
+ * Built from the shell-variable editor (gfile_shvar.c): each setting is
+ * one gfile_shvar_set/gfile_shvar_unset step on the previous step's
+ * bytes, so quoting, comments and order are kept by the same code that
+ * every other ifcfg edit goes through.  No I/O; the caller picks the
+ * files (ifcfg-NAME, the sibling) and writes the result.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gfile.h"
+#include "valid.h"
+
+/* An interface name that is safe in a file name and in every format. */
+static bool
+nic_name_valid(const char *s)
+{
+	size_t n;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	    (*s >= '0' && *s <= '9')))
+		return false;
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') ||
+		    s[n] == '_' || s[n] == '.' || s[n] == '-'))
+			return false;
+	return n <= 15;		/* IFNAMSIZ - 1 */
+}
+
+int
+gfile_nic_check(const struct gfile_nic *nic)
+{
+	const char *name = nic->name != NULL ? nic->name : "";
+
+	if (!nic_name_valid(name)) {
+		warnx("refusing interface name '%s'", name);
+		return -1;
+	}
+	if (nic->mac != NULL && !mac_valid_nic(nic->mac)) {
+		warnx("refusing MAC '%s' for '%s': not a NIC address",
+		    nic->mac, name);
+		return -1;
+	}
+	if (nic->boot != GFILE_BOOT_KEEP && nic->boot != GFILE_BOOT_STATIC &&
+	    nic->boot != GFILE_BOOT_DHCP) {
+		warnx("unknown boot method %d for '%s'", nic->boot, name);
+		return -1;
+	}
+	if (nic->boot == GFILE_BOOT_STATIC) {
+		if (nic->address == NULL || !ipv4_valid(nic->address)) {
+			warnx("refusing address '%s' for '%s'",
+			    nic->address != NULL ? nic->address : "", name);
+			return -1;
+		}
+		if (nic->prefix < 0 || nic->prefix > 32) {
+			warnx("refusing prefix length %d for '%s'",
+			    nic->prefix, name);
+			return -1;
+		}
+		if (nic->gateway != NULL && !ipv4_valid(nic->gateway)) {
+			warnx("refusing gateway '%s' for '%s'", nic->gateway,
+			    name);
+			return -1;
+		}
+	}
+	if (nic->hostname != NULL && !hostname_valid(nic->hostname)) {
+		warnx("refusing host name '%s' for '%s'", nic->hostname,
+		    name);
+		return -1;
+	}
+	if (nic->uuid != NULL && !uuid_valid(nic->uuid)) {
+		warnx("refusing uuid '%s' for '%s'", nic->uuid, name);
+		return -1;
+	}
+	return 0;
+}
+
+void
+gfile_prefix_mask(int prefix, char out[16])
+{
+	unsigned long m;
+
+	if (prefix < 0)
+		prefix = 0;
+	if (prefix > 32)
+		prefix = 32;
+	m = prefix == 0 ? 0 : (0xffffffffUL << (32 - prefix)) & 0xffffffffUL;
+	snprintf(out, 16, "%lu.%lu.%lu.%lu", (m >> 24) & 255, (m >> 16) & 255,
+	    (m >> 8) & 255, m & 255);
+}
+
+/*
+ * The file being built: each step writes into tmp, which then becomes
+ * cur.
+ */
+struct work {
+	struct buf	 a;
+	struct buf	 b;
+	struct buf	*cur;
+	struct buf	*tmp;
+};
+
+static void
+work_init(struct work *w, const char *in, size_t len)
+{
+	buf_init(&w->a);
+	buf_init(&w->b);
+	buf_add(&w->a, "", 0);	/* data non-NULL even when empty */
+	buf_add(&w->a, in, len);
+	w->cur = &w->a;
+	w->tmp = &w->b;
+}
+
+static void
+work_swap(struct work *w)
+{
+	struct buf *t = w->cur;
+
+	w->cur = w->tmp;
+	w->tmp = t;
+}
+
+/* Hand the result to out and release the work buffers. */
+static void
+work_finish(struct work *w, struct buf *out)
+{
+	buf_reset(out);
+	buf_add(out, "", 0);
+	buf_add(out, w->cur->data, w->cur->len);
+	buf_release(&w->a);
+	buf_release(&w->b);
+}
+
+static void
+work_release(struct work *w)
+{
+	buf_release(&w->a);
+	buf_release(&w->b);
+}
+
+/* Current value of key, or NULL (caller frees). */
+static char *
+get(struct work *w, const char *key)
+{
+	return gfile_shvar_get(w->cur->data, w->cur->len, key);
+}
+
+static bool
+has(struct work *w, const char *key)
+{
+	char *v = get(w, key);
+
+	free(v);
+	return v != NULL;
+}
+
+static int
+set(struct work *w, const char *key, const char *value)
+{
+	if (gfile_shvar_set(w->cur->data, w->cur->len, key, value,
+	    w->tmp) == -1)
+		return -1;
+	work_swap(w);
+	return 0;
+}
+
+static int
+set_if_present(struct work *w, const char *key, const char *value)
+{
+	return has(w, key) ? set(w, key, value) : 0;
+}
+
+static int
+unset(struct work *w, const char *key)
+{
+	if (gfile_shvar_unset(w->cur->data, w->cur->len, key, w->tmp) == -1)
+		return -1;
+	work_swap(w);
+	return 0;
+}
+
+static int
+unset_if(struct work *w, bool (*match)(const char *, size_t, const void *),
+    const void *arg)
+{
+	if (gfile_shvar_unset_if(w->cur->data, w->cur->len, match, arg,
+	    w->tmp) == -1)
+		return -1;
+	work_swap(w);
+	return 0;
+}
+
+/* Variables that carry a static IPv4 configuration. */
+static const char *const addr_keys[] = {
+	"IPADDR", "NETMASK", "PREFIX", "GATEWAY", "BROADCAST", "NETWORK"
+};
+
+/*
+ * Is key one of addr_keys followed by a numeric suffix (possibly empty)?
+ * *base_r gets which one, *suffix_r the suffix.
+ */
+static bool
+addr_key(const char *key, size_t n, size_t *base_r, const char **suffix_r)
+{
+	size_t i, bl, j;
+
+	for (i = 0; i < ARRAY_SIZE(addr_keys); i++) {
+		bl = strlen(addr_keys[i]);
+		if (n < bl || memcmp(key, addr_keys[i], bl) != 0)
+			continue;
+		for (j = bl; j < n; j++)
+			if (key[j] < '0' || key[j] > '9')
+				break;
+		if (j < n)
+			continue;
+		*base_r = i;
+		*suffix_r = key + bl;
+		return true;
+	}
+	return false;
+}
+
+static bool
+any_addr_key(const char *key, size_t n, const void *arg)
+{
+	size_t base;
+	const char *suffix;
+
+	(void)arg;
+	return addr_key(key, n, &base, &suffix);
+}
+
+/*
+ * For a new NIC: everything but the primary address (suffix arg) goes;
+ * BROADCAST and NETWORK always (they belong to the sibling's network).
+ */
+static bool
+secondary_addr_key(const char *key, size_t n, const void *arg)
+{
+	const char *primary = arg, *suffix;
+	size_t base, sl;
+
+	if (!addr_key(key, n, &base, &suffix))
+		return false;
+	if (strcmp(addr_keys[base], "BROADCAST") == 0 ||
+	    strcmp(addr_keys[base], "NETWORK") == 0)
+		return true;
+	sl = (size_t)(key + n - suffix);
+	return sl != strlen(primary) || memcmp(suffix, primary, sl) != 0;
+}
+
+/*
+ * NetworkManager writes IPADDR0/PREFIX0 for the first address in some
+ * versions; follow the file when it has IPADDR0 and no IPADDR.
+ */
+static const char *
+primary_suffix(struct work *w)
+{
+	return !has(w, "IPADDR") && has(w, "IPADDR0") ? "0" : "";
+}
+
+static int
+apply_static(struct work *w, const struct gfile_nic *nic)
+{
+	const char *sfx = primary_suffix(w);
+	char *bp, *ip, *addr = NULL, key[32], mask[16], pfx[8];
+	bool cidr, has_p, has_n;
+	int rc = -1;
+
+	bp = get(w, "BOOTPROTO");
+	if (bp != NULL && ascii_casecmp(bp, "none") != 0 &&
+	    ascii_casecmp(bp, "static") != 0 && set(w, "BOOTPROTO",
+	    "static") == -1)
+		goto out;
+	snprintf(key, sizeof(key), "IPADDR%s", sfx);
+	ip = get(w, key);
+	cidr = ip != NULL && strchr(ip, '/') != NULL;
+	free(ip);
+	addr = cidr ? xasprintf("%s/%d", nic->address, nic->prefix) :
+	    xstrdup(nic->address);
+	if (set(w, key, addr) == -1)
+		goto out;
+	snprintf(key, sizeof(key), "PREFIX%s", sfx);
+	has_p = has(w, key);
+	snprintf(key, sizeof(key), "NETMASK%s", sfx);
+	has_n = has(w, key);
+	if (has_p || (!has_n && !cidr)) {
+		snprintf(key, sizeof(key), "PREFIX%s", sfx);
+		snprintf(pfx, sizeof(pfx), "%d", nic->prefix);
+		if (set(w, key, pfx) == -1)
+			goto out;
+	}
+	if (has_n) {
+		snprintf(key, sizeof(key), "NETMASK%s", sfx);
+		gfile_prefix_mask(nic->prefix, mask);
+		if (set(w, key, mask) == -1)
+			goto out;
+	}
+	if (nic->gateway != NULL) {
+		snprintf(key, sizeof(key), "GATEWAY%s", sfx);
+		if (*sfx == '\0' || !has(w, key) || has(w, "GATEWAY"))
+			snprintf(key, sizeof(key), "GATEWAY");
+		if (set(w, key, nic->gateway) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(bp);
+	free(addr);
+	return rc;
+}
+
+static int
+apply(struct work *w, const struct gfile_nic *nic)
+{
+	char *cur, *shortname;
+	bool same;
+	int rc;
+
+	if (nic->mac != NULL && (cur = get(w, "HWADDR")) != NULL) {
+		same = mac_equal(cur, nic->mac);
+		free(cur);
+		if (!same && set(w, "HWADDR", nic->mac) == -1)
+			return -1;
+	}
+	if (nic->boot == GFILE_BOOT_STATIC && apply_static(w, nic) == -1)
+		return -1;
+	if (nic->boot == GFILE_BOOT_DHCP && (set(w, "BOOTPROTO",
+	    "dhcp") == -1 || unset_if(w, any_addr_key, NULL) == -1))
+		return -1;
+	if (nic->hostname != NULL) {
+		shortname = xstrndup(nic->hostname,
+		    gfile_short_len(nic->hostname));
+		rc = set_if_present(w, "DHCP_HOSTNAME", shortname);
+		free(shortname);
+		if (rc == -1)
+			return -1;
+	}
+	if (nic->uuid != NULL && set_if_present(w, "UUID", nic->uuid) == -1)
+		return -1;
+	return 0;
+}
+
+int
+gfile_ifcfg_apply_nic(const char *in, size_t len,
+    const struct gfile_nic *nic, struct buf *out)
+{
+	struct work w;
+
+	if (gfile_nic_check(nic) == -1)
+		return -1;
+	work_init(&w, in, len);
+	if (apply(&w, nic) == -1) {
+		work_release(&w);
+		return -1;
+	}
+	work_finish(&w, out);
+	return 0;
+}
+
+/*
+ * Sibling settings that make it something other than a plain Ethernet
+ * NIC: a copy would enslave the new NIC to a bond or bridge, or clone a
+ * VLAN or tunnel.
+ */
+static const char *const not_plain[] = {
+	"MASTER", "SLAVE", "BRIDGE", "TEAM_MASTER", "TEAM_CONFIG",
+	"BONDING_OPTS", "BONDING_MASTER", "VLAN", "PHYSDEV", "DEVICETYPE"
+};
+
+static int
+check_sibling(struct work *w, const char *sname, const struct gfile_nic *nic)
+{
+	char *v;
+	size_t i;
+	bool bad;
+
+	for (i = 0; i < ARRAY_SIZE(not_plain); i++) {
+		v = get(w, not_plain[i]);
+		bad = v != NULL && *v != '\0' && ascii_casecmp(v, "no") != 0;
+		free(v);
+		if (bad) {
+			warnx("cannot write ifcfg-%s in the style of "
+			    "ifcfg-%s: it sets %s, not a plain Ethernet NIC",
+			    nic->name, sname, not_plain[i]);
+			return -1;
+		}
+	}
+	v = get(w, "TYPE");
+	bad = v != NULL && ascii_casecmp(v, "Ethernet") != 0;
+	free(v);
+	if (!bad) {
+		v = get(w, "DEVICE");
+		bad = v != NULL && (strcmp(v, "lo") == 0 ||
+		    strchr(v, ':') != NULL);
+		free(v);
+	}
+	if (bad) {
+		warnx("cannot write ifcfg-%s in the style of ifcfg-%s: "
+		    "not a plain Ethernet NIC", nic->name, sname);
+		return -1;
+	}
+	if (nic->boot == GFILE_BOOT_KEEP &&
+	    (has(w, "IPADDR") || has(w, "IPADDR0"))) {
+		warnx("new NIC '%s' needs boot = static or dhcp: ifcfg-%s "
+		    "has a static address", nic->name, sname);
+		return -1;
+	}
+	return 0;
+}
+
+/* "eth0" -> "eth1", "System eth0" -> "System eth1", else the name. */
+static int
+rename_name(struct work *w, const char *sname, const char *name)
+{
+	char *v, *nv;
+	size_t vl, sl = strlen(sname);
+	int rc;
+
+	if ((v = get(w, "NAME")) == NULL)
+		return 0;
+	vl = strlen(v);
+	if (vl > sl && v[vl - sl - 1] == ' ' &&
+	    strcmp(v + vl - sl, sname) == 0)
+		nv = xasprintf("%.*s%s", (int)(vl - sl), v, name);
+	else
+		nv = xstrdup(name);
+	rc = set(w, "NAME", nv);
+	free(v);
+	free(nv);
+	return rc;
+}
+
+int
+gfile_ifcfg_new_nic(const char *sibling, size_t len, const char *sname,
+    const struct gfile_nic *nic, struct buf *out)
+{
+	struct work w;
+	const char *sfx;
+	char key[32];
+
+	if (gfile_nic_check(nic) == -1)
+		return -1;
+	if (sname == NULL || !nic_name_valid(sname)) {
+		warnx("refusing sibling interface name '%s'",
+		    sname != NULL ? sname : "");
+		return -1;
+	}
+	work_init(&w, sibling, len);
+	if (check_sibling(&w, sname, nic) == -1)
+		goto fail;
+	sfx = primary_suffix(&w);
+	if (set(&w, "DEVICE", nic->name) == -1 ||
+	    rename_name(&w, sname, nic->name) == -1)
+		goto fail;
+	if (has(&w, "HWADDR") && (nic->mac != NULL ?
+	    set(&w, "HWADDR", nic->mac) : unset(&w, "HWADDR")) == -1)
+		goto fail;
+	if (unset(&w, "MACADDR") == -1)
+		goto fail;
+	if (nic->uuid == NULL && unset(&w, "UUID") == -1)
+		goto fail;
+	if (unset_if(&w, secondary_addr_key, sfx) == -1)
+		goto fail;
+	if (nic->boot == GFILE_BOOT_STATIC && nic->gateway == NULL) {
+		snprintf(key, sizeof(key), "GATEWAY%s", sfx);
+		if (unset(&w, key) == -1 || unset(&w, "GATEWAY") == -1)
+			goto fail;
+	}
+	if (apply(&w, nic) == -1)
+		goto fail;
+	work_finish(&w, out);
+	return 0;
+fail:
+	work_release(&w);
+	return -1;
+}
