@@ -12,8 +12,10 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <guestfs.h>
 #include <pthread.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ struct guest {
 	size_t			 ninsp;
 	ssize_t			 insp_cur;	/* -2: never inspected */
 	char			*mounted_dev;	/* at /, when mounted */
+	bool			 mounted_rw;
 };
 
 struct insp_root {
@@ -957,12 +960,12 @@ guest_root_release(struct guest_root *root)
 	memset(root, 0, sizeof(*root));
 }
 
-int
-guest_mount_root(struct guest *gs, const struct guest_root *root)
+static int
+mount_root(struct guest *gs, const struct guest_root *root, bool rw)
 {
 	int r;
 
-	if (gs->mounted && gs->mounted_dev &&
+	if (gs->mounted && gs->mounted_dev && gs->mounted_rw == rw &&
 	    strcmp(gs->mounted_dev, root->dev) == 0)
 		return 0;
 	if (gs->mounted) {
@@ -972,17 +975,35 @@ guest_mount_root(struct guest *gs, const struct guest_root *root)
 		}
 		gs->mounted = false;
 	}
-	r = gs->readonly ? guestfs_mount_ro(gs->g, root->dev, "/") :
-	    guestfs_mount(gs->g, root->dev, "/");
+	r = rw ? guestfs_mount(gs->g, root->dev, "/") :
+	    guestfs_mount_ro(gs->g, root->dev, "/");
 	if (r == -1) {
-		warnx("cannot mount %s of '%s': %s", root->display,
-		    gs->img[gs->cur < 0 ? 0 : gs->cur].path, gerr(gs));
+		warnx("cannot mount %s of '%s'%s: %s", root->display,
+		    gs->img[gs->cur < 0 ? 0 : gs->cur].path,
+		    rw ? " read-write" : "", gerr(gs));
 		return -1;
 	}
 	gs->mounted = true;
+	gs->mounted_rw = rw;
 	free(gs->mounted_dev);
 	gs->mounted_dev = xstrdup(root->dev);
 	return 0;
+}
+
+int
+guest_mount_root(struct guest *gs, const struct guest_root *root)
+{
+	return mount_root(gs, root, false);
+}
+
+int
+guest_mount_rw(struct guest *gs, const struct guest_root *root)
+{
+	if (gs->readonly) {
+		warnx("internal error: read-write mount of a read-only image");
+		return -1;
+	}
+	return mount_root(gs, root, true);
 }
 
 /* --- file access --------------------------------------------------------- */
@@ -1082,5 +1103,168 @@ guest_ls(struct guest *gs, const char *dir, struct strlist *names)
 	for (i = 0; v[i]; i++)
 		strlist_add_owned(names, v[i]);
 	free(v);
+	return 0;
+}
+
+/* --- writing ------------------------------------------------------------- */
+
+int
+guest_lstat(struct guest *gs, const char *path, struct guest_attr *a,
+    char *type_r)
+{
+	struct guestfs_statns *st;
+	int e;
+
+	if ((e = guestfs_exists(gs->g, path)) == 0 &&
+	    (e = guestfs_is_symlink(gs->g, path)) == 0)
+		return 1;	/* neither a file nor a dangling link */
+	if (e == -1 || (st = guestfs_lstatns(gs->g, path)) == NULL) {
+		warnx("cannot stat %s in '%s': %s", path, cur_image(gs),
+		    gerr(gs));
+		return -1;
+	}
+	if (a) {
+		a->mode = (unsigned int)st->st_mode & 07777;
+		a->uid = (unsigned int)st->st_uid;
+		a->gid = (unsigned int)st->st_gid;
+	}
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		*type_r = 'f';
+		break;
+	case S_IFLNK:
+		*type_r = 'l';
+		break;
+	case S_IFDIR:
+		*type_r = 'd';
+		break;
+	default:
+		*type_r = '?';
+	}
+	guestfs_free_statns(st);
+	return 0;
+}
+
+/* "/a/b/c" -> "/a/b" and "c" (caller frees both). */
+static void
+split_path(const char *path, char **dir_r, char **base_r)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || slash == path) {
+		*dir_r = xstrdup("/");
+		*base_r = xstrdup(slash ? slash + 1 : path);
+		return;
+	}
+	*dir_r = xstrndup(path, (size_t)(slash - path));
+	*base_r = xstrdup(slash + 1);
+}
+
+int
+guest_write(struct guest *gs, const char *path, const char *data,
+    size_t len, const char *like, const struct guest_attr *attr)
+{
+	struct guest_attr la;
+	unsigned char rnd[6];
+	char *dir = NULL, *base = NULL, *rdir = NULL, *tmp = NULL;
+	char *dst = NULL, type;
+	int r = -1, st, exists;
+
+	if (gs->readonly) {
+		warnx("internal error: write to read-only image");
+		return -1;
+	}
+	split_path(path, &dir, &base);
+	if ((rdir = guestfs_realpath(gs->g, dir)) == NULL) {
+		warnx("cannot write %s in '%s': %s", path, cur_image(gs),
+		    gerr(gs));
+		goto out;
+	}
+	dst = xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+	if ((st = guest_lstat(gs, dst, NULL, &type)) == -1)
+		goto out;
+	exists = st == 0;
+	if (exists && type != 'f') {
+		warnx("refusing to write %s in '%s': it is %s", path,
+		    cur_image(gs), type == 'l' ? "a symbolic link" :
+		    "not a regular file");
+		goto out;
+	}
+	getentropy(rnd, sizeof(rnd));
+	tmp = xasprintf("%s/.imprint-%02x%02x%02x%02x%02x%02x",
+	    strcmp(rdir, "/") ? rdir : "", rnd[0], rnd[1], rnd[2], rnd[3],
+	    rnd[4], rnd[5]);
+	if (guestfs_write(gs->g, tmp, data, len) == -1)
+		goto gfail;
+	if (exists) {
+		if (guestfs_copy_attributes(gs->g, dst, tmp,
+		    GUESTFS_COPY_ATTRIBUTES_ALL, 1, -1) == -1)
+			goto gfail_rm;
+	} else if (like && guest_lstat(gs, like, &la, &type) == 0 &&
+	    type == 'f') {
+		if (guestfs_copy_attributes(gs->g, like, tmp,
+		    GUESTFS_COPY_ATTRIBUTES_ALL, 1, -1) == -1)
+			goto gfail_rm;
+	} else if (guestfs_chmod(gs->g, 0644, tmp) == -1 ||
+	    guestfs_chown(gs->g, 0, 0, tmp) == -1)
+		goto gfail_rm;
+	if (attr && (guestfs_chmod(gs->g, (int)attr->mode, tmp) == -1 ||
+	    guestfs_chown(gs->g, (int)attr->uid, (int)attr->gid, tmp) == -1))
+		goto gfail_rm;
+	if (guestfs_rename(gs->g, tmp, dst) == -1)
+		goto gfail_rm;
+	r = 0;
+	goto out;
+gfail_rm:
+	warnx("cannot write %s in '%s': %s", path, cur_image(gs), gerr(gs));
+	(void)guestfs_rm_f(gs->g, tmp);
+	goto out;
+gfail:
+	warnx("cannot write %s in '%s': %s", path, cur_image(gs), gerr(gs));
+out:
+	free(dir);
+	free(base);
+	free(rdir);
+	free(tmp);
+	free(dst);
+	return r;
+}
+
+int
+guest_remove(struct guest *gs, const char *path)
+{
+	char type;
+	int st;
+
+	if ((st = guest_lstat(gs, path, NULL, &type)) != 0)
+		return st == 1 ? 0 : -1;
+	if (type != 'f' && type != 'l') {
+		warnx("refusing to remove %s in '%s': not a file", path,
+		    cur_image(gs));
+		return -1;
+	}
+	if (guestfs_rm(gs->g, path) == -1) {
+		warnx("cannot remove %s in '%s': %s", path, cur_image(gs),
+		    gerr(gs));
+		return -1;
+	}
+	return 0;
+}
+
+int
+guest_glob(struct guest *gs, const char *dir, const char *pattern,
+    struct strlist *paths)
+{
+	struct strlist names = STRLIST_INIT;
+	size_t i;
+	int r;
+
+	if ((r = guest_ls(gs, dir, &names)) != 0)
+		return r;
+	for (i = 0; i < names.n; i++)
+		if (fnmatch(pattern, names.v[i], FNM_PERIOD) == 0)
+			strlist_add_owned(paths, xasprintf("%s/%s", dir,
+			    names.v[i]));
+	strlist_release(&names);
 	return 0;
 }

@@ -116,8 +116,14 @@ int	 guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
 	    size_t nfs, const struct root_spec *, struct guest_root *root_r);
 void	 guest_root_release(struct guest_root *);
 
-/* Mount root (read-only when the guest was opened so) at /. */
+/*
+ * Mount root read-only at /.  Planning reads through this mount: even a
+ * read-write image is not changed by a plan that fails (a read-write
+ * mount alone rewrites the superblock).
+ */
 int	 guest_mount_root(struct guest *, const struct guest_root *);
+/* Remount root read-write, right before writing (image opened so). */
+int	 guest_mount_rw(struct guest *, const struct guest_root *);
 
 /*
  * Read guest file path of at most cap bytes into *buf_r (NUL-terminated,
@@ -133,5 +139,43 @@ int	 guest_ls(struct guest *, const char *dir, struct strlist *names_r);
 /* 1 when path exists as a regular file (symlinks followed in the guest),
  * 0 when not, -1 on error. */
 int	 guest_is_file(struct guest *, const char *path);
+
+/* Attributes of a guest file, as undo records keep them. */
+struct guest_attr {
+	unsigned int	mode;		/* permission bits (07777) */
+	unsigned int	uid, gid;
+};
+
+/*
+ * lstat path in the guest: *type_r is 'f' (regular file), 'l' (symlink),
+ * 'd' (directory) or '?'.  Returns 0, 1 when path does not exist, -1 on
+ * error after one message.
+ */
+int	 guest_lstat(struct guest *, const char *path, struct guest_attr *a,
+	    char *type_r);
+
+/*
+ * Replace (or create) guest file path with len bytes of data, atomically,
+ * the way libguestfs's own file editing does it: the bytes go to a new
+ * file with a random name in the same directory (the directory resolved
+ * inside the guest), which gets the attributes of the file it replaces
+ * (owner, mode, extended attributes such as the SELinux label) or, for a
+ * new file, those of like (a sibling, may be NULL: root:root 0644), then
+ * is renamed over path.  attr, when not NULL, is applied last (undo uses
+ * it).  A path that is a symlink or not a regular file is refused: we
+ * never write through a guest symlink.  Returns 0, or -1 after one
+ * message with nothing changed.
+ */
+int	 guest_write(struct guest *, const char *path, const char *data,
+	    size_t len, const char *like, const struct guest_attr *attr);
+
+/* Remove guest file path (a regular file or a symlink itself); 0, or -1
+ * after one message.  Absent is not an error. */
+int	 guest_remove(struct guest *, const char *path);
+
+/* Names under dir matching a shell glob pattern (basename only),
+ * sorted; 1 when dir does not exist. */
+int	 guest_glob(struct guest *, const char *dir, const char *pattern,
+	    struct strlist *paths_r);
 
 #endif

@@ -1,0 +1,918 @@
+/*
+ * plan.c - compute a clone's identity changes (see plan.h).
+ *
+ * Each guest file is read once; every edit that concerns it is applied in
+ * turn to its working copy; files whose bytes end up unchanged drop out.
+ * The guest side and the host side take their MACs from one decision per
+ * NIC, so they agree by construction.
+ */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "gfile.h"
+#include "guest.h"
+#include "hostcfg.h"
+#include "ident.h"
+#include "plan.h"
+#include "recipe.h"
+#include "survey.h"
+#include "undo.h"
+#include "util.h"
+#include "valid.h"
+
+#define IFCFG_DIR	"/etc/sysconfig/network-scripts"
+#define UDEV_NET	"/etc/udev/rules.d/70-persistent-net.rules"
+#define INTERFACES	"/etc/network/interfaces"
+#define HWCONF		"/etc/sysconfig/hwconf"
+
+enum family { FAMILY_RHEL, FAMILY_DEBIAN };
+
+struct ctx {
+	struct plan		*p;
+	const struct plan_input	*in;
+	const struct recipe	*r;
+	enum family		 family;
+	int			 errors;
+};
+
+/* --- the working set of files ------------------------------------------- */
+
+static struct plan_file *
+find_file(struct plan *p, bool host, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->f[i].host == host && strcmp(p->f[i].path, path) == 0)
+			return &p->f[i];
+	return NULL;
+}
+
+static struct plan_file *
+new_file(struct plan *p, bool host, const char *path, enum plan_op op)
+{
+	struct plan_file *f;
+
+	p->f = xreallocarray(p->f, p->n + 1, sizeof(*p->f));
+	f = &p->f[p->n++];
+	memset(f, 0, sizeof(*f));
+	f->host = host;
+	f->path = xstrdup(path);
+	f->op = op;
+	return f;
+}
+
+/*
+ * The working copy of guest file path: NULL when the file does not exist
+ * (*err set when it could not be read).  Only regular files are edited.
+ */
+static struct plan_file *
+guest_file(struct ctx *c, const char *path, bool *err)
+{
+	struct plan_file *f = find_file(c->p, false, path);
+	struct guest_attr a;
+	char *buf, type;
+	size_t len;
+	int st;
+
+	*err = false;
+	if (f)
+		return f->op == PLAN_REMOVE ? NULL : f;
+	if ((st = guest_lstat(c->in->gs, path, &a, &type)) == 1)
+		return NULL;
+	if (st == -1 || type != 'f') {
+		if (st == 0)
+			warnx("%s in the guest is not a regular file; "
+			    "imprint does not edit it", path);
+		*err = true;
+		c->errors++;
+		return NULL;
+	}
+	if (guest_read(c->in->gs, path, SURVEY_FILE_CAP, &buf, &len) != 0) {
+		*err = true;
+		c->errors++;
+		return NULL;
+	}
+	f = new_file(c->p, false, path, PLAN_MODIFY);
+	f->old = buf;
+	f->oldlen = len;
+	f->attr = a;
+	buf_add(&f->new, buf, len);
+	return f;
+}
+
+/* Replace f's working bytes by out's; out is reset. */
+static void
+take(struct plan_file *f, struct buf *out)
+{
+	buf_release(&f->new);
+	f->new = *out;
+	buf_init(out);
+}
+
+/* Run one gfile_edit job over the file at path if it exists. */
+static void
+edit_job(struct ctx *c, const char *path, enum gfile_kind kind,
+    const struct gfile_job *job)
+{
+	struct buf out = BUF_INIT;
+	struct plan_file *f;
+	bool err;
+
+	if ((f = guest_file(c, path, &err)) == NULL)
+		return;
+	if (gfile_edit(kind, job, f->new.data, f->new.len, &out) == -1) {
+		warnx("cannot edit %s in the guest", path);
+		c->errors++;
+		buf_release(&out);
+		return;
+	}
+	take(f, &out);
+}
+
+static void
+plan_remove(struct ctx *c, const char *path)
+{
+	struct plan_file *f;
+	struct guest_attr a;
+	char type, *buf = NULL;
+	size_t len = 0;
+	int st;
+
+	if (find_file(c->p, false, path))
+		return;
+	if ((st = guest_lstat(c->in->gs, path, &a, &type)) == 1)
+		return;
+	if (st == -1) {
+		c->errors++;
+		return;
+	}
+	/* A symlink is removed itself; its target is not ours to keep. */
+	if (type == 'f' && guest_read(c->in->gs, path, SURVEY_FILE_CAP, &buf,
+	    &len) != 0) {
+		c->errors++;
+		return;
+	}
+	if (type != 'f' && type != 'l') {
+		warnx("%s in the guest is not a file; not removed", path);
+		c->errors++;
+		return;
+	}
+	f = new_file(c->p, false, path, PLAN_REMOVE);
+	f->old = buf ? buf : xstrdup("");
+	f->oldlen = len;
+	f->attr = a;
+}
+
+static void
+summary(struct ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+summary(struct ctx *c, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	strlist_add_owned(&c->p->summary, buf_detach(&b, NULL));
+}
+
+static void
+applied(struct ctx *c, const char *key, const char *value)
+{
+	strlist_add_owned(&c->p->applied, xasprintf("%s=%s", key, value));
+}
+
+/* --- guest family -------------------------------------------------------- */
+
+static int
+pick_family(struct ctx *c)
+{
+	const struct survey *s = c->in->survey;
+	struct strlist tmp = STRLIST_INIT;
+	bool rhel, deb;
+	size_t i;
+	int r;
+
+	r = guest_ls(c->in->gs, IFCFG_DIR, &tmp);
+	strlist_release(&tmp);
+	if (r == -1)
+		return -1;
+	rhel = r == 0;
+	deb = false;
+	for (i = 0; i < s->nnics; i++)
+		if (strcmp(s->nics[i].format, "ifupdown") == 0)
+			deb = true;
+	if (!deb && guest_is_file(c->in->gs, INTERFACES) == 1)
+		deb = true;
+	if (rhel && (!deb || strcmp(c->in->root->os.distro, "debian") != 0)) {
+		c->family = FAMILY_RHEL;
+		return 0;
+	}
+	if (deb) {
+		c->family = FAMILY_DEBIAN;
+		return 0;
+	}
+	warnx("cannot tell how the guest on %s configures its network "
+	    "(%s %s): it has no %s and no %s; imprint edits RHEL-style "
+	    "(ifcfg) and Debian-style (ifupdown) guests", c->in->root->display,
+	    c->in->root->os.distro, c->in->root->os.product, IFCFG_DIR,
+	    INTERFACES);
+	for (i = 0; i < s->nhostnames; i++)
+		fprintf(stderr, "  found %s\n", s->hostnames[i].file);
+	for (i = 0; i < s->nudev; i++)
+		fprintf(stderr, "  found %s:%zu\n", s->udev[i].file,
+		    s->udev[i].line);
+	return -1;
+}
+
+/* --- host name ----------------------------------------------------------- */
+
+static const char *
+old_hostname(const struct survey *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhostnames; i++)
+		if (*s->hostnames[i].key)	/* HOSTNAME= says most */
+			return s->hostnames[i].value;
+	return s->nhostnames ? s->hostnames[0].value : NULL;
+}
+
+static void
+plan_hostname(struct ctx *c)
+{
+	const struct survey *s = c->in->survey;
+	const char *h = c->r->guest.hostname, *old = old_hostname(s);
+	struct gfile_job job;
+	struct plan_file *f;
+	size_t i;
+	bool err;
+
+	if (h == NULL)
+		return;
+	memset(&job, 0, sizeof(job));
+	job.hostname = h;
+	job.old_hostname = old;
+	if (c->family == FAMILY_RHEL)
+		edit_job(c, "/etc/sysconfig/network",
+		    GFILE_SYSCONFIG_NETWORK, &job);
+	edit_job(c, "/etc/HOSTNAME", GFILE_HOSTNAME, &job);
+	if ((f = guest_file(c, "/etc/hostname", &err)) != NULL)
+		edit_job(c, "/etc/hostname", GFILE_HOSTNAME, &job);
+	else if (!err && c->family == FAMILY_DEBIAN) {
+		f = new_file(c->p, false, "/etc/hostname", PLAN_CREATE);
+		buf_addf(&f->new, "%s\n", h);
+	}
+	if (old)
+		edit_job(c, "/etc/hosts", GFILE_HOSTS, &job);
+	/* DHCP_HOSTNAME follows, in every live ifcfg. */
+	for (i = 0; i < s->nnics; i++)
+		if (strcmp(s->nics[i].format, "ifcfg") == 0 &&
+		    !s->nics[i].ignored)
+			edit_job(c, s->nics[i].file, GFILE_IFCFG, &job);
+	if (old == NULL || strcmp(old, h) != 0)
+		summary(c, "hostname: %s -> %s", old ? old : "(none)", h);
+	applied(c, "hostname", h);
+}
+
+/* --- NICs ---------------------------------------------------------------- */
+
+/* The guest's NIC config for name (not an ignored ifcfg), or NULL. */
+static const struct survey_nic *
+guest_nic(const struct survey *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnics; i++)
+		if (!s->nics[i].ignored && s->nics[i].device &&
+		    strcmp(s->nics[i].device, name) == 0)
+			return &s->nics[i];
+	return NULL;
+}
+
+static const char *
+udev_mac(const struct survey *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nudev; i++)
+		if (strcmp(s->udev[i].name, name) == 0)
+			return s->udev[i].mac;
+	return NULL;
+}
+
+/* The MAC the guest binds name to: HWADDR, hwaddress or a udev rule. */
+static const char *
+guest_mac(const struct survey *s, const char *name)
+{
+	const struct survey_nic *n = guest_nic(s, name);
+
+	if (n && n->hwaddr && *n->hwaddr)
+		return n->hwaddr;
+	if (n && n->macaddr && *n->macaddr)
+		return n->macaddr;
+	return udev_mac(s, name);
+}
+
+/*
+ * Decide NIC i's MAC: out gets it in lower case, or "" to leave the MAC
+ * alone.  Returns -1 after a message.
+ */
+static int
+decide_mac(struct ctx *c, size_t i, const char *vif_mac, char out[18])
+{
+	const struct recipe_nic *rn = &c->r->nics[i];
+	const char *gm = guest_mac(c->in->survey, rn->name), *prev = NULL;
+	char key[32], norm[18];
+
+	out[0] = '\0';
+	switch (rn->mac_kind) {
+	case RECIPE_MAC_KEEP:
+		return 0;
+	case RECIPE_MAC_FIXED:
+		memcpy(out, rn->mac, 18);
+		break;
+	case RECIPE_MAC_FROM_CONFIG:
+		if (vif_mac == NULL || mac_normalize(vif_mac, out) == -1) {
+			warnx("%s:%zu: nic %s: mac = from-config, but vif %zu "
+			    "in the domain config has %s", c->r->path,
+			    rn->mac_line, rn->name, i,
+			    vif_mac ? "no usable mac=" : "no mac= (or no "
+			    "config)");
+			return -1;
+		}
+		break;
+	case RECIPE_MAC_FROM_GUEST:
+		if (gm == NULL || mac_normalize(gm, out) == -1) {
+			warnx("%s:%zu: nic %s: mac = from-guest, but the guest "
+			    "binds %s to no MAC", c->r->path, rn->mac_line,
+			    rn->name, rn->name);
+			return -1;
+		}
+		break;
+	case RECIPE_MAC_AUTO:
+		/*
+		 * Idempotence: keep the MAC the last apply chose while guest
+		 * and config both still carry it.  A copied template agrees
+		 * with itself too, so agreement alone is not enough: the
+		 * image's undo record must say we chose it.
+		 */
+		snprintf(key, sizeof(key), "nic%zu.mac", i);
+		if (c->in->prev)
+			prev = undo_applied_get(c->in->prev, key);
+		if (prev && vif_mac && mac_equal(prev, vif_mac) &&
+		    (gm == NULL || mac_equal(prev, gm)) &&
+		    mac_normalize(prev, norm) == 0) {
+			memcpy(out, norm, 18);
+			break;
+		}
+		if (ident_new_mac(c->in->macs, out) == -1)
+			return -1;
+		strlist_add_owned(&c->p->generated, xasprintf("nic%zu.mac=%s",
+		    i, out));
+		break;
+	}
+	ident_macs_take_str(c->in->macs, out);
+	return 0;
+}
+
+static int
+boot_of(const struct recipe_nic *rn)
+{
+	return rn->boot == RECIPE_BOOT_STATIC ? GFILE_BOOT_STATIC :
+	    rn->boot == RECIPE_BOOT_DHCP ? GFILE_BOOT_DHCP : GFILE_BOOT_KEEP;
+}
+
+/* Lowest-numbered live ifcfg of a real NIC, to copy a new one's style. */
+static const struct survey_nic *
+sibling_ifcfg(const struct survey *s)
+{
+	const struct survey_nic *best = NULL;
+	size_t i;
+
+	for (i = 0; i < s->nnics; i++) {
+		const struct survey_nic *n = &s->nics[i];
+		if (strcmp(n->format, "ifcfg") != 0 || n->ignored ||
+		    strcmp(n->device, "lo") == 0)
+			continue;
+		if (best == NULL || strcmp(n->file, best->file) < 0)
+			best = n;
+	}
+	return best;
+}
+
+static void
+plan_nic_guest(struct ctx *c, size_t i, const char *mac)
+{
+	const struct recipe_nic *rn = &c->r->nics[i];
+	const struct survey *s = c->in->survey;
+	struct gfile_nic gn;
+	struct buf out = BUF_INIT;
+	struct plan_file *f;
+	char *path, *shorthost = NULL;
+	bool err;
+	int r;
+
+	memset(&gn, 0, sizeof(gn));
+	gn.name = rn->name;
+	gn.mac = *mac ? mac : NULL;
+	gn.boot = boot_of(rn);
+	gn.address = rn->address;
+	gn.prefix = rn->prefix;
+	gn.gateway = rn->gateway;
+	if (c->r->guest.hostname) {
+		shorthost = xstrndup(c->r->guest.hostname,
+		    strcspn(c->r->guest.hostname, "."));
+		gn.hostname = shorthost;
+	}
+	if (c->family == FAMILY_RHEL) {
+		path = xasprintf("%s/ifcfg-%s", IFCFG_DIR, rn->name);
+		if ((f = guest_file(c, path, &err)) != NULL) {
+			r = gfile_ifcfg_apply_nic(f->new.data, f->new.len, &gn,
+			    &out);
+		} else if (!err) {
+			const struct survey_nic *sib = sibling_ifcfg(s);
+			struct plan_file *sf;
+			if (sib == NULL || (sf = guest_file(c, sib->file,
+			    &err)) == NULL) {
+				warnx("%s:%zu: nic %s: the guest has no %s and "
+				    "no other ifcfg to write one after",
+				    c->r->path, rn->line, rn->name, path);
+				c->errors++;
+				free(path);
+				free(shorthost);
+				return;
+			}
+			f = new_file(c->p, false, path, PLAN_CREATE);
+			f->like = xstrdup(sib->file);
+			r = gfile_ifcfg_new_nic(sf->old, sf->oldlen,
+			    sib->device, &gn, &out);
+		} else
+			r = -1;
+		if (r == 0)
+			take(f, &out);
+		else if (f) {
+			warnx("cannot write the configuration of %s into %s",
+			    rn->name, path);
+			c->errors++;
+		}
+		free(path);
+	} else if ((f = guest_file(c, INTERFACES, &err)) != NULL) {
+		if (gfile_ifupdown_apply_nic(f->new.data, f->new.len, &gn,
+		    &out) == 0)
+			take(f, &out);
+		else {
+			warnx("cannot write the configuration of %s into %s",
+			    rn->name, INTERFACES);
+			c->errors++;
+		}
+	}
+	buf_release(&out);
+	if (*mac && !(c->r->guest.forget & RECIPE_FORGET_UDEV_NET) &&
+	    (f = guest_file(c, UDEV_NET, &err)) != NULL) {
+		if (gfile_udev_set_name_mac(f->new.data, f->new.len, rn->name,
+		    mac, &out) == 0)
+			take(f, &out);
+		else
+			c->errors++;
+		buf_release(&out);
+	}
+	free(shorthost);
+}
+
+/* kudzu (EL4, EL5) renames ifcfg files to .bak when the NIC's MAC is not
+ * the one it recorded in hwconf: make its record follow. */
+static void
+plan_hwconf(struct ctx *c, const struct gfile_map *maps, size_t n)
+{
+	struct buf out = BUF_INIT;
+	struct plan_file *f;
+	bool err;
+
+	if (n == 0 || (f = guest_file(c, HWCONF, &err)) == NULL)
+		return;
+	if (gfile_hwconf_map_mac(f->new.data, f->new.len, maps, n, &out) == 0)
+		take(f, &out);
+	else
+		c->errors++;
+	buf_release(&out);
+}
+
+static void
+plan_nics(struct ctx *c)
+{
+	const struct recipe *r = c->r;
+	struct hostcfg *cfg = c->in->cfg;
+	struct gfile_map *maps;
+	char (*macs)[18], *vif, *br, key[64];
+	const char *gm;
+	size_t i, nmaps = 0, nvif = cfg ? hostcfg_nic_count(cfg) : 0;
+
+	macs = xcalloc(r->nnics + 1, sizeof(*macs));
+	maps = xcalloc(2 * r->nnics + 1, sizeof(*maps));
+	for (i = 0; i < r->nnics; i++) {
+		vif = i < nvif ? hostcfg_nic_get(cfg, i, "mac") : NULL;
+		if (decide_mac(c, i, vif, macs[i]) == -1) {
+			c->errors++;
+			free(vif);
+			continue;
+		}
+		gm = guest_mac(c->in->survey, r->nics[i].name);
+		if (macs[i][0] && (gm == NULL || !mac_equal(gm, macs[i])))
+			summary(c, "nic%zu %s: mac %s -> %s", i,
+			    r->nics[i].name, gm ? gm : vif ? vif : "(none)",
+			    macs[i]);
+		if (macs[i][0] && gm && !mac_equal(gm, macs[i])) {
+			maps[nmaps].from = gm;
+			maps[nmaps++].to = macs[i];
+		}
+		if (macs[i][0]) {
+			snprintf(key, sizeof(key), "nic%zu.mac", i);
+			applied(c, key, macs[i]);
+		}
+		plan_nic_guest(c, i, macs[i]);
+
+		/* The host side: the same MAC, by construction. */
+		if (cfg == NULL) {
+			free(vif);
+			continue;
+		}
+		br = r->nics[i].bridge;
+		if (i < nvif) {
+			snprintf(key, sizeof(key), "nic%zu.mac", i);
+			if (macs[i][0] && hostcfg_set(cfg, key, macs[i]) == -1)
+				c->errors++;
+			snprintf(key, sizeof(key), "nic%zu.bridge", i);
+			if (br && hostcfg_set(cfg, key, br) == -1)
+				c->errors++;
+		} else if (!macs[i][0]) {
+			warnx("%s:%zu: nic %s has no vif in %s to keep a MAC "
+			    "of: give mac = auto or a MAC", r->path,
+			    r->nics[i].line, r->nics[i].name,
+			    hostcfg_path(cfg));
+			c->errors++;
+		} else {
+			char *spec = br ? xasprintf("mac=%s,bridge=%s",
+			    macs[i], br) : xasprintf("mac=%s", macs[i]);
+			if (hostcfg_add_nic(cfg, spec) == -1)
+				c->errors++;
+			else
+				summary(c, "nic%zu %s: new vif %s", i,
+				    r->nics[i].name, spec);
+			free(spec);
+		}
+		free(vif);
+	}
+	plan_hwconf(c, maps, nmaps);
+	free(maps);
+	free(macs);
+}
+
+/* --- forget, password ---------------------------------------------------- */
+
+static void
+plan_forget(struct ctx *c)
+{
+	static const struct {
+		const char *dir, *pattern;
+	} leases[] = {
+		{ "/var/lib/dhclient", "*.lease*" },
+		{ "/var/lib/dhcp", "dhclient*.lease*" },
+		{ "/var/lib/NetworkManager", "*.lease" },
+	};
+	unsigned int forget = c->r->guest.forget;
+	struct strlist paths = STRLIST_INIT;
+	struct plan_file *f;
+	size_t i, j;
+	bool err;
+
+	if (forget & RECIPE_FORGET_UDEV_NET)
+		plan_remove(c, UDEV_NET);
+	if (forget & RECIPE_FORGET_MACHINE_ID) {
+		/* Empty, not absent: systemd makes a new one at boot. */
+		if ((f = guest_file(c, "/etc/machine-id", &err)) != NULL)
+			buf_reset(&f->new);
+		plan_remove(c, "/var/lib/dbus/machine-id");
+	}
+	if (forget & RECIPE_FORGET_SSH_HOSTKEYS) {
+		if (guest_glob(c->in->gs, "/etc/ssh", "ssh_host_*", &paths)
+		    == -1)
+			c->errors++;
+		for (i = 0; i < paths.n; i++)
+			plan_remove(c, paths.v[i]);
+		strlist_release(&paths);
+	}
+	if (forget & RECIPE_FORGET_DHCP_LEASES) {
+		for (i = 0; i < ARRAY_SIZE(leases); i++) {
+			if (guest_glob(c->in->gs, leases[i].dir,
+			    leases[i].pattern, &paths) == -1)
+				c->errors++;
+			for (j = 0; j < paths.n; j++)
+				plan_remove(c, paths.v[j]);
+			strlist_release(&paths);
+		}
+	}
+}
+
+/* root's current hash in /etc/shadow (caller frees), or NULL. */
+static char *
+shadow_root_hash(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl, *c1, *c2;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if ((size_t)(nl - p) > 5 && memcmp(p, "root:", 5) == 0) {
+			c1 = p + 5;
+			c2 = memchr(c1, ':', (size_t)(nl - c1));
+			return xstrndup(c1, (size_t)((c2 ? c2 : nl) - c1));
+		}
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+static char *
+random_password(void)
+{
+	static const char set[] = "abcdefghijkmnopqrstuvwxyz"
+	    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char rnd[20];
+	char *pw = xmalloc(sizeof(rnd) + 1);
+	size_t i;
+
+	if (getentropy(rnd, sizeof(rnd)) == -1)
+		err(1, "getentropy");
+	/* 256 % 57 != 0: reject the few values that would bias. */
+	for (i = 0; i < sizeof(rnd); i++) {
+		while (rnd[i] >= 256 - 256 % (sizeof(set) - 1))
+			if (getentropy(&rnd[i], 1) == -1)
+				err(1, "getentropy");
+		pw[i] = set[rnd[i] % (sizeof(set) - 1)];
+	}
+	pw[sizeof(rnd)] = '\0';
+	explicit_bzero(rnd, sizeof(rnd));
+	return pw;
+}
+
+/* Red Hat family before EL 5.2: glibc without $6$. */
+static bool
+old_glibc(const struct guest_os *os)
+{
+	static const char *const rh[] = { "rhel", "centos", "oraclelinux",
+	    "redhat-based", "scientificlinux" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rh); i++)
+		if (strcmp(os->distro, rh[i]) == 0)
+			return os->major > 0 && (os->major < 5 ||
+			    (os->major == 5 && os->minor < 2));
+	return false;
+}
+
+static void
+plan_password(struct ctx *c)
+{
+	const struct recipe_guest *g = &c->r->guest;
+	const struct guest_os *os = &c->in->root->os;
+	struct buf out = BUF_INIT;
+	struct plan_file *f;
+	char *cur = NULL, *hash = NULL, *file = NULL;
+	const char *prev;
+	size_t len;
+	bool err;
+
+	if (g->password_kind == RECIPE_PASSWORD_KEEP)
+		return;
+	if ((f = guest_file(c, "/etc/shadow", &err)) == NULL) {
+		if (!err)
+			warnx("%s:%zu: the guest has no /etc/shadow",
+			    c->r->path, g->password_line);
+		c->errors++;
+		return;
+	}
+	cur = shadow_root_hash(f->new.data, f->new.len);
+	switch (g->password_kind) {
+	case RECIPE_PASSWORD_HASH:
+		hash = xstrdup(g->password);
+		break;
+	case RECIPE_PASSWORD_FILE:
+		if (read_host_file(g->password, 4096, &file, &len) == -1) {
+			c->errors++;
+			goto out;
+		}
+		file[strcspn(file, "\r\n")] = '\0';
+		if (file[0] != '$' || strchr(file, ':')) {
+			warnx("%s:%zu: '%s' does not hold a crypt(3) hash",
+			    c->r->path, g->password_line, g->password);
+			c->errors++;
+			goto out;
+		}
+		hash = xstrdup(file);
+		break;
+	default:	/* RANDOM: keep the last apply's while it stands */
+		if (old_glibc(os)) {
+			warnx("%s:%zu: %s %d.%d has no SHA-512 crypt(3) (glibc "
+			    "before 2.5 as in EL 5.2): give root-password = "
+			    "hash:... with a hash it knows", c->r->path,
+			    g->password_line, os->distro, os->major,
+			    os->minor);
+			c->errors++;
+			goto out;
+		}
+		prev = c->in->prev ? undo_applied_get(c->in->prev,
+		    "root-password-hash") : NULL;
+		if (prev && cur && strcmp(prev, cur) == 0) {
+			applied(c, "root-password-hash", prev);
+			goto out;
+		}
+		c->p->password = random_password();
+		hash = ident_hash_password(c->p->password,
+		    gfile_crypt_prefix_for(os->distro, os->major, os->minor));
+		if (hash == NULL) {
+			c->errors++;
+			goto out;
+		}
+		applied(c, "root-password-hash", hash);
+		break;
+	}
+	if (cur && strcmp(cur, hash) == 0)
+		goto out;
+	if (gfile_shadow_set_password(f->new.data, f->new.len, "root", hash,
+	    (long)(time(NULL) / 86400), &out) == -1) {
+		c->errors++;
+		goto out;
+	}
+	take(f, &out);
+	summary(c, "root password: %s", g->password_kind ==
+	    RECIPE_PASSWORD_RANDOM ? "new random password (below)" :
+	    "set from the recipe");
+out:
+	buf_release(&out);
+	free(cur);
+	free(hash);
+	free(file);
+}
+
+/* --- host ---------------------------------------------------------------- */
+
+static void
+plan_host(struct ctx *c)
+{
+	const struct recipe_host *h = &c->r->host;
+	struct hostcfg *cfg = c->in->cfg;
+	const char *cur, *prev;
+	char uuid[37];
+
+	if (cfg == NULL)
+		return;
+	if (h->name) {
+		cur = hostcfg_get_string(cfg, "name");
+		if ((cur == NULL || strcmp(cur, h->name) != 0))
+			summary(c, "name: %s -> %s", cur ? cur : "(none)",
+			    h->name);
+		if (hostcfg_set(cfg, "name", h->name) == -1)
+			c->errors++;
+		applied(c, "name", h->name);
+	}
+	if (h->uuid_kind == RECIPE_UUID_KEEP)
+		goto out;
+	cur = hostcfg_get_string(cfg, "uuid");
+	if (h->uuid_kind == RECIPE_UUID_FIXED)
+		memcpy(uuid, h->uuid, sizeof(uuid));
+	else {
+		/* As for MACs: keep the uuid the last apply made. */
+		prev = c->in->prev ? undo_applied_get(c->in->prev, "uuid") :
+		    NULL;
+		if (prev && cur && strcmp(prev, cur) == 0)
+			snprintf(uuid, sizeof(uuid), "%s", cur);
+		else {
+			ident_new_uuid(uuid);
+			strlist_add_owned(&c->p->generated,
+			    xasprintf("uuid=%s", uuid));
+		}
+	}
+	if (cur == NULL || strcmp(cur, uuid) != 0)
+		summary(c, "uuid: %s -> %s", cur ? cur : "(none)", uuid);
+	if (hostcfg_set(cfg, "uuid", uuid) == -1)
+		c->errors++;
+	applied(c, "uuid", uuid);
+out:
+	if (hostcfg_changed(cfg)) {
+		struct plan_file *f = new_file(c->p, true, hostcfg_path(cfg),
+		    PLAN_MODIFY);
+		const char *t;
+		size_t len;
+
+		t = hostcfg_original(cfg, &len);
+		f->old = xmalloc(len + 1);
+		memcpy(f->old, t, len);
+		f->old[len] = '\0';
+		f->oldlen = len;
+		t = hostcfg_text(cfg, &len);
+		buf_add(&f->new, t, len);
+	}
+}
+
+/* Drop files whose bytes did not change. */
+static void
+prune(struct plan *p)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < p->n; i++) {
+		struct plan_file *f = &p->f[i];
+		if (f->op == PLAN_MODIFY && f->new.len == f->oldlen &&
+		    memcmp(f->new.data ? f->new.data : "", f->old,
+		    f->oldlen) == 0) {
+			free(f->path);
+			free(f->old);
+			free(f->like);
+			buf_release(&f->new);
+			continue;
+		}
+		p->f[j++] = *f;
+	}
+	p->n = j;
+}
+
+int
+plan_build(struct plan *p, const struct plan_input *in)
+{
+	struct ctx c;
+
+	memset(p, 0, sizeof(*p));
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.in = in;
+	c.r = in->recipe;
+	if (pick_family(&c) == -1)
+		return -1;
+	plan_hostname(&c);
+	plan_nics(&c);
+	plan_forget(&c);
+	plan_password(&c);
+	plan_host(&c);
+	if (c.errors)
+		return -1;
+	prune(p);
+	return 0;
+}
+
+void
+plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->f[i].path);
+		free(p->f[i].old);
+		free(p->f[i].like);
+		buf_release(&p->f[i].new);
+	}
+	free(p->f);
+	strlist_release(&p->summary);
+	strlist_release(&p->generated);
+	strlist_release(&p->applied);
+	if (p->password) {
+		explicit_bzero(p->password, strlen(p->password));
+		free(p->password);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+void
+plan_diff(const struct plan *p, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+		char *a, *b;
+
+		a = f->op == PLAN_CREATE ? xstrdup("/dev/null") :
+		    xasprintf("%s%s", f->host ? "" : "a", f->path);
+		b = f->op == PLAN_REMOVE ? xstrdup("/dev/null") :
+		    xasprintf("%s%s", f->host ? "" : "b", f->path);
+		if (f->host)
+			buf_addf(out, "host: %s\n", f->path);
+		diff_unified(a, b, f->old ? f->old : "", f->oldlen,
+		    f->new.data ? f->new.data : "", f->new.len, out);
+		if (f->op == PLAN_REMOVE && f->oldlen == 0)
+			buf_addf(out, "removed: %s\n", f->path);
+		free(a);
+		free(b);
+	}
+}

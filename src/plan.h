@@ -1,0 +1,78 @@
+/*
+ * plan.h - turn a recipe and the identity a guest carries into the list
+ * of file changes that give the clone its own identity, guest and host
+ * side, before anything is written.
+ *
+ * Planning reads the guest (through guest.c) and the parsed domain config,
+ * generates what the recipe asks to generate (MACs, uuid, password), and
+ * computes every file's new bytes with the pure editors (gfile_*,
+ * hostcfg).  It writes nothing: cmd_apply.c shows the plan (--dry-run) or
+ * records it for undo and carries it out.
+ */
+#ifndef IMPRINT_PLAN_H
+#define IMPRINT_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "guest.h"
+#include "util.h"
+
+struct recipe;
+struct survey;
+struct hostcfg;
+struct ident_macs;
+struct undo;
+
+enum plan_op {
+	PLAN_MODIFY,		/* replace old bytes by new */
+	PLAN_CREATE,		/* a new file (attributes from like) */
+	PLAN_REMOVE		/* delete the file */
+};
+
+struct plan_file {
+	bool			 host;	/* the domain config, on the host */
+	char			*path;
+	enum plan_op		 op;
+	char			*old;	/* MODIFY, REMOVE: current bytes */
+	size_t			 oldlen;
+	struct guest_attr	 attr;	/* MODIFY, REMOVE (guest): current */
+	struct buf		 new;	/* MODIFY, CREATE */
+	char			*like;	/* CREATE: copy attributes from */
+};
+
+struct plan {
+	struct plan_file	*f;
+	size_t			 n;
+	struct strlist		 summary;	/* "hostname: a -> b" lines */
+	struct strlist		 generated;	/* "nic0.mac=..." made now */
+	struct strlist		 applied;	/* identity afterwards, for
+						   the undo record */
+	char			*password;	/* a random one, shown once */
+};
+
+/* What plan_build needs besides the recipe. */
+struct plan_input {
+	const struct recipe	*recipe;
+	struct guest		*gs;		/* root mounted */
+	const struct guest_root	*root;
+	const struct survey	*survey;
+	struct hostcfg		*cfg;		/* NULL: no domain config */
+	struct ident_macs	*macs;		/* taken MACs; gets new ones */
+	const struct undo	*prev;		/* last apply's record, or NULL */
+	const char		*mac_prefix;	/* for messages */
+};
+
+/*
+ * Build the plan.  Returns 0 (p->n may be 0: nothing to change), or -1
+ * after printing every problem found ("RECIPE:LINE: message" where a
+ * recipe line is to blame).  cfg is edited in memory only.  Release p
+ * with plan_release in every case.
+ */
+int	 plan_build(struct plan *p, const struct plan_input *in);
+void	 plan_release(struct plan *p);
+
+/* Append a unified diff of every planned change to out. */
+void	 plan_diff(const struct plan *p, struct buf *out);
+
+#endif
