@@ -43,4 +43,23 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
     -dict=tests/fuzz/hostcfg.dict -artifact_prefix="$out/" \
     "$out/corpus" || fail "the fuzzer found a problem (see $out/crash-*)"
-echo "1 passed, 0 failed"
+
+# The guest file parsers and editors, on the guest fixtures.
+mkdir -p "$out/gcorpus" || fail "cannot create $out/gcorpus"
+for f in "$fixtures"/guest-*; do
+	[ -f "$f" ] || continue
+	cat "$f" > "$out/gcorpus/seed-${f##*/}" || fail "cannot copy $f"
+done
+$cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -Isrc -o "$out/fuzz_gfile" \
+    tests/fuzz/fuzz_gfile.c src/gfile_*.c src/util.c src/valid.c ||
+    fail "build failed"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/fuzz_gfile" -max_total_time="$secs" -max_len=8192 \
+    -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+    -dict=tests/fuzz/gfile.dict -artifact_prefix="$out/gfile-" \
+    "$out/gcorpus" ||
+    fail "the gfile fuzzer found a problem (see $out/gfile-crash-*)"
+echo "2 passed, 0 failed"
