@@ -1,0 +1,379 @@
+#!/bin/bash
+# tests/mkdebian.sh - build the real, bootable Debian 12 guest of the boot
+# proof (tests/t-boot.sh, tests/bootcheck.sh; see tests/boot.md).
+#
+# Usage: tests/mkdebian.sh [--force] [DIR]
+#        tests/mkdebian.sh --print-dir [DIR]
+#
+# Builds into DIR (default $IMPRINT_TEST_CACHE, else tests/cache/ under the
+# repository root, as tests/mkimages.sh does):
+#	debian-boot.img      qcow2, one MBR partition (/dev/sda1 = root, ext4)
+#	debian-boot.vmlinuz  the guest's kernel, copied out of the build tree
+#	debian-boot.initrd   the guest's initramfs, likewise
+#	debian-boot.cfg      an xl.cfg for the template (name, uuid, one vif
+#	                     with MAC 00:16:3e:5b:00:01, disk target = the image)
+#	debian-boot.stamp    the build's identity, written last
+# It rebuilds only when one is missing or when this script or anything under
+# tests/data/debian-boot/ changed (a hash of both is the stamp); --force
+# rebuilds regardless.  Prints the absolute path of DIR as the last line of
+# stdout, so callers can do
+#	dir=$(tests/mkdebian.sh | tail -n 1)
+# --print-dir prints that path and builds nothing.
+#
+# How: `debootstrap --variant=minbase` into a scratch directory under DIR,
+# from the Debian mirror the host's apt is configured with
+# ($IMPRINT_DEBIAN_MIRROR overrides); the template identity and the
+# imprint-report unit (tests/data/debian-boot/root/) are copied over it;
+# the tree is slimmed, packed with tar on the host and unpacked into a
+# fresh ext4 filesystem inside one libguestfs appliance (guestfish).  The
+# debootstrap tree is built here from signed packages, so it is trusted
+# host data; the guest image itself is never mounted on the host (no loop
+# devices).  When the appliance launch fails and LIBGUESTFS_BACKEND_SETTINGS
+# is unset (on the build machines KVM is present but qemu aborts), the
+# guestfish step is retried once with LIBGUESTFS_BACKEND_SETTINGS=force_tcg,
+# exactly as tests/mkimages.sh does.
+#
+# Needs root (debootstrap creates device nodes and files of other owners)
+# and network access to the mirror.  Files are written under temporary
+# names (*-t) and renamed into place at the end, stamp last, so an
+# interrupted build never leaves a set that looks finished.  A lock
+# (DIR/.lock-debian-boot, flock) serialises concurrent callers.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=$TOP/tests/data/debian-boot
+SUITE=bookworm
+OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
+    debian-boot.cfg)
+# Packages on top of minbase, each for a reason:
+#   linux-image-cloud-amd64  the kernel; the cloud flavour is a third of
+#                            the size of the generic one and has virtio
+#   systemd-sysv             systemd as init (minbase has no init at all)
+#   udev                     names the NIC eth0 (net.ifnames=0) and loads
+#                            virtio_net
+#   ifupdown                 networking.service reads /etc/network/interfaces
+#                            and sets the static address; its
+#                            ifupdown-wait-online.service holds
+#                            network-online.target until that is done
+#   iproute2                 ifupdown's backend, and `ip` for the report
+INCLUDE=linux-image-cloud-amd64,systemd-sysv,udev,ifupdown,iproute2
+
+usage() {
+	echo "usage: tests/mkdebian.sh [--force | --print-dir] [DIR]"
+	exit "$1"
+}
+
+die() {
+	echo "mkdebian: $*" >&2
+	exit 1
+}
+
+force=0
+print_dir=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--force) force=1 ;;
+	--print-dir) print_dir=1 ;;
+	-h | --help) usage 0 ;;
+	--) shift; break ;;
+	-*) usage 2 >&2 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -le 1 ] || usage 2 >&2
+
+DIR=${1:-${IMPRINT_TEST_CACHE:-$TOP/tests/cache}}
+mkdir -p -- "$DIR"
+DIR=$(cd -- "$DIR" && pwd)
+if [ "$print_dir" -eq 1 ]; then
+	printf '%s\n' "$DIR"
+	exit 0
+fi
+
+# The build's identity: this script and every file under
+# tests/data/debian-boot/, by name, mode and content (the mode matters:
+# the report script must stay executable).
+stamp_want() {
+	(cd "$TOP/tests" &&
+	    find mkdebian.sh data/debian-boot -type f -print0 |
+	    LC_ALL=C sort -z |
+	    xargs -0 stat -c '%a %n' &&
+	    find mkdebian.sh data/debian-boot -type f -print0 |
+	    LC_ALL=C sort -z | xargs -0 sha256sum) |
+	    sha256sum | cut -d ' ' -f 1
+}
+
+up_to_date() {
+	local f
+	[ -f "$DIR/debian-boot.stamp" ] || return 1
+	[ "$(cat "$DIR/debian-boot.stamp")" = "$want" ] || return 1
+	for f in "${OUTPUTS[@]}"; do
+		[ -f "$DIR/$f" ] || return 1
+	done
+}
+
+exec 9>"$DIR/.lock-debian-boot"
+flock 9
+want=$(stamp_want)
+if [ "$force" -eq 0 ] && up_to_date; then
+	printf '%s\n' "$DIR"
+	exit 0
+fi
+
+[ "$(id -u)" = 0 ] || die "debootstrap needs root"
+for c in debootstrap guestfish qemu-img tar; do
+	command -v "$c" >/dev/null || die "'$c' not found"
+done
+
+# The scratch directory lives under DIR (same filesystem as the outputs,
+# and not a tmpfs that might be too small for ~400 MB).
+WORK=$(mktemp -d "$DIR/debian-boot.build.XXXXXX")
+ROOT=$WORK/root
+ERR=$WORK/guestfish.err
+
+# debootstrap mounts proc and sys inside the tree while it installs; if it
+# was interrupted they may still be mounted, and rm -r must never walk into
+# them.  Unmount whatever is under the scratch directory (deepest first),
+# then delete without crossing filesystems.
+cleanup() {
+	local m
+	# No errexit here: grep finding no mount must not end the cleanup.
+	set +e
+	if [ -d "$WORK" ]; then
+		findmnt -rn -o TARGET | grep -F -- "$WORK/" | sort -r |
+		    while IFS= read -r m; do
+			umount -l -- "$m" || true
+		done
+		rm -rf --one-file-system -- "$WORK"
+	fi
+	for f in "${OUTPUTS[@]}"; do
+		rm -f -- "$DIR/$f-t"
+	done
+}
+trap cleanup EXIT
+rm -f -- "$DIR/debian-boot.stamp"
+
+# --- mirror --------------------------------------------------------------
+
+# The first http(s) URI that apt's sources give for "$SUITE main": deb822
+# files (sources.list.d/*.sources, the Debian 12 default) and the one-line
+# format (sources.list, *.list).  Security and updates suites are not
+# matched because their suite names differ.
+find_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk -v suite="$SUITE" '
+		function has(list, w,   n, a, i) {
+			n = split(list, a, /[ \t]+/)
+			for (i = 1; i <= n; i++)
+				if (a[i] == w)
+					return 1
+			return 0
+		}
+		function flush() {
+			if (has(types, "deb") && has(suites, suite) &&
+			    has(comps, "main") && enabled != "no" &&
+			    uris ~ /^https?:\/\//) {
+				split(uris, u, /[ \t]+/)
+				print u[1]
+				found = 1
+				exit
+			}
+			types = suites = comps = uris = enabled = ""
+		}
+		/^[ \t]*$/ { flush(); next }
+		/^#/ { next }
+		/^[A-Za-z-]+:/ {
+			key = tolower(substr($0, 1, index($0, ":") - 1))
+			val = substr($0, index($0, ":") + 1)
+			gsub(/^[ \t]+|[ \t]+$/, "", val)
+			if (key == "types") types = val
+			else if (key == "suites") suites = val
+			else if (key == "components") comps = val
+			else if (key == "uris") uris = val
+			else if (key == "enabled") enabled = tolower(val)
+		}
+		END { if (!found) flush() }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		# deb [options] URI SUITE COMPONENT...
+		sed -e 's/#.*//' -e 's/\[[^]]*\]//' -- "$f" | awk -v suite="$SUITE" '
+		$1 == "deb" && $3 == suite && $2 ~ /^https?:\/\// {
+			for (i = 4; i <= NF; i++)
+				if ($i == "main") { print $2; exit }
+		}'
+	done
+}
+
+MIRROR=${IMPRINT_DEBIAN_MIRROR:-$(find_mirror | head -n 1)}
+[ -n "$MIRROR" ] || die "no http(s) mirror for '$SUITE main' in" \
+    "/etc/apt/sources.list*; set IMPRINT_DEBIAN_MIRROR"
+
+# debootstrap fetches with wget, which knows nothing of apt.conf: hand it
+# apt's proxy when the environment has none.
+if [ -z "${http_proxy-}" ]; then
+	proxy=
+	eval "$(apt-config shell proxy Acquire::http::Proxy 2>/dev/null)" ||
+	    true
+	if [ -n "$proxy" ] && [ "$proxy" != DIRECT ]; then
+		export http_proxy=$proxy
+	fi
+fi
+
+start=$SECONDS
+
+# --- debootstrap ---------------------------------------------------------
+
+echo "mkdebian: debootstrap $SUITE from $MIRROR" >&2
+if ! debootstrap --variant=minbase --arch=amd64 --include="$INCLUDE" \
+    "$SUITE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
+	tail -n 30 "$WORK/debootstrap.log" >&2
+	[ -f "$ROOT/debootstrap/debootstrap.log" ] &&
+	    tail -n 30 "$ROOT/debootstrap/debootstrap.log" >&2
+	die "debootstrap failed"
+fi
+t_debootstrap=$((SECONDS - start))
+
+# --- template identity and the report unit --------------------------------
+
+# Files from tests/data/debian-boot/root/ replace debootstrap's (which
+# copied the build host's hostname and resolv.conf into the tree).  Modes
+# are set explicitly so the result does not depend on the checkout's umask.
+(cd "$DATA/root" && find . -type f -print0) |
+    while IFS= read -r -d '' f; do
+	f=${f#./}
+	install -D -o 0 -g 0 -m 0644 -- "$DATA/root/$f" "$ROOT/$f"
+done
+chmod 0755 "$ROOT/usr/local/sbin/imprint-report"
+chmod 0444 "$ROOT/etc/machine-id"
+# A host's resolver has no business in a test guest (and -netdev user with
+# restrict=on gives it none).
+rm -f -- "$ROOT/etc/resolv.conf"
+
+# Enable the report unit the way `systemctl enable` would (its [Install]
+# says WantedBy=multi-user.target), without running anything in the tree.
+mkdir -p -- "$ROOT/etc/systemd/system/multi-user.target.wants"
+ln -sfn /etc/systemd/system/imprint-report.service \
+    "$ROOT/etc/systemd/system/multi-user.target.wants/imprint-report.service"
+# The console is a log, not a terminal: no login prompts on it or on the
+# (invisible) VGA console, and no timers that could start work during the
+# short boot.  Masking = a link to /dev/null, as `systemctl mask` makes.
+for u in serial-getty@ttyS0.service getty@tty1.service \
+    apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
+    fstrim.timer; do
+	ln -sfn /dev/null "$ROOT/etc/systemd/system/$u"
+done
+# Root stays locked (debootstrap leaves "root:*" in /etc/shadow): the
+# proof needs no login, and imprint's root-password edit starts from it.
+grep -q '^root:\*:' "$ROOT/etc/shadow" || die "root is not locked"
+
+# --- kernel and initrd --------------------------------------------------
+
+# qemu boots them directly (-kernel/-initrd): no boot loader is installed.
+set -- "$ROOT"/boot/vmlinuz-*
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+	die "expected one kernel in /boot, got: $*"
+fi
+kver=${1##*/vmlinuz-}
+[ -f "$ROOT/boot/initrd.img-$kver" ] || die "no initrd for '$kver'"
+install -m 0644 -- "$1" "$DIR/debian-boot.vmlinuz-t"
+install -m 0644 -- "$ROOT/boot/initrd.img-$kver" "$DIR/debian-boot.initrd-t"
+
+# --- slimming -----------------------------------------------------------
+
+# Documentation, translations, apt's package lists and downloaded .debs
+# are half the tree and nothing the boot proof or imprint reads.  apt works
+# again after an `apt-get update`.
+rm -rf -- "$ROOT"/usr/share/doc/* "$ROOT"/usr/share/man/* \
+    "$ROOT"/usr/share/info/* "$ROOT"/usr/share/locale/* \
+    "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/* \
+    "$ROOT"/var/cache/debconf/*-old "$ROOT"/var/log/*.log \
+    "$ROOT"/var/log/apt/*
+mkdir -p -- "$ROOT/var/lib/apt/lists/partial" \
+    "$ROOT/var/cache/apt/archives/partial"
+
+# --- disk image ---------------------------------------------------------
+
+# tar on the host (numeric owners, so the appliance's own /etc/passwd
+# cannot remap them; xattrs and ACLs kept), one appliance to unpack it.
+tar --numeric-owner --xattrs --xattrs-include='*' --acls \
+    --one-file-system -C "$ROOT" -cf "$WORK/root.tar" .
+# The tree is about 300 MB; 2 GiB leaves room for what a test installs.
+# qcow2, so the unused space costs nothing on the host.
+make_disk() {
+	rm -f -- "$DIR/debian-boot.img-t"
+	qemu-img create -q -f qcow2 "$DIR/debian-boot.img-t" 2G
+}
+
+# guestfish runs in WORK, so root.tar needs no quoting in its script.  The
+# filesystem UUID is fixed so every build (and every clone) looks alike;
+# the label is what a human sees in blkid.
+run_guestfish() {
+	(cd "$WORK" && guestfish --format=qcow2 -a "$DIR/debian-boot.img-t" \
+	    <<'EOF') >/dev/null 2>"$ERR"
+run
+part-disk /dev/sda mbr
+part-set-bootable /dev/sda 1 true
+mkfs ext4 /dev/sda1 label:imprint-boot
+set-uuid /dev/sda1 5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7001
+mount /dev/sda1 /
+tar-in root.tar / xattrs:true acls:true
+umount-all
+sync
+shutdown
+EOF
+}
+
+t0=$SECONDS
+make_disk
+if ! run_guestfish; then
+	if [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
+	    grep -q 'guestfs_launch failed' "$ERR"; then
+		echo "mkdebian: appliance launch failed, retrying with" \
+		    "LIBGUESTFS_BACKEND_SETTINGS=force_tcg" >&2
+		make_disk
+		if ! LIBGUESTFS_BACKEND_SETTINGS=force_tcg run_guestfish; then
+			cat "$ERR" >&2
+			die "guestfish failed (under force_tcg)"
+		fi
+	else
+		cat "$ERR" >&2
+		die "guestfish failed"
+	fi
+fi
+t_image=$((SECONDS - t0))
+
+# --- domain config ------------------------------------------------------
+
+# The host half of the template's identity.  The MAC is the one the boot
+# proof expects on eth0 before imprint touches anything; the disk target
+# names the image in its final place.
+cat >"$DIR/debian-boot.cfg-t" <<EOF
+# xl configuration for the imprint boot-proof template (tests/mkdebian.sh)
+type = "pv"
+name = "tmpl-boot"
+uuid = "5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7000"
+kernel = "$DIR/debian-boot.vmlinuz"
+ramdisk = "$DIR/debian-boot.initrd"
+extra = "root=/dev/xvda1 rw console=hvc0 net.ifnames=0"
+memory = 512
+vcpus = 1
+vif = [ 'mac=00:16:3e:5b:00:01,bridge=xenbr0' ]
+disk = [ 'format=qcow2,vdev=xvda,access=rw,target=$DIR/debian-boot.img' ]
+on_reboot = "restart"
+on_crash = "destroy"
+EOF
+
+for f in "${OUTPUTS[@]}"; do
+	mv -f -- "$DIR/$f-t" "$DIR/$f"
+	echo "built $DIR/$f"
+done
+printf '%s\n' "$want" >"$DIR/debian-boot.stamp"
+echo "mkdebian: built in $((SECONDS - start)) s (debootstrap" \
+    "${t_debootstrap} s, image ${t_image} s); tree $(du -sh --apparent-size \
+    "$WORK/root.tar" | cut -f 1), image $(du -h "$DIR/debian-boot.img" |
+    cut -f 1)" >&2
+printf '%s\n' "$DIR"
