@@ -18,7 +18,10 @@ static const struct {
 	int		(*fn)(int, char **);
 	const struct option *opts;
 } commands[] = {
+	{ "alive-check", cmd_alive,	alive_long_options },	/* hidden */
+	{ "apply",	cmd_apply,	apply_long_options },
 	{ "inspect",	cmd_inspect,	inspect_long_options },
+	{ "undo",	cmd_undo,	undo_long_options },
 	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options },
 };
 
@@ -30,7 +33,12 @@ usage(int status)
 		exit(status);
 	}
 	printf(
-"usage: imprint inspect [--json] [--vmcfg FILE] [--partition N | --root DEV]\n"
+"usage: imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
+"                     [--vmcfg FILE] [--partition N | --root DEV]\n"
+"                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
+"                     RECIPE IMAGE...\n"
+"       imprint undo [--force] IMAGE\n"
+"       imprint inspect [--json] [--vmcfg FILE] [--partition N | --root DEV]\n"
 "                       IMAGE...\n"
 "       imprint vmcfg [--json] FILE\n"
 "       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
@@ -42,6 +50,9 @@ usage(int status)
 "\n"
 "Give a cloned virtual machine its own identity, offline.\n"
 "\n"
+"  apply     give stopped guests the identity a recipe states, in their\n"
+"            files and their domain config\n"
+"  undo      put back what apply changed\n"
 "  inspect   show the identity a stopped guest carries and whether it\n"
 "            agrees with its Xen domain config (read-only)\n"
 "  vmcfg     show or minimally edit a Xen domain config (vm.cfg, xl.cfg)\n"
@@ -60,7 +71,8 @@ print_long_options(void)
 	puts("--help");
 	puts("--version");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		for (o = commands[i].opts; o->name; o++)
+		for (o = commands[i].opts; o->name && commands[i].fn !=
+		    cmd_alive; o++)
 			if (strcmp(o->name, "long-options") != 0)
 				printf("--%s\n", o->name);
 }
