@@ -54,6 +54,8 @@ find_file(struct plan *p, bool host, const char *path)
 	return NULL;
 }
 
+/* Add a file to the plan.  This moves p->f: pointers into it held
+ * across the call are stale. */
 static struct plan_file *
 new_file(struct plan *p, bool host, const char *path, enum plan_op op)
 {
@@ -453,10 +455,11 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 				free(shorthost);
 				return;
 			}
-			f = new_file(c->p, false, path, PLAN_CREATE);
-			f->like = xstrdup(sib->file);
 			r = gfile_ifcfg_new_nic(sf->old, sf->oldlen,
 			    sib->device, &gn, &out);
+			/* After sf's last use: new_file moves the array. */
+			f = new_file(c->p, false, path, PLAN_CREATE);
+			f->like = xstrdup(sib->file);
 		} else
 			r = -1;
 		if (r == 0)
