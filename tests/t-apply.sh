@@ -1,0 +1,175 @@
+#!/bin/bash
+# Integration test of `imprint apply` and `imprint undo` on the test
+# images (tests/images.md): the Oracle VM 2 layout (System.img with vm.cfg
+# beside it, two NICs where the template has one) and the RHEL LVM layout
+# (root /dev/VolGroup00/LogVol00).  Each check reads the result back from
+# the image (imprint inspect, guestfish) and the config, byte for byte.
+. "$(dirname "$0")/lib.sh"
+scratch
+CACHE=$("$TOP/tests/mkimages.sh" | tail -n 1)
+DATA=$TOP/tests/data
+export XDG_CACHE_HOME=$SCRATCH/xdg
+
+# Oracle VM 2 layout, on a copy.
+VM=$SCRATCH/running_pool/web1
+mkdir -p "$VM"
+cp --sparse=always "$CACHE/ovs.img" "$VM/System.img"
+cp "$DATA/ovs.vm.cfg" "$VM/vm.cfg"
+cp "$VM/vm.cfg" "$SCRATCH/ovs.vm.cfg.orig"
+OVS_FILES=(/etc/sysconfig/network /etc/hosts
+    /etc/sysconfig/network-scripts/ifcfg-eth0
+    /etc/sysconfig/network-scripts/ifcfg-eth1
+    /etc/udev/rules.d/70-persistent-net.rules /etc/sysconfig/hwconf
+    /etc/shadow /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub
+    /etc/ssh/ssh_host_dsa_key /etc/ssh/ssh_host_dsa_key.pub)
+before=$(fingerprint "$VM/System.img" /dev/sda2 "${OVS_FILES[@]}")
+check_match "fingerprint read" "$before" \
+    '^/etc/hosts sha256=[0-9a-f]{64} st_mode=33188 st_uid=0 st_gid=0 st_size=[0-9]+$'
+check_match "fingerprint absent" "$before" \
+    '^/etc/sysconfig/network-scripts/ifcfg-eth1 absent$'
+img_sum=$(sha256sum <"$VM/System.img")
+REC=$TOP/recipes/ovm2-el5-clone.rcp
+
+# --- dry run: a diff, and not a byte written --------------------------------
+run_imprint apply --dry-run -D name=web1 -D octet=21 "$REC" "$VM/System.img"
+check_exit "dry run" "$RC" 0
+check_match "dry run: HOSTNAME diff" "$OUT" '^\+HOSTNAME=web1\.example\.com$'
+check_match "dry run: old HOSTNAME" "$OUT" '^-HOSTNAME=tmpl-el5\.example\.com$'
+check_match "dry run: new ifcfg-eth1" "$OUT" \
+    '^\+\+\+ b/etc/sysconfig/network-scripts/ifcfg-eth1$'
+check_match "dry run: vm.cfg diff" "$OUT" "^\+name = 'web1'$"
+check_match "dry run: state" "$OUT" "System.img: would change \(root /dev/sda2\)$"
+check_eq "dry run: image unchanged" "$(sha256sum <"$VM/System.img")" "$img_sum"
+check_same_file "dry run: vm.cfg unchanged" "$VM/vm.cfg" "$SCRATCH/ovs.vm.cfg.orig"
+check_eq "dry run: no undo record" "$(ls "$VM")" "System.img
+vm.cfg"
+
+# --- apply ------------------------------------------------------------------
+run_imprint apply -D name=web1 -D octet=21 "$REC" "$VM/System.img"
+check_exit "apply" "$RC" 0
+check_match "apply: changed" "$OUT" "System.img: changed \(root /dev/sda2\)$"
+check_match "apply: hostname summary" "$OUT" \
+    '^  hostname: tmpl-el5\.example\.com -> web1\.example\.com$'
+check_match "apply: password shown once" "$OUT" '^  root password: [A-Za-z0-9]{20}$'
+check_match "apply: undo record named" "$OUT" \
+    "^  undo record: .*/web1/System\.img\.imprint-undo$"
+mac0=$(sed -n 's/^  generated nic0\.mac=//p' <<<"$OUT")
+mac1=$(sed -n 's/^  generated nic1\.mac=//p' <<<"$OUT")
+uuid=$(sed -n 's/^  generated uuid=//p' <<<"$OUT")
+check_match "new MAC 0 is Xen's" "$mac0" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+check_match "new MAC 1 is Xen's" "$mac1" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+[ "$mac0" != "$mac1" ] && pass || fail "the two new MACs are equal"
+check_match "new uuid" "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+[ -f "$VM/System.img.imprint-undo" ] && pass || fail "no undo record"
+check_eq "undo record mode" "$(stat -c %a "$VM/System.img.imprint-undo")" 600
+
+# The host config: uuid replaced where it stood, name, vifs, nothing else.
+expect=$(sed -e "s/^name = 'tmpl-el5'$/name = 'web1'/" \
+    -e "s/^uuid = '.*'$/uuid = '$uuid'/" \
+    -e "s/mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront'/mac=$mac0, bridge=xenbr0, type=netfront', 'mac=$mac1,bridge=xenbr1'/" \
+    "$SCRATCH/ovs.vm.cfg.orig")
+check_eq "vm.cfg after apply" "$(cat "$VM/vm.cfg")" "$expect"
+
+# The guest, read back: consistent with the config; the files say so.
+run_imprint inspect --json --partition 2 --vmcfg "$VM/vm.cfg" "$VM/System.img"
+check_exit "inspect after apply: consistent" "$RC" 0
+J=$OUT
+q() { jq -r "$1" <<<"$J"; }
+check_eq "HOSTNAME=" "$(q '.images[0].identity.hostnames[] | select(.key == "HOSTNAME") | .value')" \
+    web1.example.com
+check_eq "hosts line" "$(q '.images[0].identity.hosts[] | select(.address == "192.0.2.10") | .names | join(" ")')" \
+    "web1.example.com web1"
+check_eq "ifcfg-eth0" "$(q '.images[0].identity.nics[] | select(.device == "eth0") | "\(.hwaddr) \(.bootproto) \(.ipaddr) \(.netmask)"')" \
+    "$mac0 static 192.0.2.21 255.255.255.0"
+check_eq "ifcfg-eth1" "$(q '.images[0].identity.nics[] | select(.device == "eth1") | "\(.file) \(.bootproto) \(.ipaddr)"')" \
+    "/etc/sysconfig/network-scripts/ifcfg-eth1 dhcp null"
+check_eq "udev rules" "$(q '[.images[0].identity.udev_rules[] | "\(.name)=\(.mac)"] | join(",")')" \
+    "eth0=$mac0"
+check_eq "ssh host keys forgotten" "$(q '.images[0].identity.ssh_host_keys | length')" 0
+check_eq "vmcfg nics" "$(q '[.images[0].vmcfg.nics[] | "\(.mac)/\(.bridge)"] | join(",")')" \
+    "$mac0/xenbr0,$mac1/xenbr1"
+check_eq "vmcfg uuid" "$(q '.images[0].vmcfg.uuid')" "$uuid"
+
+# --- idempotent: the same recipe again changes nothing ----------------------
+cp "$VM/vm.cfg" "$SCRATCH/after.cfg"
+img_sum=$(sha256sum <"$VM/System.img")
+run_imprint apply -D name=web1 -D octet=21 "$REC" "$VM/System.img"
+check_exit "second apply" "$RC" 0
+check_match "second apply: no changes" "$OUT" "System.img: no changes \(root /dev/sda2\)$"
+check_nomatch "second apply: nothing generated" "$OUT" "generated"
+check_same_file "second apply: vm.cfg" "$VM/vm.cfg" "$SCRATCH/after.cfg"
+
+# --- undo: every file back, byte for byte -----------------------------------
+run_imprint undo "$VM/System.img"
+check_exit "undo" "$RC" 0
+check_match "undo: removed the new ifcfg" "$OUT" \
+    '^  removed /etc/sysconfig/network-scripts/ifcfg-eth1$'
+check_same_file "undo: vm.cfg" "$VM/vm.cfg" "$SCRATCH/ovs.vm.cfg.orig"
+[ ! -e "$VM/System.img.imprint-undo" ] && pass || fail "undo record left"
+after=$(fingerprint "$VM/System.img" /dev/sda2 "${OVS_FILES[@]}")
+check_eq "undo: guest files as before" "$after" "$before"
+run_imprint undo "$VM/System.img"
+check_exit "undo without a record" "$RC" 1
+check_match "undo without a record: message" "$ERR" "has no undo record"
+
+# --- the RHEL LVM layout, config named on the command line ------------------
+cp --sparse=always "$CACHE/lvm.img" "$SCRATCH/lvm.img"
+cp "$DATA/lvm.vm.cfg" "$SCRATCH/db1.cfg"
+run_imprint apply -D name=db1 -D octet=31 -D config="$SCRATCH/db1.cfg" \
+    "$TOP/recipes/rhel-lvm.rcp" "$SCRATCH/lvm.img"
+check_exit "lvm apply" "$RC" 0
+check_match "lvm root" "$OUT" "lvm.img: changed \(root /dev/VolGroup00/LogVol00\)$"
+check_match "lvm: udev rules removed" "$OUT" \
+    '^  remove /etc/udev/rules\.d/70-persistent-net\.rules$'
+run_imprint inspect --json --root /dev/VolGroup00/LogVol00 \
+    --vmcfg "$SCRATCH/db1.cfg" "$SCRATCH/lvm.img"
+check_exit "lvm inspect: consistent" "$RC" 0
+J=$OUT
+m0=$(q '.images[0].vmcfg.nics[0].mac')
+m1=$(q '.images[0].vmcfg.nics[1].mac')
+check_eq "lvm ifcfg HWADDRs = vif MACs" \
+    "$(q '[.images[0].identity.nics[] | select(.device != "lo") | "\(.device)=\(.hwaddr)"] | join(",")')" \
+    "eth0=$m0,eth1=$m1"
+check_eq "lvm HOSTNAME=" "$(q '.images[0].identity.hostnames[] | select(.key == "HOSTNAME") | .value')" \
+    db1.example.com
+check_eq "lvm eth0 address" "$(q '.images[0].identity.nics[] | select(.device == "eth0") | .ipaddr')" \
+    192.0.2.31
+check_eq "lvm vm.cfg name" "$(q '.images[0].vmcfg.name')" db1
+run_imprint apply -D name=db1 -D octet=31 -D config="$SCRATCH/db1.cfg" \
+    "$TOP/recipes/rhel-lvm.rcp" "$SCRATCH/lvm.img"
+check_match "lvm second apply: no changes" "$OUT" "lvm.img: no changes"
+
+# --- bad input: FILE:LINE errors, exit 1, image and config untouched --------
+cp "$DATA/ovs.vm.cfg" "$VM/vm.cfg"
+img_sum=$(sha256sum <"$VM/System.img")
+bad() {	# name, recipe text, then extra args; expects exit 1
+	local name=$1 text=$2
+	shift 2
+	printf '%s\n' "$text" >"$SCRATCH/bad.rcp"
+	run_imprint apply "$@" "$SCRATCH/bad.rcp" "$VM/System.img"
+	check_exit "$name" "$RC" 1
+}
+bad "unknown key" $'[guest]\ncolour = blue'
+check_match "unknown key: FILE:LINE" "$ERR" "bad\.rcp:2: "
+bad "undefined variable" $'[guest]\nhostname = ${nope}.example.com'
+check_match "undefined variable: FILE:LINE" "$ERR" "bad\.rcp:2: .*nope"
+bad "bad MAC" $'[nic eth0]\nmac = 00:16:3e:zz:00:01'
+check_match "bad MAC: FILE:LINE" "$ERR" "bad\.rcp:2: "
+bad "hostname \$(reboot)" $'[guest]\nhostname = $(reboot)'
+check_match "\$(reboot): FILE:LINE" "$ERR" "bad\.rcp:2: "
+bad "hostname with newline" $'[guest]\nhostname = ${h}' -D $'h=a\nb'
+check_match "newline: FILE:LINE" "$ERR" "bad\.rcp:2: "
+# A second NIC with neither a vif nor a MAC to give it: found when
+# planning, inside the appliance; still nothing written.
+bad "NIC with no way to create it" $'[guest]\nroot = partition:2\n[nic eth0]\nbridge = xenbr0\n[nic eth1]\nbridge = xenbr1'
+check_match "eth1: FILE:LINE" "$ERR" "bad\.rcp:5: nic eth1 has no vif in .*vm\.cfg"
+check_match "eth1: left unchanged" "$ERR" "left unchanged"
+check_eq "bad input: image unchanged" "$(sha256sum <"$VM/System.img")" "$img_sum"
+check_same_file "bad input: vm.cfg unchanged" "$VM/vm.cfg" "$SCRATCH/ovs.vm.cfg.orig"
+check_eq "bad input: no undo record" "$(ls "$VM")" "System.img
+vm.cfg"
+run_imprint apply
+check_exit "apply without arguments" "$RC" 2
+run_imprint apply --help
+check_match "apply help" "$OUT" '^usage: imprint apply '
+done_testing
