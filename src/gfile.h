@@ -350,6 +350,14 @@ int	 gfile_ifupdown_apply_nic(const char *in, size_t len,
  */
 int	 gfile_udev_set_name_mac(const char *in, size_t len, const char *name,
 	    const char *mac, struct buf *out);
+/*
+ * As gfile_udev_set_name_mac, and when no rule names name but others
+ * exist, append a rule for it: a copy of the last rule line with its
+ * ATTR{address} and NAME values replaced (the file's line ending kept).
+ * A file without rules is left as it is.  For NICs the template lacked.
+ */
+int	 gfile_udev_bind_name_mac(const char *in, size_t len,
+	    const char *name, const char *mac, struct buf *out);
 
 /*
  * OEL5/RHEL5 kudzu /etc/sysconfig/hwconf: records separated by `-` lines

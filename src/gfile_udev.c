@@ -224,3 +224,80 @@ gfile_udev_set_name_mac(const char *in, size_t len, const char *name,
 	gfile_ed_finish(&ed);
 	return 0;
 }
+
+/*
+ * A rule for a NIC the template did not have: the last rule's line, with
+ * its MAC and NAME values replaced, appended.  Without it, udev would name
+ * the new NIC at first boot by the next free number, which is what we want
+ * only by luck.
+ */
+int
+gfile_udev_bind_name_mac(const char *in, size_t len, const char *name,
+    const char *mac, struct buf *out)
+{
+	struct gfile_line l = { NULL, 0, 0, 0 }, last = { NULL, 0, 0, 0 };
+	struct gfile_udev_rule *rules = NULL;
+	struct utok t, tmac = { 0, 0, 0, 0, 0, 0 }, tname = tmac;
+	size_t pos = 0, lp, n = 0, i;
+	bool found = false, have_last = false, m, nm;
+
+	if (gfile_udev_set_name_mac(in, len, name, mac, out) == -1)
+		return -1;
+	gfile_udev_parse(in, len, &rules, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(rules[i].name, name) == 0)
+			found = true;
+	gfile_udev_free(rules, n);
+	if (found || n == 0)
+		return 0;
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789") !=
+	    strlen(name)) {
+		warnx("refusing interface name '%s' for the udev rules", name);
+		return -1;
+	}
+	while (gfile_line_next(in, len, &pos, &l)) {
+		if (is_comment(&l))
+			continue;
+		m = nm = false;
+		lp = 0;
+		while (next_tok(l.p, l.len, &lp, &t)) {
+			if (tok_is(l.p, &t, "ATTR{address}", "=="))
+				m = true;
+			else if (tok_is(l.p, &t, "NAME", "=") ||
+			    tok_is(l.p, &t, "NAME", ":="))
+				nm = true;
+		}
+		if (m && nm) {
+			last = l;
+			have_last = true;
+		}
+	}
+	if (!have_last)
+		return 0;
+	lp = 0;
+	while (next_tok(last.p, last.len, &lp, &t)) {
+		if (tok_is(last.p, &t, "ATTR{address}", "=="))
+			tmac = t;
+		else if (tok_is(last.p, &t, "NAME", "=") ||
+		    tok_is(last.p, &t, "NAME", ":="))
+			tname = t;
+	}
+	/* out holds the input as set_name_mac left it (no rule of name). */
+	if (out->len > 0 && out->data[out->len - 1] != '\n')
+		buf_adds(out, gfile_eol(in, len));
+	if (tmac.vstart < tname.vstart) {
+		buf_add(out, last.p, tmac.vstart);
+		buf_adds(out, mac);
+		buf_add(out, last.p + tmac.vend, tname.vstart - tmac.vend);
+		buf_adds(out, name);
+		buf_add(out, last.p + tname.vend, last.len - tname.vend);
+	} else {
+		buf_add(out, last.p, tname.vstart);
+		buf_adds(out, name);
+		buf_add(out, last.p + tname.vend, tmac.vstart - tname.vend);
+		buf_adds(out, mac);
+		buf_add(out, last.p + tmac.vend, last.len - tmac.vend);
+	}
+	buf_adds(out, gfile_eol(in, len));
+	return 0;
+}

@@ -483,7 +483,7 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 	buf_release(&out);
 	if (*mac && !(c->r->guest.forget & RECIPE_FORGET_UDEV_NET) &&
 	    (f = guest_file(c, UDEV_NET, &err)) != NULL) {
-		if (gfile_udev_set_name_mac(f->new.data, f->new.len, rn->name,
+		if (gfile_udev_bind_name_mac(f->new.data, f->new.len, rn->name,
 		    mac, &out) == 0)
 			take(f, &out);
 		else

@@ -84,7 +84,7 @@ check_eq "ifcfg-eth0" "$(q '.images[0].identity.nics[] | select(.device == "eth0
 check_eq "ifcfg-eth1" "$(q '.images[0].identity.nics[] | select(.device == "eth1") | "\(.file) \(.bootproto) \(.ipaddr)"')" \
     "/etc/sysconfig/network-scripts/ifcfg-eth1 dhcp null"
 check_eq "udev rules" "$(q '[.images[0].identity.udev_rules[] | "\(.name)=\(.mac)"] | join(",")')" \
-    "eth0=$mac0"
+    "eth0=$mac0,eth1=$mac1"
 check_eq "ssh host keys forgotten" "$(q '.images[0].identity.ssh_host_keys | length')" 0
 check_eq "vmcfg nics" "$(q '[.images[0].vmcfg.nics[] | "\(.mac)/\(.bridge)"] | join(",")')" \
     "$mac0/xenbr0,$mac1/xenbr1"

@@ -909,6 +909,45 @@ test_crypt_prefix(void)
 	CHECK_STR(gfile_crypt_prefix_for(NULL, 0, 0), "$6$");
 }
 
+/* A rule for a NIC the template lacked, after the last rule's line. */
+static void
+test_udev_bind(void)
+{
+	static const char in[] =
+	    "# generated\r\n"
+	    "SUBSYSTEM==\"net\", ATTR{address}==\"00:16:3e:10:20:01\", "
+	    "NAME=\"eth0\"\r\n";
+	static const char want[] =
+	    "# generated\r\n"
+	    "SUBSYSTEM==\"net\", ATTR{address}==\"00:16:3e:00:00:0a\", "
+	    "NAME=\"eth0\"\r\n"
+	    "SUBSYSTEM==\"net\", ATTR{address}==\"00:16:3e:00:00:0b\", "
+	    "NAME=\"eth1\"\r\n";
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	CHECK_INT(gfile_udev_bind_name_mac(in, strlen(in), "eth0",
+	    "00:16:3e:00:00:0a", &a), 0);
+	CHECK_INT(gfile_udev_bind_name_mac(a.data, a.len, "eth1",
+	    "00:16:3e:00:00:0b", &b), 0);
+	CHECK_MEM(b.data, b.len, want, strlen(want));
+	/* Again: the rule exists now, nothing is added. */
+	CHECK_INT(gfile_udev_bind_name_mac(b.data, b.len, "eth1",
+	    "00:16:3e:00:00:0b", &a), 0);
+	CHECK_MEM(a.data, a.len, want, strlen(want));
+	/* NAME before the address, no final newline. */
+	CHECK_INT(gfile_udev_bind_name_mac("NAME=\"eth0\", "
+	    "ATTR{address}==\"00:16:3e:00:00:0a\"", 47, "eth1",
+	    "00:16:3e:00:00:0b", &a), 0);
+	CHECK_STR(a.data, "NAME=\"eth0\", ATTR{address}==\"00:16:3e:00:00:0a\"\n"
+	    "NAME=\"eth1\", ATTR{address}==\"00:16:3e:00:00:0b\"\n");
+	/* No rules at all: left alone. */
+	CHECK_INT(gfile_udev_bind_name_mac("# none\n", 7, "eth1",
+	    "00:16:3e:00:00:0b", &a), 0);
+	CHECK_STR(a.data, "# none\n");
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -919,6 +958,7 @@ main(void)
 	test_ifupdown_fixture();
 	test_ifupdown_inline();
 	test_udev();
+	test_udev_bind();
 	test_hwconf();
 	test_shadow();
 	test_crypt_prefix();
