@@ -162,18 +162,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode the N content bytes of a string literal (already checked by the
  * lexer) and append them to OUT.  If MAP is not NULL it gets, for each
@@ -214,8 +202,8 @@ str_decode(const char *raw, size_t n, struct buf *out, size_t *map)
 			case 'v': c = '\v'; break;
 			case '\\': case '\'': case '"': break;
 			case 'x':
-				c = (char)(hexval(raw[i]) * 16 +
-				    hexval(raw[i + 1]));
+				c = (char)(hex_value(raw[i]) * 16 +
+				    hex_value(raw[i + 1]));
 				i += 2;
 				break;
 			default:
@@ -290,8 +278,8 @@ lex_string(struct parser *p, struct tok *t)
 			return -1;
 		}
 		if (e == 'x') {
-			if (i + 3 >= p->len || hexval(b[i + 2]) < 0 ||
-			    hexval(b[i + 3]) < 0) {
+			if (i + 3 >= p->len || hex_value(b[i + 2]) < 0 ||
+			    hex_value(b[i + 3]) < 0) {
 				perr(p, t->line, (int)(i - p->line_start) + 1,
 				    "invalid \\x escape");
 				return -1;

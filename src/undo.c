@@ -30,6 +30,7 @@
 #include "hostfile.h"
 #include "undo.h"
 #include "util.h"
+#include "valid.h"
 
 #define MAGIC		"imprint-undo "
 #define END_PREFIX	"end crc32 "
@@ -167,18 +168,6 @@ enc(struct buf *b, const char *s)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode a percent-encoded field (caller frees).  NULL for an empty
  * field, a bad escape, an encoded NUL or a byte enc() would have encoded.
@@ -192,8 +181,8 @@ dec(const char *s)
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '%') {
-			if ((hi = hexval((char)p[1])) == -1 ||
-			    (lo = hexval((char)p[2])) == -1 ||
+			if ((hi = hex_value((char)p[1])) == -1 ||
+			    (lo = hex_value((char)p[2])) == -1 ||
 			    (hi == 0 && lo == 0))
 				goto bad;
 			buf_addc(&b, (char)(hi << 4 | lo));

@@ -10,8 +10,8 @@
 
 #include "valid.h"
 
-static int
-hexval(char c)
+int
+hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -28,7 +28,7 @@ mac_parse(const char *s, unsigned char mac[6])
 	int i, hi, lo;
 
 	for (i = 0; i < 6; i++) {
-		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if ((hi = hex_value(s[0])) < 0 || (lo = hex_value(s[1])) < 0)
 			return -1;
 		mac[i] = (unsigned char)(hi << 4 | lo);
 		s += 2;

@@ -39,6 +39,8 @@ bool	 ipv4_cidr_valid(const char *s, int *prefix_r);
 bool	 cfg_word_valid(const char *s);
 /* An absolute path with no quotes, backslashes or control characters. */
 bool	 abs_path_valid(const char *s);
+/* Value of a hex digit of either case, or -1. */
+int	 hex_value(char c);
 /* Lower-case dashed uuid, 36 characters. */
 bool	 uuid_valid(const char *s);
 
