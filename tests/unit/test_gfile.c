@@ -11,82 +11,11 @@
 
 #include "unit.h"
 #include "gfile.h"
-
-#ifndef FIXTURES
-#define FIXTURES "../shared/fixtures"
-#endif
+#include "textfix.h"
 
 #define M1 "00:16:3e:aa:bb:01"
 #define M2 "00:16:3e:aa:bb:02"
 #define GU "1c9d7e5a-3b2f-4e8d-9a6c-5b4e3d2c1f0a"
-
-static char *
-fixture(const char *name, size_t *len_r)
-{
-	const char *dir = getenv("IMPRINT_FIXTURES");
-	char *path, *buf = NULL;
-
-	if (dir == NULL || *dir == '\0')
-		dir = FIXTURES;
-	path = xasprintf("%s/%s", dir, name);
-	if (read_host_file(path, 1 << 20, &buf, len_r) == -1) {
-		fprintf(stderr, "cannot read fixture %s\n", path);
-		exit(1);
-	}
-	free(path);
-	return buf;
-}
-
-/* s with the only occurrence of from replaced by to (caller frees). */
-static char *
-subst(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	struct buf b = BUF_INIT;
-
-	if (!CHECK(p != NULL && strstr(p + 1, from) == NULL))
-		fprintf(stderr, "    '%s' not exactly once\n", from);
-	if (p == NULL)
-		return xstrdup(s);
-	buf_add(&b, s, (size_t)(p - s));
-	buf_adds(&b, to);
-	buf_adds(&b, p + strlen(from));
-	return buf_detach(&b, NULL);
-}
-
-/* Like subst, but frees s. */
-static char *
-subst_f(char *s, const char *from, const char *to)
-{
-	char *r = subst(s, from, to);
-
-	free(s);
-	return r;
-}
-
-static char *
-to_crlf(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_add(&b, "", 0);
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_addc(&b, '\r');
-		buf_addc(&b, *s);
-	}
-	return buf_detach(&b, NULL);
-}
-
-static char *
-chop_nl(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > 0 && s[n - 1] == '\n')
-		n--;
-	return xstrndup(s, n);
-}
 
 /* Run one edit and compare with want (NUL-terminated). */
 static void
@@ -207,7 +136,7 @@ test_ifcfg(void)
 	size_t len;
 	char *in, *want, *v;
 
-	in = fixture("guest-ifcfg-eth0.rhel6-static-unquoted", &len);
+	in = fixture_read("guest-ifcfg-eth0.rhel6-static-unquoted", &len);
 	GET_IS(in, "DEVICE", "eth0");
 	GET_IS(in, "BOOTPROTO", "none");
 	GET_IS(in, "HWADDR", "00:16:3E:10:20:01");
@@ -228,7 +157,7 @@ test_ifcfg(void)
 	free(want);
 	free(in);
 
-	in = fixture("guest-ifcfg-eth0.rhel7-nm-quoted", &len);
+	in = fixture_read("guest-ifcfg-eth0.rhel7-nm-quoted", &len);
 	GET_IS(in, "TYPE", "Ethernet");
 	GET_IS(in, "UUID", "5d0c8b2e-1f3a-4c69-9e7d-2b8a6f4c1e03");
 	GET_IS(in, "HWADDR", "00:16:3E:10:20:01");
@@ -249,7 +178,7 @@ test_ifcfg(void)
 	free(want);
 	free(in);
 
-	in = fixture("guest-ifcfg-eth0.no-hwaddr", &len);
+	in = fixture_read("guest-ifcfg-eth0.no-hwaddr", &len);
 	GET_IS(in, "BOOTPROTO", "dhcp");
 	GET_IS(in, "HWADDR", NULL);
 	memset(&job, 0, sizeof(job));
@@ -301,7 +230,7 @@ test_sysconfig_network(void)
 	size_t len;
 	char *in, *want;
 
-	in = fixture("guest-sysconfig-network", &len);
+	in = fixture_read("guest-sysconfig-network", &len);
 	GET_IS(in, "HOSTNAME", "tmpl-ol6.example.com");
 	GET_IS(in, "NETWORKING", "yes");
 	job.hostname = "clone01.example.com";
@@ -342,7 +271,7 @@ test_udev(void)
 	    "ATTR{address}==\"00:16:3e:10:20:04\"\n"
 	    "ATTRS{address}==\"00:16:3e:10:20:01\", NAME=\"eth3\"\n";
 
-	in = fixture("guest-70-persistent-net.rules.one-nic", &len);
+	in = fixture_read("guest-70-persistent-net.rules.one-nic", &len);
 	CHECK_INT(gfile_udev_parse(in, len, &r, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1) {
@@ -422,7 +351,7 @@ test_hostname(void)
 	size_t len;
 	char *in, *v;
 
-	in = fixture("guest-etc-hostname", &len);
+	in = fixture_read("guest-etc-hostname", &len);
 	v = gfile_hostname_parse(in, len);
 	CHECK_STR(v, "tmpl-deb12");
 	free(v);
@@ -459,7 +388,7 @@ test_hosts(void)
 	    "tmpl-deb12 tmpl-deb12\n"
 	    "10.0.0.3\n";
 
-	in = fixture("guest-etc-hosts", &len);
+	in = fixture_read("guest-etc-hosts", &len);
 	CHECK_INT(gfile_hosts_parse(in, len, &e, &n), 0);
 	CHECK_INT(n, 5);
 	if (n == 5) {
@@ -537,7 +466,7 @@ test_ifupdown(void)
 	    "  address 192.0.2.20\n"
 	    "source-directory interfaces.d\n";
 
-	in = fixture("guest-debian-interfaces.static-hwaddress", &len);
+	in = fixture_read("guest-debian-interfaces.static-hwaddress", &len);
 	CHECK_INT(gfile_ifupdown_parse(in, len, &ifs, &n, &src), 0);
 	CHECK_INT(n, 2);
 	if (n == 2) {
@@ -615,7 +544,7 @@ test_netplan(void)
 	    "          label: x\n"
 	    "      gateway4: 192.0.2.20\n";
 
-	in = fixture("guest-netplan-match-set-name.yaml", &len);
+	in = fixture_read("guest-netplan-match-set-name.yaml", &len);
 	v = gfile_netplan_mac(in, len, "eth0");
 	CHECK_STR(v, "00:16:3e:2b:8c:01");
 	free(v);
@@ -665,7 +594,7 @@ test_nm(void)
 	    "[ipv6]\n"
 	    "address1=192.0.2.20/24\n";
 
-	in = fixture("guest-nm-eth0.nmconnection", &len);
+	in = fixture_read("guest-nm-eth0.nmconnection", &len);
 	v = gfile_ini_get(in, len, "connection", "uuid");
 	CHECK_STR(v, "0f6a3c1d-72b4-4e85-a9d3-5c1b8e2f7a60");
 	free(v);
@@ -713,7 +642,7 @@ test_networkd(void)
 	size_t len;
 	char *in, *want, *v;
 
-	in = fixture("guest-systemd-10-eth0.link", &len);
+	in = fixture_read("guest-systemd-10-eth0.link", &len);
 	v = gfile_ini_get(in, len, "Match", "MACAddress");
 	CHECK_STR(v, "00:16:3e:2b:8c:01");
 	free(v);
@@ -728,7 +657,7 @@ test_networkd(void)
 	free(want);
 	free(in);
 
-	in = fixture("guest-systemd-20-eth0.network", &len);
+	in = fixture_read("guest-systemd-20-eth0.network", &len);
 	v = gfile_ini_get(in, len, "Network", "Address");
 	CHECK_STR(v, "192.0.2.20/24");
 	free(v);

@@ -14,83 +14,13 @@
 
 #include "unit.h"
 #include "gfile.h"
-
-#ifndef FIXTURES
-#define FIXTURES "../shared/fixtures"
-#endif
+#include "textfix.h"
 
 #define M1 "00:16:3e:aa:bb:01"
 #define M2 "00:16:3e:aa:bb:02"
 #define GU "1c9d7e5a-3b2f-4e8d-9a6c-5b4e3d2c1f0a"
 #define OLDUUID "5d0c8b2e-1f3a-4c69-9e7d-2b8a6f4c1e03"
 
-static char *
-fixture(const char *name)
-{
-	const char *dir = getenv("IMPRINT_FIXTURES");
-	char *path, *buf = NULL;
-	size_t len;
-
-	if (dir == NULL || *dir == '\0')
-		dir = FIXTURES;
-	path = xasprintf("%s/%s", dir, name);
-	if (read_host_file(path, 1 << 20, &buf, &len) == -1) {
-		fprintf(stderr, "cannot read fixture %s\n", path);
-		exit(1);
-	}
-	free(path);
-	return buf;
-}
-
-/* s with the only occurrence of from replaced by to (caller frees). */
-static char *
-subst(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	struct buf b = BUF_INIT;
-
-	if (!CHECK(p != NULL && strstr(p + 1, from) == NULL))
-		fprintf(stderr, "    '%s' not exactly once\n", from);
-	if (p == NULL)
-		return xstrdup(s);
-	buf_add(&b, s, (size_t)(p - s));
-	buf_adds(&b, to);
-	buf_adds(&b, p + strlen(from));
-	return buf_detach(&b, NULL);
-}
-
-static char *
-subst_f(char *s, const char *from, const char *to)
-{
-	char *r = subst(s, from, to);
-
-	free(s);
-	return r;
-}
-
-static char *
-to_crlf(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_add(&b, "", 0);
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_addc(&b, '\r');
-		buf_addc(&b, *s);
-	}
-	return buf_detach(&b, NULL);
-}
-
-static char *
-chop_nl(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > 0 && s[n - 1] == '\n')
-		n--;
-	return xstrndup(s, n);
-}
 
 /* Every editor behind one signature, so that one checker serves all. */
 typedef int	(*edit_fn)(const char *, size_t, const void *, struct buf *);
@@ -297,7 +227,7 @@ test_ifcfg_fixtures(void)
 	char *in, *want;
 
 	/* Static stays static: MAC and address only; none and NETMASK kept. */
-	in = fixture("guest-ifcfg-eth0.rhel6-static-unquoted");
+	in = fixture_read("guest-ifcfg-eth0.rhel6-static-unquoted", NULL);
 	want = subst(in, "HWADDR=00:16:3E:10:20:01\n", "HWADDR=" M1 "\n");
 	want = subst_f(want, "IPADDR=192.0.2.10\n", "IPADDR=192.0.2.41\n");
 	ALL(ed_ifcfg, &rhel_static, in, want);
@@ -345,7 +275,7 @@ test_ifcfg_fixtures(void)
 	free(in);
 
 	/* NM's quoted file: quotes kept on every edited value. */
-	in = fixture("guest-ifcfg-eth0.rhel7-nm-quoted");
+	in = fixture_read("guest-ifcfg-eth0.rhel7-nm-quoted", NULL);
 	want = subst(in, "HWADDR=\"00:16:3E:10:20:01\"", "HWADDR=\"" M1 "\"");
 	want = subst_f(want, "UUID=\"" OLDUUID "\"", "UUID=\"" GU "\"");
 	want = subst_f(want, "DHCP_HOSTNAME=\"tmpl-ol7\"",
@@ -365,7 +295,7 @@ test_ifcfg_fixtures(void)
 	free(in);
 
 	/* No HWADDR: none added (the file binds by name). */
-	in = fixture("guest-ifcfg-eth0.no-hwaddr");
+	in = fixture_read("guest-ifcfg-eth0.no-hwaddr", NULL);
 	ALL(ed_ifcfg, &rhel_dhcp, in, in);
 	want = xstrdup("DEVICE=eth0\nBOOTPROTO=static\nONBOOT=yes\n"
 	    "TYPE=Ethernet\nIPADDR=192.0.2.41\nPREFIX=24\nGATEWAY=192.0.2.1\n");
@@ -468,7 +398,7 @@ test_new_nic(void)
 	char *in, *want;
 
 	/* Static sibling with HWADDR; no gateway given: GATEWAY goes. */
-	in = fixture("guest-ifcfg-eth0.rhel6-static-unquoted");
+	in = fixture_read("guest-ifcfg-eth0.rhel6-static-unquoted", NULL);
 	n.sibling = "eth0";
 	n.nic = rhel_static;
 	n.nic.name = "eth1";
@@ -513,7 +443,7 @@ test_new_nic(void)
 	free(in);
 
 	/* Sibling without HWADDR: none added. */
-	in = fixture("guest-ifcfg-eth0.no-hwaddr");
+	in = fixture_read("guest-ifcfg-eth0.no-hwaddr", NULL);
 	n.nic = rhel_dhcp;
 	n.nic.name = "eth1";
 	n.nic.mac = M2;
@@ -528,7 +458,7 @@ test_new_nic(void)
 	free(in);
 
 	/* NM's file: NAME follows, the sibling's UUID goes unless given. */
-	in = fixture("guest-ifcfg-eth0.rhel7-nm-quoted");
+	in = fixture_read("guest-ifcfg-eth0.rhel7-nm-quoted", NULL);
 	n.nic = rhel_dhcp;
 	n.nic.name = "eth1";
 	n.nic.mac = M2;
@@ -596,7 +526,7 @@ test_ifupdown_fixture(void)
 	struct gfile_nic nic = deb_static;
 	char *in, *want;
 
-	in = fixture("guest-debian-interfaces.static-hwaddress");
+	in = fixture_read("guest-debian-interfaces.static-hwaddress", NULL);
 	want = subst(in, "hwaddress ether 00:16:3e:2b:8c:01",
 	    "hwaddress ether " M1);
 	want = subst_f(want, "address 192.0.2.20/24", "address 192.0.2.41/24");
@@ -732,7 +662,7 @@ test_udev(void)
 	struct udevarg u = { "eth0", M1 };
 	char *in, *want;
 
-	in = fixture("guest-70-persistent-net.rules.one-nic");
+	in = fixture_read("guest-70-persistent-net.rules.one-nic", NULL);
 	want = subst(in, "ATTR{address}==\"00:16:3e:10:20:01\"",
 	    "ATTR{address}==\"" M1 "\"");
 	ALL(ed_udev, &u, in, want);
