@@ -134,7 +134,8 @@ struct gfile_map {
  *     values such as cloned-mac-address=stable, comments and other MACs
  *     are left alone.
  * ips: IPv4 address mappings; only the address part changes, a /prefix,
- *     a netmask and a gateway stay.  A mapping never adds a setting.
+ *     a netmask and a gateway stay.  In /etc/hosts, an address field
+ *     equal to a `from` becomes its `to`.  A mapping never adds a setting.
  * hostname: new FQDN or short name, NULL = leave.  Goes whole into
  *     /etc/hostname and HOSTNAME=; its short name (before the first dot)
  *     into DHCP_HOSTNAME=, NM dhcp-hostname= and ifupdown `hostname`.

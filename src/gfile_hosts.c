@@ -105,21 +105,38 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
 	char *oldshort = NULL;
-	size_t pos = 0, lp, clen, s, t, newshort;
+	size_t pos = 0, lp, clen, s, t, newshort = 0;
+
+	bool names;
+	size_t i;
 
 	gfile_ed_init(&ed, in, len, out);
-	if (job->hostname == NULL || job->old_hostname == NULL ||
-	    *job->old_hostname == '\0') {
+	names = job->hostname != NULL && job->old_hostname != NULL &&
+	    *job->old_hostname != '\0';
+	if (!names && job->nips == 0) {
 		gfile_ed_finish(&ed);
 		return 0;
 	}
-	oldshort = xstrndup(job->old_hostname,
-	    gfile_short_len(job->old_hostname));
-	newshort = gfile_short_len(job->hostname);
+	if (names) {
+		oldshort = xstrndup(job->old_hostname,
+		    gfile_short_len(job->old_hostname));
+		newshort = gfile_short_len(job->hostname);
+	}
 	while (gfile_line_next(in, len, &pos, &l)) {
 		clen = content_len(&l);
 		lp = 0;
 		if (!next_field(l.p, clen, &lp, &s, &t))	/* address */
+			continue;
+		/* A NIC's new address follows into its line. */
+		for (i = 0; i < job->nips; i++) {
+			if (t - s == strlen(job->ips[i].from) &&
+			    memcmp(l.p + s, job->ips[i].from, t - s) == 0) {
+				gfile_ed_replace(&ed, l.off + s, l.off + t,
+				    job->ips[i].to, strlen(job->ips[i].to));
+				break;
+			}
+		}
+		if (!names)
 			continue;
 		while (next_field(l.p, clen, &lp, &s, &t)) {
 			if (gfile_span_caseeq(l.p + s, t - s,

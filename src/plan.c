@@ -511,6 +511,41 @@ plan_hwconf(struct ctx *c, const struct gfile_map *maps, size_t n)
 	buf_release(&out);
 }
 
+/* /etc/hosts lines of a NIC's old static address follow its new one. */
+static void
+plan_hosts_addresses(struct ctx *c)
+{
+	const struct recipe *r = c->r;
+	struct gfile_map *ips = xcalloc(r->nnics + 1, sizeof(*ips));
+	struct strlist olds = STRLIST_INIT;
+	const struct survey_nic *n;
+	struct gfile_job job;
+	size_t i, nips = 0;
+
+	for (i = 0; i < r->nnics; i++) {
+		n = guest_nic(c->in->survey, r->nics[i].name);
+		if (r->nics[i].boot != RECIPE_BOOT_STATIC || n == NULL ||
+		    n->ipaddr == NULL)
+			continue;
+		/* ifupdown writes "address 192.0.2.20/24" */
+		strlist_add_owned(&olds, xstrndup(n->ipaddr,
+		    strcspn(n->ipaddr, "/")));
+		if (strcmp(olds.v[olds.n - 1], r->nics[i].address) == 0 ||
+		    !ipv4_valid(olds.v[olds.n - 1]))
+			continue;
+		ips[nips].from = olds.v[olds.n - 1];
+		ips[nips++].to = r->nics[i].address;
+	}
+	if (nips) {
+		memset(&job, 0, sizeof(job));
+		job.ips = ips;
+		job.nips = nips;
+		edit_job(c, "/etc/hosts", GFILE_HOSTS, &job);
+	}
+	strlist_release(&olds);
+	free(ips);
+}
+
 static void
 plan_nics(struct ctx *c)
 {
@@ -577,6 +612,7 @@ plan_nics(struct ctx *c)
 		free(vif);
 	}
 	plan_hwconf(c, maps, nmaps);
+	plan_hosts_addresses(c);
 	free(maps);
 	free(macs);
 }

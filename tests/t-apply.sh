@@ -77,7 +77,7 @@ J=$OUT
 q() { jq -r "$1" <<<"$J"; }
 check_eq "HOSTNAME=" "$(q '.images[0].identity.hostnames[] | select(.key == "HOSTNAME") | .value')" \
     web1.example.com
-check_eq "hosts line" "$(q '.images[0].identity.hosts[] | select(.address == "192.0.2.10") | .names | join(" ")')" \
+check_eq "hosts line" "$(q '.images[0].identity.hosts[] | select(.address == "192.0.2.21") | .names | join(" ")')" \
     "web1.example.com web1"
 check_eq "ifcfg-eth0" "$(q '.images[0].identity.nics[] | select(.device == "eth0") | "\(.hwaddr) \(.bootproto) \(.ipaddr) \(.netmask)"')" \
     "$mac0 static 192.0.2.21 255.255.255.0"

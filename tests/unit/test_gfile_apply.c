@@ -878,6 +878,29 @@ test_udev_bind(void)
 	buf_release(&b);
 }
 
+/* /etc/hosts: the address field follows a NIC's new address. */
+static void
+test_hosts_ips(void)
+{
+	static const char in[] = "127.0.0.1\tlocalhost\n"
+	    "192.0.2.10\t\ttmpl.example.com tmpl\n"
+	    "192.0.2.100\tother\n";
+	static const struct gfile_map ips[] = { { "192.0.2.10", "192.0.2.21" } };
+	struct gfile_job job;
+	struct buf out = BUF_INIT;
+
+	memset(&job, 0, sizeof(job));
+	job.ips = ips;
+	job.nips = 1;
+	job.hostname = "web1.example.com";
+	job.old_hostname = "tmpl.example.com";
+	CHECK_INT(gfile_edit(GFILE_HOSTS, &job, in, strlen(in), &out), 0);
+	CHECK_STR(out.data, "127.0.0.1\tlocalhost\n"
+	    "192.0.2.21\t\tweb1.example.com web1\n"
+	    "192.0.2.100\tother\n");
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -889,6 +912,7 @@ main(void)
 	test_ifupdown_inline();
 	test_udev();
 	test_udev_bind();
+	test_hosts_ips();
 	test_hwconf();
 	test_shadow();
 	test_crypt_prefix();
