@@ -6,6 +6,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+RECIPEDIR ?= $(PREFIX)/share/imprint/recipes
 DESTDIR	?=
 PKG_CONFIG ?= pkg-config
 CC	?= cc
@@ -97,11 +98,13 @@ demo: imprint
 
 bench: imprint
 	@./bench/vmcfg.sh
+	@./bench/apply.sh
 
 install: imprint
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(RECIPEDIR)
 	install -m 0755 imprint $(DESTDIR)$(BINDIR)/imprint
+	install -m 0644 recipes/*.rcp $(DESTDIR)$(RECIPEDIR)/
 	for m in $(MANS); do \
 		s=$${m##*.}; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
@@ -109,6 +112,7 @@ install: imprint
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/imprint
+	rm -rf $(DESTDIR)$(RECIPEDIR)
 	for m in $(MANS); do \
 		s=$${m##*.}; b=$${m##*/}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \
