@@ -93,10 +93,14 @@ check_eq "vmcfg uuid" "$(q '.images[0].vmcfg.uuid')" "$uuid"
 # --- idempotent: the same recipe again changes nothing ----------------------
 cp "$VM/vm.cfg" "$SCRATCH/after.cfg"
 img_sum=$(sha256sum <"$VM/System.img")
-run_imprint apply -D name=web1 -D octet=21 "$REC" "$VM/System.img"
+run_imprint apply --json -D name=web1 -D octet=21 "$REC" "$VM/System.img"
 check_exit "second apply" "$RC" 0
-check_match "second apply: no changes" "$OUT" "System.img: no changes \(root /dev/sda2\)$"
-check_nomatch "second apply: nothing generated" "$OUT" "generated"
+J=$OUT
+check_eq "second apply: no changes" "$(q '.images[0] | "\(.result) \(.root)"')" \
+    "no changes /dev/sda2"
+check_eq "second apply: no files" "$(q '.images[0].files | length')" 0
+check_eq "second apply: nothing generated" "$(q '.images[0].generated | length')" 0
+check_eq "second apply: no password" "$(q '.images[0].root_password')" null
 check_same_file "second apply: vm.cfg" "$VM/vm.cfg" "$SCRATCH/after.cfg"
 
 # --- undo: every file back, byte for byte -----------------------------------
