@@ -4,8 +4,9 @@
 #
 # Both set the host name; imprint also gives eth0 a new MAC in the guest
 # (ifcfg, udev rule, kudzu hwconf) and in vm.cfg, a static address, a new
-# uuid and name.  Reported: wall time and peak RSS of each process (GNU
-# time; qemu runs in a child, so RSS is the tool's own).  The appliance
+# uuid and name.  Reported: wall time and peak RSS (GNU time: the largest
+# process of the run, which is the qemu appliance for both).  The first
+# imprint run also pays the failed KVM attempt it then caches.  The appliance
 # choice is each tool's own: imprint falls back to TCG by itself where KVM
 # is broken; virt-customize is given LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 # there, or it would not start.
