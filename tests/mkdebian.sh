@@ -58,38 +58,14 @@ OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
 #   iproute2                 ifupdown's backend, and `ip` for the report
 INCLUDE=linux-image-cloud-amd64,systemd-sysv,udev,ifupdown,iproute2
 
-usage() {
-	echo "usage: tests/mkdebian.sh [--force | --print-dir] [DIR]"
-	exit "$1"
-}
-
 die() {
 	echo "mkdebian: $*" >&2
 	exit 1
 }
 
-force=0
-print_dir=0
-while [ $# -gt 0 ]; do
-	case $1 in
-	--force) force=1 ;;
-	--print-dir) print_dir=1 ;;
-	-h | --help) usage 0 ;;
-	--) shift; break ;;
-	-*) usage 2 >&2 ;;
-	*) break ;;
-	esac
-	shift
-done
-[ $# -le 1 ] || usage 2 >&2
-
-DIR=${1:-${IMPRINT_TEST_CACHE:-$TOP/tests/cache}}
-mkdir -p -- "$DIR"
-DIR=$(cd -- "$DIR" && pwd)
-if [ "$print_dir" -eq 1 ]; then
-	printf '%s\n' "$DIR"
-	exit 0
-fi
+# shellcheck source=tests/cache-lib.sh
+. "$TOP/tests/cache-lib.sh"
+cache_setup mkdebian "$@"
 
 # The build's identity: this script and every file under
 # tests/data/debian-boot/, by name, mode and content (the mode matters:

@@ -34,38 +34,14 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA=$TOP/tests/data
 IMAGES=(ovs.img lvm.img debian.img blank.img notadisk.img ovs-overlay.qcow2)
 
-usage() {
-	echo "usage: tests/mkimages.sh [--force | --print-dir] [DIR]"
-	exit "$1"
-}
-
 die() {
 	echo "mkimages: $*" >&2
 	exit 1
 }
 
-force=0
-print_dir=0
-while [ $# -gt 0 ]; do
-	case $1 in
-	--force) force=1 ;;
-	--print-dir) print_dir=1 ;;
-	-h | --help) usage 0 ;;
-	--) shift; break ;;
-	-*) usage 2 >&2 ;;
-	*) break ;;
-	esac
-	shift
-done
-[ $# -le 1 ] || usage 2 >&2
-
-DIR=${1:-${IMPRINT_TEST_CACHE:-$TOP/tests/cache}}
-mkdir -p -- "$DIR"
-DIR=$(cd -- "$DIR" && pwd)
-if [ "$print_dir" -eq 1 ]; then
-	printf '%s\n' "$DIR"
-	exit 0
-fi
+# shellcheck source=tests/cache-lib.sh
+. "$TOP/tests/cache-lib.sh"
+cache_setup mkimages "$@"
 
 # The build's identity: this script and every file of the guest trees it
 # uploads, by name and content.  (Not all of tests/data/: other tests keep
