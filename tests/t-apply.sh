@@ -143,6 +143,21 @@ run_imprint apply -D name=db1 -D octet=31 -D config="$SCRATCH/db1.cfg" \
     "$TOP/recipes/rhel-lvm.rcp" "$SCRATCH/lvm.img"
 check_match "lvm second apply: no changes" "$OUT" "lvm.img: no changes"
 
+# --- resync: a broken guest follows its config's MAC, nothing generated --
+RS=$SCRATCH/resync
+mkdir -p "$RS"
+cp --sparse=always "$CACHE/ovs.img" "$RS/System.img"
+cp "$DATA/ovs-mismatch.vm.cfg" "$RS/vm.cfg"
+run_imprint apply "$TOP/recipes/resync.rcp" "$RS/System.img"
+check_exit "resync" "$RC" 0
+check_match "resync: MAC from the config" "$OUT" \
+    '^  nic0 eth0: mac 00:16:3E:10:20:01 -> 00:16:3e:10:20:99$'
+check_nomatch "resync: nothing generated" "$OUT" "generated"
+check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" "$DATA/ovs-mismatch.vm.cfg"
+run_imprint inspect --partition 2 --vmcfg "$RS/vm.cfg" "$RS/System.img"
+check_exit "resync: consistent afterwards" "$RC" 0
+check_match "resync: HWADDR" "$OUT" 'ifcfg-eth0 DEVICE=eth0 HWADDR=00:16:3e:10:20:99 '
+
 # --- bad input: FILE:LINE errors, exit 1, image and config untouched --------
 cp "$DATA/ovs.vm.cfg" "$VM/vm.cfg"
 img_sum=$(sha256sum <"$VM/System.img")
