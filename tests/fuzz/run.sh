@@ -62,4 +62,20 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     -dict=tests/fuzz/gfile.dict -artifact_prefix="$out/gfile-" \
     "$out/gcorpus" ||
     fail "the gfile fuzzer found a problem (see $out/gfile-crash-*)"
-echo "2 passed, 0 failed"
+# The batch inventory reader.
+mkdir -p "$out/icorpus" || fail "cannot create $out/icorpus"
+cat tests/data/inventory/lab.csv > "$out/icorpus/seed-lab.csv" ||
+    fail "cannot copy lab.csv"
+$cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -Isrc -o "$out/fuzz_inventory" \
+    tests/fuzz/fuzz_inventory.c src/inventory.c src/recipe.c \
+    src/util.c src/valid.c || fail "build failed"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/fuzz_inventory" -max_total_time="$secs" -max_len=4096 \
+    -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+    -dict=tests/fuzz/inventory.dict -artifact_prefix="$out/inventory-" \
+    "$out/icorpus" ||
+    fail "the inventory fuzzer found a problem (see $out/inventory-crash-*)"
+echo "3 passed, 0 failed"
