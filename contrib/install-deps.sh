@@ -11,11 +11,12 @@ set -eu
 #   (qemu-img overlays), mandoc (man page lint), libxen-dev (libxlutil as
 #   referee for xl.cfg edits), clang (libFuzzer), valgrind
 #   jq (reads --json output in tests), debootstrap and qemu-system-x86
-#   (the boot proof: a real Debian guest booted after imprint apply)
+#   (the boot proof: a real Debian guest booted after imprint apply),
+#   python3 (t-alive holds a block device with O_EXCL)
 # bench: time (GNU time for peak RSS)
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
-jq debootstrap qemu-system-x86"
+jq debootstrap qemu-system-x86 python3"
 
 missing=
 for p in $PKGS; do
