@@ -27,82 +27,12 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "diag.h"
 #include "recipe.h"
 #include "util.h"
 #include "valid.h"
 
 /* --- messages --------------------------------------------------------- */
-
-struct ierr {
-	size_t	 line;		/* 0: the whole file */
-	size_t	 seq;
-	char	*msg;
-};
-
-struct errs {
-	const char	*path;
-	struct ierr	*v;
-	size_t		 n;
-	size_t		 cap;
-	size_t		 total;	/* also those past the cap */
-};
-
-static void add_err(struct errs *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-add_err(struct errs *e, size_t line, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	e->total++;
-	if (e->n >= INVENTORY_MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (e->n == e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 8;
-		e->v = xreallocarray(e->v, e->cap, sizeof(*e->v));
-	}
-	e->v[e->n].line = line;
-	e->v[e->n].seq = e->total;
-	e->v[e->n].msg = buf_detach(&b, NULL);
-	e->n++;
-}
-
-static int
-ierr_cmp(const void *a, const void *b)
-{
-	const struct ierr *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Print the messages sorted by line, and free them. */
-static void
-errs_flush(struct errs *e)
-{
-	size_t i;
-
-	qsort(e->v, e->n, sizeof(*e->v), ierr_cmp);
-	for (i = 0; i < e->n; i++) {
-		if (e->v[i].line)
-			warnx("%s:%zu: %s", e->path, e->v[i].line,
-			    e->v[i].msg);
-		else
-			warnx("%s: %s", e->path, e->v[i].msg);
-		free(e->v[i].msg);
-	}
-	if (e->total > e->n)
-		warnx("%s: too many errors, giving up", e->path);
-	free(e->v);
-	e->v = NULL;
-	e->n = e->cap = e->total = 0;
-}
 
 /*
  * s for a message: control bytes as \n, \r, \t or \xHH, cut after 80
@@ -176,18 +106,18 @@ utf8_len(const unsigned char *s, size_t n)
 
 /* Refuse NUL bytes and bad UTF-8 anywhere in the file. */
 static int
-check_bytes(struct errs *e, const char *text, size_t len)
+check_bytes(struct diag *e, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, line = 1, k;
 
 	while (i < len) {
 		if (s[i] == '\0') {
-			add_err(e, line, "NUL byte: not a text file");
+			diag_add(e, line, "NUL byte: not a text file");
 			return -1;
 		}
 		if ((k = utf8_len(s + i, len - i)) == 0) {
-			add_err(e, line, "invalid UTF-8 (byte 0x%02x)", s[i]);
+			diag_add(e, line, "invalid UTF-8 (byte 0x%02x)", s[i]);
 			return -1;
 		}
 		if (s[i] == '\n')
@@ -284,7 +214,7 @@ eat_eol(struct reader *rd)
 
 /* Read one quoted field into f; pos is on the opening quote. */
 static int
-read_quoted(struct reader *rd, struct errs *e, struct buf *f)
+read_quoted(struct reader *rd, struct diag *e, struct buf *f)
 {
 	size_t start = rd->line;
 	const char *s = rd->s;
@@ -292,7 +222,7 @@ read_quoted(struct reader *rd, struct errs *e, struct buf *f)
 	rd->pos++;
 	for (;;) {
 		if (rd->pos >= rd->len) {
-			add_err(e, start, "unterminated quoted field");
+			diag_add(e, start, "unterminated quoted field");
 			return REC_FATAL;
 		}
 		if (s[rd->pos] == '"') {
@@ -312,7 +242,7 @@ read_quoted(struct reader *rd, struct errs *e, struct buf *f)
 	    (s[rd->pos] == '\r' && rd->pos + 1 < rd->len &&
 	    s[rd->pos + 1] == '\n'))
 		return REC_OK;
-	add_err(e, rd->line, "expected ',' or a line end after a closing "
+	diag_add(e, rd->line, "expected ',' or a line end after a closing "
 	    "quote");
 	skip_line(rd);
 	return REC_BAD;
@@ -320,7 +250,7 @@ read_quoted(struct reader *rd, struct errs *e, struct buf *f)
 
 /* Read one unquoted field into f. */
 static int
-read_plain(struct reader *rd, struct errs *e, struct buf *f)
+read_plain(struct reader *rd, struct diag *e, struct buf *f)
 {
 	const char *s = rd->s;
 
@@ -332,12 +262,12 @@ read_plain(struct reader *rd, struct errs *e, struct buf *f)
 		case '\r':
 			if (rd->pos + 1 < rd->len && s[rd->pos + 1] == '\n')
 				return REC_OK;
-			add_err(e, rd->line, "carriage return without a line "
+			diag_add(e, rd->line, "carriage return without a line "
 			    "feed");
 			skip_line(rd);
 			return REC_BAD;
 		case '"':
-			add_err(e, rd->line, "'\"' in an unquoted field "
+			diag_add(e, rd->line, "'\"' in an unquoted field "
 			    "(quote the whole field and double each '\"' "
 			    "in it)");
 			skip_line(rd);
@@ -354,7 +284,7 @@ read_plain(struct reader *rd, struct errs *e, struct buf *f)
  * it starts on.  Returns a REC_ value.
  */
 static int
-read_record(struct reader *rd, struct errs *e, struct strlist *fields,
+read_record(struct reader *rd, struct diag *e, struct strlist *fields,
     size_t *line_r)
 {
 	struct buf f = BUF_INIT;
@@ -488,7 +418,7 @@ trim(char *s)
  * name "image" with digits is a further disk only as image2, image3, ...
  */
 static int
-classify(struct errs *e, size_t line, const char *s, struct col *c)
+classify(struct diag *e, size_t line, const char *s, struct col *c)
 {
 	const char *d;
 	unsigned long v = 0;
@@ -511,7 +441,7 @@ classify(struct errs *e, size_t line, const char *s, struct col *c)
 		for (; *d && v <= INVENTORY_MAX_COLUMNS; d++)
 			v = v * 10 + (unsigned long)(*d - '0');
 		if (s[5] == '0' || v < 2) {
-			add_err(e, line, "bad column name '%s': further disks "
+			diag_add(e, line, "bad column name '%s': further disks "
 			    "are image2, image3, ...", s);
 			return -1;
 		}
@@ -527,9 +457,9 @@ classify(struct errs *e, size_t line, const char *s, struct col *c)
 		return 0;
 	q = quote(s);
 	if (*s == '\0')
-		add_err(e, line, "a column has no name");
+		diag_add(e, line, "a column has no name");
 	else
-		add_err(e, line, "bad column name '%s': expected image, "
+		diag_add(e, line, "bad column name '%s': expected image, "
 		    "imageN, config or a variable name (a letter or '_', "
 		    "then letters, digits, '_' or '-', at most %d bytes)", q,
 		    RECIPE_MAX_VARNAME);
@@ -542,7 +472,7 @@ classify(struct errs *e, size_t line, const char *s, struct col *c)
  * *ndisks_r gets the highest disk number.  Returns 0 or -1 (reported).
  */
 static int
-read_header(struct errs *e, struct inventory *inv, struct strlist *fields,
+read_header(struct diag *e, struct inventory *inv, struct strlist *fields,
     struct col **cols_r, unsigned *ndisks_r)
 {
 	struct col *cols;
@@ -553,7 +483,7 @@ read_header(struct errs *e, struct inventory *inv, struct strlist *fields,
 
 	*cols_r = NULL;
 	if (fields->n > INVENTORY_MAX_COLUMNS) {
-		add_err(e, line, "%zu columns, at most %d allowed", fields->n,
+		diag_add(e, line, "%zu columns, at most %d allowed", fields->n,
 		    INVENTORY_MAX_COLUMNS);
 		return -1;
 	}
@@ -569,7 +499,7 @@ read_header(struct errs *e, struct inventory *inv, struct strlist *fields,
 			if (strcmp(fields->v[j], fields->v[i]) == 0)
 				break;
 		if (j < i) {
-			add_err(e, line, "column '%s' appears twice",
+			diag_add(e, line, "column '%s' appears twice",
 			    fields->v[i]);
 			rc = -1;
 		}
@@ -581,12 +511,12 @@ read_header(struct errs *e, struct inventory *inv, struct strlist *fields,
 		if (cols[i].kind == COL_IMAGE)
 			have[cols[i].disk] = true;
 	if (ndisks == 0 || !have[1]) {
-		add_err(e, line, "no 'image' column");
+		diag_add(e, line, "no 'image' column");
 		rc = -1;
 	}
 	for (i = 2; i <= ndisks; i++)
 		if (have[i] && !have[i - 1]) {
-			add_err(e, line, "column 'image%zu' without 'image%zu'",
+			diag_add(e, line, "column 'image%zu' without 'image%zu'",
 			    i, i - 1);
 			rc = -1;
 		}
@@ -614,7 +544,7 @@ row_release(struct inventory_row *row)
 
 /* Check a path cell; adds a message and returns false when it is bad. */
 static bool
-check_cell_path(struct errs *e, size_t line, const char *what,
+check_cell_path(struct diag *e, size_t line, const char *what,
     const char *cell)
 {
 	char *q;
@@ -622,7 +552,7 @@ check_cell_path(struct errs *e, size_t line, const char *what,
 	if (cell_path_ok(cell))
 		return true;
 	q = quote(cell);
-	add_err(e, line, "bad %s path '%s': quotes, '\\' and control "
+	diag_add(e, line, "bad %s path '%s': quotes, '\\' and control "
 	    "characters are not allowed", what, q);
 	free(q);
 	return false;
@@ -633,7 +563,7 @@ check_cell_path(struct errs *e, size_t line, const char *what,
  * adding messages.
  */
 static int
-read_row(struct errs *e, const char *dir, const struct strlist *columns,
+read_row(struct diag *e, const char *dir, const struct strlist *columns,
     const struct col *cols, unsigned ndisks, struct strlist *fields,
     struct inventory_row *row)
 {
@@ -669,14 +599,14 @@ read_row(struct errs *e, const char *dir, const struct strlist *columns,
 	for (k = 1; k <= ndisks; k++) {
 		if (disk[k][0] == '\0') {
 			if (k == 1) {
-				add_err(e, row->line, "empty image");
+				diag_add(e, row->line, "empty image");
 				rc = -1;
 			} else if (gap == 0)
 				gap = k;
 			continue;
 		}
 		if (gap) {
-			add_err(e, row->line, "'image%u' is set but "
+			diag_add(e, row->line, "'image%u' is set but "
 			    "'image%u' is empty", k, gap);
 			rc = -1;
 			continue;
@@ -733,17 +663,17 @@ imgkey_file_cmp(const void *a, const void *b)
 }
 
 static void
-dup_err(struct errs *e, const struct inventory *inv, const struct imgkey *k,
+dup_err(struct diag *e, const struct inventory *inv, const struct imgkey *k,
     const struct imgkey *first, const char *how)
 {
 	const struct inventory_row *row = &inv->rows[k->row];
 	char *q = quote(k->key);
 
 	if (k->row == first->row)
-		add_err(e, row->line, "image '%s' %s another image of this "
+		diag_add(e, row->line, "image '%s' %s another image of this "
 		    "row", q, how);
 	else
-		add_err(e, row->line, "image '%s' %s an image of the row at "
+		diag_add(e, row->line, "image '%s' %s an image of the row at "
 		    "line %zu", q, how, inv->rows[first->row].line);
 	free(q);
 }
@@ -754,7 +684,7 @@ dup_err(struct errs *e, const struct inventory *inv, const struct imgkey *k,
  * (device and inode, following symbolic links) when it exists.
  */
 static int
-check_dup_images(struct errs *e, const struct inventory *inv)
+check_dup_images(struct diag *e, const struct inventory *inv)
 {
 	struct imgkey *keys = NULL;
 	size_t n = 0, cap = 0, i, j, first;
@@ -844,7 +774,7 @@ int
 inventory_parse(const char *path, const char *text, size_t len,
     struct inventory **inv_r)
 {
-	struct errs e = { path, NULL, 0, 0, 0 };
+	struct diag e = DIAG_INIT(path, INVENTORY_MAX_ERRORS);
 	struct reader rd = { text, len, 0, 1 };
 	struct strlist fields = STRLIST_INIT;
 	struct inventory *inv;
@@ -859,7 +789,7 @@ inventory_parse(const char *path, const char *text, size_t len,
 	inv = xcalloc(1, sizeof(*inv));
 	inv->path = xstrdup(path);
 	if (len > INVENTORY_MAX_SIZE) {
-		add_err(&e, 0, "larger than %d bytes", INVENTORY_MAX_SIZE);
+		diag_add(&e, 0, "larger than %d bytes", INVENTORY_MAX_SIZE);
 		goto out;
 	}
 	if (check_bytes(&e, text, len) == -1)
@@ -870,7 +800,7 @@ inventory_parse(const char *path, const char *text, size_t len,
 	/* The header: syntax errors in it are fatal. */
 	r = read_record(&rd, &e, &fields, &line);
 	if (r == REC_EOF)
-		add_err(&e, 0, "no header row");
+		diag_add(&e, 0, "no header row");
 	if (r != REC_OK)
 		goto out;
 	inv->header_line = line;
@@ -884,12 +814,12 @@ inventory_parse(const char *path, const char *text, size_t len,
 		if (r == REC_BAD)
 			continue;
 		if (inv->nrows == INVENTORY_MAX_ROWS) {
-			add_err(&e, line, "more than %d rows",
+			diag_add(&e, line, "more than %d rows",
 			    INVENTORY_MAX_ROWS);
 			goto out;
 		}
 		if (fields.n != inv->columns.n) {
-			add_err(&e, line, "%zu field%s, the header has %zu",
+			diag_add(&e, line, "%zu field%s, the header has %zu",
 			    fields.n, fields.n == 1 ? "" : "s",
 			    inv->columns.n);
 			continue;
@@ -911,7 +841,7 @@ inventory_parse(const char *path, const char *text, size_t len,
 		inv->nrows++;
 	}
 	if (e.total == 0 && inv->nrows == 0)
-		add_err(&e, 0, "no rows after the header");
+		diag_add(&e, 0, "no rows after the header");
 	if (e.total == 0)
 		check_dup_images(&e, inv);
 	if (e.total == 0)
@@ -921,7 +851,7 @@ out:
 	free(cols);
 	free(dir);
 	if (rc == -1) {
-		errs_flush(&e);
+		diag_flush(&e);
 		inventory_free(inv);
 		return -1;
 	}

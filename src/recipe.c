@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "recipe.h"
 #include "util.h"
 #include "valid.h"
@@ -179,12 +180,6 @@ recipe_vars_release(struct recipe_vars *vars)
 
 /* --- parser state --------------------------------------------------- */
 
-struct perr_entry {
-	size_t	 line;
-	size_t	 seq;
-	char	*msg;
-};
-
 enum section { SEC_NONE, SEC_GUEST, SEC_NIC, SEC_HOST, SEC_SKIP };
 
 /* Keys of the current section seen so far, with their lines. */
@@ -195,10 +190,7 @@ struct parser {
 	const struct recipe_vars *vars;	/* NULL in refs-only mode */
 	int			 refs_only;
 	struct strlist		*refs;
-	struct perr_entry		*errs;
-	size_t			 nerrs;
-	size_t			 caperrs;
-	int			 gave_up;
+	struct diag		 diag;
 	struct recipe		*r;
 	enum section		 sec;
 	size_t			 sec_line;
@@ -212,61 +204,6 @@ struct parser {
 	size_t			 guest_line;
 	size_t			 host_line;
 };
-
-static void perr(struct parser *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-perr(struct parser *p, size_t line, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	if (p->nerrs >= RECIPE_MAX_ERRORS) {
-		p->gave_up = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (p->nerrs == p->caperrs) {
-		p->caperrs = p->caperrs ? p->caperrs * 2 : 8;
-		p->errs = xreallocarray(p->errs, p->caperrs,
-		    sizeof(*p->errs));
-	}
-	p->errs[p->nerrs].line = line;
-	p->errs[p->nerrs].seq = p->nerrs;
-	p->errs[p->nerrs].msg = buf_detach(&b, NULL);
-	p->nerrs++;
-}
-
-static int
-perr_cmp(const void *a, const void *b)
-{
-	const struct perr_entry *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Print the collected errors sorted by line and free them. */
-static void
-perr_flush(struct parser *p)
-{
-	size_t i;
-
-	qsort(p->errs, p->nerrs, sizeof(*p->errs), perr_cmp);
-	for (i = 0; i < p->nerrs; i++) {
-		warnx("%s:%zu: %s", p->path, p->errs[i].line, p->errs[i].msg);
-		free(p->errs[i].msg);
-	}
-	if (p->gave_up)
-		warnx("%s: too many errors, giving up", p->path);
-	free(p->errs);
-	p->errs = NULL;
-	p->nerrs = p->caperrs = 0;
-}
 
 /* Index of key among the keys seen in this section, or -1. */
 static long
@@ -505,7 +442,7 @@ k_password(struct parser *p, size_t line, const char *v)
 	if (strncmp(v, "hash:", 5) == 0) {
 		if (!crypt_hash_ok(v + 5)) {
 			/* Not echoed: it may be a password pasted by mistake. */
-			perr(p, line, "bad root-password: 'hash:' needs a "
+			diag_add(&p->diag, line, "bad root-password: 'hash:' needs a "
 			    "crypt hash such as $6$SALT$HASH or $y$PARAMS$SALT"
 			    "$HASH");
 			return 1;
@@ -517,7 +454,7 @@ k_password(struct parser *p, size_t line, const char *v)
 	if (strncmp(v, "file:", 5) == 0) {
 		if (!path_ok(v + 5)) {
 			q = quote(v + 5);
-			perr(p, line, "bad root-password file '%s': expected "
+			diag_add(&p->diag, line, "bad root-password file '%s': expected "
 			    "an absolute path without quotes, '\\' or '#'", q);
 			free(q);
 			return 1;
@@ -560,12 +497,12 @@ k_forget(struct parser *p, size_t line, const char *v)
 				break;
 		q = quote(w);
 		if (i == ARRAY_SIZE(forget_items)) {
-			perr(p, line, "unknown forget item '%s' (known: "
+			diag_add(&p->diag, line, "unknown forget item '%s' (known: "
 			    "udev-net machine-id ssh-hostkeys dhcp-leases)",
 			    q);
 			bad = 1;
 		} else if (bits & forget_items[i].bit) {
-			perr(p, line, "forget item '%s' listed twice", q);
+			diag_add(&p->diag, line, "forget item '%s' listed twice", q);
 			bad = 1;
 		} else
 			bits |= forget_items[i].bit;
@@ -595,7 +532,7 @@ k_mac(struct parser *p, size_t line, const char *v)
 		return -1;
 	else if (!mac_valid_nic(v)) {
 		q = quote(v);
-		perr(p, line, "bad mac '%s': %s, not a NIC address", q,
+		diag_add(&p->diag, line, "bad mac '%s': %s, not a NIC address", q,
 		    (m[0] & 1) ? "multicast (the first octet is odd)" :
 		    "all zero");
 		free(q);
@@ -605,7 +542,7 @@ k_mac(struct parser *p, size_t line, const char *v)
 		for (i = 0; i + 1 < p->r->nnics; i++) {
 			if (p->r->nics[i].mac_kind == RECIPE_MAC_FIXED &&
 			    strcmp(p->r->nics[i].mac, nic->mac) == 0) {
-				perr(p, line, "mac '%s' is also given to "
+				diag_add(&p->diag, line, "mac '%s' is also given to "
 				    "[nic %s] at line %zu", nic->mac,
 				    p->r->nics[i].name,
 				    p->r->nics[i].mac_line);
@@ -664,7 +601,7 @@ k_address(struct parser *p, size_t line, const char *v)
 		why = "the broadcast address of its subnet";
 	if (why) {
 		q = quote(v);
-		perr(p, line, "bad address '%s': %s", q, why);
+		diag_add(&p->diag, line, "bad address '%s': %s", q, why);
 		free(q);
 		free(addr);
 		return 1;
@@ -684,7 +621,7 @@ k_gateway(struct parser *p, size_t line, const char *v)
 		return -1;
 	if (!ipv4_unicast(ipv4_num(v))) {
 		q = quote(v);
-		perr(p, line, "bad gateway '%s': not a unicast host address",
+		diag_add(&p->diag, line, "bad gateway '%s': not a unicast host address",
 		    q);
 		free(q);
 		return 1;
@@ -825,7 +762,7 @@ subst(struct parser *p, size_t line, const char *v, struct buf *out,
 			continue;
 		}
 		if ((e = strchr(s + 2, '}')) == NULL) {
-			perr(p, line, "unterminated '${' (a literal '${' is "
+			diag_add(&p->diag, line, "unterminated '${' (a literal '${' is "
 			    "written '$${')");
 			return -1;
 		}
@@ -834,7 +771,7 @@ subst(struct parser *p, size_t line, const char *v, struct buf *out,
 		s = e + 1;
 		if (!recipe_var_name_valid(name)) {
 			q = quote(name);
-			perr(p, line, "bad variable name '%s'", q);
+			diag_add(&p->diag, line, "bad variable name '%s'", q);
 			free(q);
 			free(name);
 			rc = -1;
@@ -847,7 +784,7 @@ subst(struct parser *p, size_t line, const char *v, struct buf *out,
 			continue;
 		}
 		if ((val = recipe_vars_get(p->vars, name)) == NULL) {
-			perr(p, line, "undefined variable '%s'", name);
+			diag_add(&p->diag, line, "undefined variable '%s'", name);
 			rc = -1;
 		} else
 			buf_adds(out, val);
@@ -873,20 +810,20 @@ end_section(struct parser *p)
 	al = seen_line(p, "address");
 	gl = seen_line(p, "gateway");
 	if (seen_ok(p, "boot") && nic->boot == RECIPE_BOOT_STATIC && !al)
-		perr(p, bl, "'boot = static' needs an 'address' in [nic %s]",
+		diag_add(&p->diag, bl, "'boot = static' needs an 'address' in [nic %s]",
 		    nic->name);
 	if (seen_ok(p, "boot") && nic->boot == RECIPE_BOOT_DHCP) {
 		if (al)
-			perr(p, al, "'address' conflicts with 'boot = dhcp'");
+			diag_add(&p->diag, al, "'address' conflicts with 'boot = dhcp'");
 		if (gl)
-			perr(p, gl, "'gateway' conflicts with 'boot = dhcp'");
+			diag_add(&p->diag, gl, "'gateway' conflicts with 'boot = dhcp'");
 		goto out;
 	}
 	if (al && !bl)
-		perr(p, al, "'address' needs 'boot = static' in [nic %s]",
+		diag_add(&p->diag, al, "'address' needs 'boot = static' in [nic %s]",
 		    nic->name);
 	if (gl && !al)
-		perr(p, gl, "'gateway' needs an 'address' in [nic %s]",
+		diag_add(&p->diag, gl, "'gateway' needs an 'address' in [nic %s]",
 		    nic->name);
 	if (!seen_ok(p, "address") || !seen_ok(p, "gateway"))
 		goto out;
@@ -897,14 +834,14 @@ end_section(struct parser *p)
 		char net[16];
 
 		ipv4_str(a & mask, net);
-		perr(p, gl, "gateway '%s' is outside %s/%d, the subnet of "
+		diag_add(&p->diag, gl, "gateway '%s' is outside %s/%d, the subnet of "
 		    "'address'", nic->gateway, net, nic->prefix);
 	} else if (a == g)
-		perr(p, gl, "gateway '%s' is the NIC's own address",
+		diag_add(&p->diag, gl, "gateway '%s' is the NIC's own address",
 		    nic->gateway);
 	else if (nic->prefix <= 30 &&
 	    ((g & ~mask) == 0 || (g & ~mask) == ~mask))
-		perr(p, gl, "gateway '%s' is the %s address of its subnet",
+		diag_add(&p->diag, gl, "gateway '%s' is the %s address of its subnet",
 		    nic->gateway, (g & ~mask) == 0 ? "network" : "broadcast");
 out:
 	p->sec = SEC_NONE;
@@ -931,11 +868,11 @@ begin_section(struct parser *p, size_t line, char *h)
 		    &p->host_line;
 
 		if (*arg) {
-			perr(p, line, "section [%s] takes no name", word);
+			diag_add(&p->diag, line, "section [%s] takes no name", word);
 			return;
 		}
 		if (*seenl) {
-			perr(p, line, "duplicate section [%s] (first at "
+			diag_add(&p->diag, line, "duplicate section [%s] (first at "
 			    "line %zu)", word, *seenl);
 			return;
 		}
@@ -952,19 +889,19 @@ begin_section(struct parser *p, size_t line, char *h)
 	}
 	if (strcmp(word, "nic") != 0) {
 		q = quote(word);
-		perr(p, line, "unknown section '[%s]' (known: [guest], "
+		diag_add(&p->diag, line, "unknown section '[%s]' (known: [guest], "
 		    "[nic NAME], [host])", q);
 		free(q);
 		return;
 	}
 	if (*arg == '\0') {
-		perr(p, line, "section [nic] needs a NIC name, as in "
+		diag_add(&p->diag, line, "section [nic] needs a NIC name, as in "
 		    "[nic eth0]");
 		return;
 	}
 	if (!ifname_ok(arg, 1) || strcmp(arg, "lo") == 0) {
 		q = quote(arg);
-		perr(p, line, "bad NIC name '%s': expected a letter, then up "
+		diag_add(&p->diag, line, "bad NIC name '%s': expected a letter, then up "
 		    "to 14 lower-case letters or digits (not lo), as in eth0",
 		    q);
 		free(q);
@@ -972,13 +909,13 @@ begin_section(struct parser *p, size_t line, char *h)
 	}
 	for (i = 0; i < r->nnics; i++) {
 		if (strcmp(r->nics[i].name, arg) == 0) {
-			perr(p, line, "duplicate section [nic %s] (first at "
+			diag_add(&p->diag, line, "duplicate section [nic %s] (first at "
 			    "line %zu)", arg, r->nics[i].line);
 			return;
 		}
 	}
 	if (r->nnics == RECIPE_MAX_NICS) {
-		perr(p, line, "more than %d [nic] sections", RECIPE_MAX_NICS);
+		diag_add(&p->diag, line, "more than %d [nic] sections", RECIPE_MAX_NICS);
 		return;
 	}
 	r->nics = xreallocarray(r->nics, r->nnics + 1, sizeof(*r->nics));
@@ -1006,14 +943,14 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 	v = s + n;
 	v += strspn(v, " \t");
 	if (n == 0 || *v != '=') {
-		perr(p, line, "expected 'key = value' or '[section]'");
+		diag_add(&p->diag, line, "expected 'key = value' or '[section]'");
 		return;
 	}
 	key[n] = '\0';
 	v++;
 	v += strspn(v, " \t");
 	if (p->sec == SEC_NONE) {
-		perr(p, line, "key '%s' outside a section", key);
+		diag_add(&p->diag, line, "key '%s' outside a section", key);
 		return;
 	}
 	if (p->sec == SEC_SKIP)
@@ -1023,12 +960,12 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 			k = &keys[i];
 	if (k == NULL) {
 		q = sec_name(p);
-		perr(p, line, "unknown key '%s' in %s", key, q);
+		diag_add(&p->diag, line, "unknown key '%s' in %s", key, q);
 		free(q);
 		return;
 	}
 	if ((si = seen_find(p, k->name)) >= 0) {
-		perr(p, line, "duplicate key '%s' (first at line %zu)", key,
+		diag_add(&p->diag, line, "duplicate key '%s' (first at line %zu)", key,
 		    p->seen[si].line);
 		return;
 	}
@@ -1037,7 +974,7 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 	p->seen[si].line = line;
 	p->seen[si].ok = 0;
 	if (*v == '\0') {
-		perr(p, line, "missing value for '%s'", key);
+		diag_add(&p->diag, line, "missing value for '%s'", key);
 		return;
 	}
 	if (subst(p, line, v, val, &nrefs) == -1)
@@ -1047,7 +984,7 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 	rc = k->fn(p, line, val->data);
 	if (rc == -1 && k->expect) {
 		q = quote(val->data);
-		perr(p, line, "bad %s '%s': %s", key, q, k->expect);
+		diag_add(&p->diag, line, "bad %s '%s': %s", key, q, k->expect);
 		free(q);
 	}
 	p->seen[si].ok = rc == 0;
@@ -1094,11 +1031,11 @@ check_bytes(struct parser *p, size_t line, const char *s, size_t n)
 	size_t i, l;
 
 	if (n > RECIPE_MAX_LINE) {
-		perr(p, line, "line longer than %d bytes", RECIPE_MAX_LINE);
+		diag_add(&p->diag, line, "line longer than %d bytes", RECIPE_MAX_LINE);
 		return -1;
 	}
 	if (has_nul(s, n)) {
-		perr(p, line, "NUL byte in line");
+		diag_add(&p->diag, line, "NUL byte in line");
 		return -1;
 	}
 	for (i = 0; i < n; i += l) {
@@ -1107,11 +1044,11 @@ check_bytes(struct parser *p, size_t line, const char *s, size_t n)
 			continue;
 		}
 		if (u[i] < ' ' || u[i] == 0x7f) {
-			perr(p, line, "control character 0x%02x in line", u[i]);
+			diag_add(&p->diag, line, "control character 0x%02x in line", u[i]);
 			return -1;
 		}
 		if ((l = utf8_len(u + i, n - i)) == 0) {
-			perr(p, line, "invalid UTF-8 in line");
+			diag_add(&p->diag, line, "invalid UTF-8 in line");
 			return -1;
 		}
 	}
@@ -1128,7 +1065,7 @@ parse_text(struct parser *p, const char *text, size_t len)
 
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
-	while (s < end && !p->gave_up) {
+	while (s < end && !diag_gave_up(&p->diag)) {
 		line++;
 		nl = memchr(s, '\n', (size_t)(end - s));
 		n = (nl ? nl : end) - s;
@@ -1151,7 +1088,7 @@ parse_text(struct parser *p, const char *text, size_t len)
 			continue;
 		if (c[0] == '[') {
 			if (c[n - 1] != ']') {
-				perr(p, line, "expected ']' at the end of the "
+				diag_add(&p->diag, line, "expected ']' at the end of the "
 				    "section header");
 				end_section(p);
 				p->sec = SEC_SKIP;
@@ -1220,22 +1157,23 @@ run(const char *path, const char *text, size_t len,
 	recipe_init(r, path);
 	memset(&p, 0, sizeof(p));
 	p.path = path;
+	p.diag = (struct diag)DIAG_INIT(path, RECIPE_MAX_ERRORS);
 	p.vars = vars ? vars : &none;
 	p.refs_only = refs_only;
 	p.refs = refs ? refs : &r->vars_used;
 	p.r = r;
 	if (len > RECIPE_MAX_SIZE)
-		perr(&p, 1, "recipe larger than %d bytes", RECIPE_MAX_SIZE);
+		diag_add(&p.diag, 1, "recipe larger than %d bytes",
+		    RECIPE_MAX_SIZE);
 	else
 		parse_text(&p, text, len);
-	if (p.nerrs || p.gave_up) {
-		perr_flush(&p);
+	if (p.diag.total > 0) {
+		diag_flush(&p.diag);
 		recipe_free(r);
 		if (r_out)
 			*r_out = NULL;
 		return -1;
 	}
-	free(p.errs);
 	if (r_out)
 		*r_out = r;
 	else

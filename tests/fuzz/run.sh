@@ -69,7 +69,7 @@ cat tests/data/inventory/lab.csv > "$out/icorpus/seed-lab.csv" ||
 $cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Isrc -o "$out/fuzz_inventory" \
-    tests/fuzz/fuzz_inventory.c src/inventory.c src/recipe.c \
+    tests/fuzz/fuzz_inventory.c src/inventory.c src/recipe.c src/diag.c \
     src/util.c src/valid.c || fail "build failed"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
