@@ -34,3 +34,26 @@ cache_setup() {
 		exit 0
 	fi
 }
+
+# cache_guestfish NAME PREPARE: run PREPARE (which makes fresh empty
+# disks), then the caller's run_guestfish (stderr in $ERR).  Where KVM is
+# broken for the appliance (our build machines), retry once under TCG
+# unless the user chose LIBGUESTFS_BACKEND_SETTINGS.  Exits on failure.
+cache_guestfish() {
+	local name=$1 prepare=$2
+	"$prepare"
+	run_guestfish && return 0
+	if [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
+	    grep -q 'guestfs_launch failed' "$ERR"; then
+		echo "$name: appliance launch failed, retrying with" \
+		    "LIBGUESTFS_BACKEND_SETTINGS=force_tcg" >&2
+		"$prepare"
+		LIBGUESTFS_BACKEND_SETTINGS=force_tcg run_guestfish && return 0
+		cat "$ERR" >&2
+		echo "$name: guestfish failed (under force_tcg)" >&2
+		exit 1
+	fi
+	cat "$ERR" >&2
+	echo "$name: guestfish failed" >&2
+	exit 1
+}

@@ -304,22 +304,7 @@ EOF
 }
 
 t0=$SECONDS
-make_disk
-if ! run_guestfish; then
-	if [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
-	    grep -q 'guestfs_launch failed' "$ERR"; then
-		echo "mkdebian: appliance launch failed, retrying with" \
-		    "LIBGUESTFS_BACKEND_SETTINGS=force_tcg" >&2
-		make_disk
-		if ! LIBGUESTFS_BACKEND_SETTINGS=force_tcg run_guestfish; then
-			cat "$ERR" >&2
-			die "guestfish failed (under force_tcg)"
-		fi
-	else
-		cat "$ERR" >&2
-		die "guestfish failed"
-	fi
-fi
+cache_guestfish mkdebian make_disk
 t_image=$((SECONDS - t0))
 
 # --- domain config ------------------------------------------------------

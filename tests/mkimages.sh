@@ -302,22 +302,7 @@ ln -s "$DATA" "$WORK/data"
 make_elf_stub >"$WORK/elf-x86_64"
 gen_script >"$GF"
 start=$SECONDS
-make_disks
-if ! run_guestfish; then
-	if [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
-	    grep -q 'guestfs_launch failed' "$ERR"; then
-		echo "mkimages: appliance launch failed, retrying with" \
-		    "LIBGUESTFS_BACKEND_SETTINGS=force_tcg" >&2
-		make_disks
-		if ! LIBGUESTFS_BACKEND_SETTINGS=force_tcg run_guestfish; then
-			cat "$ERR" >&2
-			die "guestfish failed (under force_tcg)"
-		fi
-	else
-		cat "$ERR" >&2
-		die "guestfish failed"
-	fi
-fi
+cache_guestfish mkimages make_disks
 
 # Host-side files: plain text and a qcow2 header, no guest data involved.
 for i in $(seq 1 64); do
