@@ -24,6 +24,7 @@
 
 #include "alive.h"
 #include "cmds.h"
+#include "cmdutil.h"
 #include "guest.h"
 #include "hostcfg.h"
 #include "hostfile.h"
@@ -103,30 +104,8 @@ struct job {
 	char			*real;		/* realpath, for the record */
 	struct hostcfg		*cfg;
 	int			 lockfd;
-	int			 status;	/* 0 ok, 1 failed */
 	json_object		*json;
 };
-
-static int
-usage_error(const char *cmd)
-{
-	fprintf(stderr, "Try 'imprint %s --help' for more information.\n",
-	    cmd);
-	return 2;
-}
-
-static int
-parse_partition(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || errno || v < 1 || v > 128)
-		return -1;
-	return (int)v;
-}
 
 /* --- configs, liveness --------------------------------------------------- */
 
@@ -168,35 +147,6 @@ config_for(const struct apply_opts *o, const struct recipe *r,
 		return -1;
 	}
 	return 0;
-}
-
-static int
-check_alive(const struct apply_opts *o, struct job *j)
-{
-	struct strlist why = STRLIST_INIT;
-	const char *name = NULL, *uuid = NULL;
-	size_t i;
-	int r;
-
-	if (j->cfg) {
-		name = hostcfg_get_string(j->cfg, "name");
-		uuid = hostcfg_get_string(j->cfg, "uuid");
-	}
-	if ((r = alive_check(j->image, name, uuid, &why, NULL)) == 1) {
-		if (o->force) {
-			for (i = 0; i < why.n; i++)
-				warnx("warning: %s (going on: --force)",
-				    why.v[i]);
-			r = 0;
-		} else {
-			warnx("refusing to edit '%s': the guest looks alive; "
-			    "stop it first (or give --force)", j->image);
-			for (i = 0; i < why.n; i++)
-				fprintf(stderr, "  %s\n", why.v[i]);
-		}
-	}
-	strlist_release(&why);
-	return r == 0 ? 0 : -1;
 }
 
 /* --- carrying out a plan ------------------------------------------------- */
@@ -261,17 +211,6 @@ carry_out(struct guest *gs, const struct plan *p)
 	return 0;
 }
 
-static json_object *
-json_list(const struct strlist *l)
-{
-	json_object *a = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		json_object_array_add(a, json_object_new_string(l->v[i]));
-	return a;
-}
-
 static void
 report(const struct apply_opts *o, struct job *j, const struct plan *p,
     const char *root, const char *undo_file, const char *state)
@@ -286,9 +225,9 @@ report(const struct apply_opts *o, struct job *j, const struct plan *p,
 		json_object_object_add(j->json, "result",
 		    json_object_new_string(state));
 		json_object_object_add(j->json, "changes",
-		    json_list(&p->summary));
+		    cmd_json_strlist(&p->summary));
 		json_object_object_add(j->json, "generated",
-		    json_list(&p->generated));
+		    cmd_json_strlist(&p->generated));
 		files = json_object_new_array();
 		for (i = 0; i < p->n; i++) {
 			json_object *f = json_object_new_object();
@@ -470,30 +409,9 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 			break;
 		case 'p':
 		case 'r':
-			if (o->have_root) {
-				warnx("give one of --partition and --root, "
-				    "once");
+			if (cmd_root_option(&o->root, &o->have_root, c,
+			    optarg) == -1)
 				return -1;
-			}
-			o->have_root = true;
-			if (c == 'p') {
-				o->root.how = ROOT_PARTITION;
-				if ((o->root.partition =
-				    parse_partition(optarg)) == -1) {
-					warnx("--partition '%s': not a "
-					    "partition number (1 to 128)",
-					    optarg);
-					return -1;
-				}
-			} else {
-				o->root.how = ROOT_DEVICE;
-				o->root.device = optarg;
-				if (strncmp(optarg, "/dev/", 5) != 0) {
-					warnx("--root '%s': not a device name",
-					    optarg);
-					return -1;
-				}
-			}
 			break;
 		default:
 			return -1;
@@ -517,20 +435,20 @@ cmd_apply(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	if ((pr = parse_apply_opts(argc, argv, &o)) != 0) {
-		rc = pr == 1 ? 0 : usage_error("apply");
+		rc = pr == 1 ? 0 : cmd_usage_error("apply");
 		goto out;
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 2) {
 		warnx("apply: give a recipe and at least one image");
-		rc = usage_error("apply");
+		rc = cmd_usage_error("apply");
 		goto out;
 	}
 	n = (size_t)argc - 1;
 	if (o.vmcfg && n > 1) {
 		warnx("--vmcfg goes with one image");
-		rc = usage_error("apply");
+		rc = cmd_usage_error("apply");
 		goto out;
 	}
 	if (recipe_load(argv[0], &o.vars, &r) == -1)
@@ -587,7 +505,10 @@ cmd_apply(int argc, char **argv)
 				free(m);
 			}
 		if (!o.dry_run) {
-			if (check_alive(&o, j) == -1)
+			if (cmd_refuse_alive(j->image, j->cfg ?
+			    hostcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
+			    hostcfg_get_string(j->cfg, "uuid") : NULL, o.force,
+			    "edit") == -1)
 				goto out;
 			if (alive_lock_image(j->image, &j->lockfd) != 0)
 				goto out;
@@ -699,10 +620,9 @@ cmd_undo(int argc, char **argv)
 	struct guest_fs *fs = NULL;
 	struct guest_root root;
 	struct root_spec spec;
-	struct strlist why = STRLIST_INIT;
 	char real[PATH_MAX], *paths[2];
 	bool force = false;
-	size_t nfs = 0, i;
+	size_t nfs = 0;
 	int c, rc = 1, st, lockfd = -1;
 
 	memset(&root, 0, sizeof(root));
@@ -716,12 +636,12 @@ cmd_undo(int argc, char **argv)
 			fputs(undo_usage, stdout);
 			return 0;
 		default:
-			return usage_error("undo");
+			return cmd_usage_error("undo");
 		}
 	}
 	if (argc - optind != 1) {
 		warnx("undo: give one image");
-		return usage_error("undo");
+		return cmd_usage_error("undo");
 	}
 	if (realpath(argv[optind], real) == NULL) {
 		warn("cannot open image '%s'", argv[optind]);
@@ -733,21 +653,8 @@ cmd_undo(int argc, char **argv)
 			    real, UNDO_SUFFIX);
 		return 1;
 	}
-	if ((st = alive_check(real, NULL, NULL, &why, NULL)) != 0) {
-		if (st == 1 && force) {
-			for (i = 0; i < why.n; i++)
-				warnx("warning: %s (going on: --force)",
-				    why.v[i]);
-		} else {
-			if (st == 1)
-				warnx("refusing to restore '%s': the guest "
-				    "looks alive; stop it first (or give "
-				    "--force)", argv[optind]);
-			for (i = 0; i < why.n; i++)
-				fprintf(stderr, "  %s\n", why.v[i]);
-			goto out;
-		}
-	}
+	if (cmd_refuse_alive(real, NULL, NULL, force, "restore") == -1)
+		goto out;
 	if (alive_lock_image(real, &lockfd) != 0)
 		goto out;
 	paths[0] = real;
@@ -782,7 +689,6 @@ out:
 		close(lockfd);
 	guest_root_release(&root);
 	guest_fs_free(fs, nfs);
-	strlist_release(&why);
 	undo_free(u);
 	return rc;
 }

@@ -6,15 +6,14 @@
  * Every image given is a separate guest; all share one appliance.
  */
 #include <err.h>
-#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
+#include "cmdutil.h"
 #include "consist.h"
 #include "guest.h"
 #include "hostcfg.h"
@@ -52,28 +51,6 @@ static void
 print_usage(FILE *f)
 {
 	fputs(usage_text, f);
-}
-
-static int
-usage_error(void)
-{
-	fprintf(stderr, "Try 'imprint inspect --help' for more "
-	    "information.\n");
-	return 2;
-}
-
-/* strtonum-like: a whole number in [lo, hi], or -1. */
-static int
-parse_int(const char *s, int lo, int hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || errno || v < lo || v > hi)
-		return -1;
-	return (int)v;
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -132,17 +109,6 @@ json_root(const struct guest_root *r)
 }
 
 static json_object *
-json_strlist(const struct strlist *l)
-{
-	json_object *a = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		json_object_array_add(a, jstr(l->v[i]));
-	return a;
-}
-
-static json_object *
 json_survey(const struct survey *s)
 {
 	json_object *o = json_object_new_object(), *a, *e;
@@ -164,7 +130,7 @@ json_survey(const struct survey *s)
 		jset(e, "file", jstr("/etc/hosts"));
 		jset(e, "line", json_object_new_int64((int64_t)s->hosts[i].line));
 		jset(e, "address", jstr(s->hosts[i].addr));
-		jset(e, "names", json_strlist(&s->hosts[i].names));
+		jset(e, "names", cmd_json_strlist(&s->hosts[i].names));
 		json_object_array_add(a, e);
 	}
 	jset(o, "hosts", a);
@@ -200,8 +166,8 @@ json_survey(const struct survey *s)
 	}
 	jset(o, "udev_rules", a);
 	jset(o, "machine_id", jstr(s->machine_id));
-	jset(o, "ssh_host_keys", json_strlist(&s->ssh_host_keys));
-	jset(o, "notes", json_strlist(&s->notes));
+	jset(o, "ssh_host_keys", cmd_json_strlist(&s->ssh_host_keys));
+	jset(o, "notes", cmd_json_strlist(&s->notes));
 	return o;
 }
 
@@ -450,7 +416,7 @@ cmd_inspect(int argc, char **argv)
 		case 'c':
 			if (o.vmcfg) {
 				warnx("--vmcfg given twice");
-				return usage_error();
+				return cmd_usage_error("inspect");
 			}
 			o.vmcfg = optarg;
 			break;
@@ -461,50 +427,25 @@ cmd_inspect(int argc, char **argv)
 			o.json = true;
 			break;
 		case 'p':
-			if (have_root) {
-				warnx("give one of --partition and --root, "
-				    "once");
-				return usage_error();
-			}
-			have_root = true;
-			o.root.how = ROOT_PARTITION;
-			if ((o.root.partition = parse_int(optarg, 1, 128))
-			    == -1) {
-				warnx("--partition '%s': not a partition "
-				    "number (1 to 128)", optarg);
-				return usage_error();
-			}
-			break;
 		case 'r':
-			if (have_root) {
-				warnx("give one of --partition and --root, "
-				    "once");
-				return usage_error();
-			}
-			have_root = true;
-			o.root.how = ROOT_DEVICE;
-			o.root.device = optarg;
-			if (strncmp(optarg, "/dev/", 5) != 0) {
-				warnx("--root '%s': not a device name "
-				    "(/dev/sda2, /dev/VolGroup00/LogVol00)",
-				    optarg);
-				return usage_error();
-			}
+			if (cmd_root_option(&o.root, &have_root, c, optarg)
+			    == -1)
+				return cmd_usage_error("inspect");
 			break;
 		default:
-			return usage_error();
+			return cmd_usage_error("inspect");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
 		warnx("inspect: no image given");
-		return usage_error();
+		return cmd_usage_error("inspect");
 	}
 	if (o.vmcfg && argc > 1) {
 		warnx("--vmcfg goes with one image; inspect the others "
 		    "separately");
-		return usage_error();
+		return cmd_usage_error("inspect");
 	}
 	/* Read the config first: a bad one costs no appliance launch. */
 	if (o.vmcfg && hostcfg_load(o.vmcfg, &cfg) == -1)

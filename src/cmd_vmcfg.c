@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "cmdutil.h"
 #include "diff.h"
 #include "hostcfg.h"
 #include "hostfile.h"
@@ -63,13 +64,6 @@ static const char usage_text[] =
 "\n"
 "Generated values are printed as KEY=VALUE lines.  Exit status: 0 done\n"
 "(or nothing to change), 1 refused (nothing written), 2 usage error.\n";
-
-static int
-usage_error(void)
-{
-	fprintf(stderr, "Try 'imprint vmcfg --help' for more information.\n");
-	return 2;
-}
 
 /* ---- showing ----------------------------------------------------------- */
 
@@ -561,7 +555,7 @@ cmd_vmcfg(int argc, char **argv)
 			if (o.prefix != NULL) {
 				warnx("--mac-prefix given twice");
 				strlist_release(&o.scan);
-				return usage_error();
+				return cmd_usage_error("vmcfg");
 			}
 			o.prefix = optarg;
 			break;
@@ -570,20 +564,20 @@ cmd_vmcfg(int argc, char **argv)
 			break;
 		default:
 			strlist_release(&o.scan);
-			return usage_error();
+			return cmd_usage_error("vmcfg");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
 		warnx("vmcfg: missing FILE");
-		rc = usage_error();
+		rc = cmd_usage_error("vmcfg");
 	} else if (argc == 1) {
 		if (o.dry_run || o.backup || o.prefix || o.scan.n) {
 			warnx("vmcfg: --dry-run, --backup, --mac-prefix and "
 			    "--mac-scan need an edit (set, add-nic, "
 			    "remove-nic)");
-			rc = usage_error();
+			rc = cmd_usage_error("vmcfg");
 		} else if (hostcfg_load(argv[0], &cfg) == -1)
 			rc = 1;
 		else {
@@ -596,11 +590,11 @@ cmd_vmcfg(int argc, char **argv)
 	} else if (o.json) {
 		warnx("vmcfg: --json only shows a config; it cannot be "
 		    "combined with an edit");
-		rc = usage_error();
+		rc = cmd_usage_error("vmcfg");
 	} else {
 		rc = edit(argv[0], &o, argv + 1, argc - 1);
 		if (rc == 2)
-			usage_error();
+			cmd_usage_error("vmcfg");
 	}
 	hostcfg_free(cfg);
 	strlist_release(&o.scan);

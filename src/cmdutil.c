@@ -1,0 +1,97 @@
+/*
+ * cmdutil.c - helpers shared by the subcommands (see cmdutil.h).
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alive.h"
+#include "cmdutil.h"
+
+int
+cmd_usage_error(const char *cmd)
+{
+	fprintf(stderr, "Try 'imprint %s --help' for more information.\n",
+	    cmd);
+	return 2;
+}
+
+/* strtonum-like: a whole number in [lo, hi], or -1. */
+static int
+parse_int(const char *s, int lo, int hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || errno || v < lo || v > hi)
+		return -1;
+	return (int)v;
+}
+
+int
+cmd_root_option(struct root_spec *spec, bool *have, int opt,
+    const char *arg)
+{
+	if (*have) {
+		warnx("give one of --partition and --root, once");
+		return -1;
+	}
+	*have = true;
+	if (opt == 'p') {
+		spec->how = ROOT_PARTITION;
+		if ((spec->partition = parse_int(arg, 1, 128)) == -1) {
+			warnx("--partition '%s': not a partition number "
+			    "(1 to 128)", arg);
+			return -1;
+		}
+		return 0;
+	}
+	spec->how = ROOT_DEVICE;
+	spec->device = arg;
+	if (strncmp(arg, "/dev/", 5) != 0) {
+		warnx("--root '%s': not a device name (/dev/sda2, "
+		    "/dev/VolGroup00/LogVol00)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+json_object *
+cmd_json_strlist(const struct strlist *l)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		json_object_array_add(a, json_object_new_string(l->v[i]));
+	return a;
+}
+
+int
+cmd_refuse_alive(const char *image, const char *name, const char *uuid,
+    bool force, const char *verb)
+{
+	struct strlist why = STRLIST_INIT;
+	size_t i;
+	int r;
+
+	if ((r = alive_check(image, name, uuid, &why, NULL)) == 1) {
+		if (force) {
+			for (i = 0; i < why.n; i++)
+				warnx("warning: %s (going on: --force)",
+				    why.v[i]);
+			r = 0;
+		} else {
+			warnx("refusing to %s '%s': the guest looks alive; "
+			    "stop it first (or give --force)", verb, image);
+			for (i = 0; i < why.n; i++)
+				fprintf(stderr, "  %s\n", why.v[i]);
+		}
+	}
+	strlist_release(&why);
+	return r == 0 ? 0 : -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * cmdutil.h - what the cmd_*.c files share: the usage-error hint, the
+ * --partition/--root options, JSON string arrays, and the "is the guest
+ * alive?" refusal.  Nothing here parses files or touches a guest.
+ */
+#ifndef IMPRINT_CMDUTIL_H
+#define IMPRINT_CMDUTIL_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "guest.h"
+#include "util.h"
+
+/* Print "Try 'imprint CMD --help' ..." and return 2 (usage error). */
+int	 cmd_usage_error(const char *cmd);
+
+/*
+ * Take --partition (opt 'p') or --root (opt 'r') with its argument into
+ * *spec; *have says whether one was given already (only one may be).
+ * Returns 0, or -1 after one message.
+ */
+int	 cmd_root_option(struct root_spec *spec, bool *have, int opt,
+	    const char *arg);
+
+/* A JSON array of the strings of l (new reference). */
+json_object *cmd_json_strlist(const struct strlist *l);
+
+/*
+ * Before writing to image: ask alive_check (domain name and uuid may be
+ * NULL).  When the guest looks alive, print why and return -1, unless
+ * force, which turns the reasons into warnings.  verb names the refused
+ * act ("edit", "restore").  Returns 0 to go on, -1 otherwise.
+ */
+int	 cmd_refuse_alive(const char *image, const char *name,
+	    const char *uuid, bool force, const char *verb);
+
+#endif
