@@ -67,3 +67,29 @@ diag_flush(struct diag *d)
 	d->v = NULL;
 	d->n = d->cap = d->total = 0;
 }
+
+char *
+diag_quote(const char *s, bool escape_8bit)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	buf_adds(&b, "");
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (b.len >= 80) {
+			buf_adds(&b, "...");
+			break;
+		}
+		if (*p == '\n')
+			buf_adds(&b, "\\n");
+		else if (*p == '\r')
+			buf_adds(&b, "\\r");
+		else if (*p == '\t')
+			buf_adds(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f || (escape_8bit && *p > 0x7f))
+			buf_addf(&b, "\\x%02x", *p);
+		else
+			buf_addc(&b, (char)*p);
+	}
+	return buf_detach(&b, NULL);
+}

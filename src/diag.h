@@ -36,4 +36,11 @@ bool	 diag_gave_up(const struct diag *);
  */
 void	 diag_flush(struct diag *);
 
+/*
+ * s as a message shows it: \n, \r, \t, other control bytes (and, with
+ * escape_8bit, bytes >= 0x80) as \xHH; cut after 80 bytes with "...".
+ * Caller frees.
+ */
+char	*diag_quote(const char *s, bool escape_8bit);
+
 #endif

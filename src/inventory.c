@@ -34,36 +34,6 @@
 
 /* --- messages --------------------------------------------------------- */
 
-/*
- * s for a message: control bytes as \n, \r, \t or \xHH, cut after 80
- * bytes (caller frees).  UTF-8 is shown as is: the file was checked.
- */
-static char *
-quote(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-
-	buf_adds(&b, "");
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (b.len >= 80) {
-			buf_adds(&b, "...");
-			break;
-		}
-		if (*p == '\n')
-			buf_adds(&b, "\\n");
-		else if (*p == '\r')
-			buf_adds(&b, "\\r");
-		else if (*p == '\t')
-			buf_adds(&b, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_addf(&b, "\\x%02x", *p);
-		else
-			buf_addc(&b, (char)*p);
-	}
-	return buf_detach(&b, NULL);
-}
-
 /* --- bytes ------------------------------------------------------------ */
 
 /*
@@ -455,7 +425,7 @@ classify(struct diag *e, size_t line, const char *s, struct col *c)
 	}
 	if (recipe_var_name_valid(s))
 		return 0;
-	q = quote(s);
+	q = diag_quote(s, false);
 	if (*s == '\0')
 		diag_add(e, line, "a column has no name");
 	else
@@ -551,7 +521,7 @@ check_cell_path(struct diag *e, size_t line, const char *what,
 
 	if (cell_path_ok(cell))
 		return true;
-	q = quote(cell);
+	q = diag_quote(cell, false);
 	diag_add(e, line, "bad %s path '%s': quotes, '\\' and control "
 	    "characters are not allowed", what, q);
 	free(q);
@@ -667,7 +637,7 @@ dup_err(struct diag *e, const struct inventory *inv, const struct imgkey *k,
     const struct imgkey *first, const char *how)
 {
 	const struct inventory_row *row = &inv->rows[k->row];
-	char *q = quote(k->key);
+	char *q = diag_quote(k->key, false);
 
 	if (k->row == first->row)
 		diag_add(e, row->line, "image '%s' %s another image of this "
@@ -1106,7 +1076,7 @@ inventory_parse_shard(const char *s, unsigned *i_r, unsigned *n_r)
 
 	if (!parse_unsigned(&p, &i) || *p++ != '/' ||
 	    !parse_unsigned(&p, &n) || *p != '\0' || n == 0 || i >= n) {
-		q = quote(s);
+		q = diag_quote(s, false);
 		warnx("bad shard '%s': expected I/N with 0 <= I < N, such as "
 		    "0/4", q);
 		free(q);

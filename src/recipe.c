@@ -71,34 +71,6 @@ vars_find(const struct recipe_vars *vars, const char *key, size_t n)
 	return -1;
 }
 
-/* Escape s for a message: control and non-ASCII bytes as \n or \xHH,
- * cut after 80 bytes (caller frees). */
-static char *
-quote(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-
-	buf_adds(&b, "");
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (b.len >= 80) {
-			buf_adds(&b, "...");
-			break;
-		}
-		if (*p == '\n')
-			buf_adds(&b, "\\n");
-		else if (*p == '\r')
-			buf_adds(&b, "\\r");
-		else if (*p == '\t')
-			buf_adds(&b, "\\t");
-		else if (*p < ' ' || *p >= 0x7f)
-			buf_addf(&b, "\\x%02x", *p);
-		else
-			buf_addc(&b, (char)*p);
-	}
-	return buf_detach(&b, NULL);
-}
-
 int
 recipe_vars_set(struct recipe_vars *vars, const char *key, const char *value)
 {
@@ -106,7 +78,7 @@ recipe_vars_set(struct recipe_vars *vars, const char *key, const char *value)
 	char *q;
 
 	if (!recipe_var_name_valid(key)) {
-		q = quote(key);
+		q = diag_quote(key, true);
 		warnx("bad variable name '%s': expected a letter or '_', then "
 		    "letters, digits, '_' or '-'", q);
 		free(q);
@@ -138,7 +110,7 @@ recipe_vars_parse_define(struct recipe_vars *vars, const char *def)
 	int rc;
 
 	if (eq == NULL) {
-		q = quote(def);
+		q = diag_quote(def, true);
 		warnx("bad definition '%s': expected KEY=VALUE", q);
 		free(q);
 		return -1;
@@ -453,7 +425,7 @@ k_password(struct parser *p, size_t line, const char *v)
 	}
 	if (strncmp(v, "file:", 5) == 0) {
 		if (!path_ok(v + 5)) {
-			q = quote(v + 5);
+			q = diag_quote(v + 5, true);
 			diag_add(&p->diag, line, "bad root-password file '%s': expected "
 			    "an absolute path without quotes, '\\' or '#'", q);
 			free(q);
@@ -495,7 +467,7 @@ k_forget(struct parser *p, size_t line, const char *v)
 		for (i = 0; i < ARRAY_SIZE(forget_items); i++)
 			if (strcmp(w, forget_items[i].name) == 0)
 				break;
-		q = quote(w);
+		q = diag_quote(w, true);
 		if (i == ARRAY_SIZE(forget_items)) {
 			diag_add(&p->diag, line, "unknown forget item '%s' (known: "
 			    "udev-net machine-id ssh-hostkeys dhcp-leases)",
@@ -531,7 +503,7 @@ k_mac(struct parser *p, size_t line, const char *v)
 	else if (mac_parse(v, m) == -1)
 		return -1;
 	else if (!mac_valid_nic(v)) {
-		q = quote(v);
+		q = diag_quote(v, true);
 		diag_add(&p->diag, line, "bad mac '%s': %s, not a NIC address", q,
 		    (m[0] & 1) ? "multicast (the first octet is odd)" :
 		    "all zero");
@@ -600,7 +572,7 @@ k_address(struct parser *p, size_t line, const char *v)
 	else if (prefix <= 30 && (a & ~mask) == ~mask)
 		why = "the broadcast address of its subnet";
 	if (why) {
-		q = quote(v);
+		q = diag_quote(v, true);
 		diag_add(&p->diag, line, "bad address '%s': %s", q, why);
 		free(q);
 		free(addr);
@@ -620,7 +592,7 @@ k_gateway(struct parser *p, size_t line, const char *v)
 	if (!ipv4_valid(v))
 		return -1;
 	if (!ipv4_unicast(ipv4_num(v))) {
-		q = quote(v);
+		q = diag_quote(v, true);
 		diag_add(&p->diag, line, "bad gateway '%s': not a unicast host address",
 		    q);
 		free(q);
@@ -770,7 +742,7 @@ subst(struct parser *p, size_t line, const char *v, struct buf *out,
 		name = xstrndup(s + 2, (size_t)(e - s - 2));
 		s = e + 1;
 		if (!recipe_var_name_valid(name)) {
-			q = quote(name);
+			q = diag_quote(name, true);
 			diag_add(&p->diag, line, "bad variable name '%s'", q);
 			free(q);
 			free(name);
@@ -888,7 +860,7 @@ begin_section(struct parser *p, size_t line, char *h)
 		return;
 	}
 	if (strcmp(word, "nic") != 0) {
-		q = quote(word);
+		q = diag_quote(word, true);
 		diag_add(&p->diag, line, "unknown section '[%s]' (known: [guest], "
 		    "[nic NAME], [host])", q);
 		free(q);
@@ -900,7 +872,7 @@ begin_section(struct parser *p, size_t line, char *h)
 		return;
 	}
 	if (!ifname_ok(arg, 1) || strcmp(arg, "lo") == 0) {
-		q = quote(arg);
+		q = diag_quote(arg, true);
 		diag_add(&p->diag, line, "bad NIC name '%s': expected a letter, then up "
 		    "to 14 lower-case letters or digits (not lo), as in eth0",
 		    q);
@@ -983,7 +955,7 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 		return;
 	rc = k->fn(p, line, val->data);
 	if (rc == -1 && k->expect) {
-		q = quote(val->data);
+		q = diag_quote(val->data, true);
 		diag_add(&p->diag, line, "bad %s '%s': %s", key, q, k->expect);
 		free(q);
 	}
