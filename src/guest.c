@@ -102,6 +102,8 @@ gerr(struct guest *gs)
 	return line;
 }
 
+static const char *cur_image(const struct guest *);
+
 static void
 free_strings(char **v)
 {
@@ -467,12 +469,6 @@ guest_close(struct guest *gs)
 	free(gs->first_err);
 	free(gs);
 	return r;
-}
-
-size_t
-guest_count(const struct guest *gs)
-{
-	return gs->nimg;
 }
 
 const char *
@@ -979,8 +975,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw)
 	    guestfs_mount_ro(gs->g, root->dev, "/");
 	if (r == -1) {
 		warnx("cannot mount %s of '%s'%s: %s", root->display,
-		    gs->img[gs->cur < 0 ? 0 : gs->cur].path,
-		    rw ? " read-write" : "", gerr(gs));
+		    cur_image(gs), rw ? " read-write" : "", gerr(gs));
 		return -1;
 	}
 	gs->mounted = true;

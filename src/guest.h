@@ -84,7 +84,6 @@ int	 guest_open(struct guest **gs_r, char *const *paths, size_t n,
  * when the shutdown reported an error (writes may be lost). */
 int	 guest_close(struct guest *);
 
-size_t	 guest_count(const struct guest *);
 const char *guest_image_path(const struct guest *, size_t k);
 const char *guest_image_format(const struct guest *, size_t k);
 

@@ -60,7 +60,6 @@ struct plan_input {
 	struct hostcfg		*cfg;		/* NULL: no domain config */
 	struct ident_macs	*macs;		/* taken MACs; gets new ones */
 	const struct undo	*prev;		/* last apply's record, or NULL */
-	const char		*mac_prefix;	/* for messages */
 };
 
 /*

@@ -209,26 +209,16 @@ read_udev(struct guest *gs, struct survey *s)
 static int
 read_misc(struct guest *gs, struct survey *s)
 {
-	struct strlist names = STRLIST_INIT;
 	char *buf;
-	size_t len, i, n;
-	int r;
+	size_t len;
 
 	if (read_noted(gs, s, "/etc/machine-id", &buf, &len) == 0) {
 		buf[strcspn(buf, "\r\n")] = '\0';
 		s->machine_id = buf;
 	}
-	if ((r = guest_ls(gs, "/etc/ssh", &names)) == -1)
-		return -1;
-	for (i = 0; i < names.n; i++) {
-		n = strlen(names.v[i]);
-		if (strncmp(names.v[i], "ssh_host_", 9) == 0 && n > 4 &&
-		    strcmp(names.v[i] + n - 4, "_key") == 0)
-			strlist_add_owned(&s->ssh_host_keys,
-			    xasprintf("/etc/ssh/%s", names.v[i]));
-	}
-	strlist_release(&names);
-	return 0;
+	/* Private keys only; guest_glob returns them sorted. */
+	return guest_glob(gs, "/etc/ssh", "ssh_host_*_key", &s->ssh_host_keys)
+	    == -1 ? -1 : 0;
 }
 
 int
