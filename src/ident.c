@@ -37,6 +37,7 @@ struct ident_macs {
 	uint64_t	*slot;		/* open addressing; 0 = empty */
 	size_t		 nslot;		/* power of two */
 	size_t		 count;
+	uint64_t	 lane, nlanes;	/* draw c with c % nlanes == lane */
 };
 
 static const struct {
@@ -108,7 +109,15 @@ ident_macs_new(void)
 	memcpy(m->prefix, xen_oui, 3);
 	m->plen = 3;
 	m->xen_rule = true;
+	m->nlanes = 1;
 	return m;
+}
+
+void
+ident_macs_set_lane(struct ident_macs *m, unsigned lane, unsigned nlanes)
+{
+	m->nlanes = nlanes > 1 ? nlanes : 1;
+	m->lane = nlanes > 1 ? lane % nlanes : 0;
 }
 
 void
@@ -409,25 +418,33 @@ int
 ident_new_mac(struct ident_macs *m, char out[18])
 {
 	unsigned char mac[6];
-	uint64_t space = space_size(m), r, c, i;
+	uint64_t space = space_size(m), r, c, i, steps;
 	int t;
 
 	for (t = 0; t < DRAW_TRIES; t++) {
 		if (fill_random(&r, sizeof(r)) == -1)
 			return -1;
-		candidate(m, r & (space - 1), mac);
+		c = r & (space - 1);
+		c -= c % m->nlanes;
+		c += m->lane;
+		if (c >= space)
+			continue;
+		candidate(m, c, mac);
 		if (usable(m, mac))
 			goto found;
 	}
 	/*
-	 * The space is nearly full: walk it from a random start.  At most
-	 * count + 2 steps (taken ones plus the all-zero MAC) reach a free
-	 * one, if there is any.
+	 * The space is nearly full: walk the lane from a random start.  At
+	 * most count + 3 steps (taken ones, the all-zero MAC, one past the
+	 * end of the space) reach a free one, if there is any.
 	 */
 	if (fill_random(&r, sizeof(r)) == -1)
 		return -1;
-	for (i = 0; i < space && i < m->count + 2; i++) {
-		c = (r + i) & (space - 1);
+	steps = space / m->nlanes + 1;
+	for (i = 0; i < steps && i < m->count + 3; i++) {
+		c = ((r + i) % steps) * m->nlanes + m->lane;
+		if (c >= space)
+			continue;
 		candidate(m, c, mac);
 		if (usable(m, mac))
 			goto found;

@@ -72,6 +72,16 @@ int	ident_macs_scan(struct ident_macs *, const char *dir);
 int	ident_new_mac(struct ident_macs *, char out[18]);
 
 /*
+ * Restrict ident_new_mac to lane `lane` of `nlanes`: only candidates whose
+ * number (the free bits after the prefix) is congruent to lane modulo
+ * nlanes.  Parallel workers that start from one set of taken MACs and
+ * each use their own lane can never draw the same MAC, without talking to
+ * each other.  nlanes 0 or 1 lifts the restriction.
+ */
+void	ident_macs_set_lane(struct ident_macs *, unsigned lane,
+	    unsigned nlanes);
+
+/*
  * A new random uuid in the lower-case dashed form (36 characters and a
  * NUL) from libuuid.  Cannot fail.
  */

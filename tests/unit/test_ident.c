@@ -100,6 +100,44 @@ main(void)
 	CHECK_INT(ident_new_mac(m, out), -1);
 	ident_macs_free(m);
 
+	/*
+	 * Lanes: three workers start from one taken set and draw apart.
+	 * A 256-MAC space, 3 lanes of 86, 85, 85: each lane fills up with
+	 * exactly its own residue class, then reports it is full.
+	 */
+	{
+		struct ident_macs *w[3];
+		unsigned lane, n[3] = { 0 }, v;
+		char seen[256];
+
+		memset(seen, 0, sizeof(seen));
+		for (lane = 0; lane < 3; lane++) {
+			w[lane] = ident_macs_new();
+			CHECK_INT(ident_macs_set_prefix(w[lane],
+			    "02:00:00:00:00"), 0);
+			/* taken before the split: never drawn by anyone */
+			CHECK_INT(ident_macs_take_str(w[lane],
+			    "02:00:00:00:00:05"), 0);
+			ident_macs_set_lane(w[lane], lane, 3);
+			while (ident_new_mac(w[lane], out) == 0) {
+				v = (unsigned)strtoul(out + 15, NULL, 16);
+				CHECK(strncmp(out, "02:00:00:00:00:", 15) == 0);
+				CHECK_INT(v % 3, lane);
+				CHECK_INT(seen[v], 0);
+				seen[v] = 1;
+				n[lane]++;
+			}
+		}
+		/* 02:00:00:00:00:00 is not the all-zero MAC, so it counts;
+		 * 5 was taken before the split: lane 2 has one less */
+		CHECK_INT(n[0], 86);
+		CHECK_INT(n[1], 85);
+		CHECK_INT(n[2], 84);
+		CHECK_INT(seen[5], 0);
+		for (lane = 0; lane < 3; lane++)
+			ident_macs_free(w[lane]);
+	}
+
 	/* take_str: case-insensitive, junk ignored */
 	m = ident_macs_new();
 	CHECK_INT(ident_macs_take_str(m, "00:16:3E:AA:BB:01"), 0);
