@@ -7,6 +7,7 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static const char usage_text[] =
 "  --partition N     the root is the Nth partition of each image\n"
 "  --root DEV        the root is DEV (/dev/sda2, /dev/VolGroup00/LogVol00)\n"
 "  --vmcfg FILE      compare with this domain config (one image only)\n"
+"  --vmcfg auto      compare each image with the vm.cfg beside it\n"
 "\n"
 "Exit status: 0 consistent, 1 inconsistencies found, 2 error.\n";
 
@@ -401,8 +403,9 @@ int
 cmd_inspect(int argc, char **argv)
 {
 	struct inspect_opts o;
-	struct hostcfg *cfg = NULL;
+	struct hostcfg **cfgs = NULL;
 	struct guest *gs = NULL;
+	bool beside;
 	json_object *doc = NULL, *arr = NULL;
 	bool have_root = false;
 	size_t k;
@@ -442,17 +445,33 @@ cmd_inspect(int argc, char **argv)
 		warnx("inspect: no image given");
 		return cmd_usage_error("inspect");
 	}
-	if (o.vmcfg && argc > 1) {
-		warnx("--vmcfg goes with one image; inspect the others "
+	/* "--vmcfg auto": Oracle VM keeps vm.cfg beside System.img.  (A
+	 * config named "auto" in the current directory: say ./auto.) */
+	beside = o.vmcfg && strcmp(o.vmcfg, "auto") == 0;
+	if (o.vmcfg && !beside && argc > 1) {
+		warnx("--vmcfg FILE goes with one image; use --vmcfg auto for "
+		    "the vm.cfg beside each image, or inspect the others "
 		    "separately");
 		return cmd_usage_error("inspect");
 	}
-	/* Read the config first: a bad one costs no appliance launch. */
-	if (o.vmcfg && hostcfg_load(o.vmcfg, &cfg) == -1)
-		return 2;
+	/* Read the configs first: a bad one costs no appliance launch. */
+	cfgs = xcalloc((size_t)argc, sizeof(*cfgs));
+	for (k = 0; o.vmcfg && k < (size_t)argc; k++) {
+		char *dir = xstrdup(argv[k]), *p;
+
+		p = beside ? xasprintf("%s/vm.cfg", dirname(dir)) :
+		    xstrdup(o.vmcfg);
+		r = hostcfg_load(p, &cfgs[k]);
+		free(p);
+		free(dir);
+		if (r == -1) {
+			rc = 2;
+			goto out;
+		}
+	}
 	if (guest_open(&gs, argv, (size_t)argc, true) == -1) {
-		hostcfg_free(cfg);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (o.json) {
 		doc = json_object_new_object();
@@ -463,7 +482,7 @@ cmd_inspect(int argc, char **argv)
 	for (k = 0; k < (size_t)argc; k++) {
 		if (k > 0 && !o.json)
 			printf("\n");
-		r = inspect_one(gs, k, &o, cfg, arr);
+		r = inspect_one(gs, k, &o, cfgs[k], arr);
 		if (r > rc)
 			rc = r;
 	}
@@ -475,10 +494,13 @@ cmd_inspect(int argc, char **argv)
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);
 	}
-	hostcfg_free(cfg);
 	if (fflush(stdout) == EOF) {
 		warn("stdout");
 		rc = 2;
 	}
+out:
+	for (k = 0; k < (size_t)argc; k++)
+		hostcfg_free(cfgs[k]);
+	free(cfgs);
 	return rc;
 }
