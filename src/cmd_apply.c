@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "alive.h"
+#include "apply.h"
+#include "batch.h"
 #include "cmds.h"
 #include "cmdutil.h"
 #include "guest.h"
@@ -35,18 +37,28 @@
 #include "undo.h"
 #include "util.h"
 
-#define APPLY_SCHEMA	1
+enum {
+	OPT_JSON = 256,
+	OPT_PER_LAUNCH,
+	OPT_REPORT,
+	OPT_SHARD
+};
 
 const struct option apply_long_options[] = {
 	{ "define",	required_argument,	NULL, 'D' },
 	{ "dry-run",	no_argument,		NULL, 'n' },
 	{ "force",	no_argument,		NULL, 'f' },
 	{ "help",	no_argument,		NULL, 'h' },
-	{ "json",	no_argument,		NULL, 'j' },
+	{ "inventory",	required_argument,	NULL, 'i' },
+	{ "jobs",	required_argument,	NULL, 'j' },
+	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "mac-prefix",	required_argument,	NULL, 'M' },
 	{ "mac-scan",	required_argument,	NULL, 'S' },
 	{ "partition",	required_argument,	NULL, 'p' },
+	{ "per-launch",	required_argument,	NULL, OPT_PER_LAUNCH },
+	{ "report",	required_argument,	NULL, OPT_REPORT },
 	{ "root",	required_argument,	NULL, 'r' },
+	{ "shard",	required_argument,	NULL, OPT_SHARD },
 	{ "vmcfg",	required_argument,	NULL, 'c' },
 	{ NULL,		0,			NULL, 0 }
 };
@@ -62,23 +74,34 @@ static const char apply_usage[] =
 "                     [--vmcfg FILE] [--partition N | --root DEV]\n"
 "                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
 "                     RECIPE IMAGE...\n"
+"       imprint apply [options] [-j N] [--per-launch N] [--shard I/N]\n"
+"                     [--report FILE] RECIPE --inventory FILE\n"
 "\n"
 "Give each stopped guest the identity RECIPE states (imprint.recipe(5)),\n"
 "in its files and in its Xen domain config, in one consistent step.\n"
+"With --inventory, one clone per row of a CSV file, many per appliance.\n"
 "\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY}\n"
 "  -n, --dry-run           print a unified diff of every change; write\n"
 "                          nothing, not even the undo record\n"
 "  --force                 edit even when the guest looks alive\n"
+"  --inventory FILE        the clones: a CSV file, one row each (see\n"
+"                          imprint(1), INVENTORY)\n"
+"  -j, --jobs N            batch: appliances in parallel (default: the\n"
+"                          cores, at most one per GiB of free memory)\n"
 "  --json                  one JSON document on stdout\n"
 "  --mac-prefix PREFIX     prefix of new MACs: xen (default), kvm, ovm3\n"
 "                          or 1-5 hex octets\n"
 "  --mac-scan DIR          never choose a MAC found in *.cfg under DIR\n"
 "  --partition N           the root is the Nth partition (recipe: root)\n"
+"  --per-launch N          batch: images per appliance (default 32)\n"
+"  --report FILE           batch: also write the JSON report to FILE\n"
 "  --root DEV              the root is DEV (recipe: root)\n"
+"  --shard I/N             batch: only the rows whose index is I mod N\n"
 "  --vmcfg FILE            the domain config (recipe: [host] config)\n"
 "\n"
-"Exit status: 0 success, 1 failure (nothing written), 2 usage error.\n";
+"Exit status: 0 success, 1 failure (each failed image is left\n"
+"unchanged), 2 usage error.\n";
 
 static const char undo_usage[] =
 "usage: imprint undo [--force] IMAGE\n"
@@ -88,282 +111,23 @@ static const char undo_usage[] =
 "\n"
 "  --force    restore even when the guest looks alive\n";
 
-struct apply_opts {
-	bool			 dry_run, force, json;
-	const char		*vmcfg;
-	const char		*mac_prefix;
-	struct strlist		 scan;
-	struct recipe_vars	 vars;
-	struct root_spec	 root;
-	bool			 have_root;
-};
-
-/* One image of the run. */
-struct job {
-	const char		*image;
-	char			*real;		/* realpath, for the record */
-	struct hostcfg		*cfg;
-	int			 lockfd;
-	json_object		*json;
-};
-
-/* --- configs, liveness --------------------------------------------------- */
-
-/* Which domain config goes with image: NULL for none (*path_r). */
+/* A decimal count in [lo, hi] for option opt. */
 static int
-config_for(const struct apply_opts *o, const struct recipe *r,
-    const char *image, char **path_r)
+parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
+    unsigned *out)
 {
-	char *copy, *dir, *p;
+	char *end;
+	unsigned long v;
 
-	*path_r = NULL;
-	if (o->vmcfg) {
-		*path_r = xstrdup(o->vmcfg);
-		return 0;
-	}
-	switch (r->host.config_kind) {
-	case RECIPE_CONFIG_NONE:
-		return 0;
-	case RECIPE_CONFIG_PATH:
-		*path_r = xstrdup(r->host.config_path);
-		return 0;
-	case RECIPE_CONFIG_AUTO:
-		break;
-	}
-	/* Oracle VM keeps vm.cfg beside System.img. */
-	copy = xstrdup(image);
-	dir = dirname(copy);
-	p = xasprintf("%s/vm.cfg", dir);
-	free(copy);
-	if (access(p, F_OK) == 0) {
-		*path_r = p;
-		return 0;
-	}
-	free(p);
-	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP) {
-		warnx("%s:%zu: the recipe sets the domain's name or uuid, but "
-		    "there is no vm.cfg beside '%s'; give --vmcfg FILE or "
-		    "'config = PATH'", r->path, r->host.line, image);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v < lo || v > hi) {
+		warnx("%s wants a number from %u to %u, not '%s'", opt, lo, hi,
+		    s);
 		return -1;
 	}
+	*out = (unsigned)v;
 	return 0;
-}
-
-/* --- carrying out a plan ------------------------------------------------- */
-
-static void
-record_plan(struct undo *u, const struct plan *p)
-{
-	struct undo_entry e;
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-
-		memset(&e, 0, sizeof(e));
-		e.host = f->host;
-		e.path = f->path;
-		if (f->op == PLAN_CREATE) {
-			e.what = UNDO_DELETE;
-		} else {
-			e.what = UNDO_RESTORE;
-			e.data = f->old;
-			e.len = f->oldlen;
-			e.mode = f->attr.mode;
-			e.uid = f->attr.uid;
-			e.gid = f->attr.gid;
-			if (f->host && stat(f->path, &st) == 0) {
-				e.mode = st.st_mode & 07777;
-				e.uid = st.st_uid;
-				e.gid = st.st_gid;
-			}
-		}
-		undo_add(u, &e);
-	}
-	undo_set_applied(u, &p->applied);
-}
-
-/* Guest files first, the host config last: a config that names the new
- * MACs is only written once the guest can answer to them. */
-static int
-carry_out(struct guest *gs, const struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-		if (f->host)
-			continue;
-		if (f->op == PLAN_REMOVE) {
-			if (guest_remove(gs, f->path) == -1)
-				return -1;
-		} else if (guest_write(gs, f->path, f->new.data ? f->new.data :
-		    "", f->new.len, f->like, NULL) == -1)
-			return -1;
-	}
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-		if (f->host && hostfile_replace(f->path, f->old, f->oldlen,
-		    f->new.data, f->new.len, 0, NULL) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-report(const struct apply_opts *o, struct job *j, const struct plan *p,
-    const char *root, const char *undo_file, const char *state)
-{
-	static const char *const ops[] = { "modify", "create", "remove" };
-	json_object *files;
-	size_t i;
-
-	if (o->json) {
-		json_object_object_add(j->json, "root",
-		    json_object_new_string(root));
-		json_object_object_add(j->json, "result",
-		    json_object_new_string(state));
-		json_object_object_add(j->json, "changes",
-		    cmd_json_strlist(&p->summary));
-		json_object_object_add(j->json, "generated",
-		    cmd_json_strlist(&p->generated));
-		files = json_object_new_array();
-		for (i = 0; i < p->n; i++) {
-			json_object *f = json_object_new_object();
-			json_object_object_add(f, "path",
-			    json_object_new_string(p->f[i].path));
-			json_object_object_add(f, "side",
-			    json_object_new_string(p->f[i].host ? "host" :
-			    "guest"));
-			json_object_object_add(f, "op",
-			    json_object_new_string(ops[p->f[i].op]));
-			json_object_array_add(files, f);
-		}
-		json_object_object_add(j->json, "files", files);
-		json_object_object_add(j->json, "undo", undo_file ?
-		    json_object_new_string(undo_file) : NULL);
-		json_object_object_add(j->json, "root_password",
-		    p->password && !o->dry_run ?
-		    json_object_new_string(p->password) : NULL);
-		return;
-	}
-	printf("%s: %s (root %s)\n", j->image, state, root);
-	for (i = 0; i < p->summary.n; i++)
-		printf("  %s\n", p->summary.v[i]);
-	for (i = 0; i < p->n; i++)
-		printf("  %s %s%s\n", ops[p->f[i].op], p->f[i].host ?
-		    "host " : "", p->f[i].path);
-	for (i = 0; i < p->generated.n; i++)
-		printf("  generated %s\n", p->generated.v[i]);
-	if (p->password && !o->dry_run)
-		printf("  root password: %s\n", p->password);
-	else if (p->password)
-		printf("  root password: a new one is made when applied\n");
-	if (undo_file)
-		printf("  undo record: %s\n", undo_file);
-}
-
-/* Plan and carry out image k.  Returns 0 or 1 (failed, nothing written
- * unless a write itself failed, which is said). */
-static int
-apply_one(const struct apply_opts *o, const struct recipe *r,
-    struct guest *gs, size_t k, struct job *j, struct ident_macs *macs)
-{
-	struct guest_fs *fs = NULL;
-	struct guest_root root;
-	struct root_spec spec;
-	struct survey s;
-	struct plan p;
-	struct plan_input in;
-	struct undo *prev = NULL, *u = NULL;
-	char *undo_file = NULL;
-	size_t nfs = 0;
-	int rc = 1, st;
-
-	memset(&root, 0, sizeof(root));
-	memset(&s, 0, sizeof(s));
-	memset(&p, 0, sizeof(p));
-	if (o->have_root)
-		spec = o->root;
-	else {
-		memset(&spec, 0, sizeof(spec));
-		spec.how = r->guest.root_kind == RECIPE_ROOT_PARTITION ?
-		    ROOT_PARTITION : r->guest.root_kind == RECIPE_ROOT_DEVICE ?
-		    ROOT_DEVICE : ROOT_AUTO;
-		spec.partition = r->guest.root_partition;
-		spec.device = r->guest.root_device;
-	}
-	if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, k, fs, nfs, &spec, &root) == -1 ||
-	    guest_mount_root(gs, &root) == -1 || survey_read(gs, &s) == -1)
-		goto out;
-	if ((st = undo_load(j->real, &prev)) == -1)
-		goto out;
-	memset(&in, 0, sizeof(in));
-	in.recipe = r;
-	in.gs = gs;
-	in.root = &root;
-	in.survey = &s;
-	in.cfg = j->cfg;
-	in.macs = macs;
-	in.prev = prev;
-	if (plan_build(&p, &in) == -1) {
-		warnx("'%s' left unchanged", j->image);
-		goto out;
-	}
-	if (o->dry_run) {
-		struct buf d = BUF_INIT;
-		plan_diff(&p, &d);
-		if (!o->json)
-			fwrite(d.data ? d.data : "", 1, d.len, stdout);
-		else
-			json_object_object_add(j->json, "diff",
-			    json_object_new_string(d.data ? d.data : ""));
-		buf_release(&d);
-		report(o, j, &p, root.display, NULL, p.n ? "would change" :
-		    "no changes");
-		rc = 0;
-		goto out;
-	}
-	if (p.n == 0) {
-		report(o, j, &p, root.display, NULL, "no changes");
-		rc = 0;
-		goto out;
-	}
-	/* The undo record first: it must exist before any byte changes. */
-	u = prev ? prev : undo_new(j->real, root.display);
-	prev = NULL;
-	record_plan(u, &p);
-	if (undo_save(u) == -1) {
-		warnx("'%s' left unchanged", j->image);
-		goto out;
-	}
-	undo_file = undo_path_for(j->real);
-	if (guest_mount_rw(gs, &root) == -1) {
-		warnx("'%s' left unchanged; its undo record %s is not needed",
-		    j->image, undo_file);
-		goto out;
-	}
-	if (carry_out(gs, &p) == -1) {
-		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
-		    "back", j->image, j->image);
-		goto out;
-	}
-	report(o, j, &p, root.display, undo_file, "changed");
-	rc = 0;
-out:
-	if (o->json && rc)
-		json_object_object_add(j->json, "result",
-		    json_object_new_string("failed"));
-	free(undo_file);
-	undo_free(u);
-	undo_free(prev);
-	plan_release(&p);
-	survey_release(&s);
-	guest_root_release(&root);
-	guest_fs_free(fs, nfs);
-	return rc;
 }
 
 static int
@@ -371,9 +135,32 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+D:hnfjM:S:p:r:c:",
+	while ((c = getopt_long(argc, argv, "D:hnfj:M:S:p:r:c:",
 	    apply_long_options, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			if (o->inventory) {
+				warnx("--inventory given twice");
+				return -1;
+			}
+			o->inventory = optarg;
+			break;
+		case 'j':
+			if (parse_count("-j", optarg, 1, BATCH_MAX_JOBS,
+			    &o->jobs) == -1)
+				return -1;
+			break;
+		case OPT_PER_LAUNCH:
+			if (parse_count("--per-launch", optarg, 1,
+			    BATCH_MAX_PER_LAUNCH, &o->per_launch) == -1)
+				return -1;
+			break;
+		case OPT_REPORT:
+			o->report = optarg;
+			break;
+		case OPT_SHARD:
+			o->shard = optarg;
+			break;
 		case 'D':
 			if (recipe_vars_parse_define(&o->vars, optarg) == -1)
 				return -1;
@@ -401,7 +188,7 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 		case 'h':
 			fputs(apply_usage, stdout);
 			return 1;
-		case 'j':
+		case OPT_JSON:
 			o->json = true;
 			break;
 		case 'n':
@@ -424,10 +211,11 @@ int
 cmd_apply(int argc, char **argv)
 {
 	struct apply_opts o;
+	struct apply_ctx ctx;
 	struct recipe *r = NULL;
 	struct ident_macs *macs = NULL;
 	struct guest *gs = NULL;
-	struct job *jobs = NULL;
+	struct apply_job *jobs = NULL;
 	json_object *doc = NULL, *arr = NULL;
 	char **paths = NULL, *cfgpath;
 	size_t n = 0, k, i;
@@ -440,6 +228,22 @@ cmd_apply(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (o.inventory) {
+		if (argc != 1 || o.vmcfg) {
+			warnx("apply --inventory: give the recipe only (the "
+			    "images and configs are the inventory's columns)");
+			rc = cmd_usage_error("apply");
+			goto out;
+		}
+		rc = batch_run(&o, argv[0]);
+		goto out;
+	}
+	if (o.jobs || o.per_launch || o.report || o.shard) {
+		warnx("-j, --per-launch, --report and --shard go with "
+		    "--inventory");
+		rc = cmd_usage_error("apply");
+		goto out;
+	}
 	if (argc < 2) {
 		warnx("apply: give a recipe and at least one image");
 		rc = cmd_usage_error("apply");
@@ -464,7 +268,7 @@ cmd_apply(int argc, char **argv)
 	jobs = xcalloc(n, sizeof(*jobs));
 	paths = xcalloc(n + 1, sizeof(*paths));
 	for (k = 0; k < n; k++) {
-		struct job *j = &jobs[k];
+		struct apply_job *j = &jobs[k];
 		char buf[PATH_MAX];
 
 		j->image = paths[k] = argv[k + 1];
@@ -479,20 +283,9 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		j->real = xstrdup(buf);
-		if (config_for(&o, r, j->image, &cfgpath) == -1)
+		if (apply_config_for(&o, r, j->image, &cfgpath) == -1)
 			goto out;
-		/* The undo record names it absolutely: undo may run from
-		 * another directory. */
-		if (cfgpath && realpath(cfgpath, buf) == NULL) {
-			warn("cannot read domain config '%s'", cfgpath);
-			free(cfgpath);
-			goto out;
-		}
-		if (cfgpath) {
-			free(cfgpath);
-			cfgpath = xstrdup(buf);
-		}
-		if (cfgpath && hostcfg_load(cfgpath, &j->cfg) == -1) {
+		if (apply_load_config(j, cfgpath) == -1) {
 			free(cfgpath);
 			goto out;
 		}
@@ -524,6 +317,10 @@ cmd_apply(int argc, char **argv)
 		arr = json_object_new_array();
 		json_object_object_add(doc, "images", arr);
 	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = &o;
+	ctx.r = r;
+	ctx.macs = macs;
 	rc = 0;
 	for (k = 0; k < n; k++) {
 		if (o.json) {
@@ -532,7 +329,7 @@ cmd_apply(int argc, char **argv)
 			    json_object_new_string(jobs[k].image));
 			json_object_array_add(arr, jobs[k].json);
 		}
-		if (apply_one(&o, r, gs, k, &jobs[k], macs) != 0)
+		if (apply_image(&ctx, gs, k, &jobs[k]) != 0)
 			rc = 1;
 	}
 	if (guest_close(gs) == -1)

@@ -1,0 +1,347 @@
+/*
+ * apply.c - the apply engine (see apply.h): plan one image, record the
+ * plan for undo, carry it out, report it.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "cmdutil.h"
+#include "guest.h"
+#include "hostcfg.h"
+#include "hostfile.h"
+#include "ident.h"
+#include "plan.h"
+#include "recipe.h"
+#include "survey.h"
+#include "undo.h"
+#include "util.h"
+
+/* --- configs --------------------------------------------------------- */
+
+/* Which domain config goes with image: NULL for none (*path_r). */
+int
+apply_config_for(const struct apply_opts *o, const struct recipe *r,
+    const char *image, char **path_r)
+{
+	char *copy, *dir, *p;
+
+	*path_r = NULL;
+	if (o->vmcfg) {
+		*path_r = xstrdup(o->vmcfg);
+		return 0;
+	}
+	switch (r->host.config_kind) {
+	case RECIPE_CONFIG_NONE:
+		return 0;
+	case RECIPE_CONFIG_PATH:
+		*path_r = xstrdup(r->host.config_path);
+		return 0;
+	case RECIPE_CONFIG_AUTO:
+		break;
+	}
+	/* Oracle VM keeps vm.cfg beside System.img. */
+	copy = xstrdup(image);
+	dir = dirname(copy);
+	p = xasprintf("%s/vm.cfg", dir);
+	free(copy);
+	if (access(p, F_OK) == 0) {
+		*path_r = p;
+		return 0;
+	}
+	free(p);
+	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP) {
+		warnx("%s:%zu: the recipe sets the domain's name or uuid, but "
+		    "there is no vm.cfg beside '%s'; give --vmcfg FILE or "
+		    "'config = PATH'", r->path, r->host.line, image);
+		return -1;
+	}
+	return 0;
+}
+
+int
+apply_load_config(struct apply_job *j, const char *cfgpath)
+{
+	char buf[PATH_MAX];
+
+	if (cfgpath == NULL)
+		return 0;
+	if (realpath(cfgpath, buf) == NULL) {
+		warn("cannot read domain config '%s'", cfgpath);
+		return -1;
+	}
+	return hostcfg_load(buf, &j->cfg);
+}
+
+/* --- carrying out a plan ------------------------------------------------- */
+
+static void
+record_plan(struct undo *u, const struct plan *p)
+{
+	struct undo_entry e;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+
+		memset(&e, 0, sizeof(e));
+		e.host = f->host;
+		e.path = f->path;
+		if (f->op == PLAN_CREATE) {
+			e.what = UNDO_DELETE;
+		} else {
+			e.what = UNDO_RESTORE;
+			e.data = f->old;
+			e.len = f->oldlen;
+			e.mode = f->attr.mode;
+			e.uid = f->attr.uid;
+			e.gid = f->attr.gid;
+			if (f->host && stat(f->path, &st) == 0) {
+				e.mode = st.st_mode & 07777;
+				e.uid = st.st_uid;
+				e.gid = st.st_gid;
+			}
+		}
+		undo_add(u, &e);
+	}
+	undo_set_applied(u, &p->applied);
+}
+
+/* Guest files first, flushed to the disk, the host config last: a config
+ * that names the new MACs is only written once the guest can answer to
+ * them. */
+static int
+carry_out(struct guest *gs, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+		if (f->host)
+			continue;
+		if (f->op == PLAN_REMOVE) {
+			if (guest_remove(gs, f->path) == -1)
+				return -1;
+		} else if (guest_write(gs, f->path, f->new.data ? f->new.data :
+		    "", f->new.len, f->like, NULL) == -1)
+			return -1;
+	}
+	if (guest_flush(gs) == -1)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+		if (f->host && hostfile_replace(f->path, f->old, f->oldlen,
+		    f->new.data, f->new.len, 0, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The identity after the run, "KEY": "VALUE", the password hash left
+ * out. */
+static json_object *
+json_identity(const struct plan *p)
+{
+	json_object *o = json_object_new_object();
+	const char *eq;
+	char *key;
+	size_t i;
+
+	for (i = 0; i < p->applied.n; i++) {
+		if ((eq = strchr(p->applied.v[i], '=')) == NULL ||
+		    strncmp(p->applied.v[i], "root-password", 13) == 0)
+			continue;
+		key = xstrndup(p->applied.v[i], (size_t)(eq - p->applied.v[i]));
+		json_object_object_add(o, key, json_object_new_string(eq + 1));
+		free(key);
+	}
+	return o;
+}
+
+static void
+report(const struct apply_opts *o, struct apply_job *j, const struct plan *p,
+    const char *root, const char *undo_file, const char *state)
+{
+	static const char *const ops[] = { "modify", "create", "remove" };
+	json_object *files;
+	size_t i;
+
+	if (o->json) {
+		json_object_object_add(j->json, "identity", json_identity(p));
+		json_object_object_add(j->json, "root",
+		    json_object_new_string(root));
+		json_object_object_add(j->json, "result",
+		    json_object_new_string(state));
+		json_object_object_add(j->json, "changes",
+		    cmd_json_strlist(&p->summary));
+		json_object_object_add(j->json, "generated",
+		    cmd_json_strlist(&p->generated));
+		files = json_object_new_array();
+		for (i = 0; i < p->n; i++) {
+			json_object *f = json_object_new_object();
+			json_object_object_add(f, "path",
+			    json_object_new_string(p->f[i].path));
+			json_object_object_add(f, "side",
+			    json_object_new_string(p->f[i].host ? "host" :
+			    "guest"));
+			json_object_object_add(f, "op",
+			    json_object_new_string(ops[p->f[i].op]));
+			json_object_array_add(files, f);
+		}
+		json_object_object_add(j->json, "files", files);
+		json_object_object_add(j->json, "undo", undo_file ?
+		    json_object_new_string(undo_file) : NULL);
+		json_object_object_add(j->json, "root_password",
+		    p->password && !o->dry_run ?
+		    json_object_new_string(p->password) : NULL);
+		return;
+	}
+	printf("%s: %s (root %s)\n", j->image, state, root);
+	for (i = 0; i < p->summary.n; i++)
+		printf("  %s\n", p->summary.v[i]);
+	for (i = 0; i < p->n; i++)
+		printf("  %s %s%s\n", ops[p->f[i].op], p->f[i].host ?
+		    "host " : "", p->f[i].path);
+	for (i = 0; i < p->generated.n; i++)
+		printf("  generated %s\n", p->generated.v[i]);
+	if (p->password && !o->dry_run)
+		printf("  root password: %s\n", p->password);
+	else if (p->password)
+		printf("  root password: a new one is made when applied\n");
+	if (undo_file)
+		printf("  undo record: %s\n", undo_file);
+}
+
+static void
+phase(const struct apply_ctx *c, const char *what)
+{
+	if (c->phase)
+		c->phase(c->phase_arg, what);
+}
+
+int
+apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
+    struct apply_job *j)
+{
+	const struct apply_opts *o = c->o;
+	const struct recipe *r = c->r;
+	struct guest_fs *fs = NULL;
+	struct guest_root root;
+	struct root_spec spec;
+	struct survey s;
+	struct plan p;
+	struct plan_input in;
+	struct undo *prev = NULL, *u = NULL;
+	char *undo_file = NULL;
+	size_t nfs = 0;
+	int rc = 1, st;
+
+	memset(&root, 0, sizeof(root));
+	memset(&s, 0, sizeof(s));
+	memset(&p, 0, sizeof(p));
+	if (o->have_root)
+		spec = o->root;
+	else {
+		memset(&spec, 0, sizeof(spec));
+		spec.how = r->guest.root_kind == RECIPE_ROOT_PARTITION ?
+		    ROOT_PARTITION : r->guest.root_kind == RECIPE_ROOT_DEVICE ?
+		    ROOT_DEVICE : ROOT_AUTO;
+		spec.partition = r->guest.root_partition;
+		spec.device = r->guest.root_device;
+	}
+	phase(c, "planning");
+	if (spec.how == ROOT_AUTO && c->like) {
+		if (guest_probe_root(gs, k, c->like->dev ? c->like : NULL,
+		    &root) == -1)
+			goto out;
+		if (c->like->dev == NULL) {
+			c->like->dev = xstrdup(root.dev);
+			c->like->display = xstrdup(root.display);
+			c->like->os.distro = xstrdup(root.os.distro);
+			c->like->os.major = root.os.major;
+		}
+	} else if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
+	    guest_find_root(gs, k, fs, nfs, &spec, &root) == -1)
+		goto out;
+	if (guest_mount_root(gs, &root) == -1 || survey_read(gs, &s) == -1)
+		goto out;
+	if ((st = undo_load(j->real, &prev)) == -1)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.recipe = r;
+	in.gs = gs;
+	in.root = &root;
+	in.survey = &s;
+	in.cfg = j->cfg;
+	in.macs = c->macs;
+	in.prev = prev;
+	if (plan_build(&p, &in) == -1) {
+		warnx("'%s' left unchanged", j->image);
+		goto out;
+	}
+	if (o->dry_run) {
+		struct buf d = BUF_INIT;
+		plan_diff(&p, &d);
+		if (!o->json)
+			fwrite(d.data ? d.data : "", 1, d.len, stdout);
+		else
+			json_object_object_add(j->json, "diff",
+			    json_object_new_string(d.data ? d.data : ""));
+		buf_release(&d);
+		report(o, j, &p, root.display, NULL, p.n ? "would change" :
+		    "no changes");
+		rc = 0;
+		goto out;
+	}
+	if (p.n == 0) {
+		report(o, j, &p, root.display, NULL, "no changes");
+		rc = 0;
+		goto out;
+	}
+	/* The undo record first: it must exist before any byte changes. */
+	u = prev ? prev : undo_new(j->real, root.display);
+	prev = NULL;
+	record_plan(u, &p);
+	if (undo_save(u) == -1) {
+		warnx("'%s' left unchanged", j->image);
+		goto out;
+	}
+	undo_file = undo_path_for(j->real);
+	phase(c, "writing");
+	if (guest_mount_rw(gs, &root) == -1) {
+		warnx("'%s' left unchanged; its undo record %s is not needed",
+		    j->image, undo_file);
+		goto out;
+	}
+	j->touched = true;
+	if (carry_out(gs, &p) == -1) {
+		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
+		    "back", j->image, j->image);
+		goto out;
+	}
+	report(o, j, &p, root.display, undo_file, "changed");
+	rc = 0;
+out:
+	if (o->json && rc)
+		json_object_object_add(j->json, "result",
+		    json_object_new_string("failed"));
+	free(undo_file);
+	undo_free(u);
+	undo_free(prev);
+	plan_release(&p);
+	survey_release(&s);
+	guest_root_release(&root);
+	guest_fs_free(fs, nfs);
+	return rc;
+}
+

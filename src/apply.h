@@ -1,0 +1,93 @@
+/*
+ * apply.h - the apply engine: give one image, in an open appliance, the
+ * identity a recipe states.  `imprint apply IMAGE...` (cmd_apply.c) and
+ * the batch runner (batch.c) both call it; neither knows how a plan is
+ * carried out.
+ */
+#ifndef IMPRINT_APPLY_H
+#define IMPRINT_APPLY_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "guest.h"
+#include "recipe.h"
+#include "util.h"
+
+struct hostcfg;
+struct ident_macs;
+
+#define APPLY_SCHEMA	1
+
+/* The options of `imprint apply`, plain and batch. */
+struct apply_opts {
+	bool			 dry_run, force, json;
+	const char		*vmcfg;
+	const char		*mac_prefix;
+	struct strlist		 scan;
+	struct recipe_vars	 vars;
+	struct root_spec	 root;
+	bool			 have_root;
+	/* batch only */
+	const char		*inventory;
+	const char		*report;
+	const char		*shard;
+	unsigned		 jobs;		/* 0: choose */
+	unsigned		 per_launch;	/* 0: default */
+};
+
+/*
+ * One image of a run.  touched is set once a byte of the image or its
+ * config may have changed (the guest writes began), so a failure after
+ * it is "partly changed, undo puts it back" and before it "unchanged".
+ */
+struct apply_job {
+	const char		*image;		/* as the user named it */
+	char			*real;		/* realpath, for the record */
+	struct hostcfg		*cfg;		/* NULL: no domain config */
+	int			 lockfd;
+	json_object		*json;		/* the image's JSON object */
+	bool			 touched;
+};
+
+/* Called with "planning", "writing" as image work advances (batch). */
+typedef void apply_phase_fn(void *arg, const char *phase);
+
+/* What apply_image needs besides the image. */
+struct apply_ctx {
+	const struct apply_opts	*o;
+	const struct recipe	*r;
+	struct ident_macs	*macs;
+	/* ROOT_AUTO in a batch: the root found on an earlier image, given
+	 * to guest_probe_root and updated; NULL: full inspection. */
+	struct guest_root	*like;
+	apply_phase_fn		*phase;
+	void			*phase_arg;
+};
+
+/*
+ * The domain config that goes with image: --vmcfg (o->vmcfg), the
+ * recipe's config, or vm.cfg beside the image; *path_r is NULL for none.
+ * Returns 0, or -1 after one message (the recipe names the domain but no
+ * config is found).
+ */
+int	 apply_config_for(const struct apply_opts *o, const struct recipe *r,
+	    const char *image, char **path_r);
+
+/*
+ * Load j's domain config (cfgpath may be NULL): resolved to an absolute
+ * path, since the undo record names it and undo may run elsewhere.
+ * Returns 0, or -1 after one message.
+ */
+int	 apply_load_config(struct apply_job *j, const char *cfgpath);
+
+/*
+ * Plan image k of gs and carry the plan out: the undo record, then the
+ * guest files, flushed, then the host config.  Prints the text report
+ * (o->json false) or fills j->json.  Returns 0, or 1 (failed; nothing
+ * written unless j->touched, which the message says).
+ */
+int	 apply_image(const struct apply_ctx *, struct guest *gs, size_t k,
+	    struct apply_job *j);
+
+#endif
