@@ -1,0 +1,30 @@
+/*
+ * batch.h - `imprint apply RECIPE --inventory FILE`: personalize many
+ * clones in few appliance launches.
+ *
+ * The parent process reads and checks the inventory and every row's
+ * recipe, domain config and explicit MACs before anything is written,
+ * then forks -j workers.  Each worker takes a slice of the images at a
+ * time (at most --per-launch), launches one appliance for the slice,
+ * and applies the images one after another inside it (apply.c), each
+ * with its own undo record.  Workers report every step to the parent
+ * over a pipe; the parent draws the progress bar and writes the final
+ * table and the JSON report.  See imprint(1), INVENTORY and BATCH.
+ */
+#ifndef IMPRINT_BATCH_H
+#define IMPRINT_BATCH_H
+
+struct apply_opts;
+
+#define BATCH_MAX_JOBS		64
+/* libguestfs attaches up to 255 drives (virtio-scsi); the appliance
+ * needs about 13 MB more memory per drive. */
+#define BATCH_MAX_PER_LAUNCH	200
+#define BATCH_DEFAULT_PER_LAUNCH 32
+/* Memory one appliance needs, in MiB, when choosing the default -j. */
+#define BATCH_MIB_PER_JOB	1024
+
+/* Run the batch; returns the exit status (0 all succeeded, 1 else). */
+int	 batch_run(const struct apply_opts *, const char *recipe_path);
+
+#endif
