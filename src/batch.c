@@ -13,15 +13,19 @@
  * construction: all start from the same set of taken MACs and each draws
  * from its own lane (ident_macs_set_lane).
  *
- * Each worker writes events to its own pipe, one JSON object a line:
+ * Each worker's stderr is a pipe to the parent, which carries both its
+ * messages and its events, in the order they happened, so each message
+ * is filed under the image in hand.  An event is a line that starts with
+ * \036, a random tag the parent chose (a guest's filesystem label in a
+ * message cannot forge one) and a space, then one JSON object:
  *   {"ev":"take","items":[3,4]}            the worker owns these now
  *   {"ev":"launch","n":2}                  an appliance for n images
  *   {"ev":"start","item":3}                work on an item begins
  *   {"ev":"phase","item":3,"phase":"writing"}
  *   {"ev":"done","item":3,"ok":true,"touched":true,"seconds":0.6,
  *    "result":{...}}                       apply's JSON for the image
- * and its stderr goes to a second pipe; the parent files each line under
- * the item in hand and shows it.
+ * Every other line is a message; the parent files it under the item in
+ * hand and shows it.
  */
 #define _GNU_SOURCE	/* pipe2, program_invocation_short_name */
 #include <sys/ioctl.h>
@@ -81,8 +85,8 @@ struct shared {
 /* The parent's view of one worker. */
 struct worker {
 	pid_t			 pid;
-	int			 ev_fd, err_fd;	/* -1 at EOF */
-	struct buf		 ev_in, err_in;
+	int			 fd;		/* -1 at EOF */
+	struct buf		 in;
 	long			 cur;		/* item in hand, -1 */
 	size_t			 launching;	/* images, 0 when not */
 };
@@ -105,6 +109,7 @@ struct batch {
 	size_t			 launches;
 	bool			 tty, bar;	/* progress bar, and shown */
 	struct strlist		 shown;		/* lines for no item, shown */
+	char			 tag[2 + 16 + 2];	/* \036, hex, space */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -348,7 +353,6 @@ struct wjob {
 
 struct wctx {
 	struct batch		*b;
-	int			 ev;		/* event pipe */
 	struct guest_root	 like;
 	size_t			 cur;		/* item for phase events */
 };
@@ -377,8 +381,9 @@ emit(struct wctx *w, json_object *ev)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	fflush(stderr);		/* its messages first */
-	write_all(w->ev, s, strlen(s));
-	write_all(w->ev, "\n", 1);
+	write_all(STDERR_FILENO, w->b->tag, strlen(w->b->tag));
+	write_all(STDERR_FILENO, s, strlen(s));
+	write_all(STDERR_FILENO, "\n", 1);
 	json_object_put(ev);
 }
 
@@ -634,7 +639,7 @@ run_slice(struct wctx *w, const size_t *idx, size_t n, int attempt)
 }
 
 static void __attribute__((noreturn))
-worker_main(struct batch *b, unsigned n, int ev)
+worker_main(struct batch *b, unsigned n)
 {
 	struct wctx w;
 	json_object *o, *a;
@@ -642,7 +647,6 @@ worker_main(struct batch *b, unsigned n, int ev)
 
 	memset(&w, 0, sizeof(w));
 	w.b = b;
-	w.ev = ev;
 	setpgid(0, 0);
 	signal(SIGINT, SIG_IGN);
 	ident_macs_set_lane(b->macs, n, b->jobs);
@@ -832,32 +836,37 @@ on_message(struct batch *b, unsigned wn, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* Read what fd has; hand over each complete line.  Returns 0 at EOF. */
+/*
+ * Read what worker wn's pipe has (non-blocking); hand over each complete
+ * line.  Returns 0 at EOF, 1 otherwise.
+ */
 static int
-drain(struct batch *b, unsigned wn, int fd, struct buf *in, bool events)
+drain(struct batch *b, unsigned wn)
 {
+	struct worker *w = &b->w[wn];
+	size_t off, tlen = strlen(b->tag);
 	char chunk[8192], *nl, *line;
-	size_t off;
 	ssize_t r;
 
-	if ((r = read(fd, chunk, sizeof(chunk))) == -1)
-		return errno == EINTR ? 1 : 0;
+	if ((r = read(w->fd, chunk, sizeof(chunk))) == -1)
+		return errno == EINTR || errno == EAGAIN;
 	if (r > 0)
-		buf_add(in, chunk, (size_t)r);
+		buf_add(&w->in, chunk, (size_t)r);
 	off = 0;
-	while (off < in->len && (nl = memchr(in->data + off, '\n',
-	    in->len - off)) != NULL) {
-		line = xstrndup(in->data + off, (size_t)(nl - in->data) - off);
-		if (events)
-			on_event(b, wn, line);
+	while (off < w->in.len && (nl = memchr(w->in.data + off, '\n',
+	    w->in.len - off)) != NULL) {
+		line = xstrndup(w->in.data + off,
+		    (size_t)(nl - w->in.data) - off);
+		if (strncmp(line, b->tag, tlen) == 0)
+			on_event(b, wn, line + tlen);
 		else
 			on_message(b, wn, line);
 		free(line);
-		off = (size_t)(nl - in->data) + 1;
+		off = (size_t)(nl - w->in.data) + 1;
 	}
 	if (off > 0) {
-		memmove(in->data, in->data + off, in->len - off);
-		in->len -= off;
+		memmove(w->in.data, w->in.data + off, w->in.len - off);
+		w->in.len -= off;
 	}
 	return r > 0;
 }
@@ -866,11 +875,14 @@ drain(struct batch *b, unsigned wn, int fd, struct buf *in, bool events)
 static void
 supervise(struct batch *b)
 {
-	struct pollfd *pfd = xcalloc(2 * b->jobs, sizeof(*pfd));
-	size_t i, live = b->jobs;
+	struct pollfd *pfd = xcalloc(b->jobs, sizeof(*pfd));
+	size_t i, live = 0;
 	int status, warned = 0;
 	struct item *it;
 
+	for (i = 0; i < b->jobs; i++)
+		if (b->w[i].pid > 0)
+			live++;
 	while (live > 0) {
 		if (interrupted && !atomic_load(&b->sh->stop)) {
 			atomic_store(&b->sh->stop, 1);
@@ -885,30 +897,26 @@ supervise(struct batch *b)
 			warned = 1;
 		}
 		for (i = 0; i < b->jobs; i++) {
-			pfd[2 * i].fd = b->w[i].ev_fd;
-			pfd[2 * i + 1].fd = b->w[i].err_fd;
-			pfd[2 * i].events = pfd[2 * i + 1].events = POLLIN;
+			pfd[i].fd = b->w[i].fd;
+			pfd[i].events = POLLIN;
 		}
 		bar_draw(b);
-		if (poll(pfd, 2 * b->jobs, 1000) == -1 && errno != EINTR)
+		if (poll(pfd, b->jobs, 1000) == -1 && errno != EINTR)
 			err(1, "poll");
-		for (i = 0; i < 2 * b->jobs; i++) {
-			struct worker *w = &b->w[i / 2];
-			bool ev = i % 2 == 0;
-			int *fd = ev ? &w->ev_fd : &w->err_fd;
+		for (i = 0; i < b->jobs; i++) {
+			struct worker *w = &b->w[i];
 
-			if (*fd == -1 || !(pfd[i].revents & (POLLIN | POLLHUP |
-			    POLLERR)))
+			if (w->fd == -1 || !(pfd[i].revents & (POLLIN |
+			    POLLHUP | POLLERR)))
 				continue;
-			if (drain(b, (unsigned)(i / 2), *fd, ev ? &w->ev_in :
-			    &w->err_in, ev) == 0) {
-				close(*fd);
-				*fd = -1;
+			if (drain(b, (unsigned)i) == 0) {
+				close(w->fd);
+				w->fd = -1;
 			}
 		}
 		for (i = 0; i < b->jobs; i++) {
 			struct worker *w = &b->w[i];
-			if (w->pid <= 0 || w->ev_fd != -1 || w->err_fd != -1)
+			if (w->pid <= 0 || w->fd != -1)
 				continue;
 			while (waitpid(w->pid, &status, 0) == -1 &&
 			    errno == EINTR)
@@ -937,51 +945,49 @@ supervise(struct batch *b)
 static int
 start_workers(struct batch *b)
 {
-	int ev[2], er[2];
+	int pfd[2];
 	unsigned i;
 	pid_t pid;
 
 	b->w = xcalloc(b->jobs, sizeof(*b->w));
 	for (i = 0; i < b->jobs; i++) {
-		b->w[i].ev_fd = b->w[i].err_fd = -1;
+		b->w[i].fd = -1;
 		b->w[i].cur = -1;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	for (i = 0; i < b->jobs; i++) {
-		if (pipe2(ev, O_CLOEXEC) == -1 || pipe2(er, O_CLOEXEC) == -1) {
+		if (pipe2(pfd, O_CLOEXEC) == -1) {
 			warn("pipe");
 			return -1;
 		}
 		if ((pid = fork()) == -1) {
 			warn("fork");
-			close(ev[0]), close(ev[1]), close(er[0]), close(er[1]);
+			close(pfd[0]);
+			close(pfd[1]);
 			return -1;
 		}
 		if (pid == 0) {
 			unsigned k;
 			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-			for (k = 0; k < i; k++) {
-				close(b->w[k].ev_fd);
-				close(b->w[k].err_fd);
-			}
-			close(ev[0]);
-			close(er[0]);
+			for (k = 0; k < i; k++)
+				close(b->w[k].fd);
+			close(pfd[0]);
 			if (null != -1) {
 				dup2(null, STDIN_FILENO);
 				dup2(null, STDOUT_FILENO);
 				close(null);
 			}
-			dup2(er[1], STDERR_FILENO);
-			close(er[1]);
-			worker_main(b, i, ev[1]);
+			dup2(pfd[1], STDERR_FILENO);
+			close(pfd[1]);
+			worker_main(b, i);
 		}
-		close(ev[1]);
-		close(er[1]);
+		close(pfd[1]);
+		(void)setpgid(pid, pid);	/* as the child does: no race */
 		b->w[i].pid = pid;
-		b->w[i].ev_fd = ev[0];
-		b->w[i].err_fd = er[0];
+		b->w[i].fd = pfd[0];
+		(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	}
 	return 0;
 }
@@ -1185,6 +1191,23 @@ print_table(const struct batch *b, double secs)
 
 /* --- batch_run ----------------------------------------------------------- */
 
+/* The event tag: \036, 16 random hex digits, a space. */
+static void
+make_tag(struct batch *b)
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getentropy(r, sizeof(r)) == -1)	/* never on Linux >= 3.17 */
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(rand() ^ getpid() >> i);
+	b->tag[0] = '\036';
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(b->tag + 1 + 2 * i, 3, "%02x", r[i]);
+	b->tag[17] = ' ';
+	b->tag[18] = '\0';
+}
+
 static void
 batch_free(struct batch *b)
 {
@@ -1198,8 +1221,7 @@ batch_free(struct batch *b)
 	}
 	if (b->w)
 		for (i = 0; i < b->jobs; i++) {
-			buf_release(&b->w[i].ev_in);
-			buf_release(&b->w[i].err_in);
+			buf_release(&b->w[i].in);
 		}
 	free(b->w);
 	free(b->items);
@@ -1314,6 +1336,7 @@ batch_run(const struct apply_opts *o, const char *recipe_path)
 	atomic_init(&b.sh->next, 0);
 	atomic_init(&b.sh->stop, 0);
 	if (b.jobs > 0) {
+		make_tag(&b);
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigemptyset(&sa.sa_mask);
