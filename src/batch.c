@@ -795,6 +795,7 @@ on_event(struct batch *b, unsigned wn, const char *line)
 	} else if (strcmp(what, "launch") == 0 &&
 	    json_object_object_get_ex(ev, "n", &v)) {
 		w->launching = (size_t)json_object_get_int64(v);
+		w->cur = -1;	/* launch messages belong to no one image */
 		b->launches++;
 	} else if (strcmp(what, "start") == 0 && it) {
 		w->cur = it - b->items;
