@@ -17,7 +17,9 @@
  */
 #define _GNU_SOURCE	/* pipe2, F_OFD_GETLK, F_OFD_SETLK */
 
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -38,6 +40,8 @@
 
 #include "alive.h"
 #include "util.h"
+
+#define OCFS2_SUPER_MAGIC	0x7461636f	/* linux/magic.h */
 
 extern char **environ;
 
@@ -992,6 +996,7 @@ int
 alive_lock_image(const char *image, int *fd_r)
 {
 	struct flock fl;
+	struct statfs sfs;
 	struct stat st;
 	int fd, e, cmd = F_OFD_SETLK;
 
@@ -1032,6 +1037,28 @@ alive_lock_image(const char *image, int *fd_r)
 			return 1;
 		}
 		warnx("cannot lock image '%s': %s", image, strerror(e));
+		return -1;
+	}
+	/*
+	 * OCFS2 (Oracle VM's /OVS) keeps fcntl locks cluster-wide only with
+	 * the userspace cluster stack; with o2cb, the usual one, only
+	 * flock(2) reaches the other nodes.  So there take both.  Not on
+	 * NFS, which emulates flock with a POSIX lock on the whole file
+	 * that would clash with our own byte lock.
+	 */
+	if (S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0 &&
+	    sfs.f_type == OCFS2_SUPER_MAGIC && flock(fd, LOCK_EX | LOCK_NB)
+	    == -1) {
+		e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			warnx("image '%s' is being edited by another imprint "
+			    "process (on this or another node of the OCFS2 "
+			    "cluster)", image);
+			return 1;
+		}
+		warnx("cannot lock image '%s' on OCFS2: %s", image,
+		    strerror(e));
 		return -1;
 	}
 	*fd_r = fd;

@@ -109,8 +109,10 @@ int	alive_check_image(const char *image, struct strlist *why);
 /*
  * Take imprint's exclusive lock on image: an OFD write lock (fcntl
  * F_OFD_SETLK) on the single byte ALIVE_LOCK_OFFSET of the image, which
- * NFS and OCFS2 propagate between hosts.  The image is opened read-write
- * (a write lock needs it) but never written through this descriptor.
+ * NFS propagates between hosts; on OCFS2 also flock(2), which its o2cb
+ * cluster stack propagates (its fcntl locks stay on the node there).  The
+ * image is opened read-write (a write lock needs it) but never written
+ * through this descriptor.
  *
  * Returns 0 with the descriptor in *fd_r (release the lock by closing
  * it; it is close-on-exec), 1 when another imprint holds the lock
