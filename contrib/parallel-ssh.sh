@@ -13,10 +13,9 @@
 # images and the report directory must be on a repository every Dom0
 # mounts at the same path (OCFS2 /OVS, NFS), and imprint must be installed
 # on every Dom0.  Two hosts never edit one image: each row is in one shard
-# only.  imprint's OFD lock on each image guards against overlapping runs
-# too where the file system carries fcntl locks across hosts (NFS; OCFS2
-# only with the userspace cluster stack, not o2cb): see
-# contrib/ansible/README.md.
+# only.  imprint's lock on each image guards against overlapping runs too
+# (an OFD lock, which NFS carries across hosts, and on OCFS2 also flock,
+# which its o2cb stack does): see contrib/ansible/README.md.
 set -euo pipefail
 
 prog=${0##*/}
