@@ -270,6 +270,10 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 			c->like->os.distro = xstrdup(root.os.distro);
 			c->like->os.major = root.os.major;
 		}
+	} else if (spec.how != ROOT_AUTO && (st = guest_root_fast(gs, k,
+	    &spec, &root)) != 1) {
+		if (st == -1)
+			goto out;
 	} else if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
 	    guest_find_root(gs, k, fs, nfs, &spec, &root) == -1)
 		goto out;

@@ -1030,6 +1030,42 @@ root_take(struct guest_root *root, const char *dev, const char *display,
 }
 
 int
+guest_root_fast(struct guest *gs, size_t k, const struct root_spec *spec,
+    struct guest_root *root)
+{
+	struct guest_os os;
+	char *dev, *display;
+	int r = 1;
+
+	memset(root, 0, sizeof(*root));
+	if (spec->how == ROOT_PARTITION) {
+		dev = xasprintf("%s%d", gs->img[k].dev, spec->partition);
+		display = xasprintf("/dev/sda%d", spec->partition);
+	} else if (spec->how == ROOT_DEVICE) {
+		dev = user_device(gs, k, spec->device);
+		display = display_name(gs, k, dev);
+	} else
+		return 1;
+	if ((on_image(gs, k, dev) ? select_disk(gs, k) :
+	    guest_select(gs, k)) == -1) {
+		r = -1;
+		goto out;
+	}
+	if (probe_candidate(gs, dev, display, &os) != 0)
+		goto out;	/* the full path explains */
+	root_take(root, dev, display, &os);
+	root->how = spec->how;
+	root->reason = spec->how == ROOT_PARTITION ?
+	    xasprintf("partition %d, as asked", spec->partition) :
+	    xasprintf("device %s, as asked", spec->device);
+	r = 0;
+out:
+	free(dev);
+	free(display);
+	return r;
+}
+
+int
 guest_probe_root(struct guest *gs, size_t k, const struct guest_root *like,
     struct guest_root *root)
 {

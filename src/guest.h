@@ -124,6 +124,17 @@ int	 guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
 void	 guest_root_release(struct guest_root *);
 
 /*
+ * An explicit root (ROOT_PARTITION, ROOT_DEVICE) the quick way: no
+ * filesystem listing, no LVM filter for a partition of image k's own
+ * disk; the device must mount read-only, hold /etc and a Linux release
+ * file.  Returns 0 with *root_r (left mounted), 1 when that did not work
+ * (nothing printed: guest_find_root then says why, with the candidates),
+ * -1 on error after one message.
+ */
+int	 guest_root_fast(struct guest *, size_t k, const struct root_spec *,
+	    struct guest_root *root_r);
+
+/*
  * The batch's root finder for ROOT_AUTO, without libguestfs's full
  * inspection (about 19 s under TCG on an EL5 image, more than a launch).
  * Clones of one template share a layout, so like (the root found on an
