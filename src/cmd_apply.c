@@ -31,6 +31,7 @@
 #include "hostcfg.h"
 #include "hostfile.h"
 #include "ident.h"
+#include "inventory.h"
 #include "plan.h"
 #include "recipe.h"
 #include "survey.h"
@@ -158,9 +159,14 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 		case OPT_REPORT:
 			o->report = optarg;
 			break;
-		case OPT_SHARD:
+		case OPT_SHARD: {
+			unsigned si, sn;
+
+			if (inventory_parse_shard(optarg, &si, &sn) == -1)
+				return -1;
 			o->shard = optarg;
 			break;
+		}
 		case 'D':
 			if (recipe_vars_parse_define(&o->vars, optarg) == -1)
 				return -1;

@@ -48,6 +48,9 @@ struct guest {
 	ssize_t			 insp_cur;	/* -2: never inspected */
 	char			*mounted_dev;	/* at /, when mounted */
 	bool			 mounted_rw;
+	/* Directories resolved in the guest under this mount: "dir" at
+	 * dirs.v[2i], its realpath at dirs.v[2i+1]. */
+	struct strlist		 dirs;
 };
 
 /* Bytes per pread message, well below libguestfs's 4 MiB message cap. */
@@ -107,6 +110,14 @@ gerr(struct guest *gs)
 }
 
 static const char *cur_image(const struct guest *);
+
+/* Note a mount or unmount: what was resolved under the old one is stale. */
+static void
+mounted(struct guest *gs, bool m)
+{
+	gs->mounted = m;
+	strlist_release(&gs->dirs);
+}
 static int mount_root(struct guest *, const struct guest_root *, bool,
     bool);
 
@@ -498,6 +509,7 @@ guest_close(struct guest *gs)
 	}
 	free(gs->img);
 	free(gs->mounted_dev);
+	strlist_release(&gs->dirs);
 	insp_clear(gs);
 	free(gs->first_err);
 	free(gs);
@@ -547,7 +559,7 @@ select_disk(struct guest *gs, size_t k)
 			warnx("cannot unmount: %s", gerr(gs));
 			return -1;
 		}
-		gs->mounted = false;
+		mounted(gs, false);
 	}
 	gs->cur = (ssize_t)k;
 	return 0;
@@ -574,8 +586,10 @@ guest_select(struct guest *gs, size_t k)
 	if (guestfs_lvm_set_filter(gs->g, filter) == -1 ||
 	    guestfs_vg_activate_all(gs->g, 1) == -1) {
 		gs->lvm = -1;
-		warnx("cannot restrict LVM to image '%s': %s",
-		    gs->img[k].path, gerr(gs));
+		warnx("cannot restrict LVM to image '%s': %s%s",
+		    gs->img[k].path, gerr(gs), strstr(gerr(gs), "smaller than")
+		    ? " (the image is shorter than its LVM metadata says: "
+		    "truncated or damaged?)" : "");
 		return -1;
 	}
 	gs->lvm = (ssize_t)k;
@@ -1148,7 +1162,7 @@ guest_flush(struct guest *gs)
 		    cur_image(gs), gerr(gs));
 		return -1;
 	}
-	gs->mounted = false;
+	mounted(gs, false);
 	return 0;
 }
 
@@ -1190,7 +1204,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 			warnx("cannot unmount: %s", gerr(gs));
 			return -1;
 		}
-		gs->mounted = false;
+		mounted(gs, false);
 	}
 	r = rw ? guestfs_mount(gs->g, root->dev, "/") :
 	    guestfs_mount_ro(gs->g, root->dev, "/");
@@ -1201,7 +1215,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		    cur_image(gs), rw ? " read-write" : "", gerr(gs));
 		return -1;
 	}
-	gs->mounted = true;
+	mounted(gs, true);
 	gs->mounted_rw = rw;
 	free(gs->mounted_dev);
 	gs->mounted_dev = xstrdup(root->dev);
@@ -1244,32 +1258,89 @@ guest_is_file(struct guest *gs, const char *path)
 	return r;
 }
 
+static void split_path(const char *, char **, char **);
+
+/*
+ * dir resolved inside the guest (caller frees), remembered until the
+ * next mount change: a batch reads and writes a dozen files in a few
+ * directories per image, and each realpath is a round trip.  NULL after
+ * a libguestfs error (gerr tells).
+ */
+static char *
+real_dir(struct guest *gs, const char *dir)
+{
+	char *r;
+	size_t i;
+
+	for (i = 0; i + 1 < gs->dirs.n; i += 2)
+		if (strcmp(gs->dirs.v[i], dir) == 0)
+			return xstrdup(gs->dirs.v[i + 1]);
+	if ((r = guestfs_realpath(gs->g, dir)) == NULL)
+		return NULL;
+	strlist_add(&gs->dirs, dir);
+	strlist_add(&gs->dirs, r);
+	return r;
+}
+
 int
 guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
     size_t *len_r)
 {
 	struct guestfs_statns *st = NULL;
-	char *real = NULL, *buf = NULL;
+	struct guestfs_statns_list *sl = NULL;
+	const struct guestfs_statns *sp;
+	char *real = NULL, *buf = NULL, *dir, *base, *rdir, *names[2];
 	size_t len;
 	int r = -1, e;
 
 	*buf_r = NULL;
 	*len_r = 0;
-	if ((e = guestfs_exists(gs->g, path)) == 0)
-		return 1;
-	if (e == -1)
+	/*
+	 * Resolved by the appliance inside the guest's root: a symlink can
+	 * never lead out of the guest.  The directory's realpath is cached;
+	 * the file itself is lstat'ed there, and resolved in full only when
+	 * it is a symlink.
+	 */
+	split_path(path, &dir, &base);
+	if ((rdir = real_dir(gs, dir)) == NULL) {
+		free(dir);
+		free(base);
+		if ((e = guestfs_exists(gs->g, path)) == 0)
+			return 1;
 		goto gfail;
-	/* Resolved by the appliance inside the guest's root: a symlink can
-	 * never lead out of the guest. */
-	if ((real = guestfs_realpath(gs->g, path)) == NULL ||
-	    (st = guestfs_lstatns(gs->g, real)) == NULL)
+	}
+	names[0] = base;
+	names[1] = NULL;
+	sl = guestfs_lstatnslist(gs->g, rdir, names);
+	real = xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+	free(dir);
+	free(base);
+	free(rdir);
+	if (sl == NULL || sl->len != 1)
 		goto gfail;
-	if ((st->st_mode & S_IFMT) != S_IFREG) {
+	if (sl->val[0].st_ino == -1) {
+		r = 1;		/* absent */
+		goto out;
+	}
+	if ((sl->val[0].st_mode & S_IFMT) == S_IFLNK) {
+		free(real);
+		if ((e = guestfs_exists(gs->g, path)) == 0) {
+			real = NULL;
+			r = 1;	/* a dangling link: absent, as before */
+			goto out;
+		}
+		if (e == -1 || (real = guestfs_realpath(gs->g, path)) == NULL ||
+		    (st = guestfs_lstatns(gs->g, real)) == NULL)
+			goto gfail;
+		sp = st;
+	} else
+		sp = &sl->val[0];
+	if ((sp->st_mode & S_IFMT) != S_IFREG) {
 		warnx("%s in '%s' is not a regular file; not read", path,
 		    cur_image(gs));
 		goto out;
 	}
-	if (st->st_size < 0 || (uint64_t)st->st_size > cap) {
+	if (sp->st_size < 0 || (uint64_t)sp->st_size > cap) {
 		warnx("%s in '%s' is larger than %zu bytes; not read", path,
 		    cur_image(gs), cap);
 		goto out;
@@ -1315,6 +1386,7 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 gfail:
 	warnx("cannot read %s in '%s': %s", path, cur_image(gs), gerr(gs));
 out:
+	guestfs_free_statns_list(sl);
 	guestfs_free_statns(st);
 	free(real);
 	return r;
@@ -1419,7 +1491,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 		return -1;
 	}
 	split_path(path, &dir, &base);
-	if ((rdir = guestfs_realpath(gs->g, dir)) == NULL) {
+	if ((rdir = real_dir(gs, dir)) == NULL) {
 		warnx("cannot write %s in '%s': %s", path, cur_image(gs),
 		    gerr(gs));
 		goto out;
