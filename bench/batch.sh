@@ -382,9 +382,9 @@ set terminal $term
 set output '$out/batch.png'
 set title 'imprint apply --inventory vs virt-customize, one run per image'
 set xlabel 'clones (N)'
-set ylabel 'wall time (s)'
-set logscale x 2
-set yrange [0:*]
+set ylabel 'wall time (s), log scale'
+set logscale xy
+set yrange [5:*]
 set key top left
 set grid
 plot $plot
