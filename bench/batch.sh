@@ -383,7 +383,8 @@ set output '$out/batch.png'
 set title 'imprint apply --inventory vs virt-customize, one run per image'
 set xlabel 'clones (N)'
 set ylabel 'wall time (s), log scale'
-set logscale xy
+set logscale x 2
+set logscale y 10
 set yrange [5:*]
 set key top left
 set grid
