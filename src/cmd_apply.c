@@ -89,7 +89,7 @@ static const char apply_usage[] =
 "  --inventory FILE        the clones: a CSV file, one row each (see\n"
 "                          imprint(1), INVENTORY)\n"
 "  -j, --jobs N            batch: appliances in parallel (default: the\n"
-"                          cores, at most one per GiB of free memory)\n"
+"                          cores, as many as free memory holds)\n"
 "  --json                  one JSON document on stdout\n"
 "  --mac-prefix PREFIX     prefix of new MACs: xen (default), kvm, ovm3\n"
 "                          or 1-5 hex octets\n"
