@@ -60,6 +60,7 @@
 #include "util.h"
 
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 enum outcome { OUT_PENDING, OUT_OK, OUT_FAILED, OUT_SKIPPED };
 
@@ -303,10 +304,15 @@ out:
 	return rc;
 }
 
-/* -j by default: the cores, at most one appliance per GiB available. */
+/*
+ * -j by default: the cores, but no more appliances of `drives` drives
+ * than the available memory holds.
+ */
 static unsigned
-default_jobs(void)
+default_jobs(size_t drives)
 {
+	unsigned long long per = BATCH_MIB_BASE + BATCH_MIB_PER_DRIVE *
+	    (unsigned long long)drives;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long long kb = 0;
 	unsigned j, bymem;
@@ -324,15 +330,16 @@ default_jobs(void)
 	fclose(f);
 	if (kb == 0)
 		return j;
-	bymem = (unsigned)(kb / 1024 / BATCH_MIB_PER_JOB);
+	bymem = (unsigned)(kb / 1024 / per);
 	if (bymem < 1)
 		bymem = 1;
 	if (bymem < j) {
 		warnx("running %u appliance%s at a time, not %u (one per "
-		    "core): %.1f GiB of memory is available and each needs "
-		    "about %.0f GiB; -j N overrides", bymem, bymem > 1 ? "s" :
-		    "", j, (double)kb / 1048576.0,
-		    BATCH_MIB_PER_JOB / 1024.0);
+		    "core): %.1f GiB of memory is available and each, with "
+		    "%zu drive%s, needs about %.1f GiB; -j N or a smaller "
+		    "--per-launch overrides", bymem, bymem > 1 ? "s" : "", j,
+		    (double)kb / 1048576.0, drives, drives == 1 ? "" : "s",
+		    (double)per / 1024.0);
 		j = bymem;
 	}
 	return j;
@@ -1319,7 +1326,8 @@ batch_run(const struct apply_opts *o, const char *recipe_path)
 	b.per_launch = o->per_launch ? o->per_launch :
 	    BATCH_DEFAULT_PER_LAUNCH;
 	if (b.ntodo > 0)
-		b.jobs = o->jobs ? o->jobs : default_jobs();
+		b.jobs = o->jobs ? o->jobs : default_jobs(MIN(b.per_launch,
+		    b.ntodo));
 	if (b.jobs > b.ntodo)
 		b.jobs = (unsigned)b.ntodo;
 	if (b.jobs > 0) {

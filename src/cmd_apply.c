@@ -89,7 +89,7 @@ static const char apply_usage[] =
 "  --inventory FILE        the clones: a CSV file, one row each (see\n"
 "                          imprint(1), INVENTORY)\n"
 "  -j, --jobs N            batch: appliances in parallel (default: the\n"
-"                          cores, at most one per GiB of free memory)\n"
+"                          cores, as many as free memory holds)\n"
 "  --json                  one JSON document on stdout\n"
 "  --mac-prefix PREFIX     prefix of new MACs: xen (default), kvm, ovm3\n"
 "                          or 1-5 hex octets\n"
@@ -131,6 +131,18 @@ parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
 	return 0;
 }
 
+/* An option that may be given once: *slot gets optarg. */
+static int
+set_once(const char **slot, const char *opt)
+{
+	if (*slot) {
+		warnx("%s given twice", opt);
+		return -1;
+	}
+	*slot = optarg;
+	return 0;
+}
+
 static int
 parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 {
@@ -140,11 +152,8 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 	    apply_long_options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (o->inventory) {
-				warnx("--inventory given twice");
+			if (set_once(&o->inventory, "--inventory") == -1)
 				return -1;
-			}
-			o->inventory = optarg;
 			break;
 		case 'j':
 			if (parse_count("-j", optarg, 1, BATCH_MAX_JOBS,
@@ -157,7 +166,8 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case OPT_REPORT:
-			o->report = optarg;
+			if (set_once(&o->report, "--report") == -1)
+				return -1;
 			break;
 		case OPT_SHARD: {
 			unsigned si, sn;
@@ -172,21 +182,15 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case 'M':
-			if (o->mac_prefix) {
-				warnx("--mac-prefix given twice");
+			if (set_once(&o->mac_prefix, "--mac-prefix") == -1)
 				return -1;
-			}
-			o->mac_prefix = optarg;
 			break;
 		case 'S':
 			strlist_add(&o->scan, optarg);
 			break;
 		case 'c':
-			if (o->vmcfg) {
-				warnx("--vmcfg given twice");
+			if (set_once(&o->vmcfg, "--vmcfg") == -1)
 				return -1;
-			}
-			o->vmcfg = optarg;
 			break;
 		case 'f':
 			o->force = true;
