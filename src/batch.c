@@ -1057,7 +1057,7 @@ macs_of(const struct item *it)
 static json_object *
 report_json(const struct batch *b, double secs)
 {
-	json_object *doc = json_object_new_object(), *arr, *sum, *o, *v;
+	json_object *doc = json_object_new_object(), *arr, *sum, *o;
 	size_t i, n[4] = { 0 }, changed = 0, same = 0, would = 0;
 	const char *res;
 
@@ -1135,7 +1135,6 @@ report_json(const struct batch *b, double secs)
 	    n[OUT_PENDING])));
 	json_object_object_add(doc, "summary", sum);
 	json_object_object_add(doc, "images", arr);
-	(void)v;
 	return doc;
 }
 

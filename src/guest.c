@@ -393,38 +393,57 @@ check_image_path(const char *path, bool readonly)
 	return 0;
 }
 
-int
-guest_check_image(const char *path, bool readonly)
+/*
+ * The format of each of paths[0..n-1] as qemu-img tells it, on the host,
+ * with one handle and no launch; fmts may be NULL (only check).  Returns
+ * 0, or -1 after one message naming the first image it cannot tell.
+ */
+static int
+probe_formats(char *const *paths, size_t n, char **fmts)
 {
 	guestfs_h *probe;
 	char *fmt;
-	int r = -1;
+	size_t k;
+	int r = 0;
 
-	if (check_image_path(path, readonly) == -1)
-		return -1;
 	if ((probe = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT))
 	    == NULL) {
 		warnx("cannot create a libguestfs handle");
 		return -1;
 	}
 	guestfs_set_error_handler(probe, NULL, NULL);
-	fmt = guestfs_disk_format(probe, path);
-	if (fmt == NULL || strcmp(fmt, "unknown") == 0)
-		warnx("cannot tell the format of image '%s'%s%s", path,
-		    fmt ? "" : ": ", fmt ? "" : guestfs_last_error(probe));
-	else
-		r = 0;
-	free(fmt);
+	for (k = 0; k < n && r == 0; k++) {
+		fmt = guestfs_disk_format(probe, paths[k]);
+		if (fmt == NULL || strcmp(fmt, "unknown") == 0) {
+			warnx("cannot tell the format of image '%s'%s%s",
+			    paths[k], fmt ? "" : ": ", fmt ? "" :
+			    guestfs_last_error(probe));
+			r = -1;
+		}
+		if (fmts && r == 0)
+			fmts[k] = fmt;
+		else
+			free(fmt);
+	}
 	guestfs_close(probe);
 	return r;
+}
+
+int
+guest_check_image(const char *path, bool readonly)
+{
+	char *p[1] = { (char *)path };
+
+	if (check_image_path(path, readonly) == -1)
+		return -1;
+	return probe_formats(p, 1, NULL);
 }
 
 int
 guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 {
 	struct guest *gs;
-	guestfs_h *probe;
-	char **devs = NULL;
+	char **devs = NULL, **fmts;
 	size_t k;
 
 	*gs_r = NULL;
@@ -440,25 +459,18 @@ guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 	gs->nimg = n;
 
 	/* Probe formats on the host (qemu-img), before any launch. */
-	if ((probe = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT))
-	    == NULL) {
-		warnx("cannot create a libguestfs handle");
+	fmts = xcalloc(n, sizeof(*fmts));
+	for (k = 0; k < n; k++)
+		gs->img[k].path = xstrdup(paths[k]);
+	if (probe_formats(paths, n, fmts) == -1) {
+		for (k = 0; k < n; k++)
+			free(fmts[k]);
+		free(fmts);
 		goto fail;
 	}
-	guestfs_set_error_handler(probe, NULL, NULL);
-	for (k = 0; k < n; k++) {
-		gs->img[k].path = xstrdup(paths[k]);
-		gs->img[k].format = guestfs_disk_format(probe, paths[k]);
-		if (gs->img[k].format == NULL ||
-		    strcmp(gs->img[k].format, "unknown") == 0) {
-			warnx("cannot tell the format of image '%s'%s%s",
-			    paths[k], gs->img[k].format ? "" : ": ",
-			    gs->img[k].format ? "" : guestfs_last_error(probe));
-			guestfs_close(probe);
-			goto fail;
-		}
-	}
-	guestfs_close(probe);
+	for (k = 0; k < n; k++)
+		gs->img[k].format = fmts[k];
+	free(fmts);
 
 	if (launch_with_fallback(gs) == -1)
 		goto fail;
