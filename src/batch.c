@@ -1015,10 +1015,8 @@ result_of(const struct item *it)
 		return "changed";
 	case OUT_FAILED:
 		return it->touched ? "failed, partly changed" : "failed";
-	case OUT_SKIPPED:
+	default:	/* skipped, or never taken after an interrupt */
 		return "skipped";
-	default:
-		return "not started";
 	}
 }
 
@@ -1090,9 +1088,7 @@ report_json(const struct batch *b, double secs)
 		    json_object_new_string(it->ir->image));
 		json_object_object_add(o, "config", it->ir->config ?
 		    json_object_new_string(it->ir->config) : NULL);
-		res = it->out == OUT_OK ? result_of(it) : it->out ==
-		    OUT_FAILED ? "failed" : it->out == OUT_SKIPPED ?
-		    "skipped" : "not started";
+		res = it->out == OUT_FAILED ? "failed" : result_of(it);
 		if (strcmp(res, "changed") == 0)
 			changed++;
 		else if (strcmp(res, "no changes") == 0)
@@ -1184,8 +1180,8 @@ print_table(const struct batch *b, double secs)
 			continue;
 		printf("%s (%s line %zu): %s\n", it->ir->image, b->inv->path,
 		    it->ir->line, it->msgs.n ? it->msgs.v[0] :
-		    it->out == OUT_SKIPPED ? "not started (interrupted)" :
-		    "no message");
+		    it->out == OUT_FAILED ? "no message" :
+		    "not started (interrupted)");
 		if (it->touched)
 			printf("  it is partly changed: 'imprint undo %s' "
 			    "puts it back\n", it->ir->image);
