@@ -250,6 +250,35 @@ row_recipe(const struct batch *b, const struct inventory_row *ir,
 }
 
 /*
+ * Load what row ir needs to be applied: its options (*ro), the image's
+ * realpath (j->real), the recipe with the row's variables (*r) and the
+ * domain config (j->cfg, its path in *cfgpath_r, NULL for none; caller
+ * frees).  The parent does it to check the row, the worker again to
+ * apply it.  Returns 0, or -1 after messages.
+ */
+static int
+load_row(const struct batch *b, const struct inventory_row *ir,
+    struct apply_opts *ro, struct recipe **r, struct apply_job *j,
+    char **cfgpath_r)
+{
+	char real[PATH_MAX];
+
+	*cfgpath_r = NULL;
+	row_options(b, ir, ro);
+	j->image = ir->image;
+	if (realpath(ir->image, real) == NULL) {
+		warn("cannot open image '%s'", ir->image);
+		return -1;
+	}
+	j->real = xstrdup(real);
+	if (row_recipe(b, ir, r) == -1 ||
+	    apply_config_for(ro, *r, ir->image, cfgpath_r) == -1 ||
+	    apply_load_config(j, *cfgpath_r) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * The parent's checks of one good row: the image can be resolved, the
  * recipe and the domain config load, and no other row has that config.
  * Every MAC the config or the recipe names is taken, so no worker can
@@ -263,19 +292,12 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 	struct apply_job j;
 	struct recipe *r = NULL;
 	struct stat st;
-	char real[PATH_MAX], *cfgpath = NULL, *m;
+	char *cfgpath = NULL, *m;
 	size_t i;
 	int rc = -1;
 
 	memset(&j, 0, sizeof(j));
-	row_options(b, it->ir, &ro);
-	if (realpath(it->ir->image, real) == NULL) {
-		warn("cannot open image '%s'", it->ir->image);
-		return -1;
-	}
-	if (row_recipe(b, it->ir, &r) == -1 ||
-	    apply_config_for(&ro, r, it->ir->image, &cfgpath) == -1 ||
-	    apply_load_config(&j, cfgpath) == -1)
+	if (load_row(b, it->ir, &ro, &r, &j, &cfgpath) == -1)
 		goto out;
 	if (cfgpath && stat(cfgpath, &st) == 0) {
 		for (i = 0; i < *ncfgs; i++)
@@ -299,6 +321,7 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 	rc = 0;
 out:
 	free(cfgpath);
+	free(j.real);
 	hostcfg_free(j.cfg);
 	recipe_free(r);
 	return rc;
@@ -450,24 +473,15 @@ prepare(struct wctx *w, struct wjob *wj)
 {
 	const struct inventory_row *ir = wj->it->ir;
 	struct batch *b = w->b;
-	char real[PATH_MAX], *cfgpath = NULL;
+	char *cfgpath = NULL;
 	size_t i;
 	int rc = -1;
 
-	row_options(b, ir, &wj->ro);
-	wj->ro.json = true;
-	wj->job.image = ir->image;
 	wj->job.lockfd = -1;
-	if (realpath(ir->image, real) == NULL) {
-		warn("cannot open image '%s'", ir->image);
-		return -1;
-	}
-	wj->job.real = xstrdup(real);
-	if (row_recipe(b, ir, &wj->r) == -1 ||
-	    apply_config_for(&wj->ro, wj->r, ir->image, &cfgpath) == -1 ||
-	    apply_load_config(&wj->job, cfgpath) == -1 ||
+	if (load_row(b, ir, &wj->ro, &wj->r, &wj->job, &cfgpath) == -1 ||
 	    guest_check_image(ir->image, b->o->dry_run) == -1)
 		goto out;
+	wj->ro.json = true;
 	if (!b->o->dry_run && (alive_lock_image(ir->image,
 	    &wj->job.lockfd) != 0 || cmd_refuse_alive(ir->image, wj->job.cfg ?
 	    hostcfg_get_string(wj->job.cfg, "name") : NULL, wj->job.cfg ?
