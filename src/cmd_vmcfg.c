@@ -97,11 +97,25 @@ put_kv(const char *label, const char *value)
 	putchar('\n');
 }
 
+/* "nic0: line 9: 'spec'"; false when the item is not a string. */
+static bool
+put_item(const char *kind, size_t i, int line, const char *spec)
+{
+	printf("%s%zu: line %d: ", kind, i, line);
+	if (spec == NULL) {
+		puts("(not a string)");
+		return false;
+	}
+	putchar('\'');
+	put_text(spec);
+	puts("'");
+	return true;
+}
+
 static void
 show_text(const struct hostcfg *cfg)
 {
 	struct strlist keys = STRLIST_INIT, done = STRLIST_INIT;
-	const char *spec;
 	char *v, *label;
 	size_t i, k, n;
 
@@ -110,15 +124,9 @@ show_text(const struct hostcfg *cfg)
 	put_kv("uuid: ", hostcfg_get_string(cfg, "uuid"));
 	n = hostcfg_nic_count(cfg);
 	for (i = 0; i < n; i++) {
-		spec = hostcfg_nic_spec(cfg, i);
-		printf("nic%zu: line %d: ", i, hostcfg_nic_line(cfg, i));
-		if (spec == NULL) {
-			puts("(not a string)");
+		if (!put_item("nic", i, hostcfg_nic_line(cfg, i),
+		    hostcfg_nic_spec(cfg, i)))
 			continue;
-		}
-		putchar('\'');
-		put_text(spec);
-		puts("'");
 		hostcfg_nic_keys(cfg, i, &keys);
 		for (k = 0; k < keys.n; k++) {
 			/* a repeated key: its last value, once */
@@ -136,15 +144,9 @@ show_text(const struct hostcfg *cfg)
 	}
 	n = hostcfg_disk_count(cfg);
 	for (i = 0; i < n; i++) {
-		spec = hostcfg_disk_spec(cfg, i);
-		printf("disk%zu: line %d: ", i, hostcfg_disk_line(cfg, i));
-		if (spec == NULL) {
-			puts("(not a string)");
+		if (!put_item("disk", i, hostcfg_disk_line(cfg, i),
+		    hostcfg_disk_spec(cfg, i)))
 			continue;
-		}
-		putchar('\'');
-		put_text(spec);
-		puts("'");
 		v = hostcfg_disk_target(cfg, i);
 		label = xasprintf("  disk%zu.target=", i);
 		put_kv(label, v);
