@@ -54,7 +54,7 @@
  *
  * Edits are byte splices into the current text followed by a full
  * re-parse, so all accessors always describe the current text.  Every byte
- * an edit does not touch stays as loaded (see ../shared/fixtures/README.md,
+ * an edit does not touch stays as loaded (see tests/data/fixtures/README.md,
  * "Edit conventions").  This module does no file writing; the caller takes
  * hostcfg_text() and writes it atomically.
  *

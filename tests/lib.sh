@@ -7,7 +7,7 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMPRINT=${IMPRINT:-$TOP/imprint}
-FIXTURES=${IMPRINT_FIXTURES:-$TOP/../shared/fixtures}
+FIXTURES=${IMPRINT_FIXTURES:-$TOP/tests/data/fixtures}
 T_PASS=0
 T_FAIL=0
 

@@ -4,7 +4,7 @@
 #
 # Builds into build-fuzz/ with clang (FUZZ_CC to override), seeds
 # build-fuzz/corpus from the host fixtures (IMPRINT_FIXTURES, default
-# ../shared/fixtures), and fails on any crash, sanitizer report or leak.
+# tests/data/fixtures), and fails on any crash, sanitizer report or leak.
 # The last line is "1 passed, 0 failed" or "0 passed, 1 failed".
 set -u
 
@@ -12,7 +12,7 @@ secs=${1:-60}
 cd "$(dirname "$0")/../.." || exit 1
 out=build-fuzz
 cc=${FUZZ_CC:-clang}
-fixtures=${IMPRINT_FIXTURES:-../shared/fixtures}
+fixtures=${IMPRINT_FIXTURES:-tests/data/fixtures}
 
 fail() {
 	echo "fuzz: $*" >&2

@@ -1,6 +1,6 @@
 /*
  * test_gfile.c - unit tests for the guest file parsers and editors
- * (src/gfile*.c) on ../shared/fixtures/guest-* and on inline cases.
+ * (src/gfile*.c) on tests/data/fixtures/guest-* and on inline cases.
  *
  * Expected edits are built from the fixture by explicit substring
  * substitutions, each required to occur exactly once, so a wrong or a

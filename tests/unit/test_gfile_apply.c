@@ -4,7 +4,7 @@
  * NIC, ifupdown apply, udev name binding, kudzu hwconf, /etc/shadow and
  * the crypt prefix table.
  *
- * Inputs are ../shared/fixtures/guest-* (IMPRINT_FIXTURES overrides the
+ * Inputs are tests/data/fixtures/guest-* (IMPRINT_FIXTURES overrides the
  * directory) and inline strings; every expectation is the exact output.
  * Where the edit allows it, each case also runs on a CRLF copy and on a
  * copy without the final newline, and once more on its own output, which

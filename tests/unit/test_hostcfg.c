@@ -20,7 +20,7 @@
 #include "util.h"
 #include "unit.h"
 
-#define FIXTURES_DEFAULT "../shared/fixtures"
+#define FIXTURES_DEFAULT "tests/data/fixtures"
 
 #define M1 "00:16:3e:aa:bb:01"
 #define M2 "00:16:3e:aa:bb:02"

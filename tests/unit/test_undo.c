@@ -25,7 +25,7 @@
 #include "util.h"
 
 #ifndef FIXTURES
-#define FIXTURES "../shared/fixtures"
+#define FIXTURES "tests/data/fixtures"
 #endif
 
 static char dir[] = "/tmp/imprint-undo.XXXXXX";

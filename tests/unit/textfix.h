@@ -1,6 +1,6 @@
 /*
  * textfix.h - helpers shared by the guest file unit tests: read a fixture
- * of ../shared/fixtures (IMPRINT_FIXTURES overrides the directory) and
+ * of tests/data/fixtures (IMPRINT_FIXTURES overrides the directory) and
  * derive expected texts from it by exact substitutions.
  */
 #ifndef IMPRINT_TEXTFIX_H
@@ -13,7 +13,7 @@
 #include "util.h"
 
 #ifndef FIXTURES
-#define FIXTURES "../shared/fixtures"
+#define FIXTURES "tests/data/fixtures"
 #endif
 
 /* The bytes of fixture name (caller frees); len_r may be NULL. */
