@@ -1,8 +1,11 @@
 # tests/lib.sh - shared helpers for the tests/t-*.sh integration scripts.
 #
 # Source it, call the check_* functions, end with `done_testing`, which
-# prints "N passed, N failed" and exits 1 when anything failed.  Each check
-# prints a line only when it fails, with what was expected and what came.
+# prints "N passed, N failed" (", N skipped" when some were) and exits 1
+# when anything failed.  Each check prints a line only when it fails, with
+# what was expected and what came.  `skip N WHY` counts N checks as not
+# run; `skip_all WHY` skips the whole script (exit 77).  tests/run.sh
+# shows skips, and fails them under CI=true.
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,6 +13,7 @@ IMPRINT=${IMPRINT:-$TOP/imprint}
 FIXTURES=${IMPRINT_FIXTURES:-$TOP/tests/data/fixtures}
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 
 pass() { T_PASS=$((T_PASS + 1)); }
 fail() {
@@ -78,8 +82,24 @@ scratch() {
 	trap 'rm -rf "$SCRATCH"' EXIT
 }
 
+# skip N WHY: N checks not run, and why (printed).
+skip() {
+	T_SKIP=$((T_SKIP + $1))
+	echo "skip: $2 ($1 checks)"
+}
+
+# skip_all WHY: nothing here can run on this machine; say why, exit 77.
+skip_all() {
+	echo "skip: $1"
+	exit 77
+}
+
 done_testing() {
-	echo "$T_PASS passed, $T_FAIL failed"
+	if [ "$T_SKIP" -gt 0 ]; then
+		echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	else
+		echo "$T_PASS passed, $T_FAIL failed"
+	fi
 	[ "$T_FAIL" -eq 0 ]
 	exit
 }

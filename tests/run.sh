@@ -2,9 +2,12 @@
 # Test driver for `make check`, `make unit` and `make integration`.
 #
 # Runs each unit test binary, then each tests/t-*.sh integration script,
-# each under a timeout, reads the "N passed, N failed" line each prints,
-# and ends with the sum.  Exit status 0 only when nothing failed and every
-# program exited 0.
+# each under a timeout, reads the "N passed, N failed[, N skipped]" line
+# each prints, and ends with the sum.  A program that exits 77 was skipped
+# as a whole (it printed why); checks it skipped inside are summed too.
+# Under CI=true every dependency is installed, so a skip is a failure: it
+# would hide a broken install step.  Exit status 0 only when nothing failed
+# and every program exited 0 (or 77 outside CI).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
@@ -14,26 +17,43 @@ case ${1-} in
 --integration) mode=integration; shift ;;
 esac
 
-total_pass=0 total_fail=0 broken=0
+total_pass=0 total_fail=0 total_skip=0 broken=0
 
 run_one() {	# name timeout cmd...
-	local name=$1 limit=$2 out rc line p f
+	local name=$1 limit=$2 out rc line p f s
 	shift 2
 	out=$(mktemp)
 	timeout --foreground -k 10 "$limit" "$@" >"$out" 2>&1
 	rc=$?
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' \
+	    "$out" | tail -n 1)
+	p=0 f=0 s=0
 	if [ -n "$line" ]; then
-		p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed}
-	else
-		p=0 f=0
+		p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+		case $line in *skipped) s=${line##*failed, }; s=${s%% *} ;; esac
+	fi
+	if [ "$rc" -eq 77 ]; then
+		s=$((s + 1))
+		rc=0
 	fi
 	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ -z "$line" ]; then
+	total_skip=$((total_skip + s))
+	if [ "$s" -gt 0 ] && [ "${CI-}" = true ]; then
+		broken=$((broken + 1))
+		total_fail=$((total_fail + s))
+		echo "FAIL $name (skipped $s under CI=true, where nothing may skip)"
+		sed 's/^/    /' "$out"
+	elif [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] ||
+	    { [ -z "$line" ] && [ "$s" -eq 0 ]; }; then
 		broken=$((broken + 1))
 		echo "FAIL $name (exit $rc)"
 		sed 's/^/    /' "$out"
 		[ "$f" -eq 0 ] && total_fail=$((total_fail + 1))
+	elif [ -z "$line" ]; then
+		echo "skip $name: $(grep -m1 -i 'skip' "$out" || tail -n 1 "$out")"
+	elif [ "$s" -gt 0 ]; then
+		echo "ok   $name ($p checks, $s skipped)"
+		grep -i '^skip' "$out" | sed 's/^/    /'
 	else
 		echo "ok   $name ($p checks)"
 	fi
@@ -57,5 +77,5 @@ if [ "$mode" != unit ]; then
 	done
 fi
 
-echo "TOTAL: $total_pass passed, $total_fail failed"
+echo "TOTAL: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$broken" -eq 0 ] && [ "$total_fail" -eq 0 ]
