@@ -7,6 +7,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 RECIPEDIR ?= $(PREFIX)/share/imprint/recipes
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR	?=
 PKG_CONFIG ?= pkg-config
 CC	?= cc
@@ -102,9 +103,13 @@ bench: imprint
 
 install: imprint
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(RECIPEDIR)
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(RECIPEDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 imprint $(DESTDIR)$(BINDIR)/imprint
 	install -m 0644 recipes/*.rcp $(DESTDIR)$(RECIPEDIR)/
+	sed 's|^_imprint_recipedir=.*|_imprint_recipedir=$(RECIPEDIR)|' \
+	    contrib/bash-completion/imprint >$(DESTDIR)$(COMPLETIONDIR)/imprint
+	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/imprint
 	for m in $(MANS); do \
 		s=$${m##*.}; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
@@ -113,6 +118,7 @@ install: imprint
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/imprint
 	rm -rf $(DESTDIR)$(RECIPEDIR)
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/imprint
 	for m in $(MANS); do \
 		s=$${m##*.}; b=$${m##*/}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$$b; \

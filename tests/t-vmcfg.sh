@@ -149,7 +149,7 @@ refuse "second change bad" set name=dc2 nic0.mac=auto nic0.bridge=x=y
 refuse "remove missing nic" remove-nic 4
 refuse "add-nic bad mac" add-nic mac=01:02:03:04:05:06,bridge=x
 run_imprint vmcfg --mac-prefix 01:00 "$W/dc1.cfg" set nic0.mac=auto
-check_exit "multicast prefix" "$RC" 1
+check_exit "multicast prefix" "$RC" 2
 unchanged "multicast prefix" "$W/dc1.cfg"
 
 printf 'import os\nname = "x"\nvif = [ "mac=00:16:3e:00:00:01" ]\n' \
@@ -157,11 +157,11 @@ printf 'import os\nname = "x"\nvif = [ "mac=00:16:3e:00:00:01" ]\n' \
 touch -t $OLD_TIME "$W/py.cfg"
 snapshot "$W/py.cfg"
 run_imprint vmcfg "$W/py.cfg" set name=y
-check_exit "python file" "$RC" 1
+check_exit "python file" "$RC" 2
 check_match "python file: FILE:LINE:COL" "$ERR" "py.cfg:1:1: "
 unchanged "python file" "$W/py.cfg"
 run_imprint vmcfg "$W/py.cfg"
-check_exit "python file shown" "$RC" 1
+check_exit "python file shown" "$RC" 2
 rm -f "$W/py.cfg"
 snapshot "$W/dc1.cfg"
 
@@ -241,7 +241,7 @@ run_imprint vmcfg --mac-prefix 00:16:3e:00:00 --mac-scan "$S/running_pool" \
 check_exit "mac-scan: space full" "$RC" 1
 check_match "mac-scan: says so" "$ERR" "no free MAC"
 run_imprint vmcfg --mac-scan "$S/nonexistent" "$W/dc1.cfg" set nic0.mac=auto
-check_exit "mac-scan: missing dir" "$RC" 1
+check_exit "mac-scan: missing dir" "$RC" 2
 
 # ---- libxlutil as referee ---------------------------------------------------
 # field VALUE of KEY in a vif spec, and the spec with KEY set to VALUE,
@@ -275,13 +275,8 @@ spec_set() {	# SPEC KEY VALUE
 REF=$SCRATCH/referee
 if ! cc -o "$REF" "$TOP/tests/xlu-referee.c" -lxlutil -lxenlight \
     2>"$SCRATCH/cc.err"; then
-	if [ "${CI:-}" = true ]; then
-		fail "cannot build the libxlutil referee (libxen-dev)"
-		cat "$SCRATCH/cc.err"
-	else
-		echo "SKIP referee: cannot build tests/xlu-referee.c" \
-		    "(install libxen-dev)"
-	fi
+	sed 's/^/    /' "$SCRATCH/cc.err"
+	skip 1 "libxlutil referee: cannot build tests/xlu-referee.c (install libxen-dev)"
 	REF=
 fi
 
