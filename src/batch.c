@@ -1330,8 +1330,10 @@ batch_run(const struct apply_opts *o, const char *recipe_path)
 	b.recipe_path = recipe_path;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	b.tty = isatty(STDERR_FILENO) == 1;
-	if (prepare_batch(&b) == -1)
+	if (prepare_batch(&b) == -1) {
+		rc = 2;		/* recipe, inventory or an option unusable */
 		goto out;
+	}
 	b.per_launch = o->per_launch ? o->per_launch :
 	    BATCH_DEFAULT_PER_LAUNCH;
 	if (b.ntodo > 0)

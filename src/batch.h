@@ -28,7 +28,11 @@ struct apply_opts;
 #define BATCH_MIB_BASE		512
 #define BATCH_MIB_PER_DRIVE	32
 
-/* Run the batch; returns the exit status (0 all succeeded, 1 else). */
+/*
+ * Run the batch; returns the exit status: 0 every row succeeded, 1 some
+ * row failed, 2 the recipe, the inventory or an option cannot be used
+ * (nothing was started).
+ */
 int	 batch_run(const struct apply_opts *, const char *recipe_path);
 
 #endif

@@ -38,39 +38,51 @@
 #include "undo.h"
 #include "util.h"
 
+/* Version of undo's --json document (imprint(1), JSON OUTPUT). */
+#define UNDO_SCHEMA	1
+
+/* Options without a short form (imprint(1) names the short ones). */
 enum {
-	OPT_JSON = 256,
+	OPT_FORCE = 256,
+	OPT_INVENTORY,
+	OPT_JSON,
+	OPT_MAC_PREFIX,
+	OPT_MAC_SCAN,
+	OPT_PARTITION,
 	OPT_PER_LAUNCH,
 	OPT_REPORT,
-	OPT_SHARD
+	OPT_ROOT,
+	OPT_SHARD,
+	OPT_VMCFG
 };
 
 const struct option apply_long_options[] = {
 	{ "define",	required_argument,	NULL, 'D' },
 	{ "dry-run",	no_argument,		NULL, 'n' },
-	{ "force",	no_argument,		NULL, 'f' },
+	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "help",	no_argument,		NULL, 'h' },
-	{ "inventory",	required_argument,	NULL, 'i' },
+	{ "inventory",	required_argument,	NULL, OPT_INVENTORY },
 	{ "jobs",	required_argument,	NULL, 'j' },
 	{ "json",	no_argument,		NULL, OPT_JSON },
-	{ "mac-prefix",	required_argument,	NULL, 'M' },
-	{ "mac-scan",	required_argument,	NULL, 'S' },
-	{ "partition",	required_argument,	NULL, 'p' },
+	{ "mac-prefix",	required_argument,	NULL, OPT_MAC_PREFIX },
+	{ "mac-scan",	required_argument,	NULL, OPT_MAC_SCAN },
+	{ "partition",	required_argument,	NULL, OPT_PARTITION },
 	{ "per-launch",	required_argument,	NULL, OPT_PER_LAUNCH },
 	{ "report",	required_argument,	NULL, OPT_REPORT },
-	{ "root",	required_argument,	NULL, 'r' },
+	{ "root",	required_argument,	NULL, OPT_ROOT },
 	{ "shard",	required_argument,	NULL, OPT_SHARD },
-	{ "vmcfg",	required_argument,	NULL, 'c' },
+	{ "vmcfg",	required_argument,	NULL, OPT_VMCFG },
 	{ NULL,		0,			NULL, 0 }
 };
 
 const struct option undo_long_options[] = {
-	{ "force",	no_argument,		NULL, 'f' },
+	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ NULL,		0,			NULL, 0 }
 };
 
-static const char apply_usage[] =
+const char apply_usage[] =
 "usage: imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
 "                     [--vmcfg FILE] [--partition N | --root DEV]\n"
 "                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
@@ -86,6 +98,7 @@ static const char apply_usage[] =
 "  -n, --dry-run           print a unified diff of every change; write\n"
 "                          nothing, not even the undo record\n"
 "  --force                 edit even when the guest looks alive\n"
+"  -h, --help              print this help\n"
 "  --inventory FILE        the clones: a CSV file, one row each (see\n"
 "                          imprint(1), INVENTORY)\n"
 "  -j, --jobs N            batch: appliances in parallel (default: the\n"
@@ -102,15 +115,22 @@ static const char apply_usage[] =
 "  --vmcfg FILE            the domain config (recipe: [host] config)\n"
 "\n"
 "Exit status: 0 success, 1 failure (each failed image is left\n"
-"unchanged), 2 usage error.\n";
+"unchanged), 2 usage error, or the recipe, an image, a domain config or\n"
+"the inventory cannot be read (nothing written).\n";
 
-static const char undo_usage[] =
-"usage: imprint undo [--force] IMAGE\n"
+const char undo_usage[] =
+"usage: imprint undo [--force] [--json] IMAGE\n"
 "\n"
 "Put back every guest and host file the last apply(s) on IMAGE changed,\n"
 "from the undo record IMAGE.imprint-undo, then remove the record.\n"
 "\n"
-"  --force    restore even when the guest looks alive\n";
+"  --force     restore even when the guest looks alive\n"
+"  -h, --help  print this help\n"
+"  --json      one JSON document on stdout: the files restored\n"
+"\n"
+"Exit status: 0 restored, 1 failure (a partly restored guest keeps its\n"
+"undo record: run undo again), 2 usage error, or the image or its undo\n"
+"record cannot be read.\n";
 
 /* A decimal count in [lo, hi] for option opt. */
 static int
@@ -148,10 +168,10 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "D:hnfj:M:S:p:r:c:",
+	while ((c = getopt_long(argc, argv, "D:hj:n",
 	    apply_long_options, NULL)) != -1) {
 		switch (c) {
-		case 'i':
+		case OPT_INVENTORY:
 			if (set_once(&o->inventory, "--inventory") == -1)
 				return -1;
 			break;
@@ -181,18 +201,18 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 			if (recipe_vars_parse_define(&o->vars, optarg) == -1)
 				return -1;
 			break;
-		case 'M':
+		case OPT_MAC_PREFIX:
 			if (set_once(&o->mac_prefix, "--mac-prefix") == -1)
 				return -1;
 			break;
-		case 'S':
+		case OPT_MAC_SCAN:
 			strlist_add(&o->scan, optarg);
 			break;
-		case 'c':
+		case OPT_VMCFG:
 			if (set_once(&o->vmcfg, "--vmcfg") == -1)
 				return -1;
 			break;
-		case 'f':
+		case OPT_FORCE:
 			o->force = true;
 			break;
 		case 'h':
@@ -204,10 +224,10 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 		case 'n':
 			o->dry_run = true;
 			break;
-		case 'p':
-		case 'r':
-			if (cmd_root_option(&o->root, &o->have_root, c,
-			    optarg) == -1)
+		case OPT_PARTITION:
+		case OPT_ROOT:
+			if (cmd_root_option(&o->root, &o->have_root,
+			    c == OPT_ROOT ? 'r' : 'p', optarg) == -1)
 				return -1;
 			break;
 		default:
@@ -265,6 +285,8 @@ cmd_apply(int argc, char **argv)
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
+	/* Inputs that cannot be read or used: exit 2, nothing written. */
+	rc = 2;
 	if (recipe_load(argv[0], &o.vars, &r) == -1)
 		goto out;
 
@@ -293,6 +315,8 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		j->real = xstrdup(buf);
+		if (guest_check_image(j->image, o.dry_run) == -1)
+			goto out;
 		if (apply_config_for(&o, r, j->image, &cfgpath) == -1)
 			goto out;
 		if (apply_load_config(j, cfgpath) == -1) {
@@ -307,15 +331,19 @@ cmd_apply(int argc, char **argv)
 					(void)ident_macs_take_str(macs, m);
 				free(m);
 			}
-		if (!o.dry_run) {
-			if (cmd_refuse_alive(j->image, j->cfg ?
-			    hostcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
-			    hostcfg_get_string(j->cfg, "uuid") : NULL, o.force,
-			    "edit") == -1)
-				goto out;
-			if (alive_lock_image(j->image, &j->lockfd) != 0)
-				goto out;
-		}
+	}
+	/* From here on a failure leaves each image as it was: exit 1. */
+	rc = 1;
+	for (k = 0; k < n && !o.dry_run; k++) {
+		struct apply_job *j = &jobs[k];
+
+		if (cmd_refuse_alive(j->image, j->cfg ?
+		    hostcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
+		    hostcfg_get_string(j->cfg, "uuid") : NULL, o.force,
+		    "edit") == -1)
+			goto out;
+		if (alive_lock_image(j->image, &j->lockfd) != 0)
+			goto out;
 	}
 
 	if (guest_open(&gs, paths, n, o.dry_run) == -1)
@@ -373,8 +401,22 @@ out:
 
 /* --- undo ---------------------------------------------------------------- */
 
+/* Report one restored file: a line on stdout, or an entry of the JSON
+ * array doc[key] when there is a document. */
+static void
+report_file(json_object *doc, const char *key, const char *label,
+    const char *path)
+{
+	json_object *arr;
+
+	if (doc == NULL)
+		printf("  %s %s\n", label, path);
+	else if (json_object_object_get_ex(doc, key, &arr))
+		json_object_array_add(arr, json_object_new_string(path));
+}
+
 static int
-restore(struct guest *gs, const struct undo *u)
+restore(struct guest *gs, const struct undo *u, json_object *doc)
 {
 	struct guest_attr a;
 	size_t i;
@@ -386,7 +428,7 @@ restore(struct guest *gs, const struct undo *u)
 		if (e->what == UNDO_DELETE) {
 			if (guest_remove(gs, e->path) == -1)
 				return -1;
-			printf("  removed %s\n", e->path);
+			report_file(doc, "removed", "removed", e->path);
 			continue;
 		}
 		a.mode = e->mode;
@@ -394,7 +436,7 @@ restore(struct guest *gs, const struct undo *u)
 		a.gid = e->gid;
 		if (guest_write(gs, e->path, e->data, e->len, NULL, &a) == -1)
 			return -1;
-		printf("  restored %s\n", e->path);
+		report_file(doc, "restored", "restored", e->path);
 	}
 	for (i = 0; i < u->n; i++) {
 		const struct undo_entry *e = &u->e[i];
@@ -414,7 +456,7 @@ restore(struct guest *gs, const struct undo *u)
 		    chmod(e->path, e->mode) == -1)
 			warn("cannot restore the mode or owner of '%s'",
 			    e->path);
-		printf("  restored host %s\n", e->path);
+		report_file(doc, "host", "restored host", e->path);
 	}
 	return 0;
 }
@@ -427,21 +469,25 @@ cmd_undo(int argc, char **argv)
 	struct guest_fs *fs = NULL;
 	struct guest_root root;
 	struct root_spec spec;
+	json_object *doc = NULL;
 	char real[PATH_MAX], *paths[2];
-	bool force = false;
+	bool force = false, json = false;
 	size_t nfs = 0;
 	int c, rc = 1, st, lockfd = -1;
 
 	memset(&root, 0, sizeof(root));
-	while ((c = getopt_long(argc, argv, "+fh", undo_long_options, NULL))
+	while ((c = getopt_long(argc, argv, "+h", undo_long_options, NULL))
 	    != -1) {
 		switch (c) {
-		case 'f':
+		case OPT_FORCE:
 			force = true;
 			break;
 		case 'h':
 			fputs(undo_usage, stdout);
 			return 0;
+		case OPT_JSON:
+			json = true;
+			break;
 		default:
 			return cmd_usage_error("undo");
 		}
@@ -452,13 +498,17 @@ cmd_undo(int argc, char **argv)
 	}
 	if (realpath(argv[optind], real) == NULL) {
 		warn("cannot open image '%s'", argv[optind]);
-		return 1;
+		return 2;
 	}
 	if ((st = undo_load(real, &u)) != 0) {
 		if (st == 1)
 			warnx("'%s' has no undo record (%s%s)", argv[optind],
 			    real, UNDO_SUFFIX);
-		return 1;
+		return 2;
+	}
+	if (guest_check_image(real, false) == -1) {
+		rc = 2;
+		goto out;
 	}
 	if (cmd_refuse_alive(real, NULL, NULL, force, "restore") == -1)
 		goto out;
@@ -475,8 +525,23 @@ cmd_undo(int argc, char **argv)
 	    guest_find_root(gs, 0, fs, nfs, &spec, &root) == -1 ||
 	    guest_mount_rw(gs, &root) == -1)
 		goto out;
-	printf("%s: restoring (root %s)\n", argv[optind], root.display);
-	if (restore(gs, u) == -1) {
+	if (json) {
+		doc = json_object_new_object();
+		json_object_object_add(doc, "schema",
+		    json_object_new_int(UNDO_SCHEMA));
+		json_object_object_add(doc, "image",
+		    json_object_new_string(argv[optind]));
+		json_object_object_add(doc, "root",
+		    json_object_new_string(root.display));
+		json_object_object_add(doc, "restored",
+		    json_object_new_array());
+		json_object_object_add(doc, "removed",
+		    json_object_new_array());
+		json_object_object_add(doc, "host", json_object_new_array());
+	} else
+		printf("%s: restoring (root %s)\n", argv[optind],
+		    root.display);
+	if (restore(gs, u, doc) == -1) {
 		warnx("'%s' is partly restored; the undo record is kept, "
 		    "run 'imprint undo' again", argv[optind]);
 		goto out;
@@ -489,7 +554,13 @@ cmd_undo(int argc, char **argv)
 	if (undo_remove(real) == -1)
 		goto out;
 	rc = 0;
+	if (doc)
+		puts(json_object_to_json_string_ext(doc,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
 out:
+	if (doc)
+		json_object_put(doc);
 	if (gs)
 		guest_close(gs);
 	if (lockfd != -1)
@@ -497,5 +568,7 @@ out:
 	guest_root_release(&root);
 	guest_fs_free(fs, nfs);
 	undo_free(u);
+	if (fflush(stdout) == EOF && rc == 0)
+		rc = 1;
 	return rc;
 }

@@ -24,35 +24,45 @@
 /* Version of the --json document; bumped only on incompatible change. */
 #define INSPECT_SCHEMA	1
 
+/* Only --help has a short form (-h); -j is apply's --jobs. */
+enum {
+	OPT_JSON = 256,
+	OPT_PARTITION,
+	OPT_ROOT,
+	OPT_VMCFG
+};
+
 const struct option inspect_long_options[] = {
 	{ "help",	no_argument,		NULL, 'h' },
-	{ "json",	no_argument,		NULL, 'j' },
-	{ "partition",	required_argument,	NULL, 'p' },
-	{ "root",	required_argument,	NULL, 'r' },
-	{ "vmcfg",	required_argument,	NULL, 'c' },
+	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "partition",	required_argument,	NULL, OPT_PARTITION },
+	{ "root",	required_argument,	NULL, OPT_ROOT },
+	{ "vmcfg",	required_argument,	NULL, OPT_VMCFG },
 	{ NULL,		0,			NULL, 0 }
 };
 
-static const char usage_text[] =
-"usage: imprint inspect [--json] [--vmcfg FILE] [--partition N | --root DEV]\n"
-"                       IMAGE...\n"
+const char inspect_usage[] =
+"usage: imprint inspect [--json] [--vmcfg FILE | --vmcfg auto]\n"
+"                       [--partition N | --root DEV] IMAGE...\n"
 "\n"
 "Show the identity a stopped guest carries, read-only: filesystems, root,\n"
 "OS, host names, NIC configs, udev persistent-net rules, machine-id, SSH\n"
 "host keys; with --vmcfg, whether the Xen domain config agrees.\n"
 "\n"
+"  -h, --help        print this help\n"
 "  --json            one JSON document on stdout (schema in imprint(1))\n"
 "  --partition N     the root is the Nth partition of each image\n"
 "  --root DEV        the root is DEV (/dev/sda2, /dev/VolGroup00/LogVol00)\n"
 "  --vmcfg FILE      compare with this domain config (one image only)\n"
 "  --vmcfg auto      compare each image with the vm.cfg beside it\n"
 "\n"
-"Exit status: 0 consistent, 1 inconsistencies found, 2 error.\n";
+"Exit status: 0 consistent, 1 inconsistencies found, 2 usage error, or\n"
+"an image or the domain config cannot be read.\n";
 
 static void
 print_usage(FILE *f)
 {
-	fputs(usage_text, f);
+	fputs(inspect_usage, f);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -413,10 +423,10 @@ cmd_inspect(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.root.how = ROOT_AUTO;
-	while ((c = getopt_long(argc, argv, "+hjp:r:c:", inspect_long_options,
+	while ((c = getopt_long(argc, argv, "+h", inspect_long_options,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'c':
+		case OPT_VMCFG:
 			if (o.vmcfg) {
 				warnx("--vmcfg given twice");
 				return cmd_usage_error("inspect");
@@ -426,13 +436,13 @@ cmd_inspect(int argc, char **argv)
 		case 'h':
 			print_usage(stdout);
 			return 0;
-		case 'j':
+		case OPT_JSON:
 			o.json = true;
 			break;
-		case 'p':
-		case 'r':
-			if (cmd_root_option(&o.root, &have_root, c, optarg)
-			    == -1)
+		case OPT_PARTITION:
+		case OPT_ROOT:
+			if (cmd_root_option(&o.root, &have_root,
+			    c == OPT_ROOT ? 'r' : 'p', optarg) == -1)
 				return cmd_usage_error("inspect");
 			break;
 		default:

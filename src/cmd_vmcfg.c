@@ -29,23 +29,31 @@
 /* Version of the --json document; bumped only on incompatible change. */
 #define VMCFG_SCHEMA	1
 
+/* Short forms: -h and -n only (-j is apply's --jobs). */
+enum {
+	OPT_BACKUP = 256,
+	OPT_JSON,
+	OPT_MAC_PREFIX,
+	OPT_MAC_SCAN
+};
+
 const struct option vmcfg_long_options[] = {
-	{ "backup",	no_argument,		NULL, 'b' },
+	{ "backup",	no_argument,		NULL, OPT_BACKUP },
 	{ "dry-run",	no_argument,		NULL, 'n' },
 	{ "help",	no_argument,		NULL, 'h' },
-	{ "json",	no_argument,		NULL, 'j' },
-	{ "mac-prefix",	required_argument,	NULL, 'p' },
-	{ "mac-scan",	required_argument,	NULL, 's' },
+	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "mac-prefix",	required_argument,	NULL, OPT_MAC_PREFIX },
+	{ "mac-scan",	required_argument,	NULL, OPT_MAC_SCAN },
 	{ NULL,		0,			NULL, 0 }
 };
 
-static const char usage_text[] =
+const char vmcfg_usage[] =
 "usage: imprint vmcfg [--json] FILE\n"
-"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
+"       imprint vmcfg [--dry-run] [--backup] [--json] [--mac-prefix PREFIX]\n"
 "                     [--mac-scan DIR]... FILE set KEY=VALUE...\n"
-"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
+"       imprint vmcfg [--dry-run] [--backup] [--json] [--mac-prefix PREFIX]\n"
 "                     [--mac-scan DIR]... FILE add-nic KEY=VALUE[,...]\n"
-"       imprint vmcfg [--dry-run] [--backup] FILE remove-nic N\n"
+"       imprint vmcfg [--dry-run] [--backup] [--json] FILE remove-nic N\n"
 "\n"
 "Show or minimally edit a Xen domain config (xm vm.cfg, Oracle VM, xl.cfg).\n"
 "Keys for set: name, uuid (a uuid or 'new'), nicN.mac (a MAC or 'auto'),\n"
@@ -55,7 +63,8 @@ static const char usage_text[] =
 "                     (an existing one is kept, never overwritten)\n"
 "  -n, --dry-run      print a unified diff of the edit, write nothing\n"
 "  -h, --help         print this help\n"
-"  --json             show the config as one JSON document\n"
+"  --json             one JSON document on stdout: the config, or what\n"
+"                     the edit did (imprint(1), JSON OUTPUT)\n"
 "  --mac-prefix PREFIX\n"
 "                     prefix for 'auto' MACs: xen (00:16:3e, default),\n"
 "                     kvm (52:54:00), ovm3 (00:21:f6) or 1-5 hex octets\n"
@@ -63,7 +72,8 @@ static const char usage_text[] =
 "                     (recursive; repeatable)\n"
 "\n"
 "Generated values are printed as KEY=VALUE lines.  Exit status: 0 done\n"
-"(or nothing to change), 1 refused (nothing written), 2 usage error.\n";
+"(or nothing to change), 1 edit refused (nothing written), 2 usage error\n"
+"or FILE cannot be read or parsed.\n";
 
 /* ---- showing ----------------------------------------------------------- */
 
@@ -403,6 +413,45 @@ out:
 	return rc;
 }
 
+/*
+ * The --json report of an edit: the file, whether it changed (or would,
+ * with --dry-run), the generated values (GEN holds "KEY=VALUE" lines), the
+ * unified diff and the backup made.
+ */
+static void
+edit_json(const char *path, const struct opts *o, bool changed,
+    const struct buf *gen, const struct buf *diff, const char *bak)
+{
+	json_object *root, *g;
+	const char *p, *nl, *eq;
+	char *k;
+
+	root = json_object_new_object();
+	json_object_object_add(root, "schema",
+	    json_object_new_int(VMCFG_SCHEMA));
+	json_object_object_add(root, "file", json_object_new_string(path));
+	json_object_object_add(root, "dry_run",
+	    json_object_new_boolean(o->dry_run));
+	json_object_object_add(root, "changed",
+	    json_object_new_boolean(changed));
+	g = json_object_new_object();
+	for (p = gen->data; p != NULL && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		eq = memchr(p, '=', (size_t)(nl - p));
+		k = xstrndup(p, (size_t)(eq - p));
+		json_object_object_add(g, k,
+		    json_object_new_string_len(eq + 1, (int)(nl - eq - 1)));
+		free(k);
+	}
+	json_object_object_add(root, "generated", g);
+	json_object_object_add(root, "diff", json_object_new_string_len(
+	    diff->data != NULL ? diff->data : "", (int)diff->len));
+	json_object_object_add(root, "backup", jstr(bak));
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
 /* strtonum-like: a NIC index, or -1. */
 static long
 parse_index(const char *s)
@@ -429,6 +478,7 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	char *bak = NULL;
 	size_t ned = 0, i, j, tlen, olen;
 	long idx = -1;
+	bool cmdline_ok = false;
 	int rc = 2;
 
 	/* Everything the command line can get wrong: exit 2. */
@@ -474,19 +524,14 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 		goto out;
 	}
 
+	/* Checked even when no MAC is drawn. */
+	if (cmd_check_mac_options(o->prefix, &o->scan) == -1)
+		goto out;
+	cmdline_ok = true;
+	if (hostcfg_load(path, &cfg) == -1)
+		goto out;		/* unreadable input: exit 2 */
 	/* From here on, a refusal: exit 1, nothing written. */
 	rc = 1;
-	if (hostcfg_load(path, &cfg) == -1)
-		goto out;
-	if (o->prefix != NULL) {
-		/* check the prefix even when no MAC is drawn */
-		struct ident_macs *m = ident_macs_new();
-		int r = ident_macs_set_prefix(m, o->prefix);
-
-		ident_macs_free(m);
-		if (r == -1)
-			goto out;
-	}
 	if (strcmp(cmd, "set") == 0) {
 		if (apply_sets(cfg, o, ed, ned, &macs, &gen) == -1)
 			goto out;
@@ -496,27 +541,29 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	} else if (hostcfg_remove_nic(cfg, (size_t)idx) == -1)
 		goto out;
 
-	fputs(gen.data != NULL ? gen.data : "", stdout);
-	if (!hostcfg_changed(cfg)) {
-		printf("no changes\n");
-		rc = 0;
-		goto out;
-	}
 	orig = hostcfg_original(cfg, &olen);
 	text = hostcfg_text(cfg, &tlen);
-	if (o->dry_run) {
+	if (hostcfg_changed(cfg))
 		diff_unified(path, path, orig, olen, text, tlen, &d);
-		fwrite(d.data, 1, d.len, stdout);
-		rc = 0;
-		goto out;
+	if (!o->json) {
+		fputs(gen.data != NULL ? gen.data : "", stdout);
+		if (!hostcfg_changed(cfg))
+			printf("no changes\n");
+		else if (o->dry_run)
+			fwrite(d.data, 1, d.len, stdout);
 	}
-	if (hostfile_replace(path, orig, olen, text, tlen,
+	if (hostcfg_changed(cfg) && !o->dry_run &&
+	    hostfile_replace(path, orig, olen, text, tlen,
 	    o->backup ? HOSTFILE_BACKUP : 0, &bak) == -1)
 		goto out;
-	if (bak != NULL)
+	if (o->json)
+		edit_json(path, o, hostcfg_changed(cfg), &gen, &d, bak);
+	else if (bak != NULL)
 		printf("backup: %s\n", bak);
 	rc = 0;
 out:
+	if (rc == 2 && !cmdline_ok)
+		cmd_usage_error("vmcfg");
 	for (i = 0; i < ned; i++) {
 		free(ed[i].key);
 		free(ed[i].value);
@@ -540,20 +587,20 @@ cmd_vmcfg(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hn", vmcfg_long_options,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'b':
+		case OPT_BACKUP:
 			o.backup = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(vmcfg_usage, stdout);
 			strlist_release(&o.scan);
 			return 0;
-		case 'j':
+		case OPT_JSON:
 			o.json = true;
 			break;
 		case 'n':
 			o.dry_run = true;
 			break;
-		case 'p':
+		case OPT_MAC_PREFIX:
 			if (o.prefix != NULL) {
 				warnx("--mac-prefix given twice");
 				strlist_release(&o.scan);
@@ -561,7 +608,7 @@ cmd_vmcfg(int argc, char **argv)
 			}
 			o.prefix = optarg;
 			break;
-		case 's':
+		case OPT_MAC_SCAN:
 			strlist_add(&o.scan, optarg);
 			break;
 		default:
@@ -581,7 +628,7 @@ cmd_vmcfg(int argc, char **argv)
 			    "remove-nic)");
 			rc = cmd_usage_error("vmcfg");
 		} else if (hostcfg_load(argv[0], &cfg) == -1)
-			rc = 1;
+			rc = 2;
 		else {
 			if (o.json)
 				show_json(cfg);
@@ -589,14 +636,8 @@ cmd_vmcfg(int argc, char **argv)
 				show_text(cfg);
 			rc = 0;
 		}
-	} else if (o.json) {
-		warnx("vmcfg: --json only shows a config; it cannot be "
-		    "combined with an edit");
-		rc = cmd_usage_error("vmcfg");
 	} else {
 		rc = edit(argv[0], &o, argv + 1, argc - 1);
-		if (rc == 2)
-			cmd_usage_error("vmcfg");
 	}
 	hostcfg_free(cfg);
 	strlist_release(&o.scan);

@@ -3,9 +3,11 @@
  *
  * Each cmd_X(argc, argv) gets argv[0] == "X" and parses its own options
  * with getopt_long (main.c resets optind first).  It returns the process
- * exit status: 0 success, 1 failure or inconsistency, 2 usage error.
- * Each exports its long option table (terminated by a zero entry) so that
- * `imprint --long-options` can list every option for the docs test.
+ * exit status: 0 success, 1 failure or inconsistency, 2 usage error or
+ * an input that cannot be read (imprint(1), EXIT STATUS).  Each exports
+ * its long option table (terminated by a zero entry) so that `imprint
+ * --long-options` can list every option for the docs test, and its help
+ * text, whose first paragraph (the synopsis) `imprint --help` repeats.
  */
 #ifndef IMPRINT_CMDS_H
 #define IMPRINT_CMDS_H
@@ -23,5 +25,10 @@ extern const struct option apply_long_options[];
 extern const struct option inspect_long_options[];
 extern const struct option undo_long_options[];
 extern const struct option vmcfg_long_options[];
+
+extern const char apply_usage[];
+extern const char inspect_usage[];
+extern const char undo_usage[];
+extern const char vmcfg_usage[];
 
 #endif

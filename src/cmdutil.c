@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alive.h"
 #include "cmdutil.h"
+#include "ident.h"
 
 int
 cmd_usage_error(const char *cmd)
@@ -94,4 +96,28 @@ cmd_refuse_alive(const char *image, const char *name, const char *uuid,
 	}
 	strlist_release(&why);
 	return r == 0 ? 0 : -1;
+}
+
+int
+cmd_check_mac_options(const char *prefix, const struct strlist *scan)
+{
+	struct ident_macs *m;
+	struct stat st;
+	size_t i;
+	int r = 0;
+
+	if (prefix != NULL) {
+		m = ident_macs_new();
+		r = ident_macs_set_prefix(m, prefix);
+		ident_macs_free(m);
+		if (r == -1)
+			return -1;
+	}
+	for (i = 0; i < scan->n; i++) {
+		if (stat(scan->v[i], &st) == -1) {
+			warn("cannot scan '%s' for MACs", scan->v[i]);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -23,6 +23,13 @@ int	 cmd_usage_error(const char *cmd);
 int	 cmd_root_option(struct root_spec *spec, bool *have, int opt,
 	    const char *arg);
 
+/*
+ * Check --mac-prefix (NULL: none given) and each --mac-scan directory
+ * before any file is read: the prefix is valid, each directory exists.
+ * Returns 0, or -1 after one message (a usage error, exit 2).
+ */
+int	 cmd_check_mac_options(const char *prefix, const struct strlist *scan);
+
 /* A JSON array of the strings of l (new reference). */
 json_object *cmd_json_strlist(const struct strlist *l);
 

@@ -7,6 +7,7 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,38 @@ static const struct {
 	const char	*name;
 	int		(*fn)(int, char **);
 	const struct option *opts;
+	const char	*usage;		/* NULL: hidden */
 } commands[] = {
-	{ "alive-check", cmd_alive,	alive_long_options },	/* hidden */
-	{ "apply",	cmd_apply,	apply_long_options },
-	{ "inspect",	cmd_inspect,	inspect_long_options },
-	{ "undo",	cmd_undo,	undo_long_options },
-	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options },
+	{ "apply",	cmd_apply,	apply_long_options,	apply_usage },
+	{ "undo",	cmd_undo,	undo_long_options,	undo_usage },
+	{ "inspect",	cmd_inspect,	inspect_long_options,	inspect_usage },
+	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options,	vmcfg_usage },
+	{ "alive-check", cmd_alive,	alive_long_options,	NULL },
 };
+
+/*
+ * The synopsis of every command, taken from the first paragraph of its
+ * own help, so that the two cannot disagree.
+ */
+static void
+print_synopses(void)
+{
+	const char *u, *end;
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if ((u = commands[i].usage) == NULL)
+			continue;
+		end = strstr(u, "\n\n");
+		if (!first && strncmp(u, "usage: ", 7) == 0) {
+			fputs("       ", stdout);
+			u += 7;
+		}
+		fwrite(u, 1, (size_t)(end - u + 1), stdout);
+		first = false;
+	}
+}
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -32,20 +58,8 @@ usage(int status)
 		fprintf(stderr, "Try 'imprint --help' for more information.\n");
 		exit(status);
 	}
+	print_synopses();
 	printf(
-"usage: imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
-"                     [--vmcfg FILE] [--partition N | --root DEV]\n"
-"                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
-"                     RECIPE IMAGE...\n"
-"       imprint undo [--force] IMAGE\n"
-"       imprint inspect [--json] [--vmcfg FILE] [--partition N | --root DEV]\n"
-"                       IMAGE...\n"
-"       imprint vmcfg [--json] FILE\n"
-"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
-"                     [--mac-scan DIR]... FILE set KEY=VALUE...\n"
-"       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
-"                     [--mac-scan DIR]... FILE add-nic KEY=VALUE[,...]\n"
-"       imprint vmcfg [--dry-run] [--backup] FILE remove-nic N\n"
 "       imprint --help | --version\n"
 "\n"
 "Give a cloned virtual machine its own identity, offline.\n"
@@ -57,24 +71,39 @@ usage(int status)
 "            agrees with its Xen domain config (read-only)\n"
 "  vmcfg     show or minimally edit a Xen domain config (vm.cfg, xl.cfg)\n"
 "\n"
-"'imprint COMMAND --help' describes a command; see imprint(1).\n");
+"  -h, --help     print this help\n"
+"  -V, --version  print the version\n"
+"\n"
+"'imprint COMMAND --help' describes a command; see imprint(1).  Exit\n"
+"status: 0 success (inspect: consistent), 1 failure or inconsistency,\n"
+"2 usage error or an input that cannot be read.\n");
 	exit(0);
 }
 
-/* Print every long option of every command, for the docs test. */
-static void
-print_long_options(void)
+/*
+ * Print every long option of every visible command, or of command CMD
+ * only, for the docs test (tests/man-lint.sh).  Returns the exit status.
+ */
+static int
+print_long_options(const char *cmd)
 {
 	const struct option *o;
 	size_t i;
+	bool found = false;
 
-	puts("--help");
-	puts("--version");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		for (o = commands[i].opts; o->name && commands[i].fn !=
-		    cmd_alive; o++)
-			if (strcmp(o->name, "long-options") != 0)
-				printf("--%s\n", o->name);
+	if (cmd == NULL) {
+		puts("--help");
+		puts("--version");
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (commands[i].usage == NULL ||
+		    (cmd != NULL && strcmp(cmd, commands[i].name) != 0))
+			continue;
+		found = true;
+		for (o = commands[i].opts; o->name; o++)
+			printf("--%s\n", o->name);
+	}
+	return found || cmd == NULL ? 0 : 2;
 }
 
 int
@@ -90,10 +119,8 @@ main(int argc, char **argv)
 		printf("imprint %s\n", IMPRINT_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "--long-options") == 0) {
-		print_long_options();
-		return 0;
-	}
+	if (strcmp(argv[1], "--long-options") == 0)
+		return print_long_options(argc > 2 ? argv[2] : NULL);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			optind = 0;	/* glibc: full getopt reset */

@@ -107,7 +107,7 @@ check_match "--vmcfg with --inventory: message" "$ERR" \
 # A variable the recipe uses and no column gives: refused before a launch.
 printf 'image,name\npool/c01/System.img,clone01\n' >"$SCRATCH/noctet.csv"
 run_imprint apply "$REC" --inventory "$SCRATCH/noctet.csv"
-check_exit "missing column" "$RC" 1
+check_exit "missing column" "$RC" 2
 check_match "missing column: names the variable" "$ERR" \
     "variable 'octet' is neither a column of '.*noctet\\.csv'"
 check_nomatch "missing column: no launch" "$ERR" 'launch|appliance'
@@ -321,8 +321,17 @@ done
 check_eq "shard: vm.cfg and undo records untouched" "$bad" 0
 
 # --- undo one clone ----------------------------------------------------------
-run_imprint undo "$POOL/c03/System.img"
+run_imprint undo --json "$POOL/c03/System.img"
 check_exit "undo c03" "$RC" 0
+J=$OUT
+check_eq "undo c03 --json: schema, image, host files" \
+    "$(q '[.schema, .image, (.host | join(","))] | map(tostring) | join(" ")')" \
+    "1 $POOL/c03/System.img $(realpath "$POOL/c03/vm.cfg")"
+check_eq "undo c03 --json: guest files restored" \
+    "$(q '[.restored[] | select(. == "/etc/shadow" or
+        . == "/etc/sysconfig/network-scripts/ifcfg-eth0")] | sort | join(" ")')" \
+    "/etc/shadow /etc/sysconfig/network-scripts/ifcfg-eth0"
+check_eq "undo c03 --json: removed is a list" "$(q '.removed | type')" array
 check_same_file "undo c03: vm.cfg as before" "$POOL/c03/vm.cfg" \
     "$DATA/lvm.vm.cfg"
 [ ! -e "$POOL/c03/System.img.imprint-undo" ] && pass ||

@@ -1,0 +1,149 @@
+#!/bin/bash
+# tests/t-cli.sh - one CLI, one story: what every command says about its
+# options and its exit status, checked without launching an appliance.
+#
+#  - a short option means one thing everywhere: -j is apply's --jobs and
+#    nothing else's;
+#  - exit 2 for a usage error and for an input that cannot be read (a
+#    missing image, a missing or unparsable domain config, a missing undo
+#    record), the same for every command (imprint(1), EXIT STATUS);
+#  - `imprint --help` repeats each command's synopsis, the --inventory
+#    form included;
+#  - `vmcfg --json` reports an edit.
+. "$(dirname "$0")/lib.sh"
+scratch
+W=$SCRATCH
+
+printf '[guest]\nhostname = a.example.com\n' >"$W/ok.rcp"
+truncate -s 1M "$W/disk.img"			# raw, no filesystem
+printf 'import os\nname = "x"\n' >"$W/py.cfg"	# not a config
+cat >"$W/dc1.cfg" <<'EOF'
+name = 'dc1'
+uuid = '2c0d1b62-9f6a-4b39-8d3c-6e0c5f1d0a11'
+vif = [ 'mac=00:16:3e:11:22:33,bridge=xenbr0' ]
+disk = [ 'phy:/dev/vg/dc1,xvda,w' ]
+EOF
+cp "$W/dc1.cfg" "$W/dc1.orig"
+
+# ---- short options ----------------------------------------------------------
+run_imprint inspect -j "$W/disk.img"
+check_exit "inspect -j is not --json" "$RC" 2
+check_match "inspect -j: named" "$ERR" "invalid option -- 'j'"
+run_imprint vmcfg -j "$W/dc1.cfg"
+check_exit "vmcfg -j is not --json" "$RC" 2
+run_imprint apply -j 2 "$W/ok.rcp" "$W/disk.img"
+check_exit "apply -j is --jobs (goes with --inventory)" "$RC" 2
+check_match "apply -j: message" "$ERR" "^imprint: -j, --per-launch, .* go with --inventory"
+for o in -f -c -p -r -M -S; do
+	run_imprint apply "$o" x "$W/ok.rcp" "$W/disk.img"
+	check_exit "apply $o: no such short option" "$RC" 2
+done
+
+# ---- a missing image: exit 2 from every command -----------------------------
+run_imprint apply "$W/ok.rcp" "$W/nonexistent.img"
+check_exit "apply: missing image" "$RC" 2
+check_match "apply: missing image named" "$ERR" \
+    "^imprint: cannot open image '$W/nonexistent.img': No such file"
+run_imprint undo "$W/nonexistent.img"
+check_exit "undo: missing image" "$RC" 2
+check_match "undo: missing image named" "$ERR" \
+    "^imprint: cannot open image '$W/nonexistent.img': No such file"
+run_imprint inspect "$W/nonexistent.img"
+check_exit "inspect: missing image" "$RC" 2
+check_match "inspect: missing image named" "$ERR" "nonexistent\.img"
+run_imprint undo "$W/disk.img"
+check_exit "undo: no undo record" "$RC" 2
+check_match "undo: no undo record: said" "$ERR" "has no undo record"
+
+# ---- a missing domain config: exit 2 from every command ---------------------
+run_imprint apply --vmcfg "$W/none.cfg" "$W/ok.rcp" "$W/disk.img"
+check_exit "apply: missing config" "$RC" 2
+check_match "apply: missing config named" "$ERR" "none\.cfg"
+run_imprint inspect --vmcfg "$W/none.cfg" "$W/disk.img"
+check_exit "inspect: missing config" "$RC" 2
+check_match "inspect: missing config named" "$ERR" "none\.cfg"
+run_imprint vmcfg "$W/none.cfg"
+check_exit "vmcfg show: missing config" "$RC" 2
+run_imprint vmcfg "$W/none.cfg" set name=x
+check_exit "vmcfg set: missing config" "$RC" 2
+check_nomatch "vmcfg set: missing config is no usage error" "$ERR" "Try 'imprint"
+
+# ---- an unparsable domain config: exit 2, FILE:LINE:COL ---------------------
+run_imprint apply --vmcfg "$W/py.cfg" "$W/ok.rcp" "$W/disk.img"
+check_exit "apply: unparsable config" "$RC" 2
+check_match "apply: unparsable config: FILE:LINE:COL" "$ERR" "py\.cfg:1:1: "
+run_imprint inspect --vmcfg "$W/py.cfg" "$W/disk.img"
+check_exit "inspect: unparsable config" "$RC" 2
+run_imprint vmcfg "$W/py.cfg"
+check_exit "vmcfg: unparsable config" "$RC" 2
+
+# ---- a recipe with errors: exit 2 -------------------------------------------
+printf '[guest]\ncolour = blue\n' >"$W/bad.rcp"
+run_imprint apply "$W/bad.rcp" "$W/disk.img"
+check_exit "apply: bad recipe" "$RC" 2
+check_match "apply: bad recipe: FILE:LINE" "$ERR" "bad\.rcp:2: "
+run_imprint apply "$W/none.rcp" "$W/disk.img"
+check_exit "apply: missing recipe" "$RC" 2
+
+# ---- usage errors -------------------------------------------------------------
+for c in apply undo inspect vmcfg; do
+	run_imprint "$c" --no-such-option
+	check_exit "$c: unknown option" "$RC" 2
+	check_match "$c: points at its help" "$ERR" "^Try 'imprint $c --help'"
+	run_imprint "$c" -h
+	check_exit "$c -h" "$RC" 0
+	check_match "$c -h: usage" "$OUT" "^usage: imprint $c "
+done
+run_imprint no-such-command
+check_exit "unknown command" "$RC" 2
+run_imprint
+check_exit "no command" "$RC" 2
+run_imprint vmcfg --mac-scan "$W/nodir" "$W/dc1.cfg" set nic0.mac=auto
+check_exit "vmcfg: missing --mac-scan dir" "$RC" 2
+check_match "vmcfg: missing --mac-scan dir: named" "$ERR" \
+    "^imprint: cannot scan '$W/nodir' for MACs: No such file"
+check_same_file "usage errors: config untouched" "$W/dc1.cfg" "$W/dc1.orig"
+
+# ---- imprint --help: every synopsis line -------------------------------------
+run_imprint --help
+check_exit "--help" "$RC" 0
+check_match "--help: the --inventory form" "$OUT" \
+    '^ +\[--report FILE\] RECIPE --inventory FILE$'
+check_match "--help: undo --json" "$OUT" '^       imprint undo \[--force\] \[--json\] IMAGE$'
+check_eq "--help: one usage line" "$(grep -c '^usage: ' <<<"$OUT")" 1
+run_imprint -V
+check_eq "-V" "$OUT" "$("$IMPRINT" --version)"
+
+# ---- vmcfg edits report in JSON ----------------------------------------------
+run_imprint vmcfg --json --dry-run "$W/dc1.cfg" set name=dc2 nic0.mac=auto
+check_exit "vmcfg --json --dry-run" "$RC" 0
+J=$OUT
+q() { jq -r "$1" <<<"$J"; }
+mac=$(q '.generated["nic0.mac"]')
+check_match "vmcfg --json: a generated MAC" "$mac" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+check_eq "vmcfg --json: members" \
+    "$(q '[.schema, .file, .dry_run, .changed, .backup] | map(tostring) | join(" ")')" \
+    "1 $W/dc1.cfg true true null"
+check_eq "vmcfg --json: the diff" "$(q .diff)" "--- $W/dc1.cfg
++++ $W/dc1.cfg
+@@ -1,4 +1,4 @@
+-name = 'dc1'
++name = 'dc2'
+ uuid = '2c0d1b62-9f6a-4b39-8d3c-6e0c5f1d0a11'
+-vif = [ 'mac=00:16:3e:11:22:33,bridge=xenbr0' ]
++vif = [ 'mac=$mac,bridge=xenbr0' ]
+ disk = [ 'phy:/dev/vg/dc1,xvda,w' ]"
+check_same_file "vmcfg --json --dry-run: nothing written" "$W/dc1.cfg" "$W/dc1.orig"
+run_imprint vmcfg --json --backup "$W/dc1.cfg" set name=dc2
+check_exit "vmcfg --json edit" "$RC" 0
+J=$OUT
+check_eq "vmcfg --json edit: members" \
+    "$(q '[.dry_run, .changed, (.generated | length), .backup] | map(tostring) | join(" ")')" \
+    "false true 0 $W/dc1.cfg.imprint-bak"
+check_eq "vmcfg --json edit: written" "$(head -n 1 "$W/dc1.cfg")" "name = 'dc2'"
+run_imprint vmcfg --json "$W/dc1.cfg" set name=dc2
+J=$OUT
+check_eq "vmcfg --json: no changes" \
+    "$(q '[.changed, .diff] | map(tostring) | join("|")')" "false|"
+
+done_testing
