@@ -182,7 +182,6 @@ usage2 "empty key" "$W/dc1.cfg" set =dc2
 usage2 "set without pairs" "$W/dc1.cfg" set
 usage2 "key twice" "$W/dc1.cfg" set name=a name=b
 usage2 "remove-nic not a number" "$W/dc1.cfg" remove-nic one
-usage2 "json with an edit" --json "$W/dc1.cfg" set name=a
 usage2 "dry-run without an edit" --dry-run "$W/dc1.cfg"
 usage2 "mac-prefix twice" --mac-prefix kvm --mac-prefix xen \
     "$W/dc1.cfg" set nic0.mac=auto
