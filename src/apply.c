@@ -82,71 +82,6 @@ apply_load_config(struct apply_job *j, const char *cfgpath)
 	return hostcfg_load(buf, &j->cfg);
 }
 
-/* --- carrying out a plan ------------------------------------------------- */
-
-static void
-record_plan(struct undo *u, const struct plan *p)
-{
-	struct undo_entry e;
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-
-		memset(&e, 0, sizeof(e));
-		e.host = f->host;
-		e.path = f->path;
-		if (f->op == PLAN_CREATE) {
-			e.what = UNDO_DELETE;
-		} else {
-			e.what = UNDO_RESTORE;
-			e.data = f->old;
-			e.len = f->oldlen;
-			e.mode = f->attr.mode;
-			e.uid = f->attr.uid;
-			e.gid = f->attr.gid;
-			if (f->host && stat(f->path, &st) == 0) {
-				e.mode = st.st_mode & 07777;
-				e.uid = st.st_uid;
-				e.gid = st.st_gid;
-			}
-		}
-		undo_add(u, &e);
-	}
-	undo_set_applied(u, &p->applied);
-}
-
-/* Guest files first, flushed to the disk, the host config last: a config
- * that names the new MACs is only written once the guest can answer to
- * them. */
-static int
-carry_out(struct guest *gs, const struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-		if (f->host)
-			continue;
-		if (f->op == PLAN_REMOVE) {
-			if (guest_remove(gs, f->path) == -1)
-				return -1;
-		} else if (guest_write(gs, f->path, f->new.data ? f->new.data :
-		    "", f->new.len, f->like, NULL) == -1)
-			return -1;
-	}
-	if (guest_flush(gs) == -1)
-		return -1;
-	for (i = 0; i < p->n; i++) {
-		const struct plan_file *f = &p->f[i];
-		if (f->host && hostfile_replace(f->path, f->old, f->oldlen,
-		    f->new.data, f->new.len, 0, NULL) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* The identity after the run, "KEY": "VALUE", the password hash left
  * out. */
 static json_object *
@@ -277,13 +212,14 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	} else if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
 	    guest_find_root(gs, k, fs, nfs, &spec, &root) == -1)
 		goto out;
-	if (guest_mount_root(gs, &root) == -1 || survey_read(gs, &s) == -1)
+	if (guest_mount_root(gs, &root) == -1 ||
+	    survey_read(guest_gfs(gs), &s) == -1)
 		goto out;
 	if ((st = undo_load(j->real, &prev)) == -1)
 		goto out;
 	memset(&in, 0, sizeof(in));
 	in.recipe = r;
-	in.gs = gs;
+	in.fs = guest_gfs(gs);
 	in.root = &root;
 	in.survey = &s;
 	in.cfg = j->cfg;
@@ -315,7 +251,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	/* The undo record first: it must exist before any byte changes. */
 	u = prev ? prev : undo_new(j->real, root.display);
 	prev = NULL;
-	record_plan(u, &p);
+	plan_to_undo(&p, u);
 	if (undo_save(u) == -1) {
 		warnx("'%s' left unchanged", j->image);
 		goto out;
@@ -328,7 +264,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		goto out;
 	}
 	j->touched = true;
-	if (carry_out(gs, &p) == -1) {
+	if (plan_carry_out(guest_gfs(gs), &p) == -1) {
 		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
 		    "back", j->image, j->image);
 		goto out;

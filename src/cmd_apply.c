@@ -38,9 +38,6 @@
 #include "undo.h"
 #include "util.h"
 
-/* Version of undo's --json document (imprint(1), JSON OUTPUT). */
-#define UNDO_SCHEMA	1
-
 /* Options without a short form (imprint(1) names the short ones). */
 enum {
 	OPT_FORCE = 256,
@@ -72,13 +69,6 @@ const struct option apply_long_options[] = {
 	{ "root",	required_argument,	NULL, OPT_ROOT },
 	{ "shard",	required_argument,	NULL, OPT_SHARD },
 	{ "vmcfg",	required_argument,	NULL, OPT_VMCFG },
-	{ NULL,		0,			NULL, 0 }
-};
-
-const struct option undo_long_options[] = {
-	{ "force",	no_argument,		NULL, OPT_FORCE },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -117,20 +107,6 @@ const char apply_usage[] =
 "Exit status: 0 success, 1 failure (each failed image is left\n"
 "unchanged), 2 usage error, or the recipe, an image, a domain config or\n"
 "the inventory cannot be read (nothing written).\n";
-
-const char undo_usage[] =
-"usage: imprint undo [--force] [--json] IMAGE\n"
-"\n"
-"Put back every guest and host file the last apply(s) on IMAGE changed,\n"
-"from the undo record IMAGE.imprint-undo, then remove the record.\n"
-"\n"
-"  --force     restore even when the guest looks alive\n"
-"  -h, --help  print this help\n"
-"  --json      one JSON document on stdout: the files restored\n"
-"\n"
-"Exit status: 0 restored, 1 failure (a partly restored guest keeps its\n"
-"undo record: run undo again), 2 usage error, or the image or its undo\n"
-"record cannot be read.\n";
 
 /* A decimal count in [lo, hi] for option opt. */
 static int
@@ -394,180 +370,6 @@ out:
 	recipe_free(r);
 	recipe_vars_release(&o.vars);
 	strlist_release(&o.scan);
-	if (fflush(stdout) == EOF && rc == 0)
-		rc = 1;
-	return rc;
-}
-
-/* --- undo ---------------------------------------------------------------- */
-
-/* Report one restored file: a line on stdout, or an entry of the JSON
- * array doc[key] when there is a document. */
-static void
-report_file(json_object *doc, const char *key, const char *label,
-    const char *path)
-{
-	json_object *arr;
-
-	if (doc == NULL)
-		printf("  %s %s\n", label, path);
-	else if (json_object_object_get_ex(doc, key, &arr))
-		json_object_array_add(arr, json_object_new_string(path));
-}
-
-static int
-restore(struct guest *gs, const struct undo *u, json_object *doc)
-{
-	struct guest_attr a;
-	size_t i;
-
-	for (i = 0; i < u->n; i++) {
-		const struct undo_entry *e = &u->e[i];
-		if (e->host)
-			continue;
-		if (e->what == UNDO_DELETE) {
-			if (guest_remove(gs, e->path) == -1)
-				return -1;
-			report_file(doc, "removed", "removed", e->path);
-			continue;
-		}
-		a.mode = e->mode;
-		a.uid = e->uid;
-		a.gid = e->gid;
-		if (guest_write(gs, e->path, e->data, e->len, NULL, &a) == -1)
-			return -1;
-		report_file(doc, "restored", "restored", e->path);
-	}
-	for (i = 0; i < u->n; i++) {
-		const struct undo_entry *e = &u->e[i];
-		if (!e->host)
-			continue;
-		if (e->what == UNDO_DELETE) {	/* apply never creates one */
-			if (unlink(e->path) == -1 && errno != ENOENT) {
-				warn("cannot remove '%s'", e->path);
-				return -1;
-			}
-			continue;
-		}
-		if (hostfile_replace(e->path, NULL, 0, e->data, e->len, 0,
-		    NULL) == -1)
-			return -1;
-		if (chown(e->path, e->uid, e->gid) == -1 ||
-		    chmod(e->path, e->mode) == -1)
-			warn("cannot restore the mode or owner of '%s'",
-			    e->path);
-		report_file(doc, "host", "restored host", e->path);
-	}
-	return 0;
-}
-
-int
-cmd_undo(int argc, char **argv)
-{
-	struct undo *u = NULL;
-	struct guest *gs = NULL;
-	struct guest_fs *fs = NULL;
-	struct guest_root root;
-	struct root_spec spec;
-	json_object *doc = NULL;
-	char real[PATH_MAX], *paths[2];
-	bool force = false, json = false;
-	size_t nfs = 0;
-	int c, rc = 1, st, lockfd = -1;
-
-	memset(&root, 0, sizeof(root));
-	while ((c = getopt_long(argc, argv, "+h", undo_long_options, NULL))
-	    != -1) {
-		switch (c) {
-		case OPT_FORCE:
-			force = true;
-			break;
-		case 'h':
-			fputs(undo_usage, stdout);
-			return 0;
-		case OPT_JSON:
-			json = true;
-			break;
-		default:
-			return cmd_usage_error("undo");
-		}
-	}
-	if (argc - optind != 1) {
-		warnx("undo: give one image");
-		return cmd_usage_error("undo");
-	}
-	if (realpath(argv[optind], real) == NULL) {
-		warn("cannot open image '%s'", argv[optind]);
-		return 2;
-	}
-	if ((st = undo_load(real, &u)) != 0) {
-		if (st == 1)
-			warnx("'%s' has no undo record (%s%s)", argv[optind],
-			    real, UNDO_SUFFIX);
-		return 2;
-	}
-	if (guest_check_image(real, false) == -1) {
-		rc = 2;
-		goto out;
-	}
-	if (cmd_refuse_alive(real, NULL, NULL, force, "restore") == -1)
-		goto out;
-	if (alive_lock_image(real, &lockfd) != 0)
-		goto out;
-	paths[0] = real;
-	paths[1] = NULL;
-	if (guest_open(&gs, paths, 1, false) == -1)
-		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.how = ROOT_DEVICE;
-	spec.device = u->root;
-	if (guest_filesystems(gs, 0, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, 0, fs, nfs, &spec, &root) == -1 ||
-	    guest_mount_rw(gs, &root) == -1)
-		goto out;
-	if (json) {
-		doc = json_object_new_object();
-		json_object_object_add(doc, "schema",
-		    json_object_new_int(UNDO_SCHEMA));
-		json_object_object_add(doc, "image",
-		    json_object_new_string(argv[optind]));
-		json_object_object_add(doc, "root",
-		    json_object_new_string(root.display));
-		json_object_object_add(doc, "restored",
-		    json_object_new_array());
-		json_object_object_add(doc, "removed",
-		    json_object_new_array());
-		json_object_object_add(doc, "host", json_object_new_array());
-	} else
-		printf("%s: restoring (root %s)\n", argv[optind],
-		    root.display);
-	if (restore(gs, u, doc) == -1) {
-		warnx("'%s' is partly restored; the undo record is kept, "
-		    "run 'imprint undo' again", argv[optind]);
-		goto out;
-	}
-	if (guest_close(gs) == -1) {
-		gs = NULL;
-		goto out;
-	}
-	gs = NULL;
-	if (undo_remove(real) == -1)
-		goto out;
-	rc = 0;
-	if (doc)
-		puts(json_object_to_json_string_ext(doc,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		    JSON_C_TO_STRING_NOSLASHESCAPE));
-out:
-	if (doc)
-		json_object_put(doc);
-	if (gs)
-		guest_close(gs);
-	if (lockfd != -1)
-		close(lockfd);
-	guest_root_release(&root);
-	guest_fs_free(fs, nfs);
-	undo_free(u);
 	if (fflush(stdout) == EOF && rc == 0)
 		rc = 1;
 	return rc;

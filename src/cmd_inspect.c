@@ -365,7 +365,7 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 	if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
 	    guest_find_root(gs, k, fs, nfs, &o->root, &root) == -1 ||
 	    guest_mount_root(gs, &root) == -1 ||
-	    survey_read(gs, &s) == -1) {
+	    survey_read(guest_gfs(gs), &s) == -1) {
 		if (obj)
 			jset(obj, "error", jstr("inspection failed; the "
 			    "reason is on standard error"));

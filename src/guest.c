@@ -12,7 +12,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <guestfs.h>
 #include <pthread.h>
 #include <sys/random.h>
@@ -33,6 +32,7 @@ struct guest_image {
 };
 
 struct guest {
+	struct gfs		 fs;		/* first: guest_gfs, of_fs */
 	guestfs_h		*g;
 	struct guest_image	*img;
 	size_t			 nimg;
@@ -52,6 +52,8 @@ struct guest {
 	 * dirs.v[2i], its realpath at dirs.v[2i+1]. */
 	struct strlist		 dirs;
 };
+
+static const struct gfs_ops appliance_ops;
 
 /* Bytes per pread message, well below libguestfs's 4 MiB message cap. */
 #define READ_CHUNK	(1024 * 1024)
@@ -451,6 +453,8 @@ guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 		if (check_image_path(paths[k], readonly) == -1)
 			return -1;
 	gs = xcalloc(1, sizeof(*gs));
+	gs->fs.ops = &appliance_ops;
+	gs->fs.name = "appliance";
 	gs->readonly = readonly;
 	gs->cur = -1;
 	gs->lvm = -1;
@@ -1579,20 +1583,162 @@ guest_remove(struct guest *gs, const char *path)
 	return 0;
 }
 
-int
-guest_glob(struct guest *gs, const char *dir, const char *pattern,
-    struct strlist *paths)
-{
-	struct strlist names = STRLIST_INIT;
-	size_t i;
-	int r;
+/* ---- the guest filesystem interface (gfs.h) over the appliance ---------- */
 
-	if ((r = guest_ls(gs, dir, &names)) != 0)
-		return r;
-	for (i = 0; i < names.n; i++)
-		if (fnmatch(pattern, names.v[i], FNM_PERIOD) == 0)
-			strlist_add_owned(paths, xasprintf("%s/%s", dir,
-			    names.v[i]));
-	strlist_release(&names);
+static struct guest *
+of_fs(struct gfs *fs)
+{
+	return (struct guest *)fs;
+}
+
+struct gfs *
+guest_gfs(struct guest *gs)
+{
+	return &gs->fs;
+}
+
+static int
+app_read(struct gfs *fs, const char *path, size_t cap, char **buf_r,
+    size_t *len_r)
+{
+	return guest_read(of_fs(fs), path, cap, buf_r, len_r);
+}
+
+static int
+app_lstat(struct gfs *fs, const char *path, struct guest_attr *a,
+    char *type_r)
+{
+	return guest_lstat(of_fs(fs), path, a, type_r);
+}
+
+static int
+app_readlink(struct gfs *fs, const char *path, char **target_r)
+{
+	struct guest *gs = of_fs(fs);
+	char type, *t;
+	int st;
+
+	*target_r = NULL;
+	if ((st = guest_lstat(gs, path, NULL, &type)) != 0)
+		return st;
+	if (type != 'l') {
+		warnx("cannot read the link %s in '%s': not a symbolic link",
+		    path, cur_image(gs));
+		return -1;
+	}
+	if ((t = guestfs_readlink(gs->g, path)) == NULL) {
+		warnx("cannot read the link %s in '%s': %s", path,
+		    cur_image(gs), gerr(gs));
+		return -1;
+	}
+	*target_r = t;
 	return 0;
 }
+
+static int
+app_ls(struct gfs *fs, const char *dir, struct strlist *names)
+{
+	return guest_ls(of_fs(fs), dir, names);
+}
+
+static int
+app_is_file(struct gfs *fs, const char *path)
+{
+	return guest_is_file(of_fs(fs), path);
+}
+
+static int
+app_write(struct gfs *fs, const char *path, const char *data, size_t len,
+    const char *like, const struct guest_attr *attr)
+{
+	return guest_write(of_fs(fs), path, data, len, like, attr);
+}
+
+static int
+app_remove(struct gfs *fs, const char *path)
+{
+	return guest_remove(of_fs(fs), path);
+}
+
+static int
+app_symlink(struct gfs *fs, const char *target, const char *path,
+    const struct guest_attr *attr)
+{
+	struct guest *gs = of_fs(fs);
+
+	if (gs->readonly) {
+		warnx("internal error: write to read-only image");
+		return -1;
+	}
+	if (guestfs_ln_s(gs->g, target, path) == -1 || (attr &&
+	    guestfs_lchown(gs->g, (int)attr->uid, (int)attr->gid, path)
+	    == -1)) {
+		warnx("cannot make the symbolic link %s in '%s': %s", path,
+		    cur_image(gs), gerr(gs));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+app_getxattr(struct gfs *fs, const char *path, const char *name,
+    char **val_r, size_t *len_r)
+{
+	struct guest *gs = of_fs(fs);
+	struct guestfs_xattr_list *l;
+	size_t i;
+	int r = 1;
+
+	*val_r = NULL;
+	*len_r = 0;
+	if ((l = guestfs_lgetxattrs(gs->g, path)) == NULL) {
+		warnx("cannot read the extended attributes of %s in '%s': %s",
+		    path, cur_image(gs), gerr(gs));
+		return -1;
+	}
+	for (i = 0; i < l->len && r == 1; i++) {
+		if (strcmp(l->val[i].attrname, name) != 0)
+			continue;
+		*len_r = l->val[i].attrval_len;
+		*val_r = xmalloc(*len_r + 1);
+		memcpy(*val_r, l->val[i].attrval, *len_r);
+		(*val_r)[*len_r] = '\0';
+		r = 0;
+	}
+	guestfs_free_xattr_list(l);
+	return r;
+}
+
+static int
+app_setxattr(struct gfs *fs, const char *path, const char *name,
+    const char *val, size_t len)
+{
+	struct guest *gs = of_fs(fs);
+
+	if (guestfs_lsetxattr(gs->g, name, val, (int)len, path) == -1) {
+		warnx("cannot set %s of %s in '%s': %s", name, path,
+		    cur_image(gs), gerr(gs));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+app_flush(struct gfs *fs)
+{
+	return guest_flush(of_fs(fs));
+}
+
+static const struct gfs_ops appliance_ops = {
+	.read		= app_read,
+	.lstat		= app_lstat,
+	.readlink	= app_readlink,
+	.ls		= app_ls,
+	.is_file	= app_is_file,
+	.write		= app_write,
+	.remove		= app_remove,
+	.symlink	= app_symlink,
+	.getxattr	= app_getxattr,
+	.setxattr	= app_setxattr,
+	.flush		= app_flush,
+};

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gfs.h"
 #include "util.h"
 
 struct guest;
@@ -180,11 +181,6 @@ int	 guest_ls(struct guest *, const char *dir, struct strlist *names_r);
  * 0 when not, -1 on error. */
 int	 guest_is_file(struct guest *, const char *path);
 
-/* Attributes of a guest file, as undo records keep them. */
-struct guest_attr {
-	unsigned int	mode;		/* permission bits (07777) */
-	unsigned int	uid, gid;
-};
 
 /*
  * lstat path in the guest: *type_r is 'f' (regular file), 'l' (symlink),
@@ -213,9 +209,11 @@ int	 guest_write(struct guest *, const char *path, const char *data,
  * after one message.  Absent is not an error. */
 int	 guest_remove(struct guest *, const char *path);
 
-/* Names under dir matching a shell glob pattern (basename only),
- * sorted; 1 when dir does not exist. */
-int	 guest_glob(struct guest *, const char *dir, const char *pattern,
-	    struct strlist *paths_r);
+/*
+ * The guest filesystem interface (gfs.h) over this appliance's current
+ * image, mounted at /: what survey.c and plan.c read through and what a
+ * plan is carried out with.  Owned by gs.
+ */
+struct gfs	*guest_gfs(struct guest *gs);
 
 #endif

@@ -198,9 +198,58 @@ resolve_dir(const char *path)
 	return r;
 }
 
+/* Attributes the new file gets instead of the original's (restore). */
+struct attr_override {
+	unsigned	mode, uid, gid;
+};
+
+static int replace(const char *, const char *, size_t, const char *, size_t,
+    int, char **, const struct attr_override *);
+
 int
 hostfile_replace(const char *path, const char *expect, size_t expect_len,
     const char *data, size_t len, int flags, char **backup_r)
+{
+	return replace(path, expect, expect_len, data, len, flags, backup_r,
+	    NULL);
+}
+
+int
+hostfile_restore(const char *path, const char *data, size_t len,
+    unsigned mode, unsigned uid, unsigned gid)
+{
+	struct attr_override a = { mode & 07777, uid, gid };
+
+	return replace(path, NULL, 0, data ? data : "", len, 0, NULL, &a);
+}
+
+int
+hostfile_remove(const char *path)
+{
+	char *real, *dir, *slash;
+	int e;
+
+	if ((real = resolve_dir(path)) == NULL)
+		return -1;
+	if (unlink(real) == -1 && errno != ENOENT) {
+		e = errno;
+		warnx("cannot remove '%s': %s", real, strerror(e));
+		free(real);
+		return -1;
+	}
+	dir = xstrdup(real);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	sync_dir(slash == dir ? "/" : dir);
+	free(dir);
+	free(real);
+	return 0;
+}
+
+static int
+replace(const char *path, const char *expect, size_t expect_len,
+    const char *data, size_t len, int flags, char **backup_r,
+    const struct attr_override *ov)
 {
 	struct buf old = BUF_INIT;
 	struct stat st;
@@ -244,6 +293,10 @@ hostfile_replace(const char *path, const char *expect, size_t expect_len,
 		st.st_uid = geteuid();
 		st.st_gid = getegid();
 		st.st_mode = S_IFREG | 0600;
+	} else if (ov != NULL) {
+		st.st_uid = ov->uid;
+		st.st_gid = ov->gid;
+		st.st_mode = S_IFREG | ov->mode;
 	}
 	if (expect != NULL && (old.len != expect_len ||
 	    memcmp(old.data, expect, expect_len) != 0)) {

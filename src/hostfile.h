@@ -2,7 +2,8 @@
  * hostfile.h - the one place that writes files on the host: atomic
  * replacement of a domain config, with an optional byte-copy backup.
  *
- * Guest files are written through libguestfs (guest.c), never here.
+ * Guest files are written through the guest filesystem interface
+ * (gfs.h), never here.
  */
 #ifndef IMPRINT_HOSTFILE_H
 #define IMPRINT_HOSTFILE_H
@@ -57,5 +58,21 @@
 int	hostfile_replace(const char *path, const char *expect,
 	    size_t expect_len, const char *data, size_t len, int flags,
 	    char **backup_r);
+
+/*
+ * Undo's replace: as hostfile_replace without EXPECT or flags, but the
+ * new file gets MODE (permission bits), UID and GID, the attributes the
+ * file had before an apply changed it.  Returns 0, or -1 after one
+ * message with the file untouched.
+ */
+int	hostfile_restore(const char *path, const char *data, size_t len,
+	    unsigned mode, unsigned uid, unsigned gid);
+
+/*
+ * Remove PATH (its directory resolved, the file itself not followed) and
+ * sync the directory.  Absent is not an error.  0, or -1 after one
+ * message.
+ */
+int	hostfile_remove(const char *path);
 
 #endif

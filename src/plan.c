@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diff.h"
 #include "gfile.h"
+#include "gfs.h"
 #include "guest.h"
 #include "hostcfg.h"
+#include "hostfile.h"
 #include "ident.h"
 #include "plan.h"
 #include "recipe.h"
@@ -86,7 +89,7 @@ guest_file(struct ctx *c, const char *path, bool *err)
 	*err = false;
 	if (f)
 		return f->op == PLAN_REMOVE ? NULL : f;
-	if ((st = guest_lstat(c->in->gs, path, &a, &type)) == 1)
+	if ((st = gfs_lstat(c->in->fs, path, &a, &type)) == 1)
 		return NULL;
 	if (st == -1 || type != 'f') {
 		if (st == 0)
@@ -96,7 +99,7 @@ guest_file(struct ctx *c, const char *path, bool *err)
 		c->errors++;
 		return NULL;
 	}
-	if (guest_read(c->in->gs, path, SURVEY_FILE_CAP, &buf, &len) != 0) {
+	if (gfs_read(c->in->fs, path, SURVEY_FILE_CAP, &buf, &len) != 0) {
 		*err = true;
 		c->errors++;
 		return NULL;
@@ -143,21 +146,15 @@ plan_remove(struct ctx *c, const char *path)
 {
 	struct plan_file *f;
 	struct guest_attr a;
-	char type, *buf = NULL;
+	char type, *buf = NULL, *target = NULL;
 	size_t len = 0;
 	int st;
 
 	if (find_file(c->p, false, path))
 		return;
-	if ((st = guest_lstat(c->in->gs, path, &a, &type)) == 1)
+	if ((st = gfs_lstat(c->in->fs, path, &a, &type)) == 1)
 		return;
 	if (st == -1) {
-		c->errors++;
-		return;
-	}
-	/* A symlink is removed itself; its target is not ours to keep. */
-	if (type == 'f' && guest_read(c->in->gs, path, SURVEY_FILE_CAP, &buf,
-	    &len) != 0) {
 		c->errors++;
 		return;
 	}
@@ -166,9 +163,18 @@ plan_remove(struct ctx *c, const char *path)
 		c->errors++;
 		return;
 	}
+	/* A symlink is removed itself and recorded as one (its target for
+	 * undo); what it points to is not ours to keep. */
+	if ((type == 'f' && gfs_read(c->in->fs, path, SURVEY_FILE_CAP, &buf,
+	    &len) != 0) || (type == 'l' && gfs_readlink(c->in->fs, path,
+	    &target) != 0)) {
+		c->errors++;
+		return;
+	}
 	f = new_file(c->p, false, path, PLAN_REMOVE);
 	f->old = buf ? buf : xstrdup("");
 	f->oldlen = len;
+	f->link = target;
 	f->attr = a;
 }
 
@@ -205,7 +211,7 @@ pick_family(struct ctx *c)
 	size_t i;
 	int r;
 
-	r = guest_ls(c->in->gs, IFCFG_DIR, &tmp);
+	r = gfs_ls(c->in->fs, IFCFG_DIR, &tmp);
 	strlist_release(&tmp);
 	if (r == -1)
 		return -1;
@@ -214,7 +220,7 @@ pick_family(struct ctx *c)
 	for (i = 0; i < s->nnics; i++)
 		if (strcmp(s->nics[i].format, "ifupdown") == 0)
 			deb = true;
-	if (!deb && guest_is_file(c->in->gs, INTERFACES) == 1)
+	if (!deb && gfs_is_file(c->in->fs, INTERFACES) == 1)
 		deb = true;
 	if (rhel && (!deb || strcmp(c->in->root->os.distro, "debian") != 0)) {
 		c->family = FAMILY_RHEL;
@@ -644,7 +650,7 @@ plan_forget(struct ctx *c)
 		plan_remove(c, "/var/lib/dbus/machine-id");
 	}
 	if (forget & RECIPE_FORGET_SSH_HOSTKEYS) {
-		if (guest_glob(c->in->gs, "/etc/ssh", "ssh_host_*", &paths)
+		if (gfs_glob(c->in->fs, "/etc/ssh", "ssh_host_*", &paths)
 		    == -1)
 			c->errors++;
 		for (i = 0; i < paths.n; i++)
@@ -653,7 +659,7 @@ plan_forget(struct ctx *c)
 	}
 	if (forget & RECIPE_FORGET_DHCP_LEASES) {
 		for (i = 0; i < ARRAY_SIZE(leases); i++) {
-			if (guest_glob(c->in->gs, leases[i].dir,
+			if (gfs_glob(c->in->fs, leases[i].dir,
 			    leases[i].pattern, &paths) == -1)
 				c->errors++;
 			for (j = 0; j < paths.n; j++)
@@ -878,6 +884,7 @@ prune(struct plan *p)
 		    f->oldlen) == 0) {
 			free(f->path);
 			free(f->old);
+			free(f->link);
 			free(f->like);
 			buf_release(&f->new);
 			continue;
@@ -918,6 +925,7 @@ plan_release(struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		free(p->f[i].path);
 		free(p->f[i].old);
+		free(p->f[i].link);
 		free(p->f[i].like);
 		buf_release(&p->f[i].new);
 	}
@@ -954,4 +962,134 @@ plan_diff(const struct plan *p, struct buf *out)
 		free(a);
 		free(b);
 	}
+}
+
+/* A symlink at path to target: already there (0), or made (after
+ * removing what stood there), or -1. */
+static int
+put_symlink(struct gfs *fs, const struct plan_file *f)
+{
+	const char *target = f->new.data ? f->new.data : "";
+	char type, *cur = NULL;
+	int st, same;
+
+	if ((st = gfs_lstat(fs, f->path, NULL, &type)) == -1)
+		return -1;
+	if (st == 0 && type == 'l') {
+		if (gfs_readlink(fs, f->path, &cur) == -1)
+			return -1;
+		same = strcmp(cur, target) == 0;
+		free(cur);
+		if (same)
+			return 0;
+	}
+	if (st == 0 && gfs_remove(fs, f->path) == -1)
+		return -1;
+	return gfs_symlink(fs, target, f->path, f->set_attr ? &f->attr :
+	    NULL);
+}
+
+int
+plan_carry_out(struct gfs *fs, const struct plan *p)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+		if (f->host)
+			continue;
+		if (f->op == PLAN_REMOVE)
+			r = gfs_remove(fs, f->path);
+		else if (f->op == PLAN_SYMLINK)
+			r = put_symlink(fs, f);
+		else
+			r = gfs_write(fs, f->path, f->new.data ? f->new.data :
+			    "", f->new.len, f->like, f->set_attr ? &f->attr :
+			    NULL);
+		if (r == -1)
+			return -1;
+	}
+	if (gfs_flush(fs) == -1)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+		if (!f->host)
+			continue;
+		if (f->op == PLAN_REMOVE)
+			r = hostfile_remove(f->path);
+		else if (f->set_attr)
+			r = hostfile_restore(f->path, f->new.data, f->new.len,
+			    f->attr.mode, f->attr.uid, f->attr.gid);
+		else
+			r = hostfile_replace(f->path, f->old, f->oldlen,
+			    f->new.data, f->new.len, 0, NULL);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+plan_from_undo(struct plan *p, const struct undo *u)
+{
+	struct plan_file *f;
+	size_t i, pass;
+
+	memset(p, 0, sizeof(*p));
+	/* guest entries, then host entries: the order carry_out keeps */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < u->n; i++) {
+			const struct undo_entry *e = &u->e[i];
+
+			if (e->host != (pass == 1))
+				continue;
+			f = new_file(p, e->host, e->path, e->what ==
+			    UNDO_DELETE ? PLAN_REMOVE : e->what ==
+			    UNDO_SYMLINK ? PLAN_SYMLINK : PLAN_MODIFY);
+			if (e->what == UNDO_DELETE)
+				continue;
+			buf_add(&f->new, e->data, e->len);
+			f->attr.mode = e->mode;
+			f->attr.uid = e->uid;
+			f->attr.gid = e->gid;
+			f->set_attr = true;
+		}
+}
+
+void
+plan_to_undo(const struct plan *p, struct undo *u)
+{
+	struct undo_entry e;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+
+		memset(&e, 0, sizeof(e));
+		e.host = f->host;
+		e.path = f->path;
+		e.mode = f->attr.mode;
+		e.uid = f->attr.uid;
+		e.gid = f->attr.gid;
+		if (f->op == PLAN_CREATE)
+			e.what = UNDO_DELETE;
+		else if (f->link != NULL) {	/* a symlink apply removes */
+			e.what = UNDO_SYMLINK;
+			e.data = f->link;
+			e.len = strlen(f->link);
+		} else {
+			e.what = UNDO_RESTORE;
+			e.data = f->old;
+			e.len = f->oldlen;
+			if (f->host && stat(f->path, &st) == 0) {
+				e.mode = st.st_mode & 07777;
+				e.uid = st.st_uid;
+				e.gid = st.st_gid;
+			}
+		}
+		undo_add(u, &e);
+	}
+	undo_set_applied(u, &p->applied);
 }

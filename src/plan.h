@@ -3,7 +3,9 @@
  * of file changes that give the clone its own identity, guest and host
  * side, before anything is written.
  *
- * Planning reads the guest (through guest.c) and the parsed domain config,
+ * Planning reads the guest (through the guest filesystem interface,
+ * gfs.h: the appliance, or a tree in memory in tests) and the parsed
+ * domain config,
  * generates what the recipe asks to generate (MACs, uuid, password), and
  * computes every file's new bytes with the pure editors (gfile_*,
  * hostcfg).  It writes nothing: cmd_apply.c shows the plan (--dry-run) or
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gfs.h"
 #include "guest.h"
 #include "util.h"
 
@@ -27,7 +30,8 @@ struct undo;
 enum plan_op {
 	PLAN_MODIFY,		/* replace old bytes by new */
 	PLAN_CREATE,		/* a new file (attributes from like) */
-	PLAN_REMOVE		/* delete the file */
+	PLAN_REMOVE,		/* delete the file (or symlink) */
+	PLAN_SYMLINK		/* (undo) make a symlink to new's bytes */
 };
 
 struct plan_file {
@@ -36,8 +40,11 @@ struct plan_file {
 	enum plan_op		 op;
 	char			*old;	/* MODIFY, REMOVE: current bytes */
 	size_t			 oldlen;
-	struct guest_attr	 attr;	/* MODIFY, REMOVE (guest): current */
-	struct buf		 new;	/* MODIFY, CREATE */
+	char			*link;	/* REMOVE of a symlink: its target */
+	struct guest_attr	 attr;	/* MODIFY, REMOVE (guest): current;
+					   with set_attr: to set */
+	bool			 set_attr; /* (undo) give the file attr */
+	struct buf		 new;	/* MODIFY, CREATE, SYMLINK */
 	char			*like;	/* CREATE: copy attributes from */
 };
 
@@ -54,7 +61,7 @@ struct plan {
 /* What plan_build needs besides the recipe. */
 struct plan_input {
 	const struct recipe	*recipe;
-	struct guest		*gs;		/* root mounted */
+	struct gfs		*fs;		/* the guest's files */
 	const struct guest_root	*root;
 	const struct survey	*survey;
 	struct hostcfg		*cfg;		/* NULL: no domain config */
@@ -73,5 +80,32 @@ void	 plan_release(struct plan *p);
 
 /* Append a unified diff of every planned change to out. */
 void	 plan_diff(const struct plan *p, struct buf *out);
+
+/*
+ * Carry out p: the guest files first, through fs (each write atomic, a
+ * symlink made as a symlink), then flushed to the disk, then the host
+ * files through hostfile.c, each atomically: a config that names new
+ * MACs is only written once the guest can answer to them.  Returns 0,
+ * or -1 after one message at the first failure (what came before it is
+ * done; the undo record puts it back).
+ */
+int	 plan_carry_out(struct gfs *fs, const struct plan *p);
+
+/*
+ * Record in u what undoes p: the original bytes and attributes of each
+ * file p modifies or removes (a symlink as a symlink, with its target),
+ * the deletion of each file it creates (entries u has already keep the
+ * older original), and p's applied identity.
+ */
+void	 plan_to_undo(const struct plan *p, struct undo *u);
+
+/*
+ * The plan that puts back what an undo record holds: every guest file
+ * restored (bytes, mode, owner), removed (apply created it) or made a
+ * symlink again, then every host file restored.  Carried out again after
+ * a partial run, it finishes the job (a symlink already back is left).
+ * Release with plan_release.
+ */
+void	 plan_from_undo(struct plan *p, const struct undo *u);
 
 #endif

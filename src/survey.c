@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "gfile.h"
-#include "guest.h"
+#include "gfs.h"
 #include "survey.h"
 #include "util.h"
 
@@ -18,14 +18,14 @@
 
 /*
  * Read path; 0 with bytes, 1 when absent, -1 when unreadable (noted).
- * Only appliance failures are fatal to a survey, and guest_read cannot
+ * Only appliance failures are fatal to a survey, and gfs_read cannot
  * tell those apart, so every failure is a note.
  */
 static int
-read_noted(struct guest *gs, struct survey *s, const char *path,
+read_noted(struct gfs *fs, struct survey *s, const char *path,
     char **buf, size_t *len)
 {
-	int r = guest_read(gs, path, SURVEY_FILE_CAP, buf, len);
+	int r = gfs_read(fs, path, SURVEY_FILE_CAP, buf, len);
 
 	if (r == -1)
 		strlist_add_owned(&s->notes, xasprintf("%s: not read", path));
@@ -47,7 +47,7 @@ add_hostname(struct survey *s, const char *file, const char *key,
 }
 
 static int
-read_hostnames(struct guest *gs, struct survey *s)
+read_hostnames(struct gfs *fs, struct survey *s)
 {
 	static const char *const plain[] = { "/etc/hostname", "/etc/HOSTNAME" };
 	struct gfile_hosts_entry *e = NULL;
@@ -55,17 +55,17 @@ read_hostnames(struct guest *gs, struct survey *s)
 	size_t len, n = 0, i, j;
 
 	for (i = 0; i < ARRAY_SIZE(plain); i++) {
-		if (read_noted(gs, s, plain[i], &buf, &len) != 0)
+		if (read_noted(fs, s, plain[i], &buf, &len) != 0)
 			continue;
 		add_hostname(s, plain[i], "", gfile_hostname_parse(buf, len));
 		free(buf);
 	}
-	if (read_noted(gs, s, "/etc/sysconfig/network", &buf, &len) == 0) {
+	if (read_noted(fs, s, "/etc/sysconfig/network", &buf, &len) == 0) {
 		add_hostname(s, "/etc/sysconfig/network", "HOSTNAME",
 		    gfile_shvar_get(buf, len, "HOSTNAME"));
 		free(buf);
 	}
-	if (read_noted(gs, s, "/etc/hosts", &buf, &len) != 0)
+	if (read_noted(fs, s, "/etc/hosts", &buf, &len) != 0)
 		return 0;
 	gfile_hosts_parse(buf, len, &e, &n);
 	free(buf);
@@ -108,7 +108,7 @@ ifcfg_ignored(const char *name)
 }
 
 static int
-read_ifcfg(struct guest *gs, struct survey *s)
+read_ifcfg(struct gfs *fs, struct survey *s)
 {
 	struct strlist names = STRLIST_INIT;
 	struct survey_nic *nic;
@@ -116,13 +116,13 @@ read_ifcfg(struct guest *gs, struct survey *s)
 	size_t len, i;
 	int r;
 
-	if ((r = guest_ls(gs, IFCFG_DIR, &names)) != 0)
+	if ((r = gfs_ls(fs, IFCFG_DIR, &names)) != 0)
 		return r == 1 ? 0 : -1;
 	for (i = 0; i < names.n; i++) {
 		if (strncmp(names.v[i], "ifcfg-", 6) != 0)
 			continue;
 		path = xasprintf("%s/%s", IFCFG_DIR, names.v[i]);
-		if (read_noted(gs, s, path, &buf, &len) != 0) {
+		if (read_noted(fs, s, path, &buf, &len) != 0) {
 			free(path);
 			continue;
 		}
@@ -148,7 +148,7 @@ read_ifcfg(struct guest *gs, struct survey *s)
 }
 
 static void
-read_ifupdown(struct guest *gs, struct survey *s)
+read_ifupdown(struct gfs *fs, struct survey *s)
 {
 	static const char file[] = "/etc/network/interfaces";
 	struct strlist sources = STRLIST_INIT;
@@ -157,7 +157,7 @@ read_ifupdown(struct guest *gs, struct survey *s)
 	char *buf;
 	size_t len, n = 0, i;
 
-	if (read_noted(gs, s, file, &buf, &len) != 0)
+	if (read_noted(fs, s, file, &buf, &len) != 0)
 		return;
 	gfile_ifupdown_parse(buf, len, &ifs, &n, &sources);
 	free(buf);
@@ -184,14 +184,14 @@ read_ifupdown(struct guest *gs, struct survey *s)
 }
 
 static void
-read_udev(struct guest *gs, struct survey *s)
+read_udev(struct gfs *fs, struct survey *s)
 {
 	struct gfile_udev_rule *rules = NULL;
 	struct survey_udev *u;
 	char *buf;
 	size_t len, n = 0, i;
 
-	if (read_noted(gs, s, UDEV_NET, &buf, &len) != 0)
+	if (read_noted(fs, s, UDEV_NET, &buf, &len) != 0)
 		return;
 	gfile_udev_parse(buf, len, &rules, &n);
 	free(buf);
@@ -207,29 +207,29 @@ read_udev(struct guest *gs, struct survey *s)
 }
 
 static int
-read_misc(struct guest *gs, struct survey *s)
+read_misc(struct gfs *fs, struct survey *s)
 {
 	char *buf;
 	size_t len;
 
-	if (read_noted(gs, s, "/etc/machine-id", &buf, &len) == 0) {
+	if (read_noted(fs, s, "/etc/machine-id", &buf, &len) == 0) {
 		buf[strcspn(buf, "\r\n")] = '\0';
 		s->machine_id = buf;
 	}
-	/* Private keys only; guest_glob returns them sorted. */
-	return guest_glob(gs, "/etc/ssh", "ssh_host_*_key", &s->ssh_host_keys)
+	/* Private keys only; gfs_glob returns them sorted. */
+	return gfs_glob(fs, "/etc/ssh", "ssh_host_*_key", &s->ssh_host_keys)
 	    == -1 ? -1 : 0;
 }
 
 int
-survey_read(struct guest *gs, struct survey *s)
+survey_read(struct gfs *fs, struct survey *s)
 {
 	memset(s, 0, sizeof(*s));
-	if (read_hostnames(gs, s) == -1 || read_ifcfg(gs, s) == -1)
+	if (read_hostnames(fs, s) == -1 || read_ifcfg(fs, s) == -1)
 		return -1;
-	read_ifupdown(gs, s);
-	read_udev(gs, s);
-	return read_misc(gs, s);
+	read_ifupdown(fs, s);
+	read_udev(fs, s);
+	return read_misc(fs, s);
 }
 
 void

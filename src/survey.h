@@ -2,8 +2,9 @@
  * survey.h - read the identity a guest carries, as found: host names,
  * NIC configs, udev persistent-net rules, machine-id, SSH host keys.
  *
- * It reads guest files through guest.c and parses them with gfile_*; it
- * changes nothing and judges nothing (consist.c does that).
+ * It reads guest files through the guest filesystem interface (gfs.h:
+ * the appliance, or a tree in memory in tests) and parses them with
+ * gfile_*; it changes nothing and judges nothing (consist.c does that).
  */
 #ifndef IMPRINT_SURVEY_H
 #define IMPRINT_SURVEY_H
@@ -13,7 +14,7 @@
 
 #include "util.h"
 
-struct guest;
+struct gfs;
 
 /* A file that names the host: /etc/hostname, /etc/HOSTNAME, HOSTNAME=. */
 struct survey_hostname {
@@ -73,12 +74,13 @@ struct survey {
 #define SURVEY_FILE_CAP	(1024 * 1024)
 
 /*
- * Fill *s from the guest whose root is mounted.  A file that cannot be
- * read is noted in s->notes (and its message printed) and the survey goes
- * on; returns -1 only when the appliance itself fails.  Release with
+ * Fill *s from the guest filesystem fs (the appliance's with the root
+ * mounted).  A file that cannot be read is noted in s->notes (and its
+ * message printed) and the survey goes on; returns -1 only when the
+ * filesystem itself fails.  Release with
  * survey_release.
  */
-int	 survey_read(struct guest *, struct survey *s);
+int	 survey_read(struct gfs *, struct survey *s);
 void	 survey_release(struct survey *);
 
 #endif

@@ -115,7 +115,7 @@ undo_add(struct undo *u, const struct undo_entry *e)
 	n->host = e->host;
 	n->path = xstrdup(e->path);
 	n->what = e->what;
-	if (e->what == UNDO_RESTORE) {
+	if (e->what != UNDO_DELETE) {
 		n->data = xmalloc(e->len + 1);
 		if (e->len > 0)
 			memcpy(n->data, e->data, e->len);
@@ -323,9 +323,16 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 			strlist_add_owned(&u->applied, s);
 			s = NULL;
 		} else if ((strcmp(f[0], "restore") == 0 && nf == 7) ||
+		    (strcmp(f[0], "symlink") == 0 && nf == 7) ||
 		    (strcmp(f[0], "delete") == 0 && nf == 3)) {
 			memset(&e, 0, sizeof(e));
-			e.what = f[0][0] == 'r' ? UNDO_RESTORE : UNDO_DELETE;
+			e.what = f[0][0] == 'r' ? UNDO_RESTORE : f[0][0] == 's' ?
+			    UNDO_SYMLINK : UNDO_DELETE;
+			if (e.what == UNDO_SYMLINK &&
+			    strcmp(f[1], "guest") != 0) {
+				bad(rd, "a symlink entry for a host file");
+				goto out;
+			}
 			if (strcmp(f[1], "host") == 0)
 				e.host = true;
 			else if (strcmp(f[1], "guest") != 0) {
@@ -342,7 +349,7 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 				goto out;
 			}
 			e.path = s;
-			if (e.what == UNDO_RESTORE) {
+			if (e.what != UNDO_DELETE) {
 				if (attr(f[3], "mode", 8, 07777, &mode) ||
 				    attr(f[4], "uid", 10, UINT_MAX, &uid) ||
 				    attr(f[5], "gid", 10, UINT_MAX, &gid) ||
@@ -637,10 +644,11 @@ serialise(const struct undo *u, const char *rec, struct buf *b)
 			    "not absolute", rec, e->path);
 			return -1;
 		}
-		buf_adds(b, e->what == UNDO_RESTORE ? "restore " : "delete ");
+		buf_adds(b, e->what == UNDO_RESTORE ? "restore " :
+		    e->what == UNDO_SYMLINK ? "symlink " : "delete ");
 		buf_adds(b, e->host ? "host " : "guest ");
 		enc(b, e->path);
-		if (e->what == UNDO_RESTORE) {
+		if (e->what != UNDO_DELETE) {
 			buf_addf(b, " mode=%04o uid=%u gid=%u bytes=%zu\n",
 			    e->mode & 07777, e->uid, e->gid, e->len);
 			buf_add(b, e->data, e->len);

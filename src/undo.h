@@ -5,8 +5,8 @@
  * 0600: it may hold the guest's /etc/shadow).
  *
  * This module builds, saves, loads and removes records.  It does not
- * restore anything: `imprint undo` walks the entries and writes guest
- * files through guest.c and host files through hostfile.c.  It never
+ * restore anything: plan_from_undo (plan.c) turns a record into a plan,
+ * which `imprint undo` carries out as apply does (plan_carry_out).  It never
  * touches the guest.  Records are never kept inside the guest, because
  * RHEL reads ifcfg-*.orig and similar leftovers as live config.
  *
@@ -20,11 +20,15 @@
  *	restore guest /etc/hosts mode=0644 uid=0 gid=0 bytes=27
  *	<exactly 27 raw bytes>
  *	delete guest /etc/sysconfig/network-scripts/ifcfg-eth1
+ *	symlink guest /var/lib/dbus/machine-id mode=0777 uid=0 gid=0 bytes=16
+ *	<exactly 16 raw bytes: the link's target, /etc/machine-id>
  *	restore host /OVS/running_pool/vm2/vm.cfg mode=0644 uid=0 gid=0 bytes=9
  *	<exactly 9 raw bytes>
  *	end crc32 1a2b3c4d
  *
- * Each raw data block is followed by one '\n'.  Paths, the image, the
+ * A "symlink" item (a symbolic link apply removed) was added within
+ * version 1; an older imprint refuses a record holding one.  Each raw
+ * data block is followed by one '\n'.  Paths, the image, the
  * root and applied lines are percent-encoded: '%', bytes <= 0x20 and
  * bytes >= 0x7f are written as %XX, so any byte but NUL round-trips.
  * mode is octal (permission, set-id and sticky bits), uid and gid
@@ -49,16 +53,18 @@
 
 enum undo_what {
 	UNDO_RESTORE,	/* put the original bytes and attributes back */
-	UNDO_DELETE	/* the apply created the file: delete it */
+	UNDO_DELETE,	/* the apply created the file: delete it */
+	UNDO_SYMLINK	/* the apply removed a symlink: data is its target */
 };
 
 struct undo_entry {
 	bool		 host;	/* host file, else a file in the guest */
 	char		*path;	/* absolute (host or guest) path */
 	enum undo_what	 what;
-	char		*data;	/* UNDO_RESTORE: original bytes, NUL after */
+	char		*data;	/* UNDO_RESTORE: original bytes, NUL after;
+				   UNDO_SYMLINK: the target */
 	size_t		 len;
-	unsigned	 mode;	/* UNDO_RESTORE: st_mode & 07777 */
+	unsigned	 mode;	/* UNDO_RESTORE, _SYMLINK: st_mode & 07777 */
 	unsigned	 uid, gid;
 };
 

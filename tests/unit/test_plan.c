@@ -1,0 +1,689 @@
+/*
+ * Unit tests for src/plan.c, src/survey.c and the in-memory guest
+ * filesystem (src/gfs_mem.c): the shipped recipes planned against the
+ * test guests of tests/data/guest-* held in memory, every planned file
+ * checked byte for byte, the plan carried out on the tree and on a copy
+ * of the domain config, and the undo record turned back into a plan that
+ * restores every file, a symlink as a symlink.  No appliance.
+ *
+ * Generated values (MACs, uuid, password hash) are random: the expected
+ * texts take them from the plan's "generated" and "applied" lines, and
+ * the tests check their form.
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <crypt.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gfs.h"
+#include "guest.h"
+#include "hostcfg.h"
+#include "ident.h"
+#include "plan.h"
+#include "recipe.h"
+#include "survey.h"
+#include "textfix.h"
+#include "undo.h"
+#include "unit.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/imprint-test-plan.XXXXXX";
+
+/* ---- the in-memory filesystem itself -------------------------------- */
+
+static void
+test_gfs_mem(void)
+{
+	struct gfs *fs = gfs_mem_new();
+	struct strlist l = STRLIST_INIT;
+	struct guest_attr a = { 0600, 5, 6 }, got;
+	const char *d;
+	char *buf, *t, type;
+	size_t len;
+
+	gfs_mem_add_file(fs, "/etc/machine-id", "abc\n", 4, 0444, 0, 0);
+	gfs_mem_add_symlink(fs, "/var/lib/dbus/machine-id",
+	    "/etc/machine-id");
+	gfs_mem_add_symlink(fs, "/etc/up", "../etc/./machine-id");
+	gfs_mem_add_symlink(fs, "/loop", "/loop");
+	gfs_mem_add_symlink(fs, "/out", "../../../etc");
+
+	/* reads follow links inside the tree, ".." stops at the root */
+	CHECK_INT(gfs_read(fs, "/var/lib/dbus/machine-id", 100, &buf, &len), 0);
+	CHECK_MEM(buf, len, "abc\n", 4);
+	free(buf);
+	CHECK_INT(gfs_read(fs, "/etc/up", 100, &buf, &len), 0);
+	free(buf);
+	CHECK_INT(gfs_read(fs, "/out/machine-id", 100, &buf, &len), 0);
+	CHECK_MEM(buf, len, "abc\n", 4);
+	free(buf);
+	CHECK_INT(gfs_read(fs, "/loop", 100, &buf, &len), 1);
+	CHECK_INT(gfs_read(fs, "/etc/machine-id", 3, &buf, &len), -1);
+	CHECK_INT(gfs_read(fs, "/nope", 100, &buf, &len), 1);
+	CHECK_INT(gfs_read(fs, "/etc", 100, &buf, &len), -1);
+
+	CHECK_INT(gfs_lstat(fs, "/var/lib/dbus/machine-id", &got, &type), 0);
+	CHECK_INT(type, 'l');
+	CHECK_INT(gfs_readlink(fs, "/var/lib/dbus/machine-id", &t), 0);
+	CHECK_STR(t, "/etc/machine-id");
+	free(t);
+	CHECK_INT(gfs_is_file(fs, "/var/lib/dbus/machine-id"), 1);
+	CHECK_INT(gfs_is_file(fs, "/var/lib/dbus"), 0);
+
+	CHECK_INT(gfs_ls(fs, "/", &l), 0);
+	CHECK_INT(l.n, 4);
+	CHECK_STR(l.n == 4 ? l.v[0] : "", "etc");
+	CHECK_STR(l.n == 4 ? l.v[1] : "", "loop");
+	CHECK_STR(l.n == 4 ? l.v[3] : "", "var");
+	strlist_release(&l);
+	CHECK_INT(gfs_ls(fs, "/etc", &l), 0);
+	CHECK_INT(l.n, 2);
+	strlist_release(&l);
+	CHECK_INT(gfs_ls(fs, "/srv", &l), 1);
+	CHECK_INT(gfs_glob(fs, "/etc", "m*", &l), 0);
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.n ? l.v[0] : "", "/etc/machine-id");
+	strlist_release(&l);
+
+	/* writes: never through a symlink; a new file takes like's attrs */
+	CHECK_INT(gfs_write(fs, "/var/lib/dbus/machine-id", "x", 1, NULL,
+	    NULL), -1);
+	CHECK_INT(gfs_write(fs, "/nodir/f", "x", 1, NULL, NULL), -1);
+	CHECK_INT(gfs_write(fs, "/etc/new", "x", 1, "/etc/machine-id", NULL),
+	    0);
+	CHECK_INT(gfs_mem_get(fs, "/etc/new", &d, &len, &got), 'f');
+	CHECK_INT(got.mode, 0444);
+	CHECK_INT(gfs_write(fs, "/etc/new", "yz", 2, NULL, &a), 0);
+	CHECK_INT(gfs_mem_get(fs, "/etc/new", &d, &len, &got), 'f');
+	CHECK_MEM(d, len, "yz", 2);
+	CHECK_INT(got.mode, 0600);
+	CHECK_INT(got.uid, 5);
+	CHECK_INT(gfs_setxattr(fs, "/etc/new", "security.selinux",
+	    "system_u:object_r:etc_t:s0", 26), 0);
+	CHECK_INT(gfs_write(fs, "/etc/new", "w", 1, NULL, NULL), 0);
+	CHECK_INT(gfs_getxattr(fs, "/etc/new", "security.selinux", &t, &len),
+	    0);
+	CHECK_STR(t, "system_u:object_r:etc_t:s0");	/* a rewrite keeps it */
+	free(t);
+	CHECK_INT(gfs_getxattr(fs, "/etc/new", "user.x", &t, &len), 1);
+
+	/* remove takes the link, not its target; symlink refuses to clobber */
+	CHECK_INT(gfs_remove(fs, "/var/lib/dbus/machine-id"), 0);
+	CHECK_INT(gfs_mem_get(fs, "/var/lib/dbus/machine-id", &d, &len, NULL),
+	    0);
+	CHECK_INT(gfs_mem_get(fs, "/etc/machine-id", &d, &len, NULL), 'f');
+	CHECK_INT(gfs_remove(fs, "/var/lib/dbus/machine-id"), 0);
+	CHECK_INT(gfs_remove(fs, "/etc"), -1);
+	CHECK_INT(gfs_symlink(fs, "/etc/machine-id", "/etc/new", NULL), -1);
+	CHECK_INT(gfs_symlink(fs, "/etc/machine-id",
+	    "/var/lib/dbus/machine-id", &a), 0);
+	CHECK_INT(gfs_mem_get(fs, "/var/lib/dbus/machine-id", &d, &len, &got),
+	    'l');
+	CHECK_STR(d, "/etc/machine-id");
+	CHECK_INT(got.uid, 5);
+
+	gfs_mem_fail_on(fs, "/etc/new");
+	CHECK_INT(gfs_write(fs, "/etc/new", "q", 1, NULL, NULL), -1);
+	gfs_mem_fail_on(fs, NULL);
+	CHECK_INT(gfs_write(fs, "/etc/new", "q", 1, NULL, NULL), 0);
+	gfs_mem_free(fs);
+}
+
+/* ---- planning the shipped recipes ------------------------------------ */
+
+struct run {
+	struct gfs		*fs;
+	struct recipe		*r;
+	struct hostcfg		*cfg;
+	struct ident_macs	*macs;
+	struct survey		 s;
+	struct guest_root	 root;
+	struct plan		 p;
+	char			*cfgpath;	/* a copy in tmpdir */
+};
+
+/* Copy host file src to tmpdir/name with mode (caller frees the path). */
+static char *
+copy_host(const char *src, const char *name, mode_t mode)
+{
+	char *buf, *dst = xasprintf("%s/%s", tmpdir, name);
+	size_t len;
+	FILE *f;
+
+	if (read_host_file(src, 1 << 20, &buf, &len) == -1 ||
+	    (f = fopen(dst, "w")) == NULL || fwrite(buf, 1, len, f) != len ||
+	    fclose(f) != 0 || chmod(dst, mode) == -1) {
+		fprintf(stderr, "cannot copy %s to %s\n", src, dst);
+		exit(1);
+	}
+	free(buf);
+	return dst;
+}
+
+/*
+ * Load guest tree dir into memory, parse recipe with the "KEY=VALUE"
+ * variables (NULL-terminated) and take a copy of config.  The caller may
+ * then adjust the tree before run_build.
+ */
+static void
+run_setup(struct run *x, const char *dir, const char *recipe,
+    const char *config, const char *distro, int major, int minor, ...)
+{
+	struct recipe_vars v = RECIPE_VARS_INIT;
+	const char *kv;
+	va_list ap;
+
+	memset(x, 0, sizeof(*x));
+	x->fs = gfs_mem_new();
+	if (gfs_mem_load_dir(x->fs, dir) == -1)
+		exit(1);
+	va_start(ap, minor);
+	while ((kv = va_arg(ap, const char *)) != NULL)
+		if (recipe_vars_parse_define(&v, kv) == -1)
+			exit(1);
+	va_end(ap);
+	if (recipe_load(recipe, &v, &x->r) == -1)
+		exit(1);
+	recipe_vars_release(&v);
+	if (config) {
+		x->cfgpath = copy_host(config, "vm.cfg", 0640);
+		if (hostcfg_load(x->cfgpath, &x->cfg) == -1)
+			exit(1);
+	}
+	x->root.dev = xstrdup("/dev/sda2");
+	x->root.display = xstrdup("/dev/sda2");
+	x->root.os.type = xstrdup("linux");
+	x->root.os.distro = xstrdup(distro);
+	x->root.os.product = xstrdup("");
+	x->root.os.source = xstrdup("release files");
+	x->root.os.major = major;
+	x->root.os.minor = minor;
+	x->macs = ident_macs_new();
+}
+
+/* Survey the tree and plan; plan_build's result. */
+static int
+run_build(struct run *x)
+{
+	struct plan_input in;
+
+	if (survey_read(x->fs, &x->s) == -1)
+		exit(1);
+	memset(&in, 0, sizeof(in));
+	in.recipe = x->r;
+	in.fs = x->fs;
+	in.root = &x->root;
+	in.survey = &x->s;
+	in.cfg = x->cfg;
+	in.macs = x->macs;
+	return plan_build(&x->p, &in);
+}
+
+/* Give path (a file of the tree) mode, keeping its bytes. */
+static void
+set_mode(struct gfs *fs, const char *path, unsigned mode)
+{
+	struct guest_attr a = { mode, 0, 0 };
+	const char *d;
+	char *copy;
+	size_t len;
+
+	if (gfs_mem_get(fs, path, &d, &len, NULL) != 'f')
+		exit(1);
+	copy = xmalloc(len + 1);
+	memcpy(copy, d, len);
+	if (gfs_write(fs, path, copy, len, NULL, &a) == -1)
+		exit(1);
+	free(copy);
+}
+
+static void
+run_release(struct run *x)
+{
+	plan_release(&x->p);
+	survey_release(&x->s);
+	guest_root_release(&x->root);
+	ident_macs_free(x->macs);
+	hostcfg_free(x->cfg);
+	recipe_free(x->r);
+	gfs_mem_free(x->fs);
+	if (x->cfgpath)
+		unlink(x->cfgpath);
+	free(x->cfgpath);
+}
+
+/* The value of "key=VALUE" in l, or "" (owned by l). */
+static const char *
+kv(const struct strlist *l, const char *key)
+{
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], key, n) == 0 && l->v[i][n] == '=')
+			return l->v[i] + n + 1;
+	return "";
+}
+
+/* "op path" of every planned file, one per line. */
+static char *
+plan_list(const struct plan *p)
+{
+	static const char *ops[] = { "modify", "create", "remove", "symlink" };
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_adds(&b, "");
+	for (i = 0; i < p->n; i++)
+		buf_addf(&b, "%s %s%s\n", ops[p->f[i].op], p->f[i].host ?
+		    "host " : "", p->f[i].host ? "vm.cfg" : p->f[i].path);
+	return buf_detach(&b, NULL);
+}
+
+static const struct plan_file *
+planned(const struct plan *p, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!p->f[i].host && strcmp(p->f[i].path, path) == 0)
+			return &p->f[i];
+	return NULL;
+}
+
+/* The planned new bytes of path equal want. */
+#define CHECK_PLANNED(p, path, want) do {				\
+	const struct plan_file *f_ = planned((p), (path));		\
+	if (CHECK(f_ != NULL))						\
+		CHECK_MEM(f_->new.data, f_->new.len, (want),		\
+		    strlen(want));					\
+} while (0)
+
+/* A file of the tree equals want. */
+#define CHECK_TREE(fs, path, want) do {					\
+	const char *d_;							\
+	size_t l_;							\
+	if (CHECK(gfs_mem_get((fs), (path), &d_, &l_, NULL) == 'f'))	\
+		CHECK_MEM(d_, l_, (want), strlen(want));		\
+} while (0)
+
+static bool
+is_mac(const char *m)
+{
+	return strlen(m) == 17 && strncmp(m, "00:16:3e:", 9) == 0 &&
+	    strspn(m + 9, "0123456789abcdef:") == 8;
+}
+
+/* root's hash in shadow text s verifies password pw. */
+static bool
+root_hash_ok(const char *s, const char *pw, const char *prefix)
+{
+	char *h, *e, *c;
+	bool ok;
+
+	if (strncmp(s, "root:", 5) != 0 || (e = strchr(s + 5, ':')) == NULL)
+		return false;
+	h = xstrndup(s + 5, (size_t)(e - s - 5));
+	c = crypt(pw, h);
+	ok = c != NULL && strcmp(c, h) == 0 &&
+	    strncmp(h, prefix, strlen(prefix)) == 0;
+	free(h);
+	return ok;
+}
+
+/* Oracle VM 2 EL5 template, copied: recipes/ovm2-el5-clone.rcp. */
+static void
+test_ovm2_el5(void)
+{
+	struct run x;
+	const char *m0, *m1, *uuid;
+	char *want, *list, *cfgtext;
+	const struct plan_file *f;
+	struct guest_attr a;
+	const char *d;
+	size_t len;
+
+	run_setup(&x, "tests/data/guest-ovs", "recipes/ovm2-el5-clone.rcp",
+	    "tests/data/ovs.vm.cfg", "rhel", 5, 2, "name=web1", "octet=21", NULL);
+	set_mode(x.fs, "/etc/sysconfig/network-scripts/ifcfg-eth0", 0640);
+	CHECK_INT(run_build(&x), 0);
+	m0 = kv(&x.p.generated, "nic0.mac");
+	m1 = kv(&x.p.generated, "nic1.mac");
+	uuid = kv(&x.p.generated, "uuid");
+	CHECK(is_mac(m0));
+	CHECK(is_mac(m1));
+	CHECK(strcmp(m0, m1) != 0);
+	CHECK_INT(strlen(uuid), 36);
+	CHECK_INT(x.p.generated.n, 3);
+
+	list = plan_list(&x.p);
+	CHECK_STR(list,
+	    "modify /etc/sysconfig/network\n"
+	    "modify /etc/hosts\n"
+	    "modify /etc/sysconfig/network-scripts/ifcfg-eth0\n"
+	    "modify /etc/udev/rules.d/70-persistent-net.rules\n"
+	    "create /etc/sysconfig/network-scripts/ifcfg-eth1\n"
+	    "modify /etc/sysconfig/hwconf\n"
+	    "remove /etc/ssh/ssh_host_dsa_key\n"
+	    "remove /etc/ssh/ssh_host_dsa_key.pub\n"
+	    "remove /etc/ssh/ssh_host_rsa_key\n"
+	    "remove /etc/ssh/ssh_host_rsa_key.pub\n"
+	    "modify /etc/shadow\n"
+	    "modify host vm.cfg\n");
+	free(list);
+
+	CHECK_PLANNED(&x.p, "/etc/sysconfig/network",
+	    "NETWORKING=yes\nNETWORKING_IPV6=no\n"
+	    "HOSTNAME=web1.example.com\nGATEWAY=192.0.2.1\n");
+	CHECK_PLANNED(&x.p, "/etc/hosts",
+	    "# Do not remove the following line, or various programs\n"
+	    "# that require network functionality will fail.\n"
+	    "127.0.0.1\t\tlocalhost.localdomain localhost\n"
+	    "::1\t\tlocalhost6.localdomain6 localhost6\n"
+	    "192.0.2.21\t\tweb1.example.com web1\n");
+	want = xasprintf("# Xen Virtual Ethernet\nDEVICE=eth0\n"
+	    "BOOTPROTO=static\nBROADCAST=192.0.2.255\nHWADDR=%s\n"
+	    "IPADDR=192.0.2.21\nNETMASK=255.255.255.0\nNETWORK=192.0.2.0\n"
+	    "ONBOOT=yes\nGATEWAY=192.0.2.1\n", m0);
+	CHECK_PLANNED(&x.p, "/etc/sysconfig/network-scripts/ifcfg-eth0", want);
+	free(want);
+	want = xasprintf("# Xen Virtual Ethernet\nDEVICE=eth1\n"
+	    "BOOTPROTO=dhcp\nHWADDR=%s\nONBOOT=yes\n", m1);
+	CHECK_PLANNED(&x.p, "/etc/sysconfig/network-scripts/ifcfg-eth1", want);
+	free(want);
+	f = planned(&x.p, "/etc/sysconfig/network-scripts/ifcfg-eth1");
+	CHECK_STR(f ? f->like : NULL,
+	    "/etc/sysconfig/network-scripts/ifcfg-eth0");
+
+	/* the udev rule and hwconf follow the new MACs */
+	f = planned(&x.p, "/etc/udev/rules.d/70-persistent-net.rules");
+	want = xasprintf("ATTR{address}==\"%s\", ATTR{type}==\"1\", "
+	    "KERNEL==\"eth*\", NAME=\"eth0\"\n"
+	    "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", "
+	    "ATTR{address}==\"%s\", ATTR{type}==\"1\", KERNEL==\"eth*\", "
+	    "NAME=\"eth1\"\n", m0, m1);
+	CHECK(f && f->new.len > strlen(want) && memcmp(f->new.data +
+	    f->new.len - strlen(want), want, strlen(want)) == 0);
+	free(want);
+	want = xasprintf("network.hwaddr: %s\n", m0);
+	f = planned(&x.p, "/etc/sysconfig/hwconf");
+	CHECK(f && memmem(f->new.data, f->new.len, want, strlen(want)));
+	free(want);
+
+	/* a new root password ($6$ on EL 5), shown once; the rest kept */
+	f = planned(&x.p, "/etc/shadow");
+	CHECK(x.p.password != NULL && strlen(x.p.password) >= 12);
+	CHECK(f && x.p.password && root_hash_ok(f->new.data, x.p.password,
+	    "$6$"));
+	CHECK(f && strstr(f->new.data, "\nbin:*:14125:0:99999:7:::\n"));
+
+	/* the host config: name, uuid and the vif lines, nothing else */
+	if (read_host_file("tests/data/ovs.vm.cfg", 1 << 20, &cfgtext,
+	    &len) == -1)
+		exit(1);
+	cfgtext = subst_f(cfgtext, "name = 'tmpl-el5'", "name = 'web1'");
+	cfgtext = subst_f(cfgtext, "5f42be80-6d71-4295-9eaf-40b1c2d30501",
+	    uuid);
+	want = xasprintf("vif = ['mac=%s, bridge=xenbr0, type=netfront', "
+	    "'mac=%s,bridge=xenbr1']", m0, m1);
+	cfgtext = subst_f(cfgtext,
+	    "vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']",
+	    want);
+	free(want);
+	CHECK(x.p.n > 0 && x.p.f[x.p.n - 1].host);
+	if (x.p.n > 0)
+		CHECK_MEM(x.p.f[x.p.n - 1].new.data, x.p.f[x.p.n - 1].new.len,
+		    cfgtext, strlen(cfgtext));
+
+	/* carried out: the tree holds the planned bytes, the keys are
+	 * gone, the new ifcfg has its sibling's attributes, the config on
+	 * the host is the planned text with its mode kept */
+	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+	want = xasprintf("# Xen Virtual Ethernet\nDEVICE=eth1\n"
+	    "BOOTPROTO=dhcp\nHWADDR=%s\nONBOOT=yes\n", m1);
+	CHECK_TREE(x.fs, "/etc/sysconfig/network-scripts/ifcfg-eth1", want);
+	free(want);
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/sysconfig/network-scripts/ifcfg-eth1",
+	    &d, &len, &a), 'f');
+	CHECK_INT(a.mode, 0640);
+	CHECK_TREE(x.fs, "/etc/sysconfig/network",
+	    "NETWORKING=yes\nNETWORKING_IPV6=no\n"
+	    "HOSTNAME=web1.example.com\nGATEWAY=192.0.2.1\n");
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/ssh/ssh_host_rsa_key", &d, &len,
+	    NULL), 0);
+	free(cfgtext);
+	cfgtext = NULL;
+	CHECK_INT(read_host_file(x.cfgpath, 1 << 20, &cfgtext, &len), 0);
+	CHECK_MEM(cfgtext, len, x.p.f[x.p.n - 1].new.data,
+	    x.p.f[x.p.n - 1].new.len);
+	free(cfgtext);
+	{
+		struct stat st;
+		CHECK(stat(x.cfgpath, &st) == 0 && (st.st_mode & 07777) ==
+		    0640);
+	}
+	run_release(&x);
+}
+
+/* Every file of the host directory dir is in fs, byte for byte. */
+static int
+same_tree(struct gfs *fs, const char *dir, const char *rel)
+{
+	struct strlist names = STRLIST_INIT;
+	struct gfs *ref = gfs_mem_new();
+	char type, rtype;
+	const char *d, *rd;
+	size_t len, rlen, i;
+	int bad = 0;
+
+	(void)rel;
+	if (gfs_mem_load_dir(ref, dir) == -1)
+		exit(1);
+	/* walk the reference tree through the interface */
+	{
+		struct strlist todo = STRLIST_INIT;
+		strlist_add(&todo, "/");
+		while (todo.n > 0) {
+			char *p = todo.v[--todo.n];
+			strlist_release(&names);
+			if (gfs_ls(ref, p, &names) == 0)
+				for (i = 0; i < names.n; i++) {
+					char *c = xasprintf("%s/%s",
+					    strcmp(p, "/") ? p : "",
+					    names.v[i]);
+					rtype = gfs_mem_get(ref, c, &rd,
+					    &rlen, NULL);
+					type = gfs_mem_get(fs, c, &d, &len,
+					    NULL);
+					if (rtype == 'd')
+						strlist_add(&todo, c);
+					else if (type != rtype || len != rlen ||
+					    memcmp(d, rd, len) != 0) {
+						fprintf(stderr, "    differs: "
+						    "%s\n", c);
+						bad++;
+					}
+					free(c);
+				}
+			free(p);
+		}
+		strlist_release(&todo);
+	}
+	strlist_release(&names);
+	gfs_mem_free(ref);
+	return bad;
+}
+
+/* Debian 12, recipes/debian.rcp: ifupdown, machine-id with dbus's
+ * symlink, then undo through a saved record. */
+static void
+test_debian_and_undo(void)
+{
+	struct run x;
+	struct undo *u, *back = NULL;
+	struct plan up;
+	struct guest_attr a;
+	const struct plan_file *f;
+	const char *m0, *d;
+	char *want, *list, *img, *orig = NULL, *now = NULL;
+	size_t len, olen;
+	struct stat st;
+
+	/* the tree as a Debian 12 guest has it: dbus's machine-id is a
+	 * symlink, private host keys are 0600 */
+	run_setup(&x, "tests/data/guest-debian", "recipes/debian.rcp",
+	    "tests/data/debian.cfg", "debian", 12, 0, "name=deb1",
+	    "address=192.0.2.31/24", "gateway=192.0.2.1", NULL);
+	gfs_mem_add_symlink(x.fs, "/var/lib/dbus/machine-id",
+	    "/etc/machine-id");
+	set_mode(x.fs, "/etc/ssh/ssh_host_rsa_key", 0600);
+	CHECK_INT(run_build(&x), 0);
+	m0 = kv(&x.p.generated, "nic0.mac");
+	CHECK(is_mac(m0));
+	list = plan_list(&x.p);
+	CHECK_STR(list,
+	    "modify /etc/hostname\n"
+	    "modify /etc/hosts\n"
+	    "modify /etc/network/interfaces\n"
+	    "remove /etc/udev/rules.d/70-persistent-net.rules\n"
+	    "modify /etc/machine-id\n"
+	    "remove /var/lib/dbus/machine-id\n"
+	    "remove /etc/ssh/ssh_host_ed25519_key\n"
+	    "remove /etc/ssh/ssh_host_ed25519_key.pub\n"
+	    "remove /etc/ssh/ssh_host_rsa_key\n"
+	    "remove /etc/ssh/ssh_host_rsa_key.pub\n"
+	    "modify /etc/shadow\n"
+	    "modify host vm.cfg\n");
+	free(list);
+	CHECK_PLANNED(&x.p, "/etc/hostname", "deb1\n");
+	CHECK_PLANNED(&x.p, "/etc/machine-id", "");
+	f = planned(&x.p, "/var/lib/dbus/machine-id");
+	CHECK_STR(f ? f->link : NULL, "/etc/machine-id");
+	want = xasprintf("# The primary network interface\nauto eth0\n"
+	    "iface eth0 inet static\n\taddress 192.0.2.31/24\n"
+	    "\tgateway 192.0.2.1\n\thwaddress ether %s\n", m0);
+	f = planned(&x.p, "/etc/network/interfaces");
+	CHECK(f && f->new.len >= strlen(want) && memcmp(f->new.data +
+	    f->new.len - strlen(want), want, strlen(want)) == 0);
+	if (f && !(f->new.len >= strlen(want) && memcmp(f->new.data +
+	    f->new.len - strlen(want), want, strlen(want)) == 0))
+		unit_dump("got", f->new.data, f->new.len);
+	free(want);
+	f = planned(&x.p, "/etc/shadow");
+	CHECK(f && x.p.password && root_hash_ok(f->new.data, x.p.password,
+	    "$y$"));
+
+	/* the record, saved and loaded back as `imprint undo` reads it */
+	img = xasprintf("%s/deb1.img", tmpdir);
+	if (read_host_file(x.cfgpath, 1 << 20, &orig, &olen) == -1)
+		exit(1);
+	{
+		FILE *fi = fopen(img, "w");
+		if (fi == NULL || fclose(fi) != 0)
+			exit(1);
+	}
+	u = undo_new(img, "/dev/sda1");
+	plan_to_undo(&x.p, u);
+	CHECK_INT(undo_save(u), 0);
+	CHECK_INT(undo_load(img, &back), 0);
+	undo_free(u);
+
+	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len,
+	    NULL), 0);
+	CHECK_TREE(x.fs, "/etc/machine-id", "");
+
+	/* undo: every file back, the dbus machine-id a symlink again */
+	plan_from_undo(&up, back);
+	list = plan_list(&up);
+	CHECK(strstr(list, "symlink /var/lib/dbus/machine-id\n") != NULL);
+	free(list);
+	CHECK_INT(plan_carry_out(x.fs, &up), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
+	    'l');
+	CHECK_STR(d, "/etc/machine-id");
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/ssh/ssh_host_rsa_key", &d, &len, &a),
+	    'f');
+	CHECK_INT(a.mode, 0600);
+	CHECK_INT(same_tree(x.fs, "tests/data/guest-debian", "/"), 0);
+	if (read_host_file(x.cfgpath, 1 << 20, &now, &len) == -1)
+		exit(1);
+	CHECK_MEM(now, len, orig, olen);
+	CHECK(stat(x.cfgpath, &st) == 0 && (st.st_mode & 07777) == 0640);
+	free(now);
+
+	/* carried out again (an undo re-run after a partial one): the
+	 * same tree, the symlink left as it is */
+	CHECK_INT(plan_carry_out(x.fs, &up), 0);
+	CHECK_INT(same_tree(x.fs, "tests/data/guest-debian", "/"), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
+	    'l');
+
+	/* a failure stops at that file; what follows is not touched */
+	gfs_mem_fail_on(x.fs, "/etc/network/interfaces");
+	CHECK_INT(plan_carry_out(x.fs, &x.p), -1);
+	CHECK_TREE(x.fs, "/etc/hostname", "deb1\n");
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len,
+	    NULL), 'l');
+	gfs_mem_fail_on(x.fs, NULL);
+
+	plan_release(&up);
+	undo_free(back);
+	undo_remove(img);
+	unlink(img);
+	free(img);
+	free(orig);
+	run_release(&x);
+}
+
+/* RHEL on LVM, recipes/rhel-lvm.rcp: two ifcfg files, DHCP leases. */
+static void
+test_rhel_lvm(void)
+{
+	struct run x;
+	const char *m0, *m1;
+	char *list, *want;
+
+	run_setup(&x, "tests/data/guest-lvm", "recipes/rhel-lvm.rcp",
+	    "tests/data/lvm.vm.cfg", "rhel", 5, 2, "name=db1", "octet=31",
+	    "config=/unused", NULL);
+	CHECK_INT(run_build(&x), 0);
+	m0 = kv(&x.p.generated, "nic0.mac");
+	m1 = kv(&x.p.generated, "nic1.mac");
+	CHECK(is_mac(m0) && is_mac(m1));
+	list = plan_list(&x.p);
+	CHECK(strstr(list, "remove /var/lib/dhclient/dhclient-eth1.leases\n")
+	    != NULL);
+	CHECK(strstr(list, "remove /etc/udev/rules.d/70-persistent-net.rules\n")
+	    != NULL);
+	CHECK(strstr(list, "modify host vm.cfg\n") != NULL);
+	free(list);
+	want = xasprintf("HWADDR=%s\n", m1);
+	{
+		const struct plan_file *f = planned(&x.p,
+		    "/etc/sysconfig/network-scripts/ifcfg-eth1");
+		CHECK(f && f->op == PLAN_MODIFY &&
+		    memmem(f->new.data, f->new.len, want, strlen(want)));
+	}
+	free(want);
+	CHECK_STR(kv(&x.p.applied, "hostname"), "db1.example.com");
+	run_release(&x);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_gfs_mem();
+	test_ovm2_el5();
+	test_debian_and_undo();
+	test_rhel_lvm();
+	rmdir(tmpdir);
+	return unit_done();
+}
