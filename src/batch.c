@@ -923,8 +923,21 @@ supervise(struct batch *b)
 			pfd[i].events = POLLIN;
 		}
 		bar_draw(b);
-		if (poll(pfd, b->jobs, 1000) == -1 && errno != EINTR)
-			err(1, "poll");
+		if (poll(pfd, b->jobs, 1000) == -1 && errno != EINTR) {
+			/* Cannot watch the workers: stop them and reap them;
+			 * their unfinished images are reported failed. */
+			warn("poll: stopping the workers");
+			for (i = 0; i < b->jobs; i++) {
+				struct worker *w = &b->w[i];
+
+				if (w->pid > 0)
+					kill(-w->pid, SIGKILL);
+				if (w->fd != -1)
+					close(w->fd);
+				w->fd = -1;
+				pfd[i].revents = 0;
+			}
+		}
 		for (i = 0; i < b->jobs; i++) {
 			struct worker *w = &b->w[i];
 
@@ -1215,9 +1228,7 @@ make_tag(struct batch *b)
 	unsigned char r[8];
 	size_t i;
 
-	if (getentropy(r, sizeof(r)) == -1)	/* never on Linux >= 3.17 */
-		for (i = 0; i < sizeof(r); i++)
-			r[i] = (unsigned char)(rand() ^ getpid() >> i);
+	xrandom(r, sizeof(r));
 	b->tag[0] = '\036';
 	for (i = 0; i < sizeof(r); i++)
 		snprintf(b->tag + 1 + 2 * i, 3, "%02x", r[i]);

@@ -113,12 +113,9 @@ static int
 parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
     unsigned *out)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v < lo || v > hi) {
+	if (parse_uint(s, lo, hi, &v) == -1) {
 		warnx("%s wants a number from %u to %u, not '%s'", opt, lo, hi,
 		    s);
 		return -1;

@@ -452,21 +452,6 @@ edit_json(const char *path, const struct opts *o, bool changed,
 	json_object_put(root);
 }
 
-/* strtonum-like: a NIC index, or -1. */
-static long
-parse_index(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 0 ||
-	    v > 1000000)
-		return -1;
-	return v;
-}
-
 static int
 edit(const char *path, const struct opts *o, char **args, int nargs)
 {
@@ -477,7 +462,7 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	const char *cmd = args[0], *text, *orig;
 	char *bak = NULL;
 	size_t ned = 0, i, j, tlen, olen;
-	long idx = -1;
+	unsigned long idx = 0;
 	bool cmdline_ok = false;
 	int rc = 2;
 
@@ -514,7 +499,8 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 			goto out;
 		}
 	} else if (strcmp(cmd, "remove-nic") == 0) {
-		if (nargs != 2 || (idx = parse_index(args[1])) < 0) {
+		if (nargs != 2 ||
+		    parse_uint(args[1], 0, 1000000, &idx) == -1) {
 			warnx("remove-nic: give one NIC index (0, 1, ...)");
 			goto out;
 		}

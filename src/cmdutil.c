@@ -20,24 +20,12 @@ cmd_usage_error(const char *cmd)
 	return 2;
 }
 
-/* strtonum-like: a whole number in [lo, hi], or -1. */
-static int
-parse_int(const char *s, int lo, int hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || errno || v < lo || v > hi)
-		return -1;
-	return (int)v;
-}
-
 int
 cmd_root_option(struct root_spec *spec, bool *have, int opt,
     const char *arg)
 {
+	unsigned long n;
+
 	if (*have) {
 		warnx("give one of --partition and --root, once");
 		return -1;
@@ -45,11 +33,12 @@ cmd_root_option(struct root_spec *spec, bool *have, int opt,
 	*have = true;
 	if (opt == 'p') {
 		spec->how = ROOT_PARTITION;
-		if ((spec->partition = parse_int(arg, 1, 128)) == -1) {
+		if (parse_uint(arg, 1, 128, &n) == -1) {
 			warnx("--partition '%s': not a partition number "
 			    "(1 to 128)", arg);
 			return -1;
 		}
+		spec->partition = (int)n;
 		return 0;
 	}
 	spec->how = ROOT_DEVICE;

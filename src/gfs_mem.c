@@ -56,7 +56,7 @@ mem(struct gfs *fs)
 	return (struct gfs_mem *)fs;
 }
 
-/* ---- nodes ---------------------------------------------------------------- */
+/* ---- nodes -------------------------------------------------------------- */
 
 static struct node *
 find(struct gfs_mem *m, const char *path)
@@ -135,7 +135,7 @@ mkparents(struct gfs_mem *m, const char *path)
 	free(p);
 }
 
-/* ---- path resolution ------------------------------------------------------ */
+/* ---- path resolution ---------------------------------------------------- */
 
 /*
  * Resolve path inside the tree: every component that is a symlink is
@@ -224,7 +224,7 @@ failing(struct gfs_mem *m, const char *path)
 	return true;
 }
 
-/* ---- the operations ------------------------------------------------------- */
+/* ---- the operations ----------------------------------------------------- */
 
 static int
 mem_read(struct gfs *fs, const char *path, size_t cap, char **buf_r,
@@ -539,7 +539,7 @@ static const struct gfs_ops mem_ops = {
 	.flush		= mem_flush,
 };
 
-/* ---- building and reading the tree --------------------------------------- */
+/* ---- building and reading the tree -------------------------------------- */
 
 struct gfs *
 gfs_mem_new(void)

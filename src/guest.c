@@ -1522,7 +1522,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 		    "not a regular file");
 		goto out;
 	}
-	getentropy(rnd, sizeof(rnd));
+	xrandom(rnd, sizeof(rnd));
 	tmp = xasprintf("%s/.imprint-%02x%02x%02x%02x%02x%02x",
 	    strcmp(rdir, "/") ? rdir : "", rnd[0], rnd[1], rnd[2], rnd[3],
 	    rnd[4], rnd[5]);

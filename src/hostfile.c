@@ -9,7 +9,6 @@
  * copied to the new file (domain configs do not carry them).
  */
 #define _GNU_SOURCE
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -87,11 +86,7 @@ write_temp(const char *dir, const char *base, const char *data, size_t len,
 		unsigned char rnd[6];
 		char suf[7];
 
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-			e = errno;
-			warnx("cannot get random bytes: %s", strerror(e));
-			return NULL;
-		}
+		xrandom(rnd, sizeof(rnd));
 		for (i = 0; i < 6; i++)
 			suf[i] = chars[rnd[i] % (sizeof(chars) - 1)];
 		suf[6] = '\0';

@@ -8,7 +8,6 @@
  * for MAC-shaped tokens in the raw text.
  */
 #define _GNU_SOURCE	/* explicit_bzero */
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -348,28 +347,6 @@ ident_macs_scan(struct ident_macs *m, const char *dir)
 	return rc;
 }
 
-static int
-fill_random(void *p, size_t n)
-{
-	unsigned char *q = p;
-	ssize_t r;
-	int e;
-
-	while (n > 0) {
-		r = getrandom(q, n, 0);
-		if (r < 0) {
-			e = errno;
-			if (e == EINTR)
-				continue;
-			warnx("cannot get random bytes: %s", strerror(e));
-			return -1;
-		}
-		q += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * Candidate number c (0 <= c < space) as a MAC: the free bits after the
  * prefix, with Xen's reserved bit skipped when the rule applies.
@@ -422,8 +399,7 @@ ident_new_mac(struct ident_macs *m, char out[18])
 	int t;
 
 	for (t = 0; t < DRAW_TRIES; t++) {
-		if (fill_random(&r, sizeof(r)) == -1)
-			return -1;
+		xrandom(&r, sizeof(r));
 		c = r & (space - 1);
 		c -= c % m->nlanes;
 		c += m->lane;
@@ -438,8 +414,7 @@ ident_new_mac(struct ident_macs *m, char out[18])
 	 * most count + 3 steps (taken ones, the all-zero MAC, one past the
 	 * end of the space) reach a free one, if there is any.
 	 */
-	if (fill_random(&r, sizeof(r)) == -1)
-		return -1;
+	xrandom(&r, sizeof(r));
 	steps = space / m->nlanes + 1;
 	for (i = 0; i < steps && i < m->count + 3; i++) {
 		c = ((r + i) % steps) * m->nlanes + m->lane;

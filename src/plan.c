@@ -698,13 +698,11 @@ random_password(void)
 	char *pw = xmalloc(sizeof(rnd) + 1);
 	size_t i;
 
-	if (getentropy(rnd, sizeof(rnd)) == -1)
-		err(1, "getentropy");
+	xrandom(rnd, sizeof(rnd));
 	/* 256 % 57 != 0: reject the few values that would bias. */
 	for (i = 0; i < sizeof(rnd); i++) {
 		while (rnd[i] >= 256 - 256 % (sizeof(set) - 1))
-			if (getentropy(&rnd[i], 1) == -1)
-				err(1, "getentropy");
+			xrandom(&rnd[i], 1);
 		pw[i] = set[rnd[i] % (sizeof(set) - 1)];
 	}
 	pw[sizeof(rnd)] = '\0';

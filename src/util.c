@@ -1,5 +1,6 @@
 /*
- * util.c - allocation wrappers, growable buffers and string lists.
+ * util.c - allocation and random-byte wrappers, growable buffers and
+ * string lists.
  *
  * Nothing here knows about guests, recipes or domain configs.
  */
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -295,4 +297,38 @@ ascii_casecmp(const char *a, const char *b)
 			cb += 'a' - 'A';
 	} while (ca && ca == cb);
 	return ca - cb;
+}
+
+void
+xrandom(void *p, size_t n)
+{
+	unsigned char *q = p;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = getrandom(q, n, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err(1, "cannot get random bytes");
+		}
+		q += r;
+		n -= (size_t)r;
+	}
+}
+
+int
+parse_uint(const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *v_r)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < lo || v > hi)
+		return -1;
+	*v_r = v;
+	return 0;
 }

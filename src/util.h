@@ -19,6 +19,19 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * n random bytes from getrandom(2), the one source of randomness for
+ * identity, temporary names and tags; like the allocators, it exits when
+ * the kernel cannot give them (never on Linux >= 3.17 once booted).
+ */
+void	 xrandom(void *, size_t);
+
+/*
+ * The decimal number s, digits only (no sign, blank or base prefix), in
+ * [lo, hi], into *v_r: 0, or -1 (nothing printed) when s is not one.
+ */
+int	 parse_uint(const char *s, unsigned long lo, unsigned long hi,
+	    unsigned long *v_r);
 
 /*
  * A growable byte buffer.  data is always NUL-terminated at data[len], so
