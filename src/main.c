@@ -21,6 +21,7 @@ static const struct {
 	{ "alive-check", cmd_alive,	alive_long_options },	/* hidden */
 	{ "apply",	cmd_apply,	apply_long_options },
 	{ "inspect",	cmd_inspect,	inspect_long_options },
+	{ "scan",	cmd_scan,	scan_long_options },
 	{ "undo",	cmd_undo,	undo_long_options },
 	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options },
 };
@@ -46,6 +47,7 @@ usage(int status)
 "       imprint vmcfg [--dry-run] [--backup] [--mac-prefix PREFIX]\n"
 "                     [--mac-scan DIR]... FILE add-nic KEY=VALUE[,...]\n"
 "       imprint vmcfg [--dry-run] [--backup] FILE remove-nic N\n"
+"       imprint scan [--json] DIR|FILE...\n"
 "       imprint --help | --version\n"
 "\n"
 "Give a cloned virtual machine its own identity, offline.\n"
@@ -56,6 +58,7 @@ usage(int status)
 "  inspect   show the identity a stopped guest carries and whether it\n"
 "            agrees with its Xen domain config (read-only)\n"
 "  vmcfg     show or minimally edit a Xen domain config (vm.cfg, xl.cfg)\n"
+"  scan      find domain configs that share a uuid, MAC, name or disk\n"
 "\n"
 "'imprint COMMAND --help' describes a command; see imprint(1).\n");
 	exit(0);
