@@ -223,6 +223,7 @@ struct walk {
 	struct seen	 seen;
 	struct buf	 text;
 	size_t		 files, max_files;
+	char		*root;		/* the root walked, for messages */
 };
 
 static int
@@ -249,7 +250,7 @@ walk_unreadable(struct walk *w, const char *path, bool root, bool dir,
 }
 
 static int
-walk_file(struct walk *w, FTSENT *e, const char *root)
+walk_file(struct walk *w, FTSENT *e)
 {
 	struct hostcfg *cfg = NULL;
 	struct scan_file f;
@@ -262,7 +263,7 @@ walk_file(struct walk *w, FTSENT *e, const char *root)
 		return 0;
 	if (++w->files > w->max_files) {
 		warnx("more than %zu config files under '%s'; name smaller "
-		    "directories", w->max_files, root);
+		    "directories", w->max_files, w->root);
 		return -1;
 	}
 	buf_reset(&w->text);
@@ -286,15 +287,6 @@ walk_file(struct walk *w, FTSENT *e, const char *root)
 	hostcfg_free(cfg);
 	free(msg);
 	return rc;
-}
-
-/* The root an entry was reached from, for messages. */
-static const char *
-root_of(FTSENT *e)
-{
-	while (e->fts_level > FTS_ROOTLEVEL && e->fts_parent != NULL)
-		e = e->fts_parent;
-	return e->fts_path;
 }
 
 int
@@ -343,6 +335,11 @@ scan_walk(char *const *roots, size_t nroots, size_t max_files,
 		if ((e = fts_read(fts)) == NULL)
 			break;
 		is_root = e->fts_level == FTS_ROOTLEVEL;
+		if (is_root && e->fts_info != FTS_DP) {
+			/* fts_path is one buffer for every entry: copy */
+			free(w.root);
+			w.root = xstrdup(e->fts_path);
+		}
 		switch (e->fts_info) {
 		case FTS_DNR:
 			rc = walk_unreadable(&w, e->fts_path, is_root, true,
@@ -367,7 +364,7 @@ scan_walk(char *const *roots, size_t nroots, size_t max_files,
 		case FTS_F:
 			if (is_root || is_cfg_name(e->fts_name,
 			    e->fts_namelen))
-				rc = walk_file(&w, e, root_of(e));
+				rc = walk_file(&w, e);
 			break;
 		case FTS_DC:	/* a cycle through bind mounts: seen already */
 		case FTS_SL:	/* not followed below a root */
@@ -387,6 +384,7 @@ out:
 	if (fts != NULL)
 		fts_close(fts);
 	free(paths);
+	free(w.root);
 	free(w.seen.slot);
 	buf_release(&w.text);
 	return rc == 0 ? 0 : -1;
@@ -628,14 +626,18 @@ add_entry(struct scan_set *s, enum scan_kind kind, const char *file,
 static char *
 disk_key(const char *spec, const char *target)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], *path;
 
 	if (target[0] != '/' && spec != NULL &&
 	    strncmp(spec + strspn(spec, " \t"), "phy:", 4) == 0)
-		return xasprintf("/dev/%s", target);
-	if (target[0] == '/' && realpath(target, real) != NULL)
-		return xstrdup(real);
-	return xstrdup(target);
+		path = xasprintf("/dev/%s", target);
+	else
+		path = xstrdup(target);
+	if (path[0] == '/' && realpath(path, real) != NULL) {
+		free(path);
+		path = xstrdup(real);
+	}
+	return path;
 }
 
 static void
