@@ -259,6 +259,46 @@ check_exit "huge inside" "$RC" 0
 check_eq "huge inside: output" "$OUT" "configs: 2, unreadable: 2, collisions: 0"
 rm -f "$C/huge.cfg"
 
+# ---- permissions: unreadable inside a DIR is reported, as an argument 2 --
+# As root, run as nobody (setpriv), or mode 000 means nothing.
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
+	U=$SCRATCH/perm
+	mkdir -p "$U/sub"
+	cp "$R/vm01/vm.cfg" "$U/sub/a.cfg"
+	cp "$R/vm01/vm.cfg" "$U/b.cfg"
+	cp "$R/vm01/vm.cfg" "$U/c.cfg"
+	chmod 000 "$U/sub" "$U/b.cfg"
+	chmod 755 "$SCRATCH"
+	OUT=$(as_user "$IMPRINT" scan "$U" 2>"$SCRATCH/err")
+	RC=$?
+	ERR=$(cat "$SCRATCH/err")
+	check_exit "unreadable inside" "$RC" 0
+	check_eq "unreadable inside: output" "$OUT" \
+	    "configs: 1, unreadable: 2, collisions: 0"
+	check_eq "unreadable inside: messages" "$ERR" \
+"imprint: cannot read '$U/b.cfg': Permission denied
+imprint: cannot read directory '$U/sub': Permission denied"
+	OUT=$(as_user "$IMPRINT" scan --json "$U" 2>/dev/null)
+	check_eq "unreadable inside: json" \
+	    "$(jq -r '.unreadable[].message' <<<"$OUT")" \
+"cannot read '$U/b.cfg': Permission denied
+cannot read directory '$U/sub': Permission denied"
+	as_user "$IMPRINT" scan "$U/sub" >/dev/null 2>&1
+	check_exit "unreadable directory argument" "$?" 2
+	as_user "$IMPRINT" scan "$U/b.cfg" "$U/c.cfg" >/dev/null 2>&1
+	check_exit "unreadable file argument" "$?" 2
+	chmod 700 "$U/sub" "$SCRATCH"
+else
+	echo "t-scan.sh: permission checks skipped: root without setpriv"
+fi
+
 # ---- --mac-scan reads through the same walker -----------------------------
 # 255 of the 256 MACs under 00:16:3e:77:00 are taken in the tree; the
 # free one sits in a config outside it, linked in: not followed, so it is
