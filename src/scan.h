@@ -10,8 +10,9 @@
  * /etc/xen/auto do not count a config twice.  A root is followed when it
  * is a link, and a root that is a file is read whatever its name.  A file
  * reached twice (named twice, a hard link, nested roots) is read once.
- * Files are opened with O_NOFOLLOW|O_NONBLOCK below a root, refused above
- * HOSTCFG_MAX_SIZE bytes before being read, and parsed with hostcfg.c.
+ * Files are opened with O_NONBLOCK (and O_NOFOLLOW below a root), refused
+ * above HOSTCFG_MAX_SIZE bytes before being read, and parsed with
+ * hostcfg.c; the parser's message is handed to the caller, not printed.
  *
  * The collision set (struct scan_set): the identities of the configs a
  * walk read, grouped by the value they share: "uuid" (dashed or dashless,
