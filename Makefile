@@ -99,6 +99,7 @@ demo: imprint
 
 bench: imprint
 	@./bench/vmcfg.sh
+	@./bench/scan.sh
 	@./bench/apply.sh
 
 install: imprint

@@ -17,12 +17,14 @@
 int	cmd_alive(int, char **);
 int	cmd_apply(int, char **);
 int	cmd_inspect(int, char **);
+int	cmd_scan(int, char **);
 int	cmd_undo(int, char **);
 int	cmd_vmcfg(int, char **);
 
 extern const struct option alive_long_options[];
 extern const struct option apply_long_options[];
 extern const struct option inspect_long_options[];
+extern const struct option scan_long_options[];
 extern const struct option undo_long_options[];
 extern const struct option vmcfg_long_options[];
 
@@ -30,5 +32,6 @@ extern const char apply_usage[];
 extern const char inspect_usage[];
 extern const char undo_usage[];
 extern const char vmcfg_usage[];
+extern const char scan_usage[];
 
 #endif

@@ -4,8 +4,8 @@
  * (libcrypt).
  *
  * It does not write anything and parses no config syntax itself: the
- * --mac-scan walk hands each file to hostcfg.c and, as a fallback, looks
- * for MAC-shaped tokens in the raw text.
+ * --mac-scan walk is scan.c's, which hands each file to hostcfg.c; here
+ * the raw text is also searched for MAC-shaped tokens, as a fallback.
  */
 #define _GNU_SOURCE	/* explicit_bzero */
 #include <sys/stat.h>
@@ -15,7 +15,6 @@
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
-#include <fts.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "hostcfg.h"
 #include "ident.h"
+#include "scan.h"
 #include "util.h"
 #include "valid.h"
 
@@ -253,98 +253,45 @@ scan_text(struct ident_macs *m, const char *p, size_t len)
 	}
 }
 
+/* One file of the walk: its MACs taken, or why it cannot be. */
 static int
-scan_file(struct ident_macs *m, const char *path)
+take_file(const struct scan_file *f, void *arg)
 {
-	struct hostcfg *cfg = NULL;
-	char *buf = NULL;
-	size_t len, i, n;
+	struct ident_macs *m = arg;
+	size_t i, n;
 
-	if (read_host_file(path, HOSTCFG_MAX_SIZE, &buf, &len) == -1)
+	switch (f->status) {
+	case SCAN_UNREADABLE:
+		warnx("cannot scan '%s' for MACs: %s", f->path, f->reason);
 		return -1;
-	if (hostcfg_parse(path, buf, len, &cfg) == 0) {
-		n = hostcfg_nic_count(cfg);
+	case SCAN_UNPARSABLE:
+		warnx("%s", f->error);
+		warnx("'%s' is not a plain domain config; taking every "
+		    "MAC-shaped text in it as in use", f->path);
+		break;
+	case SCAN_OK:
+		n = hostcfg_nic_count(f->cfg);
 		for (i = 0; i < n; i++) {
-			char *mac = hostcfg_nic_get(cfg, i, "mac");
+			char *mac = hostcfg_nic_get(f->cfg, i, "mac");
 
 			if (mac != NULL)
 				ident_macs_take_str(m, mac);
 			free(mac);
 		}
-		hostcfg_free(cfg);
-	} else
-		warnx("'%s' is not a plain domain config; taking every "
-		    "MAC-shaped text in it as in use", path);
+		break;
+	}
 	/* Also commented-out vifs: a disabled NIC may come back. */
-	scan_text(m, buf, len);
-	free(buf);
+	scan_text(m, f->text, f->len);
 	return 0;
-}
-
-static bool
-is_cfg_name(const char *name, size_t len)
-{
-	return len >= 4 && memcmp(name + len - 4, ".cfg", 4) == 0;
 }
 
 int
 ident_macs_scan(struct ident_macs *m, const char *dir)
 {
-	char *paths[2] = { NULL, NULL };
-	FTS *fts;
-	FTSENT *e;
-	size_t files = 0;
-	int rc = 0, e_;
+	char *roots[1];
 
-	paths[0] = xstrdup(dir);
-	/* FTS_PHYSICAL: no symlinks followed below dir, so no loops. */
-	fts = fts_open(paths, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
-	    NULL);
-	if (fts == NULL) {
-		e_ = errno;
-		warnx("cannot scan '%s' for MACs: %s", dir, strerror(e_));
-		free(paths[0]);
-		return -1;
-	}
-	for (;;) {
-		errno = 0;
-		if (rc != 0 || (e = fts_read(fts)) == NULL)
-			break;
-		switch (e->fts_info) {
-		case FTS_DNR:
-		case FTS_ERR:
-		case FTS_NS:
-			warnx("cannot scan '%s' for MACs: %s", e->fts_path,
-			    strerror(e->fts_errno));
-			rc = -1;
-			break;
-		case FTS_F:
-			if (!is_cfg_name(e->fts_name, e->fts_namelen))
-				break;
-			if (++files > IDENT_SCAN_MAX_FILES) {
-				warnx("more than %d config files under '%s'; "
-				    "name smaller directories with --mac-scan",
-				    IDENT_SCAN_MAX_FILES, dir);
-				rc = -1;
-				break;
-			}
-			if (scan_file(m, e->fts_path) == -1)
-				rc = -1;
-			break;
-		case FTS_DC:	/* a cycle (bind mounts): seen already */
-		default:
-			break;
-		}
-	}
-	if (rc == 0 && errno != 0) {
-		/* fts_read returns NULL with errno 0 at the end */
-		e_ = errno;
-		warnx("cannot scan '%s' for MACs: %s", dir, strerror(e_));
-		rc = -1;
-	}
-	fts_close(fts);
-	free(paths[0]);
-	return rc;
+	roots[0] = (char *)dir;
+	return scan_walk(roots, 1, IDENT_SCAN_MAX_FILES, take_file, m);
 }
 
 /*

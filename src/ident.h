@@ -4,7 +4,7 @@
  * MACs are drawn from getrandom(2) under a prefix and are kept unique
  * within one run and apart from the MACs found in domain configs under
  * directories the caller names.  The module parses no config itself: it
- * asks hostcfg.c to read the files it scans.
+ * asks scan.c to find and read the files it scans.
  */
 #ifndef IMPRINT_IDENT_H
 #define IMPRINT_IDENT_H
@@ -49,13 +49,15 @@ bool	ident_macs_taken(const struct ident_macs *,
 size_t	ident_macs_count(const struct ident_macs *);
 
 /*
- * Mark as taken every MAC in the domain configs under dir: files named
- * "*.cfg" (which includes vm.cfg), searched recursively without following
- * symbolic links below dir (dir itself may be one).  Each file is parsed
- * with hostcfg; a file that does not parse gets one warning and its text
- * is searched for MAC-shaped tokens instead, so an odd file never hides a
- * collision.  Tokens in comments are taken too (harmless).  Returns 0, or
- * -1 after printing one message when dir cannot be walked, a config
+ * Mark as taken every MAC in the domain configs under dir, as scan.c's
+ * walk finds them: files named "*.cfg" (which includes vm.cfg), searched
+ * recursively without following symbolic links below dir (dir itself may
+ * be one, or a config file of any name).  Each file is parsed with
+ * hostcfg; a file that does not parse gets its parser message and one
+ * warning, and its text is searched for MAC-shaped tokens instead, so an
+ * odd file never hides a collision.  Tokens in comments are taken too
+ * (harmless).  Returns 0, or -1 after printing one message ("cannot scan
+ * 'PATH' for MACs: reason") when dir, a directory below it or a config
  * cannot be read (too large, no permission), or there are more than
  * IDENT_SCAN_MAX_FILES configs: a partial scan could miss a collision.
  */

@@ -24,6 +24,7 @@ static const struct {
 	{ "undo",	cmd_undo,	undo_long_options,	undo_usage },
 	{ "inspect",	cmd_inspect,	inspect_long_options,	inspect_usage },
 	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options,	vmcfg_usage },
+	{ "scan",	cmd_scan,	scan_long_options,	scan_usage },
 	{ "alive-check", cmd_alive,	alive_long_options,	NULL },
 };
 
@@ -70,6 +71,7 @@ usage(int status)
 "  inspect   show the identity a stopped guest carries and whether it\n"
 "            agrees with its Xen domain config (read-only)\n"
 "  vmcfg     show or minimally edit a Xen domain config (vm.cfg, xl.cfg)\n"
+"  scan      find domain configs that share a uuid, MAC, name or disk\n"
 "\n"
 "  -h, --help     print this help\n"
 "  -V, --version  print the version\n"

@@ -59,7 +59,7 @@ man_opts() {
 	}' <<<"$page" | sort -u
 }
 
-for cmd in apply undo inspect vmcfg; do
+for cmd in apply undo inspect vmcfg scan; do
 	case $cmd in
 	vmcfg) head=".Sh VMCFG" ;;
 	*) head=".Ss imprint $cmd" ;;
@@ -89,7 +89,7 @@ done
 
 # `imprint --help` repeats each command's synopsis, line for line.
 top=$(./imprint --help)
-for cmd in apply undo inspect vmcfg; do
+for cmd in apply undo inspect vmcfg scan; do
 	syn=$(./imprint "$cmd" --help | sed '/^$/q' | sed '/^$/d; s/^usage: //; s/^ *//')
 	while IFS= read -r line; do
 		if grep -qxF -- "$line" <<<"$(sed 's/^usage: //; s/^ *//' <<<"$top")"; then

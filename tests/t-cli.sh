@@ -86,7 +86,7 @@ run_imprint apply "$W/none.rcp" "$W/disk.img"
 check_exit "apply: missing recipe" "$RC" 2
 
 # ---- usage errors -------------------------------------------------------------
-for c in apply undo inspect vmcfg; do
+for c in apply undo inspect vmcfg scan; do
 	run_imprint "$c" --no-such-option
 	check_exit "$c: unknown option" "$RC" 2
 	check_match "$c: points at its help" "$ERR" "^Try 'imprint $c --help'"

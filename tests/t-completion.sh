@@ -23,7 +23,7 @@ complete_line() {
 check_eq "registered" "$(complete -p imprint)" "complete -F _imprint imprint"
 check_eq "imprint ap" "$(complete_line imprint ap)" "apply"
 check_eq "imprint (all)" "$(complete_line imprint '')" \
-    "--help --version apply inspect undo vmcfg"
+    "--help --version apply inspect scan undo vmcfg"
 check_eq "imprint apply --dr" "$(complete_line imprint apply --dr)" "--dry-run"
 check_eq "imprint apply --ma" "$(complete_line imprint apply --ma)" \
     "--mac-prefix --mac-scan"
@@ -34,7 +34,7 @@ check_eq "imprint apply --mac-prefix " \
     "$(complete_line imprint apply --mac-prefix '')" "kvm ovm3 xen"
 
 # every command's options are exactly the binary's
-for c in apply undo inspect vmcfg; do
+for c in apply undo inspect vmcfg scan; do
 	check_eq "$c --: every option" "$(complete_line imprint "$c" --)" \
 	    "$(imprint --long-options "$c" | sort | tr '\n' ' ' | sed 's/ $//')"
 done
@@ -67,6 +67,8 @@ check_eq "vmcfg FILE set KEY" "$(complete_line imprint vmcfg dc1.cfg set na)" \
     "name="
 check_eq "vmcfg FILE add-nic: no keys" \
     "$(complete_line imprint vmcfg dc1.cfg add-nic na)" ""
+check_eq "scan DIR|FILE" "$(complete_line imprint scan --json '')" \
+    "dc1.cfg pool"
 check_eq "--mac-scan DIR" "$(complete_line imprint vmcfg --mac-scan '')" "pool"
 
 # the installed recipes, by path
