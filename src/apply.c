@@ -7,7 +7,6 @@
 #include <err.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +32,7 @@ int
 apply_config_for(const struct apply_opts *o, const struct recipe *r,
     const char *image, char **path_r)
 {
-	char *copy, *dir, *p;
+	char *p;
 
 	*path_r = NULL;
 	if (o->vmcfg) {
@@ -50,10 +49,7 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 		break;
 	}
 	/* Oracle VM keeps vm.cfg beside System.img. */
-	copy = xstrdup(image);
-	dir = dirname(copy);
-	p = xasprintf("%s/vm.cfg", dir);
-	free(copy);
+	p = path_beside(image, "vm.cfg");
 	if (access(p, F_OK) == 0) {
 		*path_r = p;
 		return 0;

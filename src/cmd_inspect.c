@@ -7,7 +7,6 @@
  */
 #include <err.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,13 +466,11 @@ cmd_inspect(int argc, char **argv)
 	/* Read the configs first: a bad one costs no appliance launch. */
 	cfgs = xcalloc((size_t)argc, sizeof(*cfgs));
 	for (k = 0; o.vmcfg && k < (size_t)argc; k++) {
-		char *dir = xstrdup(argv[k]), *p;
-
-		p = beside ? xasprintf("%s/vm.cfg", dirname(dir)) :
+		char *p = beside ? path_beside(argv[k], "vm.cfg") :
 		    xstrdup(o.vmcfg);
+
 		r = hostcfg_load(p, &cfgs[k]);
 		free(p);
-		free(dir);
 		if (r == -1) {
 			rc = 2;
 			goto out;

@@ -23,6 +23,7 @@
 
 #include "gfile.h"
 #include "guest.h"
+#include "hostfile.h"
 #include "util.h"
 
 struct guest_image {
@@ -221,15 +222,19 @@ out:
 	return tcg;
 }
 
-/* Best effort: a cache we cannot write only costs a slower start. */
+/*
+ * Best effort: a cache we cannot write only costs a slower start (the
+ * reason is printed).  Written as imprint's own private file, atomically.
+ */
 static void
 accel_cache_write_tcg(const char *key)
 {
-	char *path = accel_cache_path(), *tmp = NULL, *slash, *text = NULL;
-	int fd = -1;
+	char *path = accel_cache_path(), *slash, *text;
 
-	if (path == NULL || key == NULL)
-		goto out;
+	if (path == NULL || key == NULL) {
+		free(path);
+		return;
+	}
 	slash = strrchr(path, '/');
 	*slash = '\0';
 	(void)mkdir(path, 0700);	/* .../imprint; its parent may be new */
@@ -241,26 +246,10 @@ accel_cache_write_tcg(const char *key)
 		(void)mkdir(path, 0700);
 	}
 	*slash = '/';
-	tmp = xasprintf("%s.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1)
-		goto out;
 	text = xasprintf("%s\ntcg\n", key);
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
-		fd = -1;
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-out:
-	if (fd != -1) {
-		close(fd);
-		unlink(tmp);
-	}
+	(void)hostfile_replace(path, NULL, 0, text, strlen(text),
+	    HOSTFILE_PRIVATE, NULL);
 	free(text);
-	free(tmp);
 	free(path);
 }
 

@@ -332,3 +332,13 @@ parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	*v_r = v;
 	return 0;
 }
+
+char *
+path_beside(const char *file, const char *name)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (slash == NULL)
+		return xstrdup(name);
+	return xasprintf("%.*s/%s", (int)(slash - file), file, name);
+}

@@ -34,6 +34,14 @@ int	 parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	    unsigned long *v_r);
 
 /*
+ * The path of name in file's directory, as the path file is written
+ * ("/OVS/vm2/System.img", "vm.cfg" -> "/OVS/vm2/vm.cfg"; "System.img" ->
+ * "vm.cfg"; "/System.img" -> "/vm.cfg").  Caller frees.  Oracle VM keeps
+ * a domain's vm.cfg beside its System.img.
+ */
+char	*path_beside(const char *file, const char *name);
+
+/*
  * A growable byte buffer.  data is always NUL-terminated at data[len], so
  * text can be handed to string functions, but it may also hold NULs.
  * Initialise with BUF_INIT or buf_init(); release with buf_release().
