@@ -166,7 +166,6 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 {
 	const struct apply_opts *o = c->o;
 	const struct recipe *r = c->r;
-	struct guest_fs *fs = NULL;
 	struct guest_root root;
 	struct root_spec spec;
 	struct survey s;
@@ -174,7 +173,6 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	struct plan_input in;
 	struct undo *prev = NULL, *u = NULL;
 	char *undo_file = NULL;
-	size_t nfs = 0;
 	int rc = 1, st;
 
 	memset(&root, 0, sizeof(root));
@@ -191,23 +189,16 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		spec.device = r->guest.root_device;
 	}
 	phase(c, "planning");
-	if (spec.how == ROOT_AUTO && c->like) {
-		if (guest_probe_root(gs, k, c->like->dev ? c->like : NULL,
-		    &root) == -1)
-			goto out;
-		if (c->like->dev == NULL) {
-			c->like->dev = xstrdup(root.dev);
-			c->like->display = xstrdup(root.display);
-			c->like->os.distro = xstrdup(root.os.distro);
-			c->like->os.major = root.os.major;
-		}
-	} else if (spec.how != ROOT_AUTO && (st = guest_root_fast(gs, k,
-	    &spec, &root)) != 1) {
-		if (st == -1)
-			goto out;
-	} else if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, k, fs, nfs, &spec, &root) == -1)
+	if (guest_pick_root(gs, k, &spec, c->like && c->like->dev ? c->like :
+	    NULL, &root, NULL, NULL) == -1)
 		goto out;
+	if (spec.how == ROOT_AUTO && c->like && c->like->dev == NULL) {
+		/* the batch's first root: later clones verify it */
+		c->like->dev = xstrdup(root.dev);
+		c->like->display = xstrdup(root.display);
+		c->like->os.distro = xstrdup(root.os.distro);
+		c->like->os.major = root.os.major;
+	}
 	if (guest_mount_root(gs, &root) == -1 ||
 	    survey_read(guest_gfs(gs), &s) == -1)
 		goto out;
@@ -277,7 +268,6 @@ out:
 	plan_release(&p);
 	survey_release(&s);
 	guest_root_release(&root);
-	guest_fs_free(fs, nfs);
 	return rc;
 }
 

@@ -361,8 +361,7 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		jset(obj, "format", jstr(guest_image_format(gs, k)));
 		json_object_array_add(arr, obj);
 	}
-	if (guest_filesystems(gs, k, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, k, fs, nfs, &o->root, &root) == -1 ||
+	if (guest_pick_root(gs, k, &o->root, NULL, &root, &fs, &nfs) == -1 ||
 	    guest_mount_root(gs, &root) == -1 ||
 	    survey_read(guest_gfs(gs), &s) == -1) {
 		if (obj)

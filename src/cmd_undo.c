@@ -88,14 +88,12 @@ cmd_undo(int argc, char **argv)
 {
 	struct undo *u = NULL;
 	struct guest *gs = NULL;
-	struct guest_fs *fs = NULL;
 	struct guest_root root;
 	struct root_spec spec;
 	struct plan p;
 	json_object *doc = NULL;
 	char real[PATH_MAX], *paths[2];
 	bool force = false, json = false;
-	size_t nfs = 0;
 	int c, rc = 1, st, lockfd = -1;
 
 	memset(&root, 0, sizeof(root));
@@ -146,8 +144,7 @@ cmd_undo(int argc, char **argv)
 	memset(&spec, 0, sizeof(spec));
 	spec.how = ROOT_DEVICE;
 	spec.device = u->root;
-	if (guest_filesystems(gs, 0, &fs, &nfs) == -1 ||
-	    guest_find_root(gs, 0, fs, nfs, &spec, &root) == -1 ||
+	if (guest_pick_root(gs, 0, &spec, NULL, &root, NULL, NULL) == -1 ||
 	    guest_mount_rw(gs, &root) == -1)
 		goto out;
 	if (!json)
@@ -194,7 +191,6 @@ out:
 		close(lockfd);
 	plan_release(&p);
 	guest_root_release(&root);
-	guest_fs_free(fs, nfs);
 	undo_free(u);
 	if (fflush(stdout) == EOF && rc == 0)
 		rc = 1;

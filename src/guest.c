@@ -9,12 +9,13 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <guestfs.h>
 #include <pthread.h>
-#include <sys/random.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,14 @@ struct guest {
 };
 
 static const struct gfs_ops appliance_ops;
+
+static int	guest_select(struct guest *, size_t k);
+static int	guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
+	    size_t *n_r);
+static int	guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
+	    size_t nfs, const struct root_spec *, struct guest_root *root_r);
+static int	guest_root_fast(struct guest *, size_t k, const struct root_spec *,
+	    struct guest_root *root_r);
 
 /* Bytes per pread message, well below libguestfs's 4 MiB message cap. */
 #define READ_CHUNK	(1024 * 1024)
@@ -289,14 +298,129 @@ fail_quiet:
 	return NULL;
 }
 
-static int
-launch(struct guest *gs)
+/*
+ * A KVM that cannot run the appliance either aborts at once (qemu: "failed
+ * to set MSR 0x10a") or, on some nested hosts, hangs after the firmware
+ * with no error at all.  A launch under KVM takes 1-3 s (a few more with
+ * many drives), so one that has not finished after KVM_LAUNCH_TIMEOUT
+ * seconds (IMPRINT_KVM_TIMEOUT overrides, 0 = wait forever) is taken for
+ * a hung KVM: the watchdog kills our qemu child, the launch fails, and
+ * the caller retries under TCG.
+ */
+#define KVM_LAUNCH_TIMEOUT	60
+
+struct watchdog {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	bool		 done;		/* the launch returned */
+	bool		 fired;		/* qemu was killed */
+	unsigned	 secs;
+};
+
+/*
+ * Kill this process's children that are qemu (libguestfs's direct backend
+ * forks and execs it).  /proc/PID/stat: "PID (COMM) STATE PPID ..."; COMM
+ * may hold anything, so the fields are read after its last ')'.
+ */
+static bool
+kill_qemu_children(void)
 {
-	pthread_t th;
-	bool show = isatty(STDERR_FILENO);
+	char path[300], buf[512], *rp, *lp;
+	struct dirent *de;
+	bool killed = false;
+	pid_t self = getpid();
+	long ppid;
+	ssize_t n;
+	DIR *d;
+	int fd;
+
+	if ((d = opendir("/proc")) == NULL)
+		return false;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if ((lp = strchr(buf, '(')) == NULL ||
+		    (rp = strrchr(buf, ')')) == NULL || rp[1] == '\0')
+			continue;
+		/* ") S PPID" */
+		ppid = strtol(rp + 4, NULL, 10);
+		if (ppid != (long)self ||
+		    strncmp(lp + 1, "qemu-system", 11) != 0)
+			continue;
+		if (kill((pid_t)strtol(de->d_name, NULL, 10), SIGKILL) == 0)
+			killed = true;
+	}
+	closedir(d);
+	return killed;
+}
+
+static void *
+watchdog_thread(void *arg)
+{
+	struct watchdog *w = arg;
+	struct timespec until;
+	int r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += w->secs;
+	pthread_mutex_lock(&w->mu);
+	while (!w->done && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&w->cv, &w->mu, &until);
+	if (!w->done)
+		w->fired = kill_qemu_children();
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static unsigned
+kvm_timeout(void)
+{
+	const char *e = getenv("IMPRINT_KVM_TIMEOUT");
+	unsigned long v;
+
+	if (e != NULL && parse_uint(e, 0, 86400, &v) == 0)
+		return (unsigned)v;
+	return KVM_LAUNCH_TIMEOUT;
+}
+
+/*
+ * Launch the appliance, with a progress line on a terminal.  A launch
+ * that may use KVM runs under the watchdog; *hung_r (may be NULL) says
+ * whether it fired.
+ */
+static int
+launch(struct guest *gs, bool kvm, bool *hung_r)
+{
+	pthread_t th, wt;
+	pthread_condattr_t ca;
+	struct watchdog w;
+	bool show = isatty(STDERR_FILENO), watch = false;
 	int r;
 
 	reset_err(gs);
+	if (hung_r)
+		*hung_r = false;
+	memset(&w, 0, sizeof(w));
+	if (kvm && (w.secs = kvm_timeout()) > 0) {
+		pthread_mutex_init(&w.mu, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w.cv, &ca);
+		pthread_condattr_destroy(&ca);
+		watch = pthread_create(&wt, NULL, watchdog_thread, &w) == 0;
+		if (!watch) {
+			pthread_cond_destroy(&w.cv);
+			pthread_mutex_destroy(&w.mu);
+		}
+	}
 	if (show) {
 		progress_stop = 0;
 		if (pthread_create(&th, NULL, progress_thread, &gs->nimg) != 0)
@@ -307,6 +431,21 @@ launch(struct guest *gs)
 		progress_stop = 1;
 		pthread_join(th, NULL);
 	}
+	if (watch) {
+		pthread_mutex_lock(&w.mu);
+		w.done = true;
+		pthread_cond_signal(&w.cv);
+		pthread_mutex_unlock(&w.mu);
+		pthread_join(wt, NULL);
+		pthread_cond_destroy(&w.cv);
+		pthread_mutex_destroy(&w.mu);
+		if (hung_r)
+			*hung_r = w.fired;
+		if (w.fired && r == 0) {
+			/* it came up as qemu was killed: not usable */
+			r = -1;
+		}
+	}
 	return r;
 }
 
@@ -315,7 +454,7 @@ launch_with_fallback(struct guest *gs)
 {
 	bool user_set = getenv("LIBGUESTFS_BACKEND_SETTINGS") != NULL;
 	bool have_kvm = access("/dev/kvm", F_OK) == 0;
-	bool tcg = false;
+	bool tcg = false, hung = false;
 	char *key = NULL, *first = NULL;
 	int r = -1;
 
@@ -330,7 +469,7 @@ launch_with_fallback(struct guest *gs)
 				goto out;
 		}
 	}
-	if (launch(gs) == 0) {
+	if (launch(gs, !user_set && have_kvm && !tcg, &hung) == 0) {
 		r = 0;
 		goto out;
 	}
@@ -338,13 +477,20 @@ launch_with_fallback(struct guest *gs)
 		warnx("cannot launch the libguestfs appliance: %s", gerr(gs));
 		goto out;
 	}
-	first = xstrdup(gerr(gs));
-	warnx("the appliance failed to start with KVM (%s); "
-	    "retrying with TCG software emulation, which is slower", first);
+	if (hung)
+		warnx("the appliance did not start with KVM within %u s (KVM "
+		    "hangs on this host); retrying with TCG software "
+		    "emulation, which is slower", kvm_timeout());
+	else {
+		first = xstrdup(gerr(gs));
+		warnx("the appliance failed to start with KVM (%s); "
+		    "retrying with TCG software emulation, which is slower",
+		    first);
+	}
 	guestfs_close(gs->g);
 	if ((gs->g = make_handle(gs, true)) == NULL)
 		goto out;
-	if (launch(gs) == -1) {
+	if (launch(gs, false, NULL) == -1) {
 		warnx("cannot launch the libguestfs appliance with TCG "
 		    "either: %s", gerr(gs));
 		goto out;
@@ -570,7 +716,12 @@ select_disk(struct guest *gs, size_t k)
 	return 0;
 }
 
-int
+/*
+ * Make image k the current one: unmount everything and restrict LVM to
+ * that image's disk, so clones sharing VG names and UUIDs in one appliance
+ * are never confused.  Called by guest_filesystems and guest_find_root.
+ */
+static int
 guest_select(struct guest *gs, size_t k)
 {
 	char *filter[2];
@@ -616,7 +767,11 @@ fill_fs(struct guest *gs, size_t k, struct guest_fs *f, const char *dev,
 	f->size = guestfs_blockdev_getsize64(gs->g, dev);
 }
 
-int
+/*
+ * List the partitions, LVs and filesystems of image k (selects it).
+ * *fs_r is an array of *n_r entries; free with guest_fs_free.
+ */
+static int
 guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
     size_t *n_r)
 {
@@ -671,7 +826,7 @@ guest_fs_free(struct guest_fs *fs, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; fs != NULL && i < n; i++) {
 		free(fs[i].dev);
 		free(fs[i].display);
 		free(fs[i].type);
@@ -939,7 +1094,16 @@ probe_release(struct guest *gs, struct guest_os *os)
 	os->product = xstrdup("");
 }
 
-int
+/*
+ * Choose image k's root as spec says, among fs[0..nfs-1] as returned by
+ * guest_filesystems(k).  With ROOT_AUTO it runs
+ * libguestfs inspection; with an explicit root it skips inspection (the
+ * costly step) and reads the release files instead.  When inspection finds
+ * no OS or several, or the partition or device does not exist, prints an
+ * error listing each candidate filesystem and how to pick one, and returns
+ * -1.  Free *root_r's contents with guest_root_release.
+ */
+static int
 guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
     size_t nfs, const struct root_spec *spec, struct guest_root *root)
 {
@@ -1048,7 +1212,15 @@ root_take(struct guest_root *root, const char *dev, const char *display,
 	memset(os, 0, sizeof(*os));
 }
 
-int
+/*
+ * An explicit root (ROOT_PARTITION, ROOT_DEVICE) the quick way: no
+ * filesystem listing, no LVM filter for a partition of image k's own
+ * disk; the device must mount read-only, hold /etc and a Linux release
+ * file.  Returns 0 with *root_r (left mounted), 1 when that did not work
+ * (nothing printed: guest_find_root then says why, with the candidates),
+ * -1 on error after one message.
+ */
+static int
 guest_root_fast(struct guest *gs, size_t k, const struct root_spec *spec,
     struct guest_root *root)
 {
@@ -1084,11 +1256,26 @@ out:
 	return r;
 }
 
-int
-guest_probe_root(struct guest *gs, size_t k, const struct guest_root *like,
-    struct guest_root *root)
+/*
+ * The root finder for ROOT_AUTO, without libguestfs's full
+ * inspection (about 19 s under TCG on an EL5 image, more than a launch).
+ * Clones of one template share a layout, so like (the root found on an
+ * earlier image of the batch, or NULL) is tried first on image k and
+ * accepted when it mounts, has /etc, and its release files name the same
+ * distribution and major version.  Else every mountable filesystem of
+ * image k is probed for /etc and release files; exactly one such is the
+ * root.  Else full inspection decides, as guest_find_root does.  The
+ * root is left mounted read-only.  Returns 0 or -1 after one message.
+ *
+ * With given not NULL, image k's filesystems are already listed there
+ * (the caller's).
+ */
+static int
+probe_root(struct guest *gs, size_t k, const struct guest_root *like,
+    struct guest_root *root, const struct guest_fs *given, size_t ngiven)
 {
 	struct guest_fs *fs = NULL;
+	const struct guest_fs *cand;
 	struct guest_os os;
 	struct root_spec spec;
 	char *dev = NULL;
@@ -1120,33 +1307,77 @@ guest_probe_root(struct guest *gs, size_t k, const struct guest_root *like,
 		os_release(&os);
 	}
 	/* The light probe: every filesystem with /etc and release files. */
-	if (guest_filesystems(gs, k, &fs, &nfs) == -1)
+	if (given != NULL) {
+		cand = given;
+		nfs = ngiven;
+		if (guest_select(gs, k) == -1)
+			goto out;
+	} else if (guest_filesystems(gs, k, &fs, &nfs) == -1)
 		goto out;
+	else
+		cand = fs;
 	for (i = 0; i < nfs; i++) {
-		if (!mountable_type(fs[i].type))
+		if (!mountable_type(cand[i].type))
 			continue;
-		if ((st = probe_candidate(gs, fs[i].dev, fs[i].display,
+		if ((st = probe_candidate(gs, cand[i].dev, cand[i].display,
 		    &os)) == -1)
 			goto out;
 		os_release(&os);
 		if (st == 0 && nfound++ == 0)
 			found = i;
 	}
-	if (nfound == 1 && probe_candidate(gs, fs[found].dev,
-	    fs[found].display, &os) == 0) {
+	if (nfound == 1 && probe_candidate(gs, cand[found].dev,
+	    cand[found].display, &os) == 0) {
 		root->reason = xasprintf("the only filesystem with /etc and "
 		    "release files (%s %d.%d)", os.distro, os.major, os.minor);
-		root_take(root, fs[found].dev, fs[found].display, &os);
+		root_take(root, cand[found].dev, cand[found].display, &os);
 		r = 0;
 		goto out;
 	}
 	/* None or several: let full inspection decide (or explain). */
-	r = guest_find_root(gs, k, fs, nfs, &spec, root);
+	r = guest_find_root(gs, k, cand, nfs, &spec, root);
 out:
 	os_release(&os);
-	guest_fs_free(fs, nfs);
+	if (given == NULL)
+		guest_fs_free(fs, nfs);
 	free(dev);
 	return r;
+}
+
+int
+guest_pick_root(struct guest *gs, size_t k, const struct root_spec *spec,
+    const struct guest_root *like, struct guest_root *root,
+    struct guest_fs **fs_r, size_t *nfs_r)
+{
+	struct guest_fs *fs = NULL;
+	size_t nfs = 0;
+	int st;
+
+	memset(root, 0, sizeof(*root));
+	if (fs_r != NULL) {
+		*fs_r = NULL;
+		*nfs_r = 0;
+		if (guest_filesystems(gs, k, &fs, &nfs) == -1)
+			return -1;
+	}
+	if (spec->how == ROOT_AUTO)
+		st = probe_root(gs, k, like, root, fs, nfs);
+	else if ((st = guest_root_fast(gs, k, spec, root)) == 1) {
+		/* Not the quick way: list the filesystems, so that a
+		 * failure names every candidate. */
+		if (fs == NULL && guest_filesystems(gs, k, &fs, &nfs) == -1)
+			st = -1;
+		else
+			st = guest_find_root(gs, k, fs, nfs, spec, root);
+	}
+	if (st == 0 && fs_r != NULL) {
+		*fs_r = fs;
+		*nfs_r = nfs;
+		fs = NULL;
+		nfs = 0;
+	}
+	guest_fs_free(fs, nfs);
+	return st == 0 ? 0 : -1;
 }
 
 /*

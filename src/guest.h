@@ -96,58 +96,24 @@ int	 guest_close(struct guest *);
 const char *guest_image_path(const struct guest *, size_t k);
 const char *guest_image_format(const struct guest *, size_t k);
 
-/*
- * Make image k the current one: unmount everything and restrict LVM to
- * that image's disk, so clones sharing VG names and UUIDs in one appliance
- * are never confused.  Called by guest_filesystems and guest_find_root.
- */
-int	 guest_select(struct guest *, size_t k);
-
-/*
- * List the partitions, LVs and filesystems of image k (selects it).
- * *fs_r is an array of *n_r entries; free with guest_fs_free.
- */
-int	 guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
-	    size_t *n_r);
 void	 guest_fs_free(struct guest_fs *, size_t n);
-
-/*
- * Choose image k's root as spec says, among fs[0..nfs-1] as returned by
- * guest_filesystems(k).  With ROOT_AUTO it runs
- * libguestfs inspection; with an explicit root it skips inspection (the
- * costly step) and reads the release files instead.  When inspection finds
- * no OS or several, or the partition or device does not exist, prints an
- * error listing each candidate filesystem and how to pick one, and returns
- * -1.  Free *root_r's contents with guest_root_release.
- */
-int	 guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
-	    size_t nfs, const struct root_spec *, struct guest_root *root_r);
 void	 guest_root_release(struct guest_root *);
 
 /*
- * An explicit root (ROOT_PARTITION, ROOT_DEVICE) the quick way: no
- * filesystem listing, no LVM filter for a partition of image k's own
- * disk; the device must mount read-only, hold /etc and a Linux release
- * file.  Returns 0 with *root_r (left mounted), 1 when that did not work
- * (nothing printed: guest_find_root then says why, with the candidates),
- * -1 on error after one message.
+ * Choose image k's root, the one way every command does.  ROOT_AUTO: the
+ * light probe (a filesystem with /etc and release files; like, an earlier
+ * clone's root or NULL, is verified first), full libguestfs inspection
+ * (about 19 s under TCG on an EL5 image) only when the probe finds no root
+ * or several.  An explicit root: the quick way, else among the listed
+ * filesystems, so that a failure names every candidate and how to pick
+ * one.  The root is left mounted read-only.  When fs_r is not NULL,
+ * *fs_r and *nfs_r get image k's filesystems (free with guest_fs_free).
+ * Returns 0 with *root_r (free its contents with guest_root_release), or
+ * -1 after one message.
  */
-int	 guest_root_fast(struct guest *, size_t k, const struct root_spec *,
-	    struct guest_root *root_r);
-
-/*
- * The batch's root finder for ROOT_AUTO, without libguestfs's full
- * inspection (about 19 s under TCG on an EL5 image, more than a launch).
- * Clones of one template share a layout, so like (the root found on an
- * earlier image of the batch, or NULL) is tried first on image k and
- * accepted when it mounts, has /etc, and its release files name the same
- * distribution and major version.  Else every mountable filesystem of
- * image k is probed for /etc and release files; exactly one such is the
- * root.  Else full inspection decides, as guest_find_root does.  The
- * root is left mounted read-only.  Returns 0 or -1 after one message.
- */
-int	 guest_probe_root(struct guest *, size_t k,
-	    const struct guest_root *like, struct guest_root *root_r);
+int	 guest_pick_root(struct guest *, size_t k, const struct root_spec *,
+	    const struct guest_root *like, struct guest_root *root_r,
+	    struct guest_fs **fs_r, size_t *nfs_r);
 
 /*
  * Mount root read-only at /.  Planning reads through this mount: even a

@@ -42,7 +42,7 @@ cache_setup() {
 cache_guestfish() {
 	local name=$1 prepare=$2
 	"$prepare"
-	run_guestfish && return 0
+	with_test_accel run_guestfish && return 0
 	if [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
 	    grep -q 'guestfs_launch failed' "$ERR"; then
 		echo "$name: appliance launch failed, retrying with" \
@@ -56,4 +56,49 @@ cache_guestfish() {
 	cat "$ERR" >&2
 	echo "$name: guestfish failed" >&2
 	exit 1
+}
+
+# test_accel: "kvm" when the libguestfs appliance starts under KVM here,
+# "tcg" when it must not try (no /dev/kvm counts as kvm: libguestfs then
+# uses TCG by itself).  KVM can fail two ways: qemu aborts at once
+# ("failed to set MSR 0x10a"), or, on some nested hosts, the appliance
+# hangs after the firmware with no error, and guestfish would wait for
+# ever.  One probe launch under a timeout decides, cached per kernel and
+# qemu binary in the test cache (IMPRINT_TEST_CACHE or tests/cache).
+# A user's LIBGUESTFS_BACKEND_SETTINGS is left alone ("kvm").
+test_accel() {
+	local dir=${IMPRINT_TEST_CACHE:-$TOP/tests/cache} key f r q
+	if [ -n "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] || [ ! -e /dev/kvm ]; then
+		echo kvm
+		return
+	fi
+	q=$(command -v qemu-system-x86_64 || echo none)
+	key="$(uname -r) $(stat -L -c '%s %Y' "$q" 2>/dev/null)"
+	f=$dir/.accel-probe
+	if [ -f "$f" ] && [ "$(head -n 1 "$f")" = "$key" ]; then
+		tail -n 1 "$f"
+		return
+	fi
+	mkdir -p -- "$dir"
+	if timeout -k 5 "${IMPRINT_KVM_TIMEOUT:-60}" guestfish -a /dev/null run \
+	    >/dev/null 2>&1; then
+		r=kvm
+	else
+		r=tcg
+		echo "test_accel: the appliance does not start under KVM here;" \
+		    "the tests' own guestfish runs use TCG" >&2
+	fi
+	printf '%s\n%s\n' "$key" "$r" >"$f.$$" && mv -f "$f.$$" "$f"
+	echo "$r"
+}
+
+# with_test_accel CMD...: run CMD (a guestfish call or a function making
+# them) under LIBGUESTFS_BACKEND_SETTINGS=force_tcg when test_accel says
+# KVM cannot run the appliance here.
+with_test_accel() {
+	if [ "$(test_accel)" = tcg ]; then
+		LIBGUESTFS_BACKEND_SETTINGS=force_tcg "$@"
+	else
+		"$@"
+	fi
 }

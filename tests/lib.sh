@@ -11,6 +11,12 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMPRINT=${IMPRINT:-$TOP/imprint}
 FIXTURES=${IMPRINT_FIXTURES:-$TOP/tests/data/fixtures}
+# A working KVM starts the appliance in 1-3 s: where KVM hangs instead,
+# imprint's watchdog (and test_accel's probe) need not wait a minute.
+export IMPRINT_KVM_TIMEOUT=${IMPRINT_KVM_TIMEOUT:-20}
+# test_accel, with_test_accel: whether our own guestfish runs may use KVM
+# shellcheck source=tests/cache-lib.sh
+. "$TOP/tests/cache-lib.sh"
 T_PASS=0
 T_FAIL=0
 T_SKIP=0
@@ -112,7 +118,8 @@ gfish_ro() {
 	local img=$1 dev=$2 script out err rc
 	script=$(cat)
 	err=$(mktemp)
-	out=$(guestfish --ro -a "$img" -m "$dev" <<<"$script" 2>"$err")
+	out=$(with_test_accel guestfish --ro -a "$img" -m "$dev" \
+	    <<<"$script" 2>"$err")
 	rc=$?
 	if [ $rc -ne 0 ] && [ -z "${LIBGUESTFS_BACKEND_SETTINGS-}" ] &&
 	    grep -q "launch failed\|killed by signal" "$err"; then

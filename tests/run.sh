@@ -20,11 +20,13 @@ esac
 total_pass=0 total_fail=0 total_skip=0 broken=0
 
 run_one() {	# name timeout cmd...
-	local name=$1 limit=$2 out rc line p f s
+	local name=$1 limit=$2 out rc line p f s t0 secs
 	shift 2
 	out=$(mktemp)
+	t0=$SECONDS
 	timeout --foreground -k 10 "$limit" "$@" >"$out" 2>&1
 	rc=$?
+	secs=$((SECONDS - t0))
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' \
 	    "$out" | tail -n 1)
 	p=0 f=0 s=0
@@ -41,21 +43,21 @@ run_one() {	# name timeout cmd...
 	if [ "$s" -gt 0 ] && [ "${CI-}" = true ]; then
 		broken=$((broken + 1))
 		total_fail=$((total_fail + s))
-		echo "FAIL $name (skipped $s under CI=true, where nothing may skip)"
+		echo "FAIL $name (skipped $s under CI=true, where nothing may skip; $secs s)"
 		sed 's/^/    /' "$out"
 	elif [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] ||
 	    { [ -z "$line" ] && [ "$s" -eq 0 ]; }; then
 		broken=$((broken + 1))
-		echo "FAIL $name (exit $rc)"
+		echo "FAIL $name (exit $rc, $secs s)"
 		sed 's/^/    /' "$out"
 		[ "$f" -eq 0 ] && total_fail=$((total_fail + 1))
 	elif [ -z "$line" ]; then
-		echo "skip $name: $(grep -m1 -i 'skip' "$out" || tail -n 1 "$out")"
+		echo "skip $name ($secs s): $(grep -m1 -i 'skip' "$out" || tail -n 1 "$out")"
 	elif [ "$s" -gt 0 ]; then
-		echo "ok   $name ($p checks, $s skipped)"
+		echo "ok   $name ($p checks, $s skipped, $secs s)"
 		grep -i '^skip' "$out" | sed 's/^/    /'
 	else
-		echo "ok   $name ($p checks)"
+		echo "ok   $name ($p checks, $secs s)"
 	fi
 	rm -f "$out"
 }
@@ -77,5 +79,6 @@ if [ "$mode" != unit ]; then
 	done
 fi
 
+echo "time: $SECONDS s"
 echo "TOTAL: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$broken" -eq 0 ] && [ "$total_fail" -eq 0 ]

@@ -264,7 +264,7 @@ run_gf() {
 # Same fallback as imprint and tests/mkimages.sh: KVM is present on the
 # build machines but qemu aborts; retry once under TCG unless the user
 # chose the backend settings.
-if ! run_gf && [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
+if ! with_test_accel run_gf && [ -z "${LIBGUESTFS_BACKEND_SETTINGS+set}" ] &&
     grep -q 'guestfs_launch failed' "$ERRF"; then
 	LIBGUESTFS_BACKEND_SETTINGS=force_tcg run_gf || true
 fi
