@@ -99,12 +99,6 @@ yline_split(const struct gfile_line *l, struct yline *y)
 	return true;
 }
 
-static bool
-span_is(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && memcmp(s, t, n) == 0;
-}
-
 /* Strip one level of matching quotes from [*s, *s+*n). */
 static void
 unquote(const char **s, size_t *n)
@@ -149,11 +143,11 @@ gfile_netplan_mac(const char *buf, size_t len, const char *iface)
 		if (!yline_split(&l, &y))
 			continue;
 		depth = path_update(path, depth, &y);
-		if (y.key == NULL || !span_is(y.key, y.keylen, "macaddress"))
+		if (y.key == NULL || !gfile_span_eq(y.key, y.keylen, "macaddress"))
 			continue;
 		for (j = 0; j + 1 < depth; j++) {
-			if (span_is(path[j].p, path[j].len, "ethernets") &&
-			    span_is(path[j + 1].p, path[j + 1].len, iface)) {
+			if (gfile_span_eq(path[j].p, path[j].len, "ethernets") &&
+			    gfile_span_eq(path[j + 1].p, path[j + 1].len, iface)) {
 				v = y.val;
 				n = y.vallen;
 				unquote(&v, &n);
@@ -188,7 +182,7 @@ under_nameservers(const struct key *path, size_t depth)
 	size_t j;
 
 	for (j = 0; j < depth; j++)
-		if (span_is(path[j].p, path[j].len, "nameservers"))
+		if (gfile_span_eq(path[j].p, path[j].len, "nameservers"))
 			return true;
 	return false;
 }
@@ -228,7 +222,7 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 		depth = path_update(path, depth, &y);
 		if (y.key == NULL)
 			continue;
-		if (span_is(y.key, y.keylen, "macaddress")) {
+		if (gfile_span_eq(y.key, y.keylen, "macaddress")) {
 			v = y.val;
 			n = y.vallen;
 			unquote(&v, &n);
@@ -238,7 +232,7 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 				    l.off + (size_t)(v - l.p),
 				    l.off + (size_t)(v - l.p) + n,
 				    to, strlen(to));
-		} else if (span_is(y.key, y.keylen, "addresses") &&
+		} else if (gfile_span_eq(y.key, y.keylen, "addresses") &&
 		    !under_nameservers(path, depth)) {
 			if (y.vallen == 0) {
 				in_addrs = true;

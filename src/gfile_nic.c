@@ -2,8 +2,7 @@
  * gfile_nic.c - whole-NIC settings for RHEL-family ifcfg files: make an
  * existing ifcfg-NAME say what a recipe wants (MAC binding, static or
  * DHCP addressing, DHCP host name, connection uuid), and write the ifcfg
- * of a NIC the guest has no file for in the style of a sibling's.  Also
- * the checks and the netmask helper the other whole-NIC editors share.
+ * of a NIC the guest has no file for in the style of a sibling's.
  *
  * Built from the shell-variable editor (gfile_shvar.c): each setting is
  * one gfile_shvar_set/gfile_shvar_unset step on the previous step's
@@ -18,86 +17,6 @@
 
 #include "gfile.h"
 #include "valid.h"
-
-/* An interface name that is safe in a file name and in every format. */
-static bool
-nic_name_valid(const char *s)
-{
-	size_t n;
-
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	    (*s >= '0' && *s <= '9')))
-		return false;
-	for (n = 0; s[n] != '\0'; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') ||
-		    (s[n] >= '0' && s[n] <= '9') ||
-		    s[n] == '_' || s[n] == '.' || s[n] == '-'))
-			return false;
-	return n <= 15;		/* IFNAMSIZ - 1 */
-}
-
-int
-gfile_nic_check(const struct gfile_nic *nic)
-{
-	const char *name = nic->name != NULL ? nic->name : "";
-
-	if (!nic_name_valid(name)) {
-		warnx("refusing interface name '%s'", name);
-		return -1;
-	}
-	if (nic->mac != NULL && !mac_valid_nic(nic->mac)) {
-		warnx("refusing MAC '%s' for '%s': not a NIC address",
-		    nic->mac, name);
-		return -1;
-	}
-	if (nic->boot != GFILE_BOOT_KEEP && nic->boot != GFILE_BOOT_STATIC &&
-	    nic->boot != GFILE_BOOT_DHCP) {
-		warnx("unknown boot method %d for '%s'", nic->boot, name);
-		return -1;
-	}
-	if (nic->boot == GFILE_BOOT_STATIC) {
-		if (nic->address == NULL || !ipv4_valid(nic->address)) {
-			warnx("refusing address '%s' for '%s'",
-			    nic->address != NULL ? nic->address : "", name);
-			return -1;
-		}
-		if (nic->prefix < 0 || nic->prefix > 32) {
-			warnx("refusing prefix length %d for '%s'",
-			    nic->prefix, name);
-			return -1;
-		}
-		if (nic->gateway != NULL && !ipv4_valid(nic->gateway)) {
-			warnx("refusing gateway '%s' for '%s'", nic->gateway,
-			    name);
-			return -1;
-		}
-	}
-	if (nic->hostname != NULL && !hostname_valid(nic->hostname)) {
-		warnx("refusing host name '%s' for '%s'", nic->hostname,
-		    name);
-		return -1;
-	}
-	if (nic->uuid != NULL && !uuid_valid(nic->uuid)) {
-		warnx("refusing uuid '%s' for '%s'", nic->uuid, name);
-		return -1;
-	}
-	return 0;
-}
-
-void
-gfile_prefix_mask(int prefix, char out[16])
-{
-	unsigned long m;
-
-	if (prefix < 0)
-		prefix = 0;
-	if (prefix > 32)
-		prefix = 32;
-	m = prefix == 0 ? 0 : (0xffffffffUL << (32 - prefix)) & 0xffffffffUL;
-	snprintf(out, 16, "%lu.%lu.%lu.%lu", (m >> 24) & 255, (m >> 16) & 255,
-	    (m >> 8) & 255, m & 255);
-}
 
 /*
  * The file being built: each step writes into tmp, which then becomes
@@ -451,7 +370,7 @@ gfile_ifcfg_new_nic(const char *sibling, size_t len, const char *sname,
 
 	if (gfile_nic_check(nic) == -1)
 		return -1;
-	if (sname == NULL || !nic_name_valid(sname)) {
+	if (sname == NULL || !gfile_nic_name_valid(sname)) {
 		warnx("refusing sibling interface name '%s'",
 		    sname != NULL ? sname : "");
 		return -1;

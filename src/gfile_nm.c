@@ -14,12 +14,6 @@
 
 #include "gfile.h"
 
-static bool
-span_is(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && memcmp(s, t, n) == 0;
-}
-
 /* address, address1, addresses, addresses2, ... */
 static bool
 is_address_key(const char *a, size_t n)
@@ -52,24 +46,24 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 	while (gfile_line_next(in, len, &pos, &l)) {
 		switch (gfile_ini_line(&l, &a, &alen, &v, &vlen)) {
 		case 1:
-			if (span_is(a, alen, "connection"))
+			if (gfile_span_eq(a, alen, "connection"))
 				sec = S_CONNECTION;
-			else if (span_is(a, alen, "ipv4"))
+			else if (gfile_span_eq(a, alen, "ipv4"))
 				sec = S_IPV4;
-			else if (span_is(a, alen, "ipv6"))
+			else if (gfile_span_eq(a, alen, "ipv6"))
 				sec = S_IPV6;
 			else
 				sec = S_OTHER;
 			break;
 		case 2:
 			off = l.off + (size_t)(v - l.p);
-			if (sec == S_CONNECTION && span_is(a, alen, "uuid") &&
+			if (sec == S_CONNECTION && gfile_span_eq(a, alen, "uuid") &&
 			    job->uuid != NULL) {
-				if (!span_is(v, vlen, job->uuid))
+				if (!gfile_span_eq(v, vlen, job->uuid))
 					gfile_ed_replace(&ed, off, off + vlen,
 					    job->uuid, strlen(job->uuid));
-			} else if (span_is(a, alen, "mac-address") ||
-			    span_is(a, alen, "cloned-mac-address")) {
+			} else if (gfile_span_eq(a, alen, "mac-address") ||
+			    gfile_span_eq(a, alen, "cloned-mac-address")) {
 				to = gfile_job_mac(job, v, vlen);
 				if (to != NULL)
 					gfile_ed_replace(&ed, off, off + vlen,
@@ -83,7 +77,7 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 					gfile_ed_replace(&ed, off, off + i, to,
 					    strlen(to));
 			} else if ((sec == S_IPV4 || sec == S_IPV6) &&
-			    span_is(a, alen, "dhcp-hostname") &&
+			    gfile_span_eq(a, alen, "dhcp-hostname") &&
 			    job->hostname != NULL) {
 				hlen = gfile_short_len(job->hostname);
 				if (vlen != hlen ||
