@@ -361,4 +361,18 @@ int	 gfile_shvar_unset_if(const char *in, size_t len,
 	    bool (*match)(const char *key, size_t n, const void *arg),
 	    const void *arg, struct buf *out);
 
+/*
+ * Every assignment's value through map: map gets the key (n bytes, not
+ * NUL-terminated), the value with quoting removed (vlen bytes, NUL
+ * after them), whether this is the key's last assignment, and arg; it
+ * returns the new value (malloc'd; freed here) or NULL to keep it.  A
+ * new value is written as gfile_shvar_set would, and an unchanged one
+ * keeps its bytes.  -1 with a message for an unterminated quote or
+ * substitution.
+ */
+int	 gfile_shvar_map(const char *in, size_t len,
+	    char *(*map)(const char *key, size_t n, const char *value,
+	    size_t vlen, bool last, const void *arg),
+	    const void *arg, struct buf *out);
+
 #endif

@@ -122,6 +122,33 @@ gfile_ini_get(const char *buf, size_t len, const char *section,
 	return found != NULL ? xstrndup(found, flen) : NULL;
 }
 
+static bool
+is_sep(char c)
+{
+	/* NUL and CR are not valid in a name; treat them as separators so
+	 * a field never holds one. */
+	return c == ' ' || c == '\t' || c == '\r' || c == '\0' || c == '\v' ||
+	    c == '\f';
+}
+
+bool
+gfile_field_next(const char *p, size_t len, size_t *pos, size_t *start,
+    size_t *end)
+{
+	size_t i = *pos;
+
+	while (i < len && is_sep(p[i]))
+		i++;
+	if (i >= len)
+		return false;
+	*start = i;
+	while (i < len && !is_sep(p[i]))
+		i++;
+	*end = i;
+	*pos = i;
+	return true;
+}
+
 void
 gfile_ed_init(struct gfile_ed *ed, const char *in, size_t len,
     struct buf *out)

@@ -101,6 +101,14 @@ bool	 gfile_line_next(const char *buf, size_t len, size_t *pos,
 const char *gfile_eol(const char *buf, size_t len);
 
 /*
+ * Next blank-separated field of p[0..len) from *pos (start at 0): its
+ * span [*start, *end); false when none is left.  Blanks, tabs, CR, NUL,
+ * VT and FF all separate, so a field never holds a control character.
+ */
+bool	 gfile_field_next(const char *p, size_t len, size_t *pos,
+	    size_t *start, size_t *end);
+
+/*
  * INI line classification: returns 1 for `[name]` (name span in
  * *a, *alen), 2 for `key=value` (key span *a, *alen trimmed, value span
  * *v, *vlen with outer blanks trimmed), 0 for anything else (blank,

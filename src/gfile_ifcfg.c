@@ -1,14 +1,18 @@
 /*
- * gfile_nic.c - whole-NIC settings for RHEL-family ifcfg files: make an
- * existing ifcfg-NAME say what a recipe wants (MAC binding, static or
- * DHCP addressing, DHCP host name, connection uuid), and write the ifcfg
- * of a NIC the guest has no file for in the style of a sibling's.
+ * gfile_ifcfg.c - RHEL/OEL/CentOS (and SUSE) ifcfg-NAME files: map a
+ * clone's old MACs, addresses, DHCP host name and connection uuid to new
+ * ones (gfile_ifcfg_edit, behind gfile_edit); make an existing
+ * ifcfg-NAME say what a recipe wants (MAC binding, static or DHCP
+ * addressing); and write the ifcfg of a NIC the guest has no file for in
+ * the style of a sibling's.
  *
- * Built from the shell-variable editor (gfile_shvar.c): each setting is
- * one gfile_shvar_set/gfile_shvar_unset step on the previous step's
- * bytes, so quoting, comments and order are kept by the same code that
- * every other ifcfg edit goes through.  No I/O; the caller picks the
- * files (ifcfg-NAME, the sibling) and writes the result.
+ * Built on the shell-variable codec (gfile_shvar.c): the mapping is one
+ * gfile_shvar_map pass, and each whole-NIC setting is one
+ * gfile_shvar_set/gfile_shvar_unset step on the previous step's bytes,
+ * so quoting, comments and order are kept by the same code every shell
+ * file edit goes through.  Reading and splitting shell words is not done
+ * here; no I/O: the caller picks the files (ifcfg-NAME, the sibling) and
+ * writes the result.
  */
 #include <err.h>
 #include <stdio.h>
@@ -17,6 +21,82 @@
 
 #include "gfile.h"
 #include "valid.h"
+
+/* ---- Mapping old values to new (gfile_edit) ---------------------------- */
+
+/* IPADDR, IPADDR0..n (RHEL), IPADDR_suffix (SUSE). */
+static bool
+is_ipaddr_key(const char *key, size_t n)
+{
+	size_t i;
+
+	if (n < 6 || memcmp(key, "IPADDR", 6) != 0)
+		return false;
+	if (n == 6)
+		return true;
+	if (key[6] == '_')
+		return n > 7;
+	for (i = 6; i < n; i++)
+		if (key[i] < '0' || key[i] > '9')
+			return false;
+	return true;
+}
+
+struct edit_arg {
+	const struct gfile_job	*job;
+	const char		*shortname;	/* NULL: leave DHCP_HOSTNAME */
+};
+
+/*
+ * The new value of one assignment, or NULL: the last UUID and
+ * DHCP_HOSTNAME follow the job, HWADDR and MACADDR their MAC mapping,
+ * IPADDR* the address mapping with a "/N" kept.
+ */
+static char *
+edit_value(const char *key, size_t n, const char *v, size_t vlen,
+    bool last, const void *arg)
+{
+	const struct edit_arg *e = arg;
+	const struct gfile_job *job = e->job;
+	const char *to;
+	size_t k;
+
+	if (last && job->uuid != NULL && gfile_span_eq(key, n, "UUID"))
+		return xstrdup(job->uuid);
+	if (last && e->shortname != NULL &&
+	    gfile_span_eq(key, n, "DHCP_HOSTNAME"))
+		return xstrdup(e->shortname);
+	if (gfile_span_eq(key, n, "HWADDR") ||
+	    gfile_span_eq(key, n, "MACADDR")) {
+		to = gfile_job_mac(job, v, vlen);
+		return to != NULL ? xstrdup(to) : NULL;
+	}
+	if (is_ipaddr_key(key, n)) {
+		k = strcspn(v, "/");
+		to = gfile_job_ip(job, v, k);
+		return to != NULL ? xasprintf("%s%s", to, v + k) : NULL;
+	}
+	return NULL;
+}
+
+int
+gfile_ifcfg_edit(const struct gfile_job *job, const char *in, size_t len,
+    struct buf *out)
+{
+	struct edit_arg e = { job, NULL };
+	char *shortname = NULL;
+	int rc;
+
+	if (job->hostname != NULL)
+		shortname = xstrndup(job->hostname,
+		    gfile_short_len(job->hostname));
+	e.shortname = shortname;
+	rc = gfile_shvar_map(in, len, edit_value, &e, out);
+	free(shortname);
+	return rc;
+}
+
+/* ---- Whole-NIC settings (imprint apply) -------------------------------- */
 
 /*
  * The file being built: each step writes into tmp, which then becomes
