@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_hostname.h"
 
 char *
 gfile_hostname_parse(const char *buf, size_t len)

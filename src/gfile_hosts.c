@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_hosts.h"
 
 /* Length of the line without a '#' comment. */
 static size_t

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_hwconf.h"
 #include "valid.h"
 
 /* Is [k, k+n) "hwaddr" or "something.hwaddr"? */

@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_ifcfg.h"
+#include "gfile_shvar.h"
 #include "valid.h"
 
 /* ---- Mapping old values to new (gfile_edit) ---------------------------- */

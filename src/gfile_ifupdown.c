@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_ifupdown.h"
 #include "valid.h"
 
 #define MAXWORDS 4

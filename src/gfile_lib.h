@@ -81,6 +81,20 @@ struct gfile_nic {
 	const char	*uuid;
 };
 
+/*
+ * The editing contract of every whole-file editor (gfile_edit and the
+ * editors behind it, and the imprint apply editors, which set what a
+ * recipe states rather than map old values to new ones): out is reset
+ * and receives the new bytes (possibly identical to the input; applying
+ * the same settings to the output again gives the same bytes), every
+ * byte not edited is kept (comments, order, quoting, CRLF, a missing
+ * final newline; in shell files, a line appended after a last line
+ * without one ends that line first and ends itself, and removing such a
+ * last line leaves the line end before it), and -1 comes after printing
+ * one message, out then unspecified.  The apply editors check their
+ * values again (valid.h) and refuse bad ones.
+ */
+
 /* ---- Reading lines ---------------------------------------------------- */
 
 /*

@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_netplan.h"
 
 #define MAXDEPTH 32
 

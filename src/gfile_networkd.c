@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_networkd.h"
 
 int
 gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,

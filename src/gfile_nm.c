@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_nm.h"
 
 /* address, address1, addresses, addresses2, ... */
 static bool

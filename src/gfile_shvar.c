@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_shvar.h"
 
 /* One assignment: offsets into the input. */
 struct asg {

@@ -9,7 +9,8 @@
  */
 #include <stdlib.h>
 
-#include "gfile.h"
+#include "gfile_sysconfig_network.h"
+#include "gfile_shvar.h"
 
 /*
  * HOSTNAME= is what RHEL 5/6 set the host name from, so it is added when

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_udev.h"
 #include "valid.h"
 
 /* One KEY OP "VALUE" item; offsets are within the line. */
