@@ -1,8 +1,9 @@
 /*
- * gfile_lib.c - what the guest-file editors share: a line splitter, an
- * INI line reader and gfile_ini_get, a splicing editor that copies
- * untouched bytes, the MAC and address lookups of a job, and the checks
- * of a NIC's values with the netmask of a prefix.
+ * gfile_lib.c - what the guest-file editors share: a line splitter, a
+ * field splitter, span comparisons, an INI line reader and gfile_ini_get,
+ * a splicing editor that copies untouched bytes, the MAC and address
+ * lookups of a job (with the splices that apply them), and the checks of
+ * a NIC's values with the netmask of a prefix.
  *
  * It knows no format itself (see gfile_shvar.c, gfile_udev.c, ...),
  * calls none of the editors and does no I/O.  The dispatcher gfile_edit
@@ -50,8 +51,8 @@ gfile_eol(const char *buf, size_t len)
 	return "\n";
 }
 
-static bool
-is_blank(char c)
+bool
+gfile_is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
@@ -62,7 +63,7 @@ gfile_ini_line(const struct gfile_line *l, const char **a, size_t *alen,
 {
 	const char *p = l->p, *end = l->p + l->len, *eq, *close;
 
-	while (p < end && is_blank(*p))
+	while (p < end && gfile_is_blank(*p))
 		p++;
 	if (p == end || *p == '#' || *p == ';')
 		return 0;
@@ -79,12 +80,12 @@ gfile_ini_line(const struct gfile_line *l, const char **a, size_t *alen,
 		return 0;
 	*a = p;
 	*alen = (size_t)(eq - p);
-	while (*alen > 0 && is_blank(p[*alen - 1]))
+	while (*alen > 0 && gfile_is_blank(p[*alen - 1]))
 		(*alen)--;
 	p = eq + 1;
-	while (p < end && is_blank(*p))
+	while (p < end && gfile_is_blank(*p))
 		p++;
-	while (end > p && is_blank(end[-1]))
+	while (end > p && gfile_is_blank(end[-1]))
 		end--;
 	*v = p;
 	*vlen = (size_t)(end - p);
@@ -208,6 +209,36 @@ gfile_job_ip(const struct gfile_job *job, const char *s, size_t n)
 		    memcmp(job->ips[i].from, s, n) == 0)
 			return job->ips[i].to;
 	return NULL;
+}
+
+void
+gfile_ed_map_mac(struct gfile_ed *ed, const struct gfile_job *job,
+    size_t start, size_t end)
+{
+	const char *to;
+
+	if (start > end || end > ed->len)
+		return;
+	to = gfile_job_mac(job, ed->in + start, end - start);
+	if (to != NULL)
+		gfile_ed_replace(ed, start, end, to, strlen(to));
+}
+
+void
+gfile_ed_map_ip(struct gfile_ed *ed, const struct gfile_job *job,
+    size_t start, size_t end, const char *stops)
+{
+	const char *to;
+	size_t i, nstops = strlen(stops);
+
+	if (start > end || end > ed->len)
+		return;
+	for (i = start; i < end && memchr(stops, ed->in[i], nstops) == NULL;
+	    i++)
+		;
+	to = gfile_job_ip(job, ed->in + start, i - start);
+	if (to != NULL)
+		gfile_ed_replace(ed, start, i, to, strlen(to));
 }
 
 size_t

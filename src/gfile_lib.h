@@ -1,9 +1,10 @@
 /*
  * gfile_lib.h - what every guest-file editor shares, and nothing else:
  * the job and NIC descriptions they are handed (struct gfile_job, struct
- * gfile_nic), a line splitter, an INI line reader, a splicing editor that
- * copies untouched bytes, the lookups of a job's MAC and address
- * mappings, and the checks of a NIC's values.
+ * gfile_nic) and the contract of every editor, line and field splitters,
+ * an INI reader, a splicing editor that copies untouched bytes, the
+ * lookups (and splices) of a job's MAC and address mappings, and the
+ * checks of a NIC's values.
  *
  * The bottom of the guest-file layer: it knows no format (gfile_shvar.c,
  * gfile_udev.c, ... do) and calls none of them; the editors and the
@@ -95,7 +96,16 @@ struct gfile_nic {
  * values again (valid.h) and refuse bad ones.
  */
 
-/* ---- Reading lines ---------------------------------------------------- */
+/* ---- Reading text ----------------------------------------------------- */
+
+/* A blank or a tab. */
+bool	 gfile_is_blank(char c);
+/*
+ * Does the n-byte s equal the NUL-terminated t: exactly (gfile_span_eq),
+ * or with ASCII case folded (gfile_span_caseeq)?
+ */
+bool	 gfile_span_eq(const char *s, size_t n, const char *t);
+bool	 gfile_span_caseeq(const char *s, size_t n, const char *t);
 
 /*
  * One physical line: p points into the input, len excludes the "\n" and
@@ -159,16 +169,26 @@ void	 gfile_ed_finish(struct gfile_ed *);
 
 /* ---- Jobs and NICs --------------------------------------------------- */
 
+/* Length of the short name (up to the first dot) of a hostname. */
+size_t	 gfile_short_len(const char *hostname);
 /* The new MAC for the n-byte MAC text at s, or NULL when not mapped. */
 const char *gfile_job_mac(const struct gfile_job *, const char *s, size_t n);
 /* The new address for the n-byte IPv4 text at s, or NULL. */
 const char *gfile_job_ip(const struct gfile_job *, const char *s, size_t n);
-/* Length of the short name (up to the first dot) of a hostname. */
-size_t	 gfile_short_len(const char *hostname);
-/* Does the n-byte s equal the NUL-terminated t (exactly; ASCII case
- * folded)? */
-bool	 gfile_span_eq(const char *s, size_t n, const char *t);
-bool	 gfile_span_caseeq(const char *s, size_t n, const char *t);
+/*
+ * Splice the job's new MAC over the MAC text at input offsets [start,
+ * end) when the job maps it; else leave it.
+ */
+void	 gfile_ed_map_mac(struct gfile_ed *, const struct gfile_job *,
+	    size_t start, size_t end);
+/*
+ * Splice the job's new address over the IPv4 address that starts at
+ * input offset start and ends at end or at the first byte found in stops
+ * ("/" before a CIDR prefix; NM also ",;" before a gateway), when the job
+ * maps it; what follows the address stays.
+ */
+void	 gfile_ed_map_ip(struct gfile_ed *, const struct gfile_job *,
+	    size_t start, size_t end, const char *stops);
 
 /*
  * An interface name that is safe in a file name and in every format:

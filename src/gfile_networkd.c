@@ -8,7 +8,6 @@
  * key.  Drop-in directories (*.network.d/) are files like any other to the
  * caller; nothing here follows them.
  */
-#include <string.h>
 
 #include "gfile_networkd.h"
 
@@ -18,7 +17,7 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 {
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
-	const char *a, *v, *to;
+	const char *a, *v;
 	size_t pos = 0, alen, vlen, i, s, off;
 	bool addr_sec = false;
 
@@ -34,26 +33,16 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 			if (gfile_span_eq(a, alen, "MACAddress")) {
 				/* A blank-separated list in [Match]. */
 				for (i = 0; i < vlen; ) {
-					while (i < vlen && (v[i] == ' ' ||
-					    v[i] == '\t'))
+					while (i < vlen && gfile_is_blank(v[i]))
 						i++;
 					s = i;
-					while (i < vlen && v[i] != ' ' &&
-					    v[i] != '\t')
+					while (i < vlen && !gfile_is_blank(v[i]))
 						i++;
-					to = gfile_job_mac(job, v + s, i - s);
-					if (to != NULL)
-						gfile_ed_replace(&ed, off + s,
-						    off + i, to, strlen(to));
+					gfile_ed_map_mac(&ed, job, off + s,
+					    off + i);
 				}
 			} else if (addr_sec && gfile_span_eq(a, alen, "Address")) {
-				i = 0;
-				while (i < vlen && v[i] != '/')
-					i++;
-				to = gfile_job_ip(job, v, i);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + i, to,
-					    strlen(to));
+				gfile_ed_map_ip(&ed, job, off, off + vlen, "/");
 			}
 			break;
 		}

@@ -38,8 +38,8 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 {
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
-	const char *a, *v, *to;
-	size_t pos = 0, alen, vlen, i, off, hlen;
+	const char *a, *v;
+	size_t pos = 0, alen, vlen, off, hlen;
 	enum { S_OTHER, S_CONNECTION, S_IPV4, S_IPV6 } sec = S_OTHER;
 
 	gfile_ed_init(&ed, in, len, out);
@@ -64,18 +64,10 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 					    job->uuid, strlen(job->uuid));
 			} else if (gfile_span_eq(a, alen, "mac-address") ||
 			    gfile_span_eq(a, alen, "cloned-mac-address")) {
-				to = gfile_job_mac(job, v, vlen);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + vlen,
-					    to, strlen(to));
+				gfile_ed_map_mac(&ed, job, off, off + vlen);
 			} else if (sec == S_IPV4 && is_address_key(a, alen)) {
-				for (i = 0; i < vlen && v[i] != '/' &&
-				    v[i] != ',' && v[i] != ';'; i++)
-					;
-				to = gfile_job_ip(job, v, i);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + i, to,
-					    strlen(to));
+				gfile_ed_map_ip(&ed, job, off, off + vlen,
+				    "/,;");
 			} else if ((sec == S_IPV4 || sec == S_IPV6) &&
 			    gfile_span_eq(a, alen, "dhcp-hostname") &&
 			    job->hostname != NULL) {
