@@ -1,27 +1,17 @@
 /*
- * gfile_hosts.c - /etc/hosts and /etc/hostname (/etc/HOSTNAME on SUSE).
+ * gfile_hosts.c - /etc/hosts (/etc/hostname is gfile_hostname.c's).
  *
  * /etc/hosts is read as hosts(5) says: an address, then names, separated
  * by blanks or tabs, '#' to the end of the line a comment.  The editor
  * replaces whole name fields equal to the old FQDN or the old short name
  * (compared without regard to ASCII case) and keeps every separator,
  * comment and line end.  It never adds a line: mapping 127.0.1.1 for a
- * guest that lacks it is a policy for the caller.  /etc/hostname is
- * rewritten whole.
+ * guest that lacks it is a policy for the caller.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
-
-static bool
-is_sep(char c)
-{
-	/* NUL and CR are not valid in a name; treat them as separators so
-	 * a field never holds one. */
-	return c == ' ' || c == '\t' || c == '\r' || c == '\0' || c == '\v' ||
-	    c == '\f';
-}
+#include "gfile_hosts.h"
 
 /* Length of the line without a '#' comment. */
 static size_t
@@ -30,25 +20,6 @@ content_len(const struct gfile_line *l)
 	const char *h = memchr(l->p, '#', l->len);
 
 	return h != NULL ? (size_t)(h - l->p) : l->len;
-}
-
-/* Next field of p[0..len) from *pos; false when none is left. */
-static bool
-next_field(const char *p, size_t len, size_t *pos, size_t *start,
-    size_t *end)
-{
-	size_t i = *pos;
-
-	while (i < len && is_sep(p[i]))
-		i++;
-	if (i >= len)
-		return false;
-	*start = i;
-	while (i < len && !is_sep(p[i]))
-		i++;
-	*end = i;
-	*pos = i;
-	return true;
 }
 
 int
@@ -62,7 +33,7 @@ gfile_hosts_parse(const char *buf, size_t len,
 	while (gfile_line_next(buf, len, &pos, &l)) {
 		clen = content_len(&l);
 		lp = 0;
-		if (!next_field(l.p, clen, &lp, &s, &t))
+		if (!gfile_field_next(l.p, clen, &lp, &s, &t))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -73,7 +44,7 @@ gfile_hosts_parse(const char *buf, size_t len,
 		e->names.v = NULL;
 		e->names.n = e->names.cap = 0;
 		e->line = l.no;
-		while (next_field(l.p, clen, &lp, &s, &t))
+		while (gfile_field_next(l.p, clen, &lp, &s, &t))
 			strlist_add_owned(&e->names, xstrndup(l.p + s, t - s));
 		if (e->names.n == 0) {
 			free(e->addr);
@@ -125,7 +96,7 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 	while (gfile_line_next(in, len, &pos, &l)) {
 		clen = content_len(&l);
 		lp = 0;
-		if (!next_field(l.p, clen, &lp, &s, &t))	/* address */
+		if (!gfile_field_next(l.p, clen, &lp, &s, &t))	/* address */
 			continue;
 		/* A NIC's new address follows into its line. */
 		for (i = 0; i < job->nips; i++) {
@@ -138,7 +109,7 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 		}
 		if (!names)
 			continue;
-		while (next_field(l.p, clen, &lp, &s, &t)) {
+		while (gfile_field_next(l.p, clen, &lp, &s, &t)) {
 			if (gfile_span_caseeq(l.p + s, t - s,
 			    job->old_hostname))
 				gfile_ed_replace(&ed, l.off + s, l.off + t,
@@ -151,41 +122,5 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 	}
 	gfile_ed_finish(&ed);
 	free(oldshort);
-	return 0;
-}
-
-char *
-gfile_hostname_parse(const char *buf, size_t len)
-{
-	struct gfile_line l = { NULL, 0, 0, 0 };
-	size_t pos = 0, lp, s, t;
-
-	while (gfile_line_next(buf, len, &pos, &l)) {
-		lp = 0;
-		if (!next_field(l.p, l.len, &lp, &s, &t) || l.p[s] == '#')
-			continue;
-		return xstrndup(l.p + s, t - s);
-	}
-	return NULL;
-}
-
-/*
- * systemd's hostnamectl and Debian's installer write the name and one
- * LF; comments in the old file are not carried over.
- */
-int
-gfile_hostname_edit(const struct gfile_job *job, const char *in,
-    size_t len, struct buf *out)
-{
-	struct gfile_ed ed;
-
-	gfile_ed_init(&ed, in, len, out);
-	if (job->hostname == NULL) {
-		gfile_ed_finish(&ed);
-		return 0;
-	}
-	buf_reset(out);
-	buf_adds(out, job->hostname);
-	buf_addc(out, '\n');
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_hwconf.h"
 #include "valid.h"
 
 /* Is [k, k+n) "hwaddr" or "something.hwaddr"? */
@@ -67,16 +67,16 @@ gfile_hwconf_map_mac(const char *in, size_t len,
 		if (colon == NULL)
 			continue;
 		ks = 0;
-		while (ks < l.len && (l.p[ks] == ' ' || l.p[ks] == '\t'))
+		while (ks < l.len && gfile_is_blank(l.p[ks]))
 			ks++;
 		ke = (size_t)(colon - l.p);
 		if (ke < ks || !hwaddr_key(l.p + ks, ke - ks))
 			continue;
 		vs = ke + 1;
-		while (vs < l.len && (l.p[vs] == ' ' || l.p[vs] == '\t'))
+		while (vs < l.len && gfile_is_blank(l.p[vs]))
 			vs++;
 		ve = l.len;
-		while (ve > vs && (l.p[ve - 1] == ' ' || l.p[ve - 1] == '\t'))
+		while (ve > vs && gfile_is_blank(l.p[ve - 1]))
 			ve--;
 		if ((to = gfile_job_mac(&job, l.p + vs, ve - vs)) == NULL)
 			continue;

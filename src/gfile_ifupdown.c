@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_ifupdown.h"
 #include "valid.h"
 
 #define MAXWORDS 4
@@ -215,8 +215,7 @@ gfile_ifupdown_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
 	struct words w;
-	const char *to, *word;
-	size_t pos = 0, i, wlen, alen, hlen;
+	size_t pos = 0, i, wlen, hlen;
 	bool in_iface = false;
 
 	gfile_ed_init(&ed, in, len, out);
@@ -238,20 +237,11 @@ gfile_ifupdown_edit(const struct gfile_job *job, const char *in, size_t len,
 			i = word_is(&l, &w, 1, "ether") ? 2 : 1;
 			if (i >= w.n)
 				continue;
-			to = gfile_job_mac(job, l.p + w.s[i], w.e[i] - w.s[i]);
-			if (to != NULL)
-				gfile_ed_replace(&ed, l.off + w.s[i],
-				    l.off + w.e[i], to, strlen(to));
+			gfile_ed_map_mac(&ed, job, l.off + w.s[i],
+			    l.off + w.e[i]);
 		} else if (word_is(&l, &w, 0, "address")) {
-			word = l.p + w.s[1];
-			wlen = w.e[1] - w.s[1];
-			alen = 0;
-			while (alen < wlen && word[alen] != '/')
-				alen++;
-			to = gfile_job_ip(job, word, alen);
-			if (to != NULL)
-				gfile_ed_replace(&ed, l.off + w.s[1],
-				    l.off + w.s[1] + alen, to, strlen(to));
+			gfile_ed_map_ip(&ed, job, l.off + w.s[1],
+			    l.off + w.e[1], "/");
 		} else if (word_is(&l, &w, 0, "hostname") &&
 		    job->hostname != NULL) {
 			hlen = gfile_short_len(job->hostname);

@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_netplan.h"
 
 #define MAXDEPTH 32
 
@@ -36,12 +36,6 @@ struct yline {
 	size_t		 vallen;
 };
 
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Split a line; false for blank and comment lines. */
 static bool
 yline_split(const struct gfile_line *l, struct yline *y)
@@ -55,10 +49,10 @@ yline_split(const struct gfile_line *l, struct yline *y)
 		return false;
 	y->indent = i;
 	y->dash = false;
-	if (l->p[i] == '-' && (i + 1 == n || is_blank(l->p[i + 1]))) {
+	if (l->p[i] == '-' && (i + 1 == n || gfile_is_blank(l->p[i + 1]))) {
 		y->dash = true;
 		i++;
-		while (i < n && is_blank(l->p[i]))
+		while (i < n && gfile_is_blank(l->p[i]))
 			i++;
 	}
 	/* Cut a comment: '#' after a blank, outside quotes. */
@@ -68,10 +62,10 @@ yline_split(const struct gfile_line *l, struct yline *y)
 				q = 0;
 		} else if (l->p[k] == '"' || l->p[k] == '\'')
 			q = l->p[k];
-		else if (l->p[k] == '#' && k > 0 && is_blank(l->p[k - 1]))
+		else if (l->p[k] == '#' && k > 0 && gfile_is_blank(l->p[k - 1]))
 			break;
 	}
-	while (k > i && is_blank(l->p[k - 1]))
+	while (k > i && gfile_is_blank(l->p[k - 1]))
 		k--;
 	y->c = l->p + i;
 	y->clen = k - i;
@@ -85,11 +79,11 @@ yline_split(const struct gfile_line *l, struct yline *y)
 		    y->c[k] == '{')
 			break;
 		if (y->c[k] == ':' &&
-		    (k + 1 == y->clen || is_blank(y->c[k + 1]))) {
+		    (k + 1 == y->clen || gfile_is_blank(y->c[k + 1]))) {
 			y->key = y->c;
 			y->keylen = k;
 			k++;
-			while (k < y->clen && is_blank(y->c[k]))
+			while (k < y->clen && gfile_is_blank(y->c[k]))
 				k++;
 			y->val = y->c + k;
 			y->vallen = y->clen - k;
@@ -97,12 +91,6 @@ yline_split(const struct gfile_line *l, struct yline *y)
 		}
 	}
 	return true;
-}
-
-static bool
-span_is(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && memcmp(s, t, n) == 0;
 }
 
 /* Strip one level of matching quotes from [*s, *s+*n). */
@@ -149,11 +137,11 @@ gfile_netplan_mac(const char *buf, size_t len, const char *iface)
 		if (!yline_split(&l, &y))
 			continue;
 		depth = path_update(path, depth, &y);
-		if (y.key == NULL || !span_is(y.key, y.keylen, "macaddress"))
+		if (y.key == NULL || !gfile_span_eq(y.key, y.keylen, "macaddress"))
 			continue;
 		for (j = 0; j + 1 < depth; j++) {
-			if (span_is(path[j].p, path[j].len, "ethernets") &&
-			    span_is(path[j + 1].p, path[j + 1].len, iface)) {
+			if (gfile_span_eq(path[j].p, path[j].len, "ethernets") &&
+			    gfile_span_eq(path[j + 1].p, path[j + 1].len, iface)) {
 				v = y.val;
 				n = y.vallen;
 				unquote(&v, &n);
@@ -170,16 +158,10 @@ map_item(struct gfile_ed *ed, const struct gfile_job *job, const char *s,
     size_t n, size_t off)
 {
 	const char *p = s;
-	const char *to;
-	size_t i;
 
 	unquote(&p, &n);
 	off += (size_t)(p - s);
-	for (i = 0; i < n && p[i] != '/' && p[i] != ':'; i++)
-		;
-	to = gfile_job_ip(job, p, i);
-	if (to != NULL)
-		gfile_ed_replace(ed, off, off + i, to, strlen(to));
+	gfile_ed_map_ip(ed, job, off, off + n, "/:");
 }
 
 static bool
@@ -188,7 +170,7 @@ under_nameservers(const struct key *path, size_t depth)
 	size_t j;
 
 	for (j = 0; j < depth; j++)
-		if (span_is(path[j].p, path[j].len, "nameservers"))
+		if (gfile_span_eq(path[j].p, path[j].len, "nameservers"))
 			return true;
 	return false;
 }
@@ -201,7 +183,7 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct key path[MAXDEPTH];
 	struct gfile_ed ed;
 	struct yline y;
-	const char *v, *to;
+	const char *v;
 	size_t pos = 0, depth = 0, n, i, s, e, aind = 0;
 	bool in_addrs = false;
 
@@ -228,17 +210,13 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 		depth = path_update(path, depth, &y);
 		if (y.key == NULL)
 			continue;
-		if (span_is(y.key, y.keylen, "macaddress")) {
+		if (gfile_span_eq(y.key, y.keylen, "macaddress")) {
 			v = y.val;
 			n = y.vallen;
 			unquote(&v, &n);
-			to = gfile_job_mac(job, v, n);
-			if (to != NULL)
-				gfile_ed_replace(&ed,
-				    l.off + (size_t)(v - l.p),
-				    l.off + (size_t)(v - l.p) + n,
-				    to, strlen(to));
-		} else if (span_is(y.key, y.keylen, "addresses") &&
+			gfile_ed_map_mac(&ed, job, l.off + (size_t)(v - l.p),
+			    l.off + (size_t)(v - l.p) + n);
+		} else if (gfile_span_eq(y.key, y.keylen, "addresses") &&
 		    !under_nameservers(path, depth)) {
 			if (y.vallen == 0) {
 				in_addrs = true;
@@ -249,14 +227,14 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 				continue;
 			/* Flow sequence on this line. */
 			for (i = 1; i < y.vallen && y.val[i] != ']'; ) {
-				while (i < y.vallen && is_blank(y.val[i]))
+				while (i < y.vallen && gfile_is_blank(y.val[i]))
 					i++;
 				s = i;
 				while (i < y.vallen && y.val[i] != ',' &&
 				    y.val[i] != ']')
 					i++;
 				e = i;
-				while (e > s && is_blank(y.val[e - 1]))
+				while (e > s && gfile_is_blank(y.val[e - 1]))
 					e--;
 				if (e > s)
 					map_item(&ed, job, y.val + s, e - s,

@@ -1,6 +1,6 @@
 /*
- * gfile_networkd.c - systemd-networkd .link and .network files, and the
- * INI reader shared with NetworkManager keyfiles (gfile_ini_get).
+ * gfile_networkd.c - systemd-networkd .link and .network files (read with
+ * gfile_lib.c's INI reader, which NetworkManager keyfiles share).
  *
  * The editor changes MACAddress= list entries equal to a mapped MAC (in
  * [Match] and [Link] alike) and the address part of Address= in [Network]
@@ -8,40 +8,8 @@
  * key.  Drop-in directories (*.network.d/) are files like any other to the
  * caller; nothing here follows them.
  */
-#include <string.h>
 
-#include "gfile.h"
-
-static bool
-span_is(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && memcmp(s, t, n) == 0;
-}
-
-char *
-gfile_ini_get(const char *buf, size_t len, const char *section,
-    const char *key)
-{
-	struct gfile_line l = { NULL, 0, 0, 0 };
-	const char *a, *v, *found = NULL;
-	size_t pos = 0, alen, vlen, flen = 0;
-	bool in = false;
-
-	while (gfile_line_next(buf, len, &pos, &l)) {
-		switch (gfile_ini_line(&l, &a, &alen, &v, &vlen)) {
-		case 1:
-			in = span_is(a, alen, section);
-			break;
-		case 2:
-			if (in && span_is(a, alen, key)) {
-				found = v;
-				flen = vlen;
-			}
-			break;
-		}
-	}
-	return found != NULL ? xstrndup(found, flen) : NULL;
-}
+#include "gfile_networkd.h"
 
 int
 gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
@@ -49,7 +17,7 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 {
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
-	const char *a, *v, *to;
+	const char *a, *v;
 	size_t pos = 0, alen, vlen, i, s, off;
 	bool addr_sec = false;
 
@@ -57,34 +25,24 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 	while (gfile_line_next(in, len, &pos, &l)) {
 		switch (gfile_ini_line(&l, &a, &alen, &v, &vlen)) {
 		case 1:
-			addr_sec = span_is(a, alen, "Network") ||
-			    span_is(a, alen, "Address");
+			addr_sec = gfile_span_eq(a, alen, "Network") ||
+			    gfile_span_eq(a, alen, "Address");
 			break;
 		case 2:
 			off = l.off + (size_t)(v - l.p);
-			if (span_is(a, alen, "MACAddress")) {
+			if (gfile_span_eq(a, alen, "MACAddress")) {
 				/* A blank-separated list in [Match]. */
 				for (i = 0; i < vlen; ) {
-					while (i < vlen && (v[i] == ' ' ||
-					    v[i] == '\t'))
+					while (i < vlen && gfile_is_blank(v[i]))
 						i++;
 					s = i;
-					while (i < vlen && v[i] != ' ' &&
-					    v[i] != '\t')
+					while (i < vlen && !gfile_is_blank(v[i]))
 						i++;
-					to = gfile_job_mac(job, v + s, i - s);
-					if (to != NULL)
-						gfile_ed_replace(&ed, off + s,
-						    off + i, to, strlen(to));
+					gfile_ed_map_mac(&ed, job, off + s,
+					    off + i);
 				}
-			} else if (addr_sec && span_is(a, alen, "Address")) {
-				i = 0;
-				while (i < vlen && v[i] != '/')
-					i++;
-				to = gfile_job_ip(job, v, i);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + i, to,
-					    strlen(to));
+			} else if (addr_sec && gfile_span_eq(a, alen, "Address")) {
+				gfile_ed_map_ip(&ed, job, off, off + vlen, "/");
 			}
 			break;
 		}

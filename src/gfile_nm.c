@@ -12,13 +12,7 @@
  */
 #include <string.h>
 
-#include "gfile.h"
-
-static bool
-span_is(const char *s, size_t n, const char *t)
-{
-	return strlen(t) == n && memcmp(s, t, n) == 0;
-}
+#include "gfile_nm.h"
 
 /* address, address1, addresses, addresses2, ... */
 static bool
@@ -44,46 +38,38 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 {
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
-	const char *a, *v, *to;
-	size_t pos = 0, alen, vlen, i, off, hlen;
+	const char *a, *v;
+	size_t pos = 0, alen, vlen, off, hlen;
 	enum { S_OTHER, S_CONNECTION, S_IPV4, S_IPV6 } sec = S_OTHER;
 
 	gfile_ed_init(&ed, in, len, out);
 	while (gfile_line_next(in, len, &pos, &l)) {
 		switch (gfile_ini_line(&l, &a, &alen, &v, &vlen)) {
 		case 1:
-			if (span_is(a, alen, "connection"))
+			if (gfile_span_eq(a, alen, "connection"))
 				sec = S_CONNECTION;
-			else if (span_is(a, alen, "ipv4"))
+			else if (gfile_span_eq(a, alen, "ipv4"))
 				sec = S_IPV4;
-			else if (span_is(a, alen, "ipv6"))
+			else if (gfile_span_eq(a, alen, "ipv6"))
 				sec = S_IPV6;
 			else
 				sec = S_OTHER;
 			break;
 		case 2:
 			off = l.off + (size_t)(v - l.p);
-			if (sec == S_CONNECTION && span_is(a, alen, "uuid") &&
+			if (sec == S_CONNECTION && gfile_span_eq(a, alen, "uuid") &&
 			    job->uuid != NULL) {
-				if (!span_is(v, vlen, job->uuid))
+				if (!gfile_span_eq(v, vlen, job->uuid))
 					gfile_ed_replace(&ed, off, off + vlen,
 					    job->uuid, strlen(job->uuid));
-			} else if (span_is(a, alen, "mac-address") ||
-			    span_is(a, alen, "cloned-mac-address")) {
-				to = gfile_job_mac(job, v, vlen);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + vlen,
-					    to, strlen(to));
+			} else if (gfile_span_eq(a, alen, "mac-address") ||
+			    gfile_span_eq(a, alen, "cloned-mac-address")) {
+				gfile_ed_map_mac(&ed, job, off, off + vlen);
 			} else if (sec == S_IPV4 && is_address_key(a, alen)) {
-				for (i = 0; i < vlen && v[i] != '/' &&
-				    v[i] != ',' && v[i] != ';'; i++)
-					;
-				to = gfile_job_ip(job, v, i);
-				if (to != NULL)
-					gfile_ed_replace(&ed, off, off + i, to,
-					    strlen(to));
+				gfile_ed_map_ip(&ed, job, off, off + vlen,
+				    "/,;");
 			} else if ((sec == S_IPV4 || sec == S_IPV6) &&
-			    span_is(a, alen, "dhcp-hostname") &&
+			    gfile_span_eq(a, alen, "dhcp-hostname") &&
 			    job->hostname != NULL) {
 				hlen = gfile_short_len(job->hostname);
 				if (vlen != hlen ||

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_shadow.h"
 
 static bool
 has_ctrl(const char *s)

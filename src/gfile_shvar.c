@@ -1,6 +1,7 @@
 /*
- * gfile_shvar.c - shell-variable files: RHEL/OEL ifcfg-*, the SUSE
- * ifcfg-* variant and /etc/sysconfig/network.
+ * gfile_shvar.c - the shell-variable codec: reading, setting, removing
+ * and mapping `KEY=value` assignments in files a shell sources (RHEL/OEL
+ * ifcfg-*, the SUSE ifcfg-* variant, /etc/sysconfig/network).
  *
  * These files are sourced by a shell at boot, so they are read here the
  * way sh(1) splits words: `KEY=value` statements, an optional `export`,
@@ -12,6 +13,10 @@
  * (gfile_shvar_unset) removes whole lines, and only lines holding nothing
  * but that assignment.
  *
+ * It knows which variables exist, not what they mean: that is the
+ * editors' (gfile_ifcfg.c, gfile_sysconfig_network.c), which sit above
+ * it; it calls only gfile_lib.c.
+ *
  * Hand-written: libguestfs's augeas lenses would need the appliance, and
  * initscripts' shvar.c is not a library.
  */
@@ -19,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_shvar.h"
 
 /* One assignment: offsets into the input. */
 struct asg {
@@ -440,120 +445,87 @@ gfile_shvar_set(const char *in, size_t len, const char *key,
 	return 0;
 }
 
-/* IPADDR, IPADDR0..n (RHEL), IPADDR_suffix (SUSE). */
-static bool
-is_ipaddr_key(const char *buf, const struct asg *a)
-{
-	size_t i;
+/* ---- Mapping values --------------------------------------------------- */
 
-	if (a->keylen < 6 || memcmp(buf + a->key, "IPADDR", 6) != 0)
-		return false;
-	if (a->keylen == 6)
-		return true;
-	if (buf[a->key + 6] == '_')
-		return a->keylen > 7;
-	for (i = 6; i < a->keylen; i++)
-		if (buf[a->key + i] < '0' || buf[a->key + i] > '9')
-			return false;
-	return true;
+/* An assignment's key, for finding the last assignment of each. */
+struct keyref {
+	const char	*key;
+	size_t		 n;
+	size_t		 i;
+};
+
+static int
+cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Mapped new value of an IPADDR* value ("a.b.c.d" or "a.b.c.d/N"). */
-static char *
-map_ip(const struct gfile_job *job, const char *v)
+/* last[i]: no later assignment has l->v[i]'s key (n log n, not n^2). */
+static bool *
+find_last(const char *buf, const struct asglist *l)
 {
-	size_t n = strcspn(v, "/");
-	const char *to = gfile_job_ip(job, v, n);
+	struct keyref *r;
+	bool *last;
+	size_t i;
 
-	return to != NULL ? xasprintf("%s%s", to, v + n) : NULL;
+	if (l->n == 0)
+		return NULL;
+	r = xreallocarray(NULL, l->n, sizeof(*r));
+	last = xreallocarray(NULL, l->n, sizeof(*last));
+	for (i = 0; i < l->n; i++) {
+		r[i].key = buf + l->v[i].key;
+		r[i].n = l->v[i].keylen;
+		r[i].i = i;
+	}
+	qsort(r, l->n, sizeof(*r), cmp_keyref);
+	for (i = 0; i < l->n; i++)
+		last[r[i].i] = i + 1 == l->n || r[i + 1].n != r[i].n ||
+		    memcmp(r[i + 1].key, r[i].key, r[i].n) != 0;
+	free(r);
+	return last;
 }
 
 int
-gfile_ifcfg_edit(const struct gfile_job *job, const char *in, size_t len,
-    struct buf *out)
+gfile_shvar_map(const char *in, size_t len,
+    char *(*map)(const char *, size_t, const char *, size_t, bool,
+    const void *), const void *arg, struct buf *out)
 {
 	struct asglist l = { NULL, 0, 0 };
 	struct buf val = BUF_INIT;
 	struct gfile_ed ed;
 	const struct asg *a;
-	const char *to;
-	char *shortname = NULL, *nv;
-	long iuuid, idhcp;
+	bool *last;
+	char *nv;
 	size_t i;
 
 	if (scan_ok(scan(in, len, &l)) == -1) {
 		free(l.v);
 		return -1;
 	}
-	iuuid = job->uuid != NULL ? last_of(in, &l, "UUID") : -1;
-	idhcp = job->hostname != NULL ? last_of(in, &l, "DHCP_HOSTNAME") : -1;
-	if (job->hostname != NULL)
-		shortname = xstrndup(job->hostname,
-		    gfile_short_len(job->hostname));
+	last = find_last(in, &l);
 	gfile_ed_init(&ed, in, len, out);
 	for (i = 0; i < l.n; i++) {
 		a = &l.v[i];
-		if ((long)i == iuuid) {
-			replace_value(&ed, a, job->uuid);
-		} else if ((long)i == idhcp) {
-			replace_value(&ed, a, shortname);
-		} else if (key_is(in, a, "HWADDR") ||
-		    key_is(in, a, "MACADDR")) {
-			decode(in, a->vstart, a->vend, &val);
-			to = gfile_job_mac(job, val.data, val.len);
-			if (to != NULL)
-				replace_value(&ed, a, to);
-		} else if (is_ipaddr_key(in, a)) {
-			decode(in, a->vstart, a->vend, &val);
-			nv = map_ip(job, val.data);
-			if (nv != NULL)
-				replace_value(&ed, a, nv);
-			free(nv);
-		}
+		decode(in, a->vstart, a->vend, &val);
+		nv = map(in + a->key, a->keylen, val.data, val.len, last[i],
+		    arg);
+		if (nv != NULL)
+			replace_value(&ed, a, nv);
+		free(nv);
 	}
 	gfile_ed_finish(&ed);
-	free(shortname);
 	buf_release(&val);
+	free(last);
 	free(l.v);
 	return 0;
-}
-
-/*
- * HOSTNAME= is what RHEL 5/6 set the host name from, so it is added when
- * missing (hostname= is a setting, not a mapping); DHCP_HOSTNAME= only
- * follows when present.
- */
-int
-gfile_sysconfig_network_edit(const struct gfile_job *job, const char *in,
-    size_t len, struct buf *out)
-{
-	struct buf tmp = BUF_INIT;
-	struct gfile_ed ed;
-	char *shortname, *cur;
-	int rc = 0;
-
-	if (job->hostname == NULL) {
-		gfile_ed_init(&ed, in, len, out);
-		gfile_ed_finish(&ed);
-		return 0;
-	}
-	if (gfile_shvar_set(in, len, "HOSTNAME", job->hostname, &tmp) == -1) {
-		buf_release(&tmp);
-		return -1;
-	}
-	shortname = xstrndup(job->hostname, gfile_short_len(job->hostname));
-	cur = gfile_shvar_get(tmp.data, tmp.len, "DHCP_HOSTNAME");
-	if (cur != NULL)
-		rc = gfile_shvar_set(tmp.data, tmp.len, "DHCP_HOSTNAME",
-		    shortname, out);
-	else {
-		gfile_ed_init(&ed, tmp.data, tmp.len, out);
-		gfile_ed_finish(&ed);
-	}
-	free(cur);
-	free(shortname);
-	buf_release(&tmp);
-	return rc;
 }
 
 /* ---- Removing variables (imprint apply) ------------------------------- */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_udev.h"
 #include "valid.h"
 
 /* One KEY OP "VALUE" item; offsets are within the line. */
@@ -154,7 +154,6 @@ gfile_udev_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
 	struct utok t;
-	const char *to;
 	size_t pos = 0, lp;
 
 	gfile_ed_init(&ed, in, len, out);
@@ -165,11 +164,8 @@ gfile_udev_edit(const struct gfile_job *job, const char *in, size_t len,
 		while (next_tok(l.p, l.len, &lp, &t)) {
 			if (!tok_is(l.p, &t, "ATTR{address}", "=="))
 				continue;
-			to = gfile_job_mac(job, l.p + t.vstart,
-			    t.vend - t.vstart);
-			if (to != NULL)
-				gfile_ed_replace(&ed, l.off + t.vstart,
-				    l.off + t.vend, to, strlen(to));
+			gfile_ed_map_mac(&ed, job, l.off + t.vstart,
+			    l.off + t.vend);
 		}
 	}
 	gfile_ed_finish(&ed);

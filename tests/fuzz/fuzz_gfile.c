@@ -14,7 +14,7 @@
  * Build:
  *
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_gfile.c \
- *       src/gfile_*.c src/util.c src/valid.c
+ *       src/gfile.c src/gfile_*.c src/util.c src/valid.c
  */
 #include <stdint.h>
 #include <stdlib.h>

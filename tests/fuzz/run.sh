@@ -53,7 +53,7 @@ done
 $cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Isrc -o "$out/fuzz_gfile" \
-    tests/fuzz/fuzz_gfile.c src/gfile_*.c src/util.c src/valid.c ||
+    tests/fuzz/fuzz_gfile.c src/gfile.c src/gfile_*.c src/util.c src/valid.c ||
     fail "build failed"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,103 +1,103 @@
 /*
- * gfile_nic.c - whole-NIC settings for RHEL-family ifcfg files: make an
- * existing ifcfg-NAME say what a recipe wants (MAC binding, static or
- * DHCP addressing, DHCP host name, connection uuid), and write the ifcfg
- * of a NIC the guest has no file for in the style of a sibling's.  Also
- * the checks and the netmask helper the other whole-NIC editors share.
+ * gfile_ifcfg.c - RHEL/OEL/CentOS (and SUSE) ifcfg-NAME files: map a
+ * clone's old MACs, addresses, DHCP host name and connection uuid to new
+ * ones (gfile_ifcfg_edit, behind gfile_edit); make an existing
+ * ifcfg-NAME say what a recipe wants (MAC binding, static or DHCP
+ * addressing); and write the ifcfg of a NIC the guest has no file for in
+ * the style of a sibling's.
  *
- * Built from the shell-variable editor (gfile_shvar.c): each setting is
- * one gfile_shvar_set/gfile_shvar_unset step on the previous step's
- * bytes, so quoting, comments and order are kept by the same code that
- * every other ifcfg edit goes through.  No I/O; the caller picks the
- * files (ifcfg-NAME, the sibling) and writes the result.
+ * Built on the shell-variable codec (gfile_shvar.c): the mapping is one
+ * gfile_shvar_map pass, and each whole-NIC setting is one
+ * gfile_shvar_set/gfile_shvar_unset step on the previous step's bytes,
+ * so quoting, comments and order are kept by the same code every shell
+ * file edit goes through.  Reading and splitting shell words is not done
+ * here; no I/O: the caller picks the files (ifcfg-NAME, the sibling) and
+ * writes the result.
  */
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gfile.h"
+#include "gfile_ifcfg.h"
+#include "gfile_shvar.h"
 #include "valid.h"
 
-/* An interface name that is safe in a file name and in every format. */
-static bool
-nic_name_valid(const char *s)
-{
-	size_t n;
+/* ---- Mapping old values to new (gfile_edit) ---------------------------- */
 
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	    (*s >= '0' && *s <= '9')))
+/* IPADDR, IPADDR0..n (RHEL), IPADDR_suffix (SUSE). */
+static bool
+is_ipaddr_key(const char *key, size_t n)
+{
+	size_t i;
+
+	if (n < 6 || memcmp(key, "IPADDR", 6) != 0)
 		return false;
-	for (n = 0; s[n] != '\0'; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') ||
-		    (s[n] >= '0' && s[n] <= '9') ||
-		    s[n] == '_' || s[n] == '.' || s[n] == '-'))
+	if (n == 6)
+		return true;
+	if (key[6] == '_')
+		return n > 7;
+	for (i = 6; i < n; i++)
+		if (key[i] < '0' || key[i] > '9')
 			return false;
-	return n <= 15;		/* IFNAMSIZ - 1 */
+	return true;
+}
+
+struct edit_arg {
+	const struct gfile_job	*job;
+	const char		*shortname;	/* NULL: leave DHCP_HOSTNAME */
+};
+
+/*
+ * The new value of one assignment, or NULL: the last UUID and
+ * DHCP_HOSTNAME follow the job, HWADDR and MACADDR their MAC mapping,
+ * IPADDR* the address mapping with a "/N" kept.
+ */
+static char *
+edit_value(const char *key, size_t n, const char *v, size_t vlen,
+    bool last, const void *arg)
+{
+	const struct edit_arg *e = arg;
+	const struct gfile_job *job = e->job;
+	const char *to;
+	size_t k;
+
+	if (last && job->uuid != NULL && gfile_span_eq(key, n, "UUID"))
+		return xstrdup(job->uuid);
+	if (last && e->shortname != NULL &&
+	    gfile_span_eq(key, n, "DHCP_HOSTNAME"))
+		return xstrdup(e->shortname);
+	if (gfile_span_eq(key, n, "HWADDR") ||
+	    gfile_span_eq(key, n, "MACADDR")) {
+		to = gfile_job_mac(job, v, vlen);
+		return to != NULL ? xstrdup(to) : NULL;
+	}
+	if (is_ipaddr_key(key, n)) {
+		k = strcspn(v, "/");
+		to = gfile_job_ip(job, v, k);
+		return to != NULL ? xasprintf("%s%s", to, v + k) : NULL;
+	}
+	return NULL;
 }
 
 int
-gfile_nic_check(const struct gfile_nic *nic)
+gfile_ifcfg_edit(const struct gfile_job *job, const char *in, size_t len,
+    struct buf *out)
 {
-	const char *name = nic->name != NULL ? nic->name : "";
+	struct edit_arg e = { job, NULL };
+	char *shortname = NULL;
+	int rc;
 
-	if (!nic_name_valid(name)) {
-		warnx("refusing interface name '%s'", name);
-		return -1;
-	}
-	if (nic->mac != NULL && !mac_valid_nic(nic->mac)) {
-		warnx("refusing MAC '%s' for '%s': not a NIC address",
-		    nic->mac, name);
-		return -1;
-	}
-	if (nic->boot != GFILE_BOOT_KEEP && nic->boot != GFILE_BOOT_STATIC &&
-	    nic->boot != GFILE_BOOT_DHCP) {
-		warnx("unknown boot method %d for '%s'", nic->boot, name);
-		return -1;
-	}
-	if (nic->boot == GFILE_BOOT_STATIC) {
-		if (nic->address == NULL || !ipv4_valid(nic->address)) {
-			warnx("refusing address '%s' for '%s'",
-			    nic->address != NULL ? nic->address : "", name);
-			return -1;
-		}
-		if (nic->prefix < 0 || nic->prefix > 32) {
-			warnx("refusing prefix length %d for '%s'",
-			    nic->prefix, name);
-			return -1;
-		}
-		if (nic->gateway != NULL && !ipv4_valid(nic->gateway)) {
-			warnx("refusing gateway '%s' for '%s'", nic->gateway,
-			    name);
-			return -1;
-		}
-	}
-	if (nic->hostname != NULL && !hostname_valid(nic->hostname)) {
-		warnx("refusing host name '%s' for '%s'", nic->hostname,
-		    name);
-		return -1;
-	}
-	if (nic->uuid != NULL && !uuid_valid(nic->uuid)) {
-		warnx("refusing uuid '%s' for '%s'", nic->uuid, name);
-		return -1;
-	}
-	return 0;
+	if (job->hostname != NULL)
+		shortname = xstrndup(job->hostname,
+		    gfile_short_len(job->hostname));
+	e.shortname = shortname;
+	rc = gfile_shvar_map(in, len, edit_value, &e, out);
+	free(shortname);
+	return rc;
 }
 
-void
-gfile_prefix_mask(int prefix, char out[16])
-{
-	unsigned long m;
-
-	if (prefix < 0)
-		prefix = 0;
-	if (prefix > 32)
-		prefix = 32;
-	m = prefix == 0 ? 0 : (0xffffffffUL << (32 - prefix)) & 0xffffffffUL;
-	snprintf(out, 16, "%lu.%lu.%lu.%lu", (m >> 24) & 255, (m >> 16) & 255,
-	    (m >> 8) & 255, m & 255);
-}
+/* ---- Whole-NIC settings (imprint apply) -------------------------------- */
 
 /*
  * The file being built: each step writes into tmp, which then becomes
@@ -451,7 +451,7 @@ gfile_ifcfg_new_nic(const char *sibling, size_t len, const char *sname,
 
 	if (gfile_nic_check(nic) == -1)
 		return -1;
-	if (sname == NULL || !nic_name_valid(sname)) {
+	if (sname == NULL || !gfile_nic_name_valid(sname)) {
 		warnx("refusing sibling interface name '%s'",
 		    sname != NULL ? sname : "");
 		return -1;

@@ -1,0 +1,17 @@
+/*
+ * gfile_nm.h - NetworkManager keyfiles: the editor behind gfile_edit
+ * (reading them is gfile_ini_get's, gfile_lib.h).
+ */
+#ifndef IMPRINT_GFILE_NM_H
+#define IMPRINT_GFILE_NM_H
+
+#include "gfile_lib.h"
+
+/*
+ * gfile_edit's editor for keyfiles (GFILE_NM_KEYFILE): same contract as
+ * gfile_edit (gfile.h); the job's values have been checked there.
+ */
+int	 gfile_nm_edit(const struct gfile_job *, const char *, size_t,
+	    struct buf *);
+
+#endif
