@@ -65,25 +65,6 @@ on_file(const struct scan_file *f, void *arg)
 }
 
 /*
- * Print a value or path with backslashes and control bytes escaped, so
- * that a hostile config cannot drive the terminal.
- */
-static void
-put_text(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
-/*
  * One line per collision:
  *   KIND VALUE: FILE:LINE[ (WRITTEN)], FILE:LINE[ (WRITTEN)]...
  * then "configs: N, unreadable: N, collisions: N".
@@ -97,15 +78,15 @@ show_text(const struct scan_set *set, size_t ncoll)
 	for (i = 0; i < ncoll; i++) {
 		c = scan_set_collision(set, i);
 		printf("%s ", scan_kind_name(c->kind));
-		put_text(c->value);
+		cmd_put_text(c->value);
 		putchar(':');
 		for (j = 0; j < c->nplaces; j++) {
 			fputs(j ? ", " : " ", stdout);
-			put_text(c->places[j].file);
+			cmd_put_text(c->places[j].file);
 			printf(":%d", c->places[j].line);
 			if (c->places[j].written != NULL) {
 				fputs(" (", stdout);
-				put_text(c->places[j].written);
+				cmd_put_text(c->places[j].written);
 				putchar(')');
 			}
 		}

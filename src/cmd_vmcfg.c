@@ -77,31 +77,12 @@ const char vmcfg_usage[] =
 
 /* ---- showing ----------------------------------------------------------- */
 
-/*
- * Print a decoded value with control bytes and backslashes escaped, so
- * that a hostile config cannot drive the terminal.
- */
-static void
-put_text(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
 static void
 put_kv(const char *label, const char *value)
 {
 	fputs(label, stdout);
 	if (value != NULL)
-		put_text(value);
+		cmd_put_text(value);
 	else
 		fputs("(none)", stdout);
 	putchar('\n');
@@ -117,7 +98,7 @@ put_item(const char *kind, size_t i, int line, const char *spec)
 		return false;
 	}
 	putchar('\'');
-	put_text(spec);
+	cmd_put_text(spec);
 	puts("'");
 	return true;
 }

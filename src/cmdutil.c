@@ -110,3 +110,18 @@ cmd_check_mac_options(const char *prefix, const struct strlist *scan)
 	}
 	return 0;
 }
+
+void
+cmd_put_text(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\')
+			fputs("\\\\", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}

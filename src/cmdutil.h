@@ -30,6 +30,13 @@ int	 cmd_root_option(struct root_spec *spec, bool *have, int opt,
  */
 int	 cmd_check_mac_options(const char *prefix, const struct strlist *scan);
 
+/*
+ * Print s on stdout with backslashes and control bytes escaped ("\\",
+ * "\xHH"), so that a value or path from a config or a guest cannot drive
+ * the terminal or forge an output line.
+ */
+void	 cmd_put_text(const char *s);
+
 /* A JSON array of the strings of l (new reference). */
 json_object *cmd_json_strlist(const struct strlist *l);
 
