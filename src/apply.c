@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "cmdutil.h"
+#include "disks.h"
 #include "guest.h"
 #include "hostcfg.h"
 #include "hostfile.h"
@@ -80,6 +81,28 @@ apply_load_config(struct apply_job *j, const char *cfgpath)
 		return -1;
 	}
 	return hostcfg_load(buf, &j->cfg);
+}
+
+int
+apply_job_disks(struct apply_job *j, const struct recipe *r,
+    char *const *images, size_t n)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (images[i][0] == '/')
+			strlist_add(&j->disks, images[i]);
+		else if (realpath(images[i], buf) == NULL) {
+			warn("cannot open image '%s'", images[i]);
+			return -1;
+		} else
+			strlist_add(&j->disks, buf);
+	}
+	if (j->cfg == NULL)
+		return 0;
+	return disks_check(j->cfg, r, (const char *const *)j->disks.v,
+	    j->disks.n);
 }
 
 /* --- carrying out a plan ------------------------------------------------- */
@@ -289,6 +312,8 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	in.cfg = j->cfg;
 	in.macs = c->macs;
 	in.prev = prev;
+	in.images = (const char *const *)j->disks.v;
+	in.nimages = j->disks.n;
 	if (plan_build(&p, &in) == -1) {
 		warnx("'%s' left unchanged", j->image);
 		goto out;
