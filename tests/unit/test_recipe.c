@@ -350,7 +350,7 @@ test_shipped(void)
 	check_shipped("resync.rcp", none,
 	    "[guest]\nroot = auto\n"
 	    "\n[nic eth0]\nmac = from-config\n"
-	    "\n[host]\nconfig = auto\n");
+	    "\n[host]\nconfig = auto\ndisk = keep\n");
 	CHECK_INT(recipe_load(RECIPES_DIR "/resync.rcp", NULL, &r), 0);
 	if (CHECK(r != NULL)) {
 		CHECK_INT(r->nnics, 1);
