@@ -60,10 +60,11 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 		return 0;
 	}
 	free(p);
-	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP) {
-		warnx("%s:%zu: the recipe sets the domain's name or uuid, but "
-		    "there is no vm.cfg beside '%s'; give --vmcfg FILE or "
-		    "'config = PATH'", r->path, r->host.line, image);
+	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP ||
+	    r->host.ndisks > 0) {
+		warnx("%s:%zu: the recipe sets the domain's name, uuid or "
+		    "disks, but there is no vm.cfg beside '%s'; give --vmcfg "
+		    "FILE or 'config = PATH'", r->path, r->host.line, image);
 		return -1;
 	}
 	return 0;
