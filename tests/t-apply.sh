@@ -179,13 +179,16 @@ check_match "lvm second apply: no changes" "$OUT" "lvm.img: no changes"
 RS=$SCRATCH/resync
 mkdir -p "$RS"
 cp --sparse=always "$CACHE/ovs.img" "$RS/System.img"
-cp "$DATA/ovs-mismatch.vm.cfg" "$RS/vm.cfg"
+# A real clone's config names its own disk (resync keeps the disks).
+sed "s|file:/OVS/running_pool/tmpl-el5/System.img|file:$RS/System.img|" \
+    "$DATA/ovs-mismatch.vm.cfg" >"$RS/vm.cfg"
+cp "$RS/vm.cfg" "$SCRATCH/resync.vm.cfg.orig"
 run_imprint apply "$TOP/recipes/resync.rcp" "$RS/System.img"
 check_exit "resync" "$RC" 0
 check_match "resync: MAC from the config" "$OUT" \
     '^  nic0 eth0: mac 00:16:3E:10:20:01 -> 00:16:3e:10:20:99$'
 check_nomatch "resync: nothing generated" "$OUT" "generated"
-check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" "$DATA/ovs-mismatch.vm.cfg"
+check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" "$SCRATCH/resync.vm.cfg.orig"
 run_imprint inspect --partition 2 --vmcfg "$RS/vm.cfg" "$RS/System.img"
 check_exit "resync: consistent afterwards" "$RC" 0
 check_match "resync: HWADDR" "$OUT" 'ifcfg-eth0 DEVICE=eth0 HWADDR=00:16:3e:10:20:99 '
