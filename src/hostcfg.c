@@ -1705,9 +1705,10 @@ hostcfg_disk_is_cdrom(const struct hostcfg *c, size_t i)
 			len = f.end - f.key_s;
 			while (len > 0 && is_blank(s[f.key_s + len - 1]))
 				len--;
-			if ((len == 5 && memcmp(s + f.key_s, "cdrom", 5) == 0) ||
-			    (len > 6 && memcmp(s + f.key_s + len - 6, ":cdrom",
-			    6) == 0))
+			if ((len == 5 &&
+			    memcmp(s + f.key_s, "cdrom", 5) == 0) ||
+			    (len > 6 && memcmp(s + f.key_s + len - 6,
+			    ":cdrom", 6) == 0))
 				return true;
 		}
 		if (f.end >= n->dec_len)

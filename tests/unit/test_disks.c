@@ -164,7 +164,8 @@ test_guest_disks(void)
 static void
 test_follow_ovm2(void)
 {
-	static const char *const img[] = { "/OVS/running_pool/web1/System.img" };
+	static const char *const img[] = {
+	    "/OVS/running_pool/web1/System.img" };
 	struct hostcfg *c;
 	struct recipe *r;
 	struct strlist sum = STRLIST_INIT, app = STRLIST_INIT;

@@ -492,7 +492,8 @@ test_two_nics_one_line(void)
 	    "host-xm-pv-two-nics-one-line.vm.cfg:9:");
 	refuse_set(c, "disk1.target", "/dev/a,b", "positional");
 	refuse_set(c, "disk2.target", "/dev/x", "disk 2 does not exist");
-	refuse_set(c, "disk0.target", "dev/x", "9:10: invalid path 'dev/x' for disk 0");
+	refuse_set(c, "disk0.target", "dev/x",
+	    "9:10: invalid path 'dev/x' for disk 0");
 	refuse_set(c, "disk0.format", "raw", "unknown key");
 	refuse_set(c, "nic2.mac", M3, "nic 2 does not exist");
 	xlu_check(c);
