@@ -4,11 +4,12 @@
 #
 # The sample is an Oracle VM Server 2 style clone, demo/web1/System.img
 # (an EL5 guest whose ifcfg-eth0 and udev rule still name the template's
-# MAC 00:16:3e:10:20:01) beside a copy of the template's vm.cfg: the state
-# every clone is in before its first boot.  The demo inspects it, shows
-# what the recipe would change (--dry-run), applies it, and inspects it
-# again.  The cached test images are never written: the demo works on a
-# copy.
+# MAC 00:16:3e:10:20:01) beside a copy of the template's vm.cfg, which
+# still names the template's disk: the state every clone is in before its
+# first boot.  The demo inspects it, shows what the recipe would change
+# (--dry-run), applies it, and inspects it again; the disk line is shown
+# before and after.  The cached test images are never written: the demo
+# works on a copy.
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEMO=${IMPRINT_DEMO_DIR:-$TOP/demo}
@@ -30,8 +31,9 @@ cp "$TOP/tests/data/ovs.vm.cfg" "$DEMO/web1/vm.cfg"
 cd "$DEMO/web1"
 
 echo
-echo "== BEFORE: the clone carries the template's identity"
-grep -E '^(name|uuid|vif)' vm.cfg
+echo "== BEFORE: the clone carries the template's identity, and its config"
+echo "   names the template's disk (inspect says disk-not-image)"
+grep -E '^(disk|name|uuid|vif)' vm.cfg
 run "$IMPRINT" inspect --partition 2 --vmcfg vm.cfg System.img
 
 echo
@@ -41,8 +43,8 @@ run "$IMPRINT" apply --dry-run -D name=web1 -D octet=21 "$RECIPE" System.img
 run "$IMPRINT" apply -D name=web1 -D octet=21 "$RECIPE" System.img
 
 echo
-echo "== AFTER: its own hostname, MACs, address and uuid, on both sides"
-grep -E '^(name|uuid|vif)' vm.cfg
+echo "== AFTER: its own hostname, MACs, address, uuid and disk, on both sides"
+grep -E '^(disk|name|uuid|vif)' vm.cfg
 run "$IMPRINT" inspect --partition 2 --vmcfg vm.cfg System.img
 
 cat <<MSG

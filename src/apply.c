@@ -15,6 +15,7 @@
 
 #include "apply.h"
 #include "cmdutil.h"
+#include "disks.h"
 #include "guest.h"
 #include "hostcfg.h"
 #include "hostfile.h"
@@ -55,10 +56,11 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 		return 0;
 	}
 	free(p);
-	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP) {
-		warnx("%s:%zu: the recipe sets the domain's name or uuid, but "
-		    "there is no vm.cfg beside '%s'; give --vmcfg FILE or "
-		    "'config = PATH'", r->path, r->host.line, image);
+	if (r->host.name || r->host.uuid_kind != RECIPE_UUID_KEEP ||
+	    r->host.ndisks > 0) {
+		warnx("%s:%zu: the recipe sets the domain's name, uuid or "
+		    "disks, but there is no vm.cfg beside '%s'; give --vmcfg "
+		    "FILE or 'config = PATH'", r->path, r->host.line, image);
 		return -1;
 	}
 	return 0;
@@ -76,6 +78,28 @@ apply_load_config(struct apply_job *j, const char *cfgpath)
 		return -1;
 	}
 	return hostcfg_load(buf, &j->cfg);
+}
+
+int
+apply_job_disks(struct apply_job *j, const struct recipe *r,
+    char *const *images, size_t n)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (images[i][0] == '/')
+			strlist_add(&j->disks, images[i]);
+		else if (realpath(images[i], buf) == NULL) {
+			warn("cannot open image '%s'", images[i]);
+			return -1;
+		} else
+			strlist_add(&j->disks, buf);
+	}
+	if (j->cfg == NULL)
+		return 0;
+	return disks_check(j->cfg, r, (const char *const *)j->disks.v,
+	    j->disks.n);
 }
 
 /* The identity after the run, "KEY": "VALUE", the password hash left
@@ -212,6 +236,8 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	in.cfg = j->cfg;
 	in.macs = c->macs;
 	in.prev = prev;
+	in.images = (const char *const *)j->disks.v;
+	in.nimages = j->disks.n;
 	if (plan_build(&p, &in) == -1) {
 		warnx("'%s' left unchanged", j->image);
 		goto out;

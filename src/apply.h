@@ -45,6 +45,8 @@ struct apply_job {
 	const char		*image;		/* as the user named it */
 	char			*real;		/* realpath, for the record */
 	struct hostcfg		*cfg;		/* NULL: no domain config */
+	struct strlist		 disks;		/* the guest's images,
+						   absolute (disks.h) */
 	int			 lockfd;
 	json_object		*json;		/* the image's JSON object */
 	bool			 touched;
@@ -80,6 +82,16 @@ int	 apply_config_for(const struct apply_opts *o, const struct recipe *r,
  * Returns 0, or -1 after one message.
  */
 int	 apply_load_config(struct apply_job *j, const char *cfgpath);
+
+/*
+ * Fill j->disks with the guest's images[0..n-1] as its config is to name
+ * them: an absolute path as given, a relative one through realpath(3);
+ * then, when j has a config, check that r's disk policy can write them
+ * into it (disks_check), so that a refusal comes before any launch.
+ * Returns 0, or -1 after messages.
+ */
+int	 apply_job_disks(struct apply_job *j, const struct recipe *r,
+	    char *const *images, size_t n);
 
 /*
  * Plan image k of gs and carry the plan out: the undo record, then the

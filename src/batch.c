@@ -273,7 +273,8 @@ load_row(const struct batch *b, const struct inventory_row *ir,
 	j->real = xstrdup(real);
 	if (row_recipe(b, ir, r) == -1 ||
 	    apply_config_for(ro, *r, ir->image, cfgpath_r) == -1 ||
-	    apply_load_config(j, *cfgpath_r) == -1)
+	    apply_load_config(j, *cfgpath_r) == -1 ||
+	    apply_job_disks(j, *r, ir->images.v, ir->images.n) == -1)
 		return -1;
 	return 0;
 }
@@ -323,6 +324,7 @@ out:
 	free(cfgpath);
 	free(j.real);
 	hostcfg_free(j.cfg);
+	strlist_release(&j.disks);
 	recipe_free(r);
 	return rc;
 }
@@ -524,6 +526,7 @@ release(struct wjob *wj)
 	wj->nx = 0;
 	recipe_free(wj->r);
 	hostcfg_free(wj->job.cfg);
+	strlist_release(&wj->job.disks);
 	free(wj->job.real);
 	if (wj->job.lockfd != -1)
 		close(wj->job.lockfd);

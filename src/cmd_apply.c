@@ -297,6 +297,10 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		free(cfgpath);
+		if (apply_job_disks(j, r, &argv[k + 1], 1) == -1) {
+			rc = 1;		/* a refusal, as vmcfg's */
+			goto out;
+		}
 		if (j->cfg)
 			for (i = 0; i < hostcfg_nic_count(j->cfg); i++) {
 				char *m = hostcfg_nic_get(j->cfg, i, "mac");
@@ -357,6 +361,7 @@ out:
 		json_object_put(doc);
 	for (k = 0; jobs && k < n; k++) {
 		hostcfg_free(jobs[k].cfg);
+		strlist_release(&jobs[k].disks);
 		free(jobs[k].real);
 		if (jobs[k].lockfd != -1)
 			close(jobs[k].lockfd);

@@ -343,7 +343,8 @@ struct inspect_opts {
  */
 static int
 inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
-    const struct hostcfg *cfg, json_object *arr)
+    const struct hostcfg *cfg, char *const *images,
+    const char *const *cfgpaths, size_t nimages, json_object *arr)
 {
 	struct guest_fs *fs = NULL;
 	struct guest_root root;
@@ -370,6 +371,9 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		goto out;
 	}
 	nf = consist_check(&s, cfg, &f);
+	if (cfg)
+		nf = consist_check_disks(cfg, (const char *const *)images,
+		    cfgpaths, nimages, k, &f, nf);
 	rc = nf ? 1 : 0;
 	if (o->json) {
 		jset(obj, "filesystems", json_fs(fs, nfs));
@@ -412,6 +416,7 @@ cmd_inspect(int argc, char **argv)
 {
 	struct inspect_opts o;
 	struct hostcfg **cfgs = NULL;
+	const char **cfgpaths = NULL;
 	struct guest *gs = NULL;
 	bool beside;
 	json_object *doc = NULL, *arr = NULL;
@@ -464,6 +469,7 @@ cmd_inspect(int argc, char **argv)
 	}
 	/* Read the configs first: a bad one costs no appliance launch. */
 	cfgs = xcalloc((size_t)argc, sizeof(*cfgs));
+	cfgpaths = xcalloc((size_t)argc, sizeof(*cfgpaths));
 	for (k = 0; o.vmcfg && k < (size_t)argc; k++) {
 		char *p = beside ? path_beside(argv[k], "vm.cfg") :
 		    xstrdup(o.vmcfg);
@@ -474,6 +480,7 @@ cmd_inspect(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
+		cfgpaths[k] = hostcfg_path(cfgs[k]);
 	}
 	if (guest_open(&gs, argv, (size_t)argc, true) == -1) {
 		rc = 2;
@@ -488,7 +495,8 @@ cmd_inspect(int argc, char **argv)
 	for (k = 0; k < (size_t)argc; k++) {
 		if (k > 0 && !o.json)
 			printf("\n");
-		r = inspect_one(gs, k, &o, cfgs[k], arr);
+		r = inspect_one(gs, k, &o, cfgs[k], argv, cfgpaths,
+		    (size_t)argc, arr);
 		if (r > rc)
 			rc = r;
 	}
@@ -508,5 +516,6 @@ out:
 	for (k = 0; k < (size_t)argc; k++)
 		hostcfg_free(cfgs[k]);
 	free(cfgs);
+	free(cfgpaths);
 	return rc;
 }

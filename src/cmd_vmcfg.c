@@ -25,6 +25,7 @@
 #include "hostfile.h"
 #include "ident.h"
 #include "util.h"
+#include "valid.h"
 
 /* Version of the --json document; bumped only on incompatible change. */
 #define VMCFG_SCHEMA	1
@@ -256,6 +257,10 @@ macs_get(struct ident_macs **mp, const struct opts *o,
 	if (*mp != NULL)
 		return *mp;
 	m = ident_macs_new();
+	/* Oracle VM's OUI in a file that already has it. */
+	if (o->prefix == NULL && ident_default_prefix(cfg) != NULL &&
+	    ident_macs_set_prefix(m, ident_default_prefix(cfg)) == -1)
+		goto fail;
 	if (o->prefix != NULL && ident_macs_set_prefix(m, o->prefix) == -1)
 		goto fail;
 	n = hostcfg_nic_count(cfg);
@@ -295,9 +300,17 @@ apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
 	/* Generate in command order, so the values print in that order. */
 	for (i = 0; i < ned; i++) {
 		if (strcmp(ed[i].key, "uuid") == 0 &&
-		    strcmp(ed[i].value, "new") == 0)
-			ident_new_uuid(val);
-		else if (is_nic_mac(ed[i].key) &&
+		    strcmp(ed[i].value, "new") == 0) {
+			const char *cur = hostcfg_get_string(cfg, "uuid");
+			char u[37];
+			int form;
+
+			/* In the style of the current one (Oracle VM 3:
+			 * no dashes). */
+			ident_new_uuid(u);
+			form = cur ? uuid_form(cur) : -1;
+			uuid_to_form(u, form > 0 ? form : 0, val);
+		} else if (is_nic_mac(ed[i].key) &&
 		    strcmp(ed[i].value, "auto") == 0) {
 			if (macs_get(mp, o, cfg, ed, ned) == NULL ||
 			    ident_new_mac(*mp, val) == -1)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consist.h"
+#include "disks.h"
 #include "hostcfg.h"
 #include "survey.h"
 #include "util.h"
@@ -215,4 +216,48 @@ consist_free(struct finding *f, size_t n)
 	for (i = 0; i < n; i++)
 		free(f[i].message);
 	free(f);
+}
+
+size_t
+consist_check_disks(const struct hostcfg *cfg, const char *const *images,
+    const char *const *cfgpaths, size_t n, size_t k, struct finding **f_r,
+    size_t nf)
+{
+	struct findings fs = { *f_r, nf };
+	const char *file = hostcfg_path(cfg);
+	size_t *idx = NULL, ng, i, j;
+	char *t, *first = NULL;
+	bool found = false;
+
+	ng = disks_guest(cfg, &idx);
+	for (i = 0; i < ng; i++) {
+		t = hostcfg_disk_target(cfg, idx[i]);
+		if (disks_same_path(t, images[k]))
+			found = true;
+		for (j = 0; j < n; j++) {
+			if (j == k || !disks_same_path(t, images[j]) ||
+			    cfgpaths[j] == NULL ||
+			    disks_same_path(cfgpaths[j], file))
+				continue;
+			add(&fs, "disk-other-image", xasprintf("%s:%d: disk%zu "
+			    "'%s' is the image '%s' of this run, whose config "
+			    "is '%s': two domains would write one disk", file,
+			    hostcfg_disk_line(cfg, idx[i]), idx[i], t,
+			    images[j], cfgpaths[j]));
+		}
+		if (first == NULL)
+			first = t;
+		else
+			free(t);
+	}
+	if (ng > 0 && !found)
+		add(&fs, "disk-not-image", xasprintf("%s:%d: disk%zu is '%s', "
+		    "not the inspected image '%s': the domain would boot "
+		    "another disk ('imprint apply' makes it follow the image)",
+		    file, hostcfg_disk_line(cfg, idx[0]), idx[0], first,
+		    images[k]));
+	free(first);
+	free(idx);
+	*f_r = fs.v;
+	return fs.n;
 }

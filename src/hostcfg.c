@@ -1653,26 +1653,73 @@ set_disk_target(struct hostcfg *c, size_t i, const char *value)
 	size_t a, b;
 	bool keyed;
 
-	if (!abs_path_valid(value)) {
-		warnx("%s: invalid disk path '%s' for 'disk%zu.target' (want "
-		    "an absolute path without quotes, backslashes or control "
-		    "characters)", c->path, value, i);
-		return -1;
-	}
 	if ((n = item_for_edit(c, &c->doc->disk, i, "disk", "disk")) == NULL)
 		return -1;
+	if (!abs_path_valid(value)) {
+		warnx("%s:%d:%d: invalid path '%s' for disk %zu (want an "
+		    "absolute path without quotes, backslashes or control "
+		    "characters)", c->path, n->line, n->col, value, i);
+		return -1;
+	}
 	if (!disk_target_range(n->dec, n->dec_len, &a, &b, &keyed)) {
 		warnx("%s:%d:%d: disk %zu has no target", c->path, n->line,
 		    n->col, i);
 		return -1;
 	}
-	if (!keyed && strchr(value, ',')) {
-		warnx("%s:%d:%d: a ',' in the path for disk %zu is not "
-		    "allowed in a positional disk spec", c->path, n->line,
-		    n->col, i);
+	/*
+	 * xl takes a positional field with '=' for KEY=VALUE, ends it at
+	 * ',' and trims blanks; xm splits at ',' too.  Only the keyed form
+	 * (target=, the rest of the spec) holds such a path.
+	 */
+	if (!keyed && strpbrk(value, ",= \t") != NULL) {
+		warnx("%s:%d:%d: the path '%s' cannot be disk %zu's target: a "
+		    "',', '=' or blank is not allowed in a positional disk "
+		    "spec (only after target=)", c->path, n->line, n->col,
+		    value, i);
 		return -1;
 	}
 	return edit_string(c, n, a, b, value, strlen(value));
+}
+
+bool
+hostcfg_disk_is_cdrom(const struct hostcfg *c, size_t i)
+{
+	struct node *n = eff_item(&c->doc->disk, i);
+	const char *s;
+	struct field f;
+	size_t pos = 0, len, vl;
+
+	if (n == NULL || n->type != N_STR)
+		return false;
+	s = n->dec;
+	for (;;) {
+		pos = field_at(s, n->dec_len, pos, &f);
+		if (f.has_eq) {
+			vl = f.val_e - f.val_s;
+			if (f.key_e - f.key_s == 7 &&
+			    memcmp(s + f.key_s, "devtype", 7) == 0 &&
+			    vl == 5 && memcmp(s + f.val_s, "cdrom", 5) == 0)
+				return true;
+		} else {
+			/* xl flag "cdrom", xm device "hdc:cdrom" */
+			len = f.end - f.key_s;
+			while (len > 0 && is_blank(s[f.key_s + len - 1]))
+				len--;
+			if ((len == 5 &&
+			    memcmp(s + f.key_s, "cdrom", 5) == 0) ||
+			    (len > 6 && memcmp(s + f.key_s + len - 6,
+			    ":cdrom", 6) == 0))
+				return true;
+		}
+		if (f.end >= n->dec_len)
+			break;
+		pos = f.end + 1;
+		/* Everything after target= is the path. */
+		if (f.has_eq && f.key_e - f.key_s == 6 &&
+		    memcmp(s + f.key_s, "target", 6) == 0)
+			break;
+	}
+	return false;
 }
 
 int
@@ -1690,10 +1737,28 @@ hostcfg_set(struct hostcfg *c, const char *key, const char *value)
 		}
 		return set_top(c, key, value);
 	}
+	if (strcmp(key, "OVM_simple_name") == 0) {
+		if (!cfg_word_valid(value)) {
+			warnx("%s: invalid OVM_simple_name '%s' (no quotes, "
+			    "backslashes, commas, '=', '#', blanks or control "
+			    "characters)", c->path, value);
+			return -1;
+		}
+		return set_top(c, key, value);
+	}
 	if (strcmp(key, "uuid") == 0) {
-		if (!uuid_valid(value)) {
+		const char *cur = hostcfg_get_string(c, "uuid");
+		char same[37];
+		int form = cur ? uuid_form(cur) : -1;
+
+		/* The lower-case dashed form always; another form only
+		 * where the current value is written that way. */
+		if (!uuid_valid(value) && (form <= 0 ||
+		    uuid_form(value) == -1 ||
+		    (uuid_to_form(value, form, same), strcmp(same, value)))) {
 			warnx("%s: invalid uuid '%s' (want the lower-case "
-			    "dashed form)", c->path, value);
+			    "dashed form, or the form of the current value)",
+			    c->path, value);
 			return -1;
 		}
 		return set_top(c, key, value);
@@ -1703,8 +1768,8 @@ hostcfg_set(struct hostcfg *c, const char *key, const char *value)
 	if (parse_indexed(key, "disk", &i, &rest) &&
 	    strcmp(rest, "target") == 0)
 		return set_disk_target(c, i, value);
-	warnx("%s: unknown key '%s' (want name, uuid, nicN.KEY or "
-	    "diskN.target)", c->path, key);
+	warnx("%s: unknown key '%s' (want name, uuid, OVM_simple_name, "
+	    "nicN.KEY or diskN.target)", c->path, key);
 	return -1;
 }
 

@@ -173,15 +173,28 @@ int	 hostcfg_disk_line(const struct hostcfg *, size_t i);
 char	*hostcfg_disk_target(const struct hostcfg *, size_t i);
 
 /*
+ * Is disk I a CD-ROM: a field "devtype=cdrom", a flag field "cdrom" (xl)
+ * or a device field ending in ":cdrom" (xm "hdc:cdrom")?  False when I is
+ * out of range or the item is not a string.
+ */
+bool	 hostcfg_disk_is_cdrom(const struct hostcfg *, size_t i);
+
+/*
  * Set one value, validating it first.  KEY is one of:
  *   "name"          cfg_word_valid(VALUE)
- *   "uuid"          uuid_valid(VALUE) (lower-case dashed, 36 characters)
+ *   "OVM_simple_name" cfg_word_valid(VALUE); set like name (Oracle VM 3
+ *                   keeps the short name there and the uuid in name)
+ *   "uuid"          uuid_valid(VALUE) (lower-case dashed, 36 characters),
+ *                   or a uuid in the form (dashless, upper case; see
+ *                   uuid_form) of the current value, so that an Oracle
+ *                   VM 3 file keeps its style
  *   "nicN.mac"      mac_valid_nic(VALUE); written in lower case
  *   "nicN.ip"       one or more IPv4 addresses (a.b.c.d or a.b.c.d/N)
  *                   separated by single spaces
  *   "nicN.KEY"      any other vif key ([a-z][a-z0-9_-]*): cfg_word_valid
- *   "diskN.target"  abs_path_valid(VALUE); a ',' is refused unless the
- *                   spec is in the keyed xl form (target=)
+ *   "diskN.target"  abs_path_valid(VALUE); a ',', '=', blank or tab
+ *                   is refused unless the spec is in the keyed xl form
+ *                   (target=).  Refusals name the disk's FILE:LINE:COL
  * VALUE is final (the caller has already turned "new"/"auto" into a
  * value).  "name" and "uuid" replace the text inside the existing quotes
  * of the effective assignment; a missing uuid is inserted as the line

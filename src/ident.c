@@ -33,6 +33,7 @@ struct ident_macs {
 	unsigned char	 prefix[IDENT_PREFIX_MAX];
 	size_t		 plen;		/* octets in prefix */
 	bool		 xen_rule;	/* keep the 4th octet below 0x80 */
+	bool		 chosen;	/* set by ident_macs_set_prefix */
 	uint64_t	*slot;		/* open addressing; 0 = empty */
 	size_t		 nslot;		/* power of two */
 	size_t		 count;
@@ -140,6 +141,7 @@ ident_macs_set_prefix(struct ident_macs *m, const char *spec)
 			memcpy(m->prefix, named_prefixes[i].oui, 3);
 			m->plen = 3;
 			m->xen_rule = memcmp(m->prefix, xen_oui, 3) == 0;
+			m->chosen = true;
 			return 0;
 		}
 	}
@@ -174,6 +176,7 @@ ident_macs_set_prefix(struct ident_macs *m, const char *spec)
 	memcpy(m->prefix, p, n);
 	m->plen = n;
 	m->xen_rule = n >= 3 && memcmp(p, xen_oui, 3) == 0;
+	m->chosen = true;
 	return 0;
 bad:
 	warnx("bad MAC prefix '%s': use xen, kvm, ovm3 or 1 to %d hex "
@@ -378,6 +381,44 @@ found:
 	ident_macs_take(m, mac);
 	mac_format(mac, out);
 	return 0;
+}
+
+int
+ident_new_mac_default(struct ident_macs *m, const char *spec, char out[18])
+{
+	unsigned char prefix[IDENT_PREFIX_MAX];
+	size_t plen = m->plen;
+	bool xen_rule = m->xen_rule;
+	int rc;
+
+	if (m->chosen || spec == NULL)
+		return ident_new_mac(m, out);
+	memcpy(prefix, m->prefix, sizeof(prefix));
+	if (ident_macs_set_prefix(m, spec) == -1)
+		return -1;
+	rc = ident_new_mac(m, out);
+	memcpy(m->prefix, prefix, sizeof(prefix));
+	m->plen = plen;
+	m->xen_rule = xen_rule;
+	m->chosen = false;
+	return rc;
+}
+
+const char *
+ident_default_prefix(const struct hostcfg *cfg)
+{
+	size_t i, n = cfg ? hostcfg_nic_count(cfg) : 0;
+	char *mac, norm[18];
+	bool ovm = false;
+
+	for (i = 0; i < n && !ovm; i++) {
+		if ((mac = hostcfg_nic_get(cfg, i, "mac")) == NULL)
+			continue;
+		ovm = mac_normalize(mac, norm) == 0 &&
+		    strncmp(norm, "00:21:f6:", 9) == 0;
+		free(mac);
+	}
+	return ovm ? "ovm3" : NULL;
 }
 
 void

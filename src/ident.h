@@ -74,6 +74,23 @@ int	ident_macs_scan(struct ident_macs *, const char *dir);
 int	ident_new_mac(struct ident_macs *, char out[18]);
 
 /*
+ * ident_new_mac under the prefix spec (as ident_macs_set_prefix takes it)
+ * for this one MAC, unless a prefix was chosen with ident_macs_set_prefix
+ * (--mac-prefix), which wins; spec NULL: the generator's prefix.  The
+ * taken set and the lane are shared.  Returns as ident_new_mac.
+ */
+int	ident_new_mac_default(struct ident_macs *, const char *spec,
+	    char out[18]);
+
+/*
+ * The prefix new MACs of cfg's domain default to: "ovm3" when one of its
+ * vifs already has a MAC under Oracle VM's OUI 00:21:f6 (an Oracle VM 3
+ * file), else NULL (Xen's 00:16:3e).  cfg may be NULL.
+ */
+struct hostcfg;
+const char *ident_default_prefix(const struct hostcfg *cfg);
+
+/*
  * Restrict ident_new_mac to lane `lane` of `nlanes`: only candidates whose
  * number (the free bits after the prefix) is congruent to lane modulo
  * nlanes.  Parallel workers that start from one set of taken MACs and

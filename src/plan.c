@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "disks.h"
 #include "gfile.h"
 #include "gfs.h"
 #include "guest.h"
@@ -384,7 +385,10 @@ decide_mac(struct ctx *c, size_t i, const char *vif_mac, char out[18])
 			memcpy(out, norm, 18);
 			break;
 		}
-		if (ident_new_mac(c->in->macs, out) == -1)
+		/* Oracle VM's OUI in a file that has it, unless
+		 * --mac-prefix says otherwise. */
+		if (ident_new_mac_default(c->in->macs,
+		    ident_default_prefix(c->in->cfg), out) == -1)
 			return -1;
 		strlist_add_owned(&c->p->generated, xasprintf("nic%zu.mac=%s",
 		    i, out));
@@ -811,27 +815,16 @@ out:
 
 /* --- host ---------------------------------------------------------------- */
 
+/* The domain uuid, written in the style of the file's current one. */
 static void
-plan_host(struct ctx *c)
+plan_uuid(struct ctx *c)
 {
 	const struct recipe_host *h = &c->r->host;
 	struct hostcfg *cfg = c->in->cfg;
 	const char *cur, *prev;
-	char uuid[37];
+	char uuid[37], styled[37];
+	int form;
 
-	if (cfg == NULL)
-		return;
-	if (h->name) {
-		cur = hostcfg_get_string(cfg, "name");
-		if ((cur == NULL || strcmp(cur, h->name) != 0))
-			summary(c, "name: %s -> %s", cur ? cur : "(none)",
-			    h->name);
-		if (hostcfg_set(cfg, "name", h->name) == -1)
-			c->errors++;
-		applied(c, "name", h->name);
-	}
-	if (h->uuid_kind == RECIPE_UUID_KEEP)
-		goto out;
 	cur = hostcfg_get_string(cfg, "uuid");
 	if (h->uuid_kind == RECIPE_UUID_FIXED)
 		memcpy(uuid, h->uuid, sizeof(uuid));
@@ -843,16 +836,58 @@ plan_host(struct ctx *c)
 			snprintf(uuid, sizeof(uuid), "%s", cur);
 		else {
 			ident_new_uuid(uuid);
+			/* Oracle VM 3 writes uuids without dashes. */
+			if (cur && (form = uuid_form(cur)) > 0) {
+				uuid_to_form(uuid, form, styled);
+				memcpy(uuid, styled, sizeof(uuid));
+			}
 			strlist_add_owned(&c->p->generated,
 			    xasprintf("uuid=%s", uuid));
 		}
+	}
+	if (h->uuid_kind == RECIPE_UUID_FIXED && cur &&
+	    (form = uuid_form(cur)) > 0) {
+		uuid_to_form(uuid, form, styled);
+		memcpy(uuid, styled, sizeof(uuid));
 	}
 	if (cur == NULL || strcmp(cur, uuid) != 0)
 		summary(c, "uuid: %s -> %s", cur ? cur : "(none)", uuid);
 	if (hostcfg_set(cfg, "uuid", uuid) == -1)
 		c->errors++;
 	applied(c, "uuid", uuid);
-out:
+}
+
+static void
+plan_host(struct ctx *c)
+{
+	const struct recipe_host *h = &c->r->host;
+	struct hostcfg *cfg = c->in->cfg;
+	const char *cur;
+
+	if (cfg == NULL)
+		return;
+	if (h->name) {
+		cur = hostcfg_get_string(cfg, "name");
+		if ((cur == NULL || strcmp(cur, h->name) != 0))
+			summary(c, "name: %s -> %s", cur ? cur : "(none)",
+			    h->name);
+		if (hostcfg_set(cfg, "name", h->name) == -1)
+			c->errors++;
+		applied(c, "name", h->name);
+		/* Oracle VM 3: name is the uuid, the short name is here. */
+		cur = hostcfg_get_string(cfg, "OVM_simple_name");
+		if (cur && strcmp(cur, h->name) != 0) {
+			summary(c, "OVM_simple_name: %s -> %s", cur, h->name);
+			if (hostcfg_set(cfg, "OVM_simple_name", h->name) == -1)
+				c->errors++;
+		}
+	}
+	if (h->uuid_kind != RECIPE_UUID_KEEP)
+		plan_uuid(c);
+	/* The clone's own disks (disk = follow by default). */
+	if (disks_apply(cfg, c->r, c->in->images, c->in->nimages,
+	    &c->p->summary, &c->p->applied) == -1)
+		c->errors++;
 	if (hostcfg_changed(cfg)) {
 		struct plan_file *f = new_file(c->p, true, hostcfg_path(cfg),
 		    PLAN_MODIFY);

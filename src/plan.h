@@ -67,6 +67,10 @@ struct plan_input {
 	struct hostcfg		*cfg;		/* NULL: no domain config */
 	struct ident_macs	*macs;		/* taken MACs; gets new ones */
 	const struct undo	*prev;		/* last apply's record, or NULL */
+	/* The guest's images, absolute, as its config is to name them
+	 * (disks.h): the image, then image2... of an inventory row. */
+	const char *const	*images;
+	size_t			 nimages;
 };
 
 /*

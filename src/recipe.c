@@ -657,6 +657,91 @@ k_uuid(struct parser *p, size_t line, const char *v)
 	return 0;
 }
 
+static int	 subst(struct parser *, size_t, const char *, struct buf *,
+		    int *);
+
+static int
+k_disk(struct parser *p, size_t line, const char *v)
+{
+	struct recipe_host *h = &p->r->host;
+
+	h->disk_line = line;
+	if (strcmp(v, "follow") == 0)
+		h->disk_kind = RECIPE_DISK_FOLLOW;
+	else if (strcmp(v, "keep") == 0)
+		h->disk_kind = RECIPE_DISK_KEEP;
+	else
+		return -1;
+	return 0;
+}
+
+/* Is key "diskN" (N decimal without leading zeros)?  *n_r gets N. */
+static int
+disk_key(const char *key, size_t *n_r)
+{
+	const char *d = key + 4;
+	size_t n = 0;
+
+	if (strncmp(key, "disk", 4) != 0 || *d < '0' || *d > '9' ||
+	    (d[0] == '0' && d[1] != '\0'))
+		return 0;
+	for (; *d; d++) {
+		if (*d < '0' || *d > '9')
+			return 0;
+		n = n * 10 + (size_t)(*d - '0');
+		if (n >= 1000000)
+			return 0;
+	}
+	*n_r = n;
+	return 1;
+}
+
+/*
+ * "diskN = PATH" in [host]: not in the key table, since N varies and
+ * each N is its own key.  v is the raw value.
+ */
+static void
+disk_value(struct parser *p, size_t line, const char *key, size_t n,
+    const char *v, struct buf *val)
+{
+	struct recipe_host *h = &p->r->host;
+	struct recipe_disk *d;
+	size_t i;
+	int nrefs;
+	char *q;
+
+	for (i = 0; i < h->ndisks; i++)
+		if (h->disks[i].index == n) {
+			diag_add(&p->diag, line, "duplicate key '%s' (first at "
+			    "line %zu)", key, h->disks[i].line);
+			return;
+		}
+	if (n >= RECIPE_MAX_DISKS) {
+		diag_add(&p->diag, line, "bad key '%s': disks are numbered "
+		    "from disk0 to disk%d", key, RECIPE_MAX_DISKS - 1);
+		return;
+	}
+	h->disks = xreallocarray(h->disks, h->ndisks + 1, sizeof(*h->disks));
+	d = &h->disks[h->ndisks++];
+	d->index = n;
+	d->line = line;
+	d->path = NULL;
+	if (*v == '\0') {
+		diag_add(&p->diag, line, "missing value for '%s'", key);
+		return;
+	}
+	if (subst(p, line, v, val, &nrefs) == -1 || (p->refs_only && nrefs))
+		return;
+	if (!path_ok(val->data)) {
+		q = diag_quote(val->data, true);
+		diag_add(&p->diag, line, "bad %s '%s': expected an absolute "
+		    "path without quotes, '\\' or '#'", key, q);
+		free(q);
+		return;
+	}
+	d->path = xstrdup(val->data);
+}
+
 /*
  * The keys.  A handler returns 0 when the value is good, -1 when it is
  * bad in the generic way (the table's message is printed), 1 when it
@@ -694,6 +779,8 @@ static const struct key {
 	{ SEC_HOST, "uuid", k_uuid,
 	    "expected new or a uuid such as "
 	    "5f42be80-6d71-4295-9eaf-40b1c2d30501" },
+	{ SEC_HOST, "disk", k_disk,
+	    "expected follow, keep, or diskN = PATH keys for single disks" },
 };
 
 /* "[guest]", "[nic eth0]" or "[host]" (caller frees). */
@@ -775,6 +862,16 @@ end_section(struct parser *p)
 	uint32_t a, g, mask;
 	size_t bl, al, gl;
 
+	if (p->sec == SEC_HOST && p->r->host.ndisks > 0) {
+		/* Named disks: the others stay as they are. */
+		if (seen_ok(p, "disk") &&
+		    p->r->host.disk_kind == RECIPE_DISK_FOLLOW)
+			diag_add(&p->diag, seen_line(p, "disk"), "'disk = "
+			    "follow' conflicts with 'disk%zu' (line %zu): "
+			    "give one or the other", p->r->host.disks[0].index,
+			    p->r->host.disks[0].line);
+		p->r->host.disk_kind = RECIPE_DISK_KEEP;
+	}
 	if (p->sec != SEC_NIC)
 		goto out;
 	nic = cur_nic(p);
@@ -927,6 +1024,10 @@ key_line(struct parser *p, size_t line, char *s, struct buf *val)
 	}
 	if (p->sec == SEC_SKIP)
 		return;
+	if (p->sec == SEC_HOST && disk_key(key, &n)) {
+		disk_value(p, line, key, n, v, val);
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (keys[i].sec == p->sec && strcmp(keys[i].name, key) == 0)
 			k = &keys[i];
@@ -1113,6 +1214,9 @@ recipe_free(struct recipe *r)
 	free(r->nics);
 	free(r->host.config_path);
 	free(r->host.name);
+	for (i = 0; i < r->host.ndisks; i++)
+		free(r->host.disks[i].path);
+	free(r->host.disks);
 	strlist_release(&r->vars_used);
 	free(r);
 }
@@ -1265,4 +1369,13 @@ recipe_dump(const struct recipe *r, struct buf *out)
 		buf_adds(out, "uuid = new\n");
 	else if (h->uuid_kind == RECIPE_UUID_FIXED)
 		buf_addf(out, "uuid = %s\n", h->uuid);
+	if (h->disk_kind == RECIPE_DISK_KEEP && h->ndisks == 0)
+		buf_adds(out, "disk = keep\n");
+	for (i = 0; i < h->ndisks; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "disk%zu", h->disks[i].index);
+		dump_value(out, key, "", h->disks[i].path ?
+		    h->disks[i].path : "");
+	}
 }

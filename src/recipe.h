@@ -134,6 +134,20 @@ enum recipe_uuid_kind {
 	RECIPE_UUID_FIXED	/* uuid holds the value, lower case */
 };
 
+enum recipe_disk_kind {
+	RECIPE_DISK_FOLLOW,	/* the disks follow the images (default) */
+	RECIPE_DISK_KEEP	/* disk = keep, or diskN values given */
+};
+
+#define RECIPE_MAX_DISKS	64	/* diskN: N below this */
+
+/* One "diskN = PATH" of [host]: disk N of the config gets path. */
+struct recipe_disk {
+	size_t			 index;		/* N */
+	char			*path;		/* absolute, substituted */
+	size_t			 line;
+};
+
 struct recipe_host {
 	enum recipe_config_kind	 config_kind;
 	char			*config_path;	/* or NULL */
@@ -141,6 +155,10 @@ struct recipe_host {
 	char			*name;		/* NULL: keep */
 	enum recipe_uuid_kind	 uuid_kind;
 	char			 uuid[37];
+	enum recipe_disk_kind	 disk_kind;	/* KEEP when disks given */
+	size_t			 disk_line;	/* "disk =", 0: left out */
+	struct recipe_disk	*disks;		/* in recipe order */
+	size_t			 ndisks;
 	size_t			 line;		/* [host], or 0 */
 };
 

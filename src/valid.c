@@ -200,3 +200,52 @@ uuid_valid(const char *s)
 	}
 	return s[36] == '\0';
 }
+
+int
+uuid_form(const char *s)
+{
+	size_t i, n = strlen(s), hex = 0;
+	bool lower = false, upper = false, dashed = n == 36;
+
+	if (n != 36 && n != 32)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i] != '-')
+				return -1;
+			continue;
+		}
+		if (s[i] >= 'a' && s[i] <= 'f')
+			lower = true;
+		else if (s[i] >= 'A' && s[i] <= 'F')
+			upper = true;
+		else if (s[i] < '0' || s[i] > '9')
+			return -1;
+		hex++;
+	}
+	if (hex != 32 || (lower && upper))
+		return -1;
+	return (dashed ? 0 : UUID_DASHLESS) | (upper ? UUID_UPPER : 0);
+}
+
+void
+uuid_to_form(const char *u, int form, char out[37])
+{
+	size_t i, o = 0;
+	char c;
+
+	for (i = 0; u[i] != '\0' && o < 36; i++) {
+		if (u[i] == '-')
+			continue;
+		c = u[i];
+		if ((form & UUID_UPPER) && c >= 'a' && c <= 'f')
+			c = (char)(c - 'a' + 'A');
+		else if (!(form & UUID_UPPER) && c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!(form & UUID_DASHLESS) && (o == 8 || o == 13 ||
+		    o == 18 || o == 23))
+			out[o++] = '-';
+		out[o++] = c;
+	}
+	out[o] = '\0';
+}

@@ -44,4 +44,19 @@ int	 hex_value(char c);
 /* Lower-case dashed uuid, 36 characters. */
 bool	 uuid_valid(const char *s);
 
+/*
+ * The written form of a uuid, as domain configs hold it: dashed (36
+ * characters, xm and xl) or dashless (32 hex digits, as Oracle VM 3 names
+ * things), in lower or upper case.
+ */
+#define UUID_DASHLESS	0x1
+#define UUID_UPPER	0x2
+/*
+ * The UUID_* bits of s, or -1 when s is no uuid in one of the four forms
+ * (mixed case included).  A uuid without letters counts as lower case.
+ */
+int	 uuid_form(const char *s);
+/* Write uuid u (any form uuid_form accepts) in form into out. */
+void	 uuid_to_form(const char *u, int form, char out[37]);
+
 #endif

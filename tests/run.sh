@@ -75,7 +75,7 @@ fi
 if [ "$mode" != unit ]; then
 	for t in tests/t-*.sh; do
 		[ -e "$t" ] || continue
-		run_one "$(basename "$t")" 1200 bash "$t"
+		run_one "$(basename "$t")" 1800 bash "$t"
 	done
 fi
 

@@ -30,6 +30,14 @@ check_match "fingerprint absent" "$before" \
 img_sum=$(sha256sum <"$VM/System.img")
 REC=$TOP/recipes/ovm2-el5-clone.rcp
 
+# --- before apply: the copied config names the template's disk -------------
+run_imprint inspect --partition 2 --vmcfg "$VM/vm.cfg" "$VM/System.img"
+check_exit "inspect before apply: inconsistent" "$RC" 1
+check_eq "inspect before apply: the disk finding" \
+    "$(grep '^  disk-' <<<"$OUT")" \
+    "  disk-not-image: $VM/vm.cfg:2: disk0 is '/OVS/running_pool/tmpl-el5/System.img', not the inspected image '$VM/System.img': the domain would boot another disk ('imprint apply' makes it follow the image)"
+check_match "inspect before apply: one problem" "$OUT" '^consistency: 1 problem$'
+
 # --- dry run: a diff, and not a byte written --------------------------------
 run_imprint apply --dry-run -D name=web1 -D octet=21 "$REC" "$VM/System.img"
 check_exit "dry run" "$RC" 0
@@ -38,6 +46,11 @@ check_match "dry run: old HOSTNAME" "$OUT" '^-HOSTNAME=tmpl-el5\.example\.com$'
 check_match "dry run: new ifcfg-eth1" "$OUT" \
     '^\+\+\+ b/etc/sysconfig/network-scripts/ifcfg-eth1$'
 check_match "dry run: vm.cfg diff" "$OUT" "^\+name = 'web1'$"
+check_eq "dry run: disk diff" "$(grep "^[-+]disk = " <<<"$OUT")" \
+    "-disk = ['file:/OVS/running_pool/tmpl-el5/System.img,xvda,w']
++disk = ['file:$VM/System.img,xvda,w']"
+check_match "dry run: disk summary" "$OUT" \
+    "^  disk0: /OVS/running_pool/tmpl-el5/System\.img -> $VM/System\.img$"
 check_match "dry run: state" "$OUT" "System.img: would change \(root /dev/sda2\)$"
 check_eq "dry run: image unchanged" "$(sha256sum <"$VM/System.img")" "$img_sum"
 check_same_file "dry run: vm.cfg unchanged" "$VM/vm.cfg" "$SCRATCH/ovs.vm.cfg.orig"
@@ -63,12 +76,28 @@ check_match "new uuid" "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9
 [ -f "$VM/System.img.imprint-undo" ] && pass || fail "no undo record"
 check_eq "undo record mode" "$(stat -c %a "$VM/System.img.imprint-undo")" 600
 
-# The host config: uuid replaced where it stood, name, vifs, nothing else.
+# The host config: uuid replaced where it stood, name, vifs, the clone's
+# own disk with file: and ,xvda,w kept; nothing else.
 expect=$(sed -e "s/^name = 'tmpl-el5'$/name = 'web1'/" \
     -e "s/^uuid = '.*'$/uuid = '$uuid'/" \
     -e "s/mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront'/mac=$mac0, bridge=xenbr0, type=netfront', 'mac=$mac1,bridge=xenbr1'/" \
+    -e "s|^disk = \['file:/OVS/running_pool/tmpl-el5/System.img,xvda,w'\]$|disk = ['file:$VM/System.img,xvda,w']|" \
     "$SCRATCH/ovs.vm.cfg.orig")
 check_eq "vm.cfg after apply" "$(cat "$VM/vm.cfg")" "$expect"
+vdiff=$(diff "$SCRATCH/ovs.vm.cfg.orig" "$VM/vm.cfg")
+check_eq "vm.cfg: 4 lines changed" "$(grep -c '^[<>]' <<<"$vdiff")" 8
+check_eq "vm.cfg: exactly the disk, name, uuid and vif lines changed" \
+    "$(grep '^[<>]' <<<"$vdiff")" \
+    "< disk = ['file:/OVS/running_pool/tmpl-el5/System.img,xvda,w']
+> disk = ['file:$VM/System.img,xvda,w']
+< name = 'tmpl-el5'
+> name = 'web1'
+< uuid = '5f42be80-6d71-4295-9eaf-40b1c2d30501'
+> uuid = '$uuid'
+< vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']
+> vif = ['mac=$mac0, bridge=xenbr0, type=netfront', 'mac=$mac1,bridge=xenbr1']"
+check_eq "vm.cfg: the disk line names the clone's disk" \
+    "$(grep '^disk = ' "$VM/vm.cfg")" "disk = ['file:$VM/System.img,xvda,w']"
 
 # The guest, read back: consistent with the config; the files say so.
 run_imprint inspect --json --partition 2 --vmcfg "$VM/vm.cfg" "$VM/System.img"
@@ -139,6 +168,9 @@ check_eq "lvm HOSTNAME=" "$(q '.images[0].identity.hostnames[] | select(.key == 
 check_eq "lvm eth0 address" "$(q '.images[0].identity.nics[] | select(.device == "eth0") | .ipaddr')" \
     192.0.2.31
 check_eq "lvm vm.cfg name" "$(q '.images[0].vmcfg.name')" db1
+check_eq "lvm vm.cfg disk: phy: and ,xvda,w kept" \
+    "$(grep '^disk = ' "$SCRATCH/db1.cfg")" \
+    "disk = ['phy:$SCRATCH/lvm.img,xvda,w']"
 run_imprint apply -D name=db1 -D octet=31 -D config="$SCRATCH/db1.cfg" \
     "$TOP/recipes/rhel-lvm.rcp" "$SCRATCH/lvm.img"
 check_match "lvm second apply: no changes" "$OUT" "lvm.img: no changes"
@@ -147,16 +179,69 @@ check_match "lvm second apply: no changes" "$OUT" "lvm.img: no changes"
 RS=$SCRATCH/resync
 mkdir -p "$RS"
 cp --sparse=always "$CACHE/ovs.img" "$RS/System.img"
-cp "$DATA/ovs-mismatch.vm.cfg" "$RS/vm.cfg"
+# A real clone's config names its own disk (resync keeps the disks).
+sed "s|file:/OVS/running_pool/tmpl-el5/System.img|file:$RS/System.img|" \
+    "$DATA/ovs-mismatch.vm.cfg" >"$RS/vm.cfg"
+cp "$RS/vm.cfg" "$SCRATCH/resync.vm.cfg.orig"
 run_imprint apply "$TOP/recipes/resync.rcp" "$RS/System.img"
 check_exit "resync" "$RC" 0
 check_match "resync: MAC from the config" "$OUT" \
     '^  nic0 eth0: mac 00:16:3E:10:20:01 -> 00:16:3e:10:20:99$'
 check_nomatch "resync: nothing generated" "$OUT" "generated"
-check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" "$DATA/ovs-mismatch.vm.cfg"
+check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" "$SCRATCH/resync.vm.cfg.orig"
 run_imprint inspect --partition 2 --vmcfg "$RS/vm.cfg" "$RS/System.img"
 check_exit "resync: consistent afterwards" "$RC" 0
 check_match "resync: HWADDR" "$OUT" 'ifcfg-eth0 DEVICE=eth0 HWADDR=00:16:3e:10:20:99 '
+
+# --- Oracle VM 3: a dashless uuid stays dashless, OVM_simple_name follows
+# the name, new MACs under Oracle's OUI 00:21:f6, the disk follows --------
+O3=$SCRATCH/Repositories/VirtualDisks
+mkdir -p "$O3"
+cp --sparse=always "$CACHE/ovs.img" "$O3/web3.img"
+cp "$DATA/ovm3.vm.cfg" "$SCRATCH/ovm3.vm.cfg"
+run_imprint apply -D name=web3 -D octet=23 --vmcfg "$SCRATCH/ovm3.vm.cfg" \
+    "$REC" "$O3/web3.img"
+check_exit "ovm3 apply" "$RC" 0
+uuid3=$(sed -n 's/^  generated uuid=//p' <<<"$OUT")
+m30=$(sed -n 's/^  generated nic0\.mac=//p' <<<"$OUT")
+m31=$(sed -n 's/^  generated nic1\.mac=//p' <<<"$OUT")
+check_match "ovm3: uuid without dashes" "$uuid3" '^[0-9a-f]{32}$'
+check_match "ovm3: MAC 0 under 00:21:f6" "$m30" '^00:21:f6(:[0-9a-f]{2}){3}$'
+check_match "ovm3: MAC 1 under 00:21:f6" "$m31" '^00:21:f6(:[0-9a-f]{2}){3}$'
+check_match "ovm3: OVM_simple_name summary" "$OUT" \
+    '^  OVM_simple_name: tmpl-el5 -> web3$'
+check_eq "ovm3: vm.cfg, line by line" "$(diff "$DATA/ovm3.vm.cfg" \
+    "$SCRATCH/ovm3.vm.cfg" | grep '^[<>]')" \
+    "< vif = ['mac=00:21:f6:10:20:01,bridge=0a0c1e00']
+< OVM_simple_name = 'tmpl-el5'
+> vif = ['mac=$m30,bridge=xenbr0', 'mac=$m31,bridge=xenbr1']
+> OVM_simple_name = 'web3'
+< disk = ['file:/OVS/Repositories/0004fb0000030000a81e5c2d7f9b3e41/VirtualDisks/0004fb00001200003c7d9e2a5b8f1d60.img,xvda,w']
+> disk = ['file:$O3/web3.img,xvda,w']
+< uuid = '0004fb00000600007c2e9a41b05d3f18'
+> uuid = '$uuid3'
+< name = '0004fb00000600007c2e9a41b05d3f18'
+> name = 'web3'"
+run_imprint undo "$O3/web3.img"
+check_exit "ovm3 undo" "$RC" 0
+check_same_file "ovm3 undo: vm.cfg" "$SCRATCH/ovm3.vm.cfg" "$DATA/ovm3.vm.cfg"
+
+# --- refused before a launch: the image path cannot be in the spec --------
+CM=$SCRATCH/pool/a,b
+mkdir -p "$CM"
+cp --sparse=always "$CACHE/ovs.img" "$CM/System.img"
+cp "$DATA/ovs.vm.cfg" "$CM/vm.cfg"
+cm_sum=$(sha256sum <"$CM/System.img")
+run_imprint apply -D name=web9 -D octet=29 "$REC" "$CM/System.img"
+check_exit "comma in the image path" "$RC" 1
+check_eq "comma: the config file and line named" "$ERR" \
+    "imprint: $CM/vm.cfg:2:9: the path '$CM/System.img' cannot be disk 0's target: a ',', '=' or blank is not allowed in a positional disk spec (only after target=)
+imprint: $CM/vm.cfg: disk0 cannot name the image '$CM/System.img' (disk = follow); move the image, or give 'disk = keep' or 'disk0 = PATH' in [host] of '$REC'"
+check_eq "comma: nothing written, no undo record" "$(ls "$CM")" "System.img
+vm.cfg"
+check_same_file "comma: vm.cfg unchanged" "$CM/vm.cfg" "$DATA/ovs.vm.cfg"
+check_eq "comma: image unchanged" "$(sha256sum <"$CM/System.img")" "$cm_sum"
+rm -rf "$SCRATCH/pool"
 
 # --- bad input: FILE:LINE errors, image and config untouched -----------------
 # A recipe that does not parse is unreadable input (exit 2); a plan the
@@ -180,6 +265,9 @@ bad "hostname \$(reboot)" $'[guest]\nhostname = $(reboot)'
 check_match "\$(reboot): FILE:LINE" "$ERR" "bad\.rcp:2: "
 bad "hostname with newline" $'[guest]\nhostname = ${h}' -D $'h=a\nb'
 check_match "newline: FILE:LINE" "$ERR" "bad\.rcp:2: "
+bad "relative disk path" $'[host]\ndisk0 = running_pool/${n}/System.img' -D n=web1
+check_eq "relative disk path: message" "$ERR" \
+    "imprint: $SCRATCH/bad.rcp:2: bad disk0 'running_pool/web1/System.img': expected an absolute path without quotes, '\\' or '#'"
 # A second NIC with neither a vif nor a MAC to give it: found when
 # planning, inside the appliance; still nothing written.
 WANT=1 bad "NIC with no way to create it" $'[guest]\nroot = partition:2\n[nic eth0]\nbridge = xenbr0\n[nic eth1]\nbridge = xenbr1'

@@ -163,7 +163,8 @@ vm.cfg"
 done
 
 # The 30 others: changed, each with its undo record, its own MACs and
-# uuid, and its vm.cfg edited in place (name, uuid, the two vif MACs).
+# uuid, and its vm.cfg edited in place (name, uuid, the two vif MACs, the
+# disk: the row's image).
 GOOD=()
 for i in $(seq 1 $N); do
 	[ "$i" -eq $BAD_IMG ] || [ "$i" -eq $BAD_ROW ] || GOOD+=("$i")
@@ -191,7 +192,9 @@ for i in "${GOOD[@]}"; do
 	want=$(sed -e "s/^name = 'tmpl-rhel5'$/name = 'clone$(nn "$i")'/" \
 	    -e "s/^uuid = '.*'$/uuid = '$uuid'/" \
 	    -e "s/'mac=00:16:3e:10:30:01,/'mac=$m0,/" \
-	    -e "s/'mac=00:16:3e:10:30:02,/'mac=$m1,/" "$DATA/lvm.vm.cfg")
+	    -e "s/'mac=00:16:3e:10:30:02,/'mac=$m1,/" \
+	    -e "s|'phy:/dev/vg_guests/tmpl-rhel5,|'phy:$d/System.img,|" \
+	    "$DATA/lvm.vm.cfg")
 	if [ "$(cat "$d/vm.cfg")" != "$want" ]; then
 		bad_cfg=$((bad_cfg + 1))
 		diff -u <(printf '%s\n' "$want") "$d/vm.cfg" | sed 's/^/    /'
@@ -199,7 +202,12 @@ for i in "${GOOD[@]}"; do
 done
 check_eq "30 changed, each its own hostname and name" "$bad_res" 0
 check_eq "30 undo records" "$bad_undo" 0
-check_eq "30 vm.cfg edited: name, uuid, vif MACs" "$bad_cfg" 0
+check_eq "30 vm.cfg edited: name, uuid, vif MACs, disk" "$bad_cfg" 0
+check_eq "c01: the disk follows the inventory's image" \
+    "$(grep '^disk' "$POOL/c01/vm.cfg")" \
+    "disk = ['phy:$POOL/c01/System.img,xvda,w']"
+check_eq "c01: identity disk0" "$(q '.images[0].identity.disk0')" \
+    "$POOL/c01/System.img"
 check_eq "undo record mode" \
     "$(stat -c %a "$POOL/c01/System.img.imprint-undo")" 600
 GOODSEL='[.images[] | select(.result == "changed")]'
@@ -219,7 +227,7 @@ check_eq "a root password each" "$(q "[$GOODSEL | .[].root_password |
     select(test(\"^[A-Za-z0-9]{20}$\"))] | length")" 30
 check_eq "changes: hostname, MACs, password, name, uuid" \
     "$(q '.images[0].changes | map(sub(":.*"; "")) | join(",")')" \
-    "hostname,nic0 eth0,nic1 eth1,root password,name,uuid"
+    "hostname,nic0 eth0,nic1 eth1,root password,name,uuid,disk0"
 NS=/etc/sysconfig
 FILES="guest modify $NS/network,guest modify /etc/hosts"
 FILES+=",guest modify $NS/network-scripts/ifcfg-eth0"

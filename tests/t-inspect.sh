@@ -15,7 +15,15 @@ for f in ovs.img lvm.img debian.img blank.img notadisk.img; do
 done
 qemu-img create -q -f qcow2 -F raw -b "$SCRATCH/ovs.img" \
     "$SCRATCH/overlay.qcow2"
-( cd "$SCRATCH" && sha256sum ./*.img overlay.qcow2 ) >"$SCRATCH/sums"
+# Two LVM clones, each with a vm.cfg beside it: db1's names db1's disk,
+# db2's is a copy of db1's that still names db1's disk.
+for d in db1 db2; do
+	mkdir "$SCRATCH/$d"
+	cp --sparse=always "$CACHE/lvm.img" "$SCRATCH/$d/System.img"
+	sed "s|phy:/dev/vg_guests/tmpl-rhel5|phy:$SCRATCH/db1/System.img|" \
+	    "$DATA/lvm.vm.cfg" >"$SCRATCH/$d/vm.cfg"
+done
+( cd "$SCRATCH" && sha256sum ./*.img overlay.qcow2 db?/* ) >"$SCRATCH/sums"
 
 export XDG_CACHE_HOME=$SCRATCH/xdg
 
@@ -102,16 +110,24 @@ check_match "guest HWADDR absent" "$OUT" \
     "^  guest-mac-absent: /etc/sysconfig/network-scripts/ifcfg-eth0: HWADDR=00:16:3E:10:20:01 is not the MAC of any vif in .*ovs-mismatch\.vm\.cfg$"
 check_match "udev rule absent" "$OUT" \
     "^  udev-mac-absent: /etc/udev/rules.d/70-persistent-net.rules:8: NAME=eth0 ATTR\{address\}==00:16:3e:10:20:01 pins eth0 .*\(eth1 for eth0\)$"
-check_match "problem count" "$OUT" '^consistency: 3 problems$'
+check_eq "the disk finding" "$(grep '^  disk-' <<<"$OUT")" \
+    "  disk-not-image: $DATA/ovs-mismatch.vm.cfg:2: disk0 is '/OVS/running_pool/tmpl-el5/System.img', not the inspected image '$SCRATCH/ovs.img': the domain would boot another disk ('imprint apply' makes it follow the image)"
+check_match "problem count" "$OUT" '^consistency: 4 problems$'
 check_match "config nic shown" "$OUT" '^  nic0 mac=00:16:3e:10:20:99 bridge=xenbr0 '
 
-# --- 3. an agreeing config, root named by LV -----------------------------
-run_imprint inspect --root /dev/VolGroup00/LogVol00 --vmcfg "$DATA/lvm.vm.cfg" \
-    "$SCRATCH/lvm.img"
-check_exit "lvm consistent" "$RC" 0
+# --- 3. --vmcfg auto, root named by LV: db1 agrees with its config; db2's
+# config names db1's disk, not its own --------------------------------------
+run_imprint inspect --root /dev/VolGroup00/LogVol00 --vmcfg auto \
+    "$SCRATCH/db1/System.img" "$SCRATCH/db2/System.img"
+check_exit "auto: db2 inconsistent" "$RC" 1
 check_match "lvm root by name" "$OUT" \
     '^root: /dev/VolGroup00/LogVol00 \(device /dev/VolGroup00/LogVol00, as asked\)$'
-check_match "lvm consistency" "$OUT" '^consistency: ok$'
+check_eq "auto: db1 ok, db2 two problems" "$(grep '^consistency:' <<<"$OUT")" \
+    "consistency: ok
+consistency: 2 problems"
+check_eq "auto: db2's disk findings" "$(grep '^  disk-' <<<"$OUT")" \
+    "  disk-other-image: $SCRATCH/db2/vm.cfg:7: disk0 '$SCRATCH/db1/System.img' is the image '$SCRATCH/db1/System.img' of this run, whose config is '$SCRATCH/db1/vm.cfg': two domains would write one disk
+  disk-not-image: $SCRATCH/db2/vm.cfg:7: disk0 is '$SCRATCH/db1/System.img', not the inspected image '$SCRATCH/db2/System.img': the domain would boot another disk ('imprint apply' makes it follow the image)"
 check_match "lvm nic1" "$OUT" '^  nic1 mac=00:16:3e:10:30:02 bridge=xenbr1 '
 
 # --- the KVM fallback says so once, then the cache answers ---------------
@@ -172,5 +188,5 @@ check_match "help synopsis" "$OUT" '^usage: imprint inspect \[--json\] \[--vmcfg
     fail "an image changed"
 check_eq "no stray files" \
     "$(cd "$SCRATCH" && ls | grep -vx xdg | sort | tr '\n' ' ')" \
-    "blank.img debian.img lvm.img notadisk.img overlay.qcow2 ovs.img sums "
+    "blank.img db1 db2 debian.img lvm.img notadisk.img overlay.qcow2 ovs.img sums "
 done_testing

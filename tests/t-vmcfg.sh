@@ -375,4 +375,34 @@ run_imprint vmcfg "$R/$fx"
 check_match "ovm3: name" "$OUT" '^name: 0004fb00000600006f1c2d3e4a5b4c6d$'
 check_match "ovm3: mac" "$OUT" '^  nic0.mac=00:21:f6:aa:bb:01$'
 
+# Oracle VM 3 style: uuid=new keeps a dashless (upper-case) uuid so; a new
+# MAC in a file under 00:21:f6 is under it too, unless --mac-prefix.
+O3=$SCRATCH/ovm3
+mkdir "$O3"
+sed "s/^uuid = '0004fb00-0006-0000-7c2e-9a41b05d3f18'$/uuid = '0004FB00000600007C2E9A41B05D3F18'/" \
+    "$FIXTURES/$fx" >"$O3/vm.cfg"
+check_eq "ovm3 dashless: prepared" "$(grep '^uuid' "$O3/vm.cfg")" \
+    "uuid = '0004FB00000600007C2E9A41B05D3F18'"
+cp "$O3/vm.cfg" "$O3/orig.cfg"
+run_imprint vmcfg "$O3/vm.cfg" set uuid=new nic0.mac=auto
+check_exit "ovm3 uuid=new" "$RC" 0
+u3=$(sed -n 's/^uuid=//p' <<<"$OUT")
+m3=$(sed -n 's/^nic0\.mac=//p' <<<"$OUT")
+check_match "ovm3 uuid=new: dashless upper case" "$u3" '^[0-9A-F]{32}$'
+check_match "ovm3 mac=auto: Oracle's OUI" "$m3" '^00:21:f6(:[0-9a-f]{2}){3}$'
+check_eq "ovm3 uuid=new: only the uuid and vif lines" \
+    "$(diff "$O3/orig.cfg" "$O3/vm.cfg" | grep '^[<>]')" \
+    "< vif = ['mac=00:21:f6:4b:10:2c,bridge=0a0c1e00']
+> vif = ['mac=$m3,bridge=0a0c1e00']
+< uuid = '0004FB00000600007C2E9A41B05D3F18'
+> uuid = '$u3'"
+run_imprint vmcfg --mac-prefix xen "$O3/vm.cfg" set nic0.mac=auto
+check_match "ovm3 --mac-prefix xen wins" "$OUT" \
+    '^nic0\.mac=00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+# A dashed uuid stays dashed.
+cp "$FIXTURES/$fx" "$O3/dashed.cfg"
+run_imprint vmcfg "$O3/dashed.cfg" set uuid=new
+check_match "dashed uuid=new: dashed" "$OUT" \
+    '^uuid=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+
 done_testing

@@ -492,7 +492,8 @@ test_two_nics_one_line(void)
 	    "host-xm-pv-two-nics-one-line.vm.cfg:9:");
 	refuse_set(c, "disk1.target", "/dev/a,b", "positional");
 	refuse_set(c, "disk2.target", "/dev/x", "disk 2 does not exist");
-	refuse_set(c, "disk0.target", "dev/x", "invalid disk path");
+	refuse_set(c, "disk0.target", "dev/x",
+	    "9:10: invalid path 'dev/x' for disk 0");
 	refuse_set(c, "disk0.format", "raw", "unknown key");
 	refuse_set(c, "nic2.mac", M3, "nic 2 does not exist");
 	xlu_check(c);
@@ -1249,6 +1250,91 @@ test_big_comment(void)
 	free(s);
 }
 
+/*
+ * Oracle VM 3 style: a dashless (or upper-case) uuid stays so; the short
+ * name in OVM_simple_name; the disk refusals name the line.
+ */
+static void
+test_ovm3_style(void)
+{
+	struct buf b = BUF_INIT, orig = BUF_INIT;
+	struct hostcfg *c;
+
+	fixture("host-xm-ovm3-pvm.vm.cfg", &b);
+	subst(&b, "uuid = '0004fb00-0006-0000-7c2e-9a41b05d3f18'",
+	    "uuid = '0004fb00000600007c2e9a41b05d3f18'");
+	buf_add(&orig, b.data, b.len);
+	if ((c = parse_buf("ovm3.cfg", b.data, b.len)) == NULL)
+		goto out;
+	/* Another form than the file's: refused; its own: taken. */
+	refuse_set(c, "uuid", "6F1C2D3E4A5B4C6D8E7F0A1B2C3D4E5F",
+	    "invalid uuid '6F1C2D3E4A5B4C6D8E7F0A1B2C3D4E5F'");
+	refuse_set(c, "uuid", "6F1C2D3E-4A5B-4C6D-8E7F-0A1B2C3D4E5F",
+	    "invalid uuid");
+	set_ok(c, "uuid", "6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f");
+	set_ok(c, "OVM_simple_name", "web1");
+	refuse_set(c, "OVM_simple_name", "web 1", "invalid OVM_simple_name");
+	subst(&b, "uuid = '0004fb00000600007c2e9a41b05d3f18'",
+	    "uuid = '6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f'");
+	subst(&b, "OVM_simple_name = 'ol7-base-template'",
+	    "OVM_simple_name = 'web1'");
+	check_text(c, &b);
+	CHECK_INT(hostcfg_set(c, "uuid", "6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f"),
+	    1);
+	/* The lower-case dashed form is always taken (an explicit
+	 * choice; apply and vmcfg write new ones in the file's form). */
+	set_ok(c, "uuid", U);
+	subst(&b, "uuid = '6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f'",
+	    "uuid = '" U "'");
+	check_text(c, &b);
+	hostcfg_free(c);
+
+	/* Upper-case dashed stays upper-case dashed. */
+	c = parse_str("uuid = \"5F42BE80-6D71-4295-9EAF-40B1C2D30501\"\n");
+	if (c != NULL) {
+		refuse_set(c, "uuid", "6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f",
+		    "invalid uuid");
+		set_ok(c, "uuid", "6F1C2D3E-4A5B-4C6D-8E7F-0A1B2C3D4E5F");
+		CHECK_STR(hostcfg_text(c, NULL),
+		    "uuid = \"6F1C2D3E-4A5B-4C6D-8E7F-0A1B2C3D4E5F\"\n");
+		/* The lower-case dashed form is always taken. */
+		set_ok(c, "uuid", U);
+		CHECK_STR(hostcfg_text(c, NULL), "uuid = \"" U "\"\n");
+		hostcfg_free(c);
+	}
+	/* No uuid yet: the dashed form only. */
+	c = parse_str("name = 'a'\n");
+	if (c != NULL) {
+		refuse_set(c, "uuid", "6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f",
+		    "invalid uuid");
+		hostcfg_free(c);
+	}
+
+	/* Positional disk specs hold no ',', '=' or blank; keyed ones do. */
+	c = parse_str("name = 'a'\ndisk = [ 'file:/a/b.img,xvda,w' ]\n");
+	if (c != NULL) {
+		refuse_set(c, "disk0.target", "/x/a=b.img",
+		    "t.cfg:2:10: the path '/x/a=b.img' cannot be disk 0's "
+		    "target");
+		refuse_set(c, "disk0.target", "/x/a b.img", "positional");
+		refuse_set(c, "disk0.target", "/x/a\tb.img", "invalid path");
+		set_ok(c, "disk0.target", "/x/a:b.img");
+		CHECK_STR(hostcfg_text(c, NULL),
+		    "name = 'a'\ndisk = [ 'file:/x/a:b.img,xvda,w' ]\n");
+		hostcfg_free(c);
+	}
+	c = parse_str("disk = [ 'vdev=xvda, target=/a/b.img' ]\n");
+	if (c != NULL) {
+		set_ok(c, "disk0.target", "/x/a=b, c.img");
+		CHECK_STR(hostcfg_text(c, NULL),
+		    "disk = [ 'vdev=xvda, target=/x/a=b, c.img' ]\n");
+		hostcfg_free(c);
+	}
+out:
+	buf_release(&b);
+	buf_release(&orig);
+}
+
 int
 main(void)
 {
@@ -1275,6 +1361,7 @@ main(void)
 	test_add_remove();
 	test_empty_inputs();
 	test_big_comment();
+	test_ovm3_style();
 	if (cap_fd != -1) {
 		close(cap_fd);
 		unlink(cap_path);

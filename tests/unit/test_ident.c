@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hostcfg.h"
 #include "ident.h"
 #include "unit.h"
 #include "util.h"
@@ -66,6 +67,50 @@ check_draws(const char *prefix, const char *want, size_t n, bool xen)
 	ident_macs_free(m);
 }
 
+/* Oracle VM's OUI by default in a file that has it; --mac-prefix wins. */
+static void
+test_default_prefix(void)
+{
+	static const char ovm[] = "vif = ['mac=00:21:F6:4b:10:2c,"
+	    "bridge=0a0c1e00']\n";
+	static const char xen[] = "vif = ['mac=00:16:3e:4b:10:2c']\n";
+	struct hostcfg *c = NULL, *x = NULL;
+	struct ident_macs *m;
+	char out[18];
+
+	CHECK(ident_default_prefix(NULL) == NULL);
+	if (!CHECK(hostcfg_parse("o.cfg", ovm, strlen(ovm), &c) == 0) ||
+	    !CHECK(hostcfg_parse("x.cfg", xen, strlen(xen), &x) == 0))
+		goto out;
+	CHECK_STR(ident_default_prefix(c), "ovm3");
+	CHECK(ident_default_prefix(x) == NULL);
+
+	m = ident_macs_new();
+	CHECK_INT(ident_new_mac_default(m, "ovm3", out), 0);
+	CHECK(strncmp(out, "00:21:f6:", 9) == 0);
+	/* The generator's own prefix is back afterwards. */
+	CHECK_INT(ident_new_mac_default(m, NULL, out), 0);
+	CHECK(strncmp(out, "00:16:3e:", 9) == 0);
+	CHECK_INT(ident_new_mac(m, out), 0);
+	CHECK(strncmp(out, "00:16:3e:", 9) == 0);
+	CHECK_INT(ident_macs_count(m), 3);
+	ident_macs_free(m);
+
+	m = ident_macs_new();
+	CHECK_INT(ident_macs_set_prefix(m, "kvm"), 0);
+	CHECK_INT(ident_new_mac_default(m, "ovm3", out), 0);
+	CHECK(strncmp(out, "52:54:00:", 9) == 0);
+	ident_macs_free(m);
+	m = ident_macs_new();
+	CHECK_INT(ident_macs_set_prefix(m, "xen"), 0);
+	CHECK_INT(ident_new_mac_default(m, "ovm3", out), 0);
+	CHECK(strncmp(out, "00:16:3e:", 9) == 0);
+	ident_macs_free(m);
+out:
+	hostcfg_free(c);
+	hostcfg_free(x);
+}
+
 int
 main(void)
 {
@@ -82,6 +127,7 @@ main(void)
 	check_draws("ovm3", "00:21:f6:", 2000, false);
 	check_draws("02:AB", "02:ab:", 2000, false);
 	check_draws("00:16:3e:7f", "00:16:3e:7f:", 2000, true);
+	test_default_prefix();
 
 	m = ident_macs_new();
 	CHECK_INT(ident_macs_set_prefix(m, "01:00:5e"), -1);	/* multicast */

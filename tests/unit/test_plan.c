@@ -144,6 +144,8 @@ struct run {
 	struct guest_root	 root;
 	struct plan		 p;
 	char			*cfgpath;	/* a copy in tmpdir */
+	const char		*images[2];	/* as the config is to name */
+	size_t			 nimages;
 };
 
 /* Copy host file src to tmpdir/name with mode (caller frees the path). */
@@ -220,6 +222,8 @@ run_build(struct run *x)
 	in.survey = &x->s;
 	in.cfg = x->cfg;
 	in.macs = x->macs;
+	in.images = x->images;
+	in.nimages = x->nimages;
 	return plan_build(&x->p, &in);
 }
 
@@ -349,6 +353,8 @@ test_ovm2_el5(void)
 	run_setup(&x, "tests/data/guest-ovs", "recipes/ovm2-el5-clone.rcp",
 	    "tests/data/ovs.vm.cfg", "rhel", 5, 2, "name=web1", "octet=21", NULL);
 	set_mode(x.fs, "/etc/sysconfig/network-scripts/ifcfg-eth0", 0640);
+	x.images[0] = "/OVS/running_pool/web1/System.img";
+	x.nimages = 1;
 	CHECK_INT(run_build(&x), 0);
 	m0 = kv(&x.p.generated, "nic0.mac");
 	m1 = kv(&x.p.generated, "nic1.mac");
@@ -420,11 +426,15 @@ test_ovm2_el5(void)
 	    "$6$"));
 	CHECK(f && strstr(f->new.data, "\nbin:*:14125:0:99999:7:::\n"));
 
-	/* the host config: name, uuid and the vif lines, nothing else */
+	/* the host config: name, uuid, the vif and the disk lines (the
+	 * clone's own image, prefix and mode kept), nothing else */
 	if (read_host_file("tests/data/ovs.vm.cfg", 1 << 20, &cfgtext,
 	    &len) == -1)
 		exit(1);
 	cfgtext = subst_f(cfgtext, "name = 'tmpl-el5'", "name = 'web1'");
+	cfgtext = subst_f(cfgtext,
+	    "disk = ['file:/OVS/running_pool/tmpl-el5/System.img,xvda,w']",
+	    "disk = ['file:/OVS/running_pool/web1/System.img,xvda,w']");
 	cfgtext = subst_f(cfgtext, "5f42be80-6d71-4295-9eaf-40b1c2d30501",
 	    uuid);
 	want = xasprintf("vif = ['mac=%s, bridge=xenbr0, type=netfront', "

@@ -350,7 +350,7 @@ test_shipped(void)
 	check_shipped("resync.rcp", none,
 	    "[guest]\nroot = auto\n"
 	    "\n[nic eth0]\nmac = from-config\n"
-	    "\n[host]\nconfig = auto\n");
+	    "\n[host]\nconfig = auto\ndisk = keep\n");
 	CHECK_INT(recipe_load(RECIPES_DIR "/resync.rcp", NULL, &r), 0);
 	if (CHECK(r != NULL)) {
 		CHECK_INT(r->nnics, 1);
@@ -932,6 +932,86 @@ next:
 	strlist_release(&names);
 }
 
+/* [host] disk = follow | keep, diskN = PATH. */
+static void
+test_disk_keys(void)
+{
+	struct recipe *r = NULL;
+	struct recipe_vars v = RECIPE_VARS_INIT;
+	char *err;
+	int rc;
+	static const char two[] = "[host]\ndisk1 = /OVS/${name}/u01.img\n"
+	    "disk0 = /OVS/${name}/System.img\n";
+
+	CHECK_DUMP("[host]\ndisk = follow\n",
+	    "[guest]\nroot = auto\n\n[host]\nconfig = auto\n");
+	CHECK_DUMP("[host]\ndisk = keep\n",
+	    "[guest]\nroot = auto\n\n[host]\nconfig = auto\n"
+	    "disk = keep\n");
+	check_roundtrip("[guest]\nroot = auto\n\n[host]\nconfig = auto\n"
+	    "disk = keep\n");
+	/* Substituted; in recipe order; the others are kept. */
+	CHECK_DUMP(two, "[guest]\nroot = auto\n\n[host]\nconfig = auto\n"
+	    "disk1 = /OVS/web1/u01.img\ndisk0 = /OVS/web1/System.img\n");
+	std_vars(&v);
+	err = parse_cap("t.rcp", two, strlen(two), &v, &rc, &r);
+	CHECK_INT(rc, 0);
+	CHECK_STR(err, "");
+	free(err);
+	if (r != NULL) {
+		CHECK_INT(r->host.disk_kind, RECIPE_DISK_KEEP);
+		CHECK_INT(r->host.ndisks, 2);
+		if (r->host.ndisks == 2) {
+			CHECK_INT(r->host.disks[0].index, 1);
+			CHECK_INT(r->host.disks[0].line, 2);
+			CHECK_STR(r->host.disks[1].path,
+			    "/OVS/web1/System.img");
+		}
+	}
+	recipe_free(r);
+	recipe_vars_release(&v);
+	CHECK_DUMP("[host]\ndisk = keep\ndisk0 = /a.img\n",
+	    "[guest]\nroot = auto\n\n[host]\nconfig = auto\n"
+	    "disk0 = /a.img\n");
+
+	CHECK_ERRS("[host]\ndisk = copy\n",
+	    "imprint: t.rcp:2: bad disk 'copy': expected follow, keep, or "
+	    "diskN = PATH keys for single disks\n");
+	CHECK_ERRS("[host]\ndisk = follow\ndisk0 = /a.img\n",
+	    "imprint: t.rcp:2: 'disk = follow' conflicts with 'disk0' (line "
+	    "3): give one or the other\n");
+	CHECK_ERRS("[host]\ndisk0 = ${name}/System.img\n",
+	    "imprint: t.rcp:2: bad disk0 'web1/System.img': expected an "
+	    "absolute path without quotes, '\\' or '#'\n");
+	CHECK_ERRS("[host]\ndisk0 = /a.img\ndisk0 = /b.img\n",
+	    "imprint: t.rcp:3: duplicate key 'disk0' (first at line 2)\n");
+	CHECK_ERRS("[host]\ndisk64 = /a.img\n",
+	    "imprint: t.rcp:2: bad key 'disk64': disks are numbered from "
+	    "disk0 to disk63\n");
+	CHECK_ERRS("[host]\ndisk01 = /a.img\n",
+	    "imprint: t.rcp:2: unknown key 'disk01' in [host]\n");
+	CHECK_ERRS("[guest]\ndisk0 = /a.img\n",
+	    "imprint: t.rcp:2: unknown key 'disk0' in [guest]\n");
+	CHECK_ERRS("[host]\ndisk0 =\n",
+	    "imprint: t.rcp:2: missing value for 'disk0'\n");
+	CHECK_ERRS("[host]\ndisk0 = ${nope}\n",
+	    "imprint: t.rcp:2: undefined variable 'nope'\n");
+}
+
+/* Variables a diskN value refers to are found without values. */
+static void
+test_disk_refs(void)
+{
+	static const char t[] = "[host]\ndisk0 = /OVS/${vm}/System.img\n";
+	struct strlist names = STRLIST_INIT;
+
+	CHECK_INT(recipe_var_refs("t.rcp", t, strlen(t), &names), 0);
+	CHECK_INT(names.n, 1);
+	if (names.n == 1)
+		CHECK_STR(names.v[0], "vm");
+	strlist_release(&names);
+}
+
 int
 main(void)
 {
@@ -950,5 +1030,7 @@ main(void)
 	test_var_refs();
 	test_load();
 	test_golden();
+	test_disk_keys();
+	test_disk_refs();
 	return unit_done();
 }

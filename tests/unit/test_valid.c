@@ -104,9 +104,41 @@ test_words(void)
 	CHECK(!uuid_valid("6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f0"));
 }
 
+static void
+test_uuid_forms(void)
+{
+	char out[37];
+
+	CHECK_INT(uuid_form("6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f"), 0);
+	CHECK_INT(uuid_form("6F1C2D3E-4A5B-4C6D-8E7F-0A1B2C3D4E5F"),
+	    UUID_UPPER);
+	CHECK_INT(uuid_form("0004fb00000600007c2e9a41b05d3f18"),
+	    UUID_DASHLESS);
+	CHECK_INT(uuid_form("0004FB00000600007C2E9A41B05D3F18"),
+	    UUID_DASHLESS | UUID_UPPER);
+	CHECK_INT(uuid_form("00040000000600001234567890123456"),
+	    UUID_DASHLESS);
+	CHECK_INT(uuid_form("0004fb00000600007C2E9A41B05D3F18"), -1);
+	CHECK_INT(uuid_form("0004fb00000600007c2e9a41b05d3f1"), -1);
+	CHECK_INT(uuid_form("0004fb00-0006-0000-7c2e9a41-b05d3f18"), -1);
+	CHECK_INT(uuid_form("0004fb00000600007c2e9a41b05d3f1g"), -1);
+	CHECK_INT(uuid_form(""), -1);
+	uuid_to_form("6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+	    UUID_DASHLESS, out);
+	CHECK_STR(out, "6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f");
+	uuid_to_form("6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+	    UUID_DASHLESS | UUID_UPPER, out);
+	CHECK_STR(out, "6F1C2D3E4A5B4C6D8E7F0A1B2C3D4E5F");
+	uuid_to_form("6F1C2D3E4A5B4C6D8E7F0A1B2C3D4E5F", 0, out);
+	CHECK_STR(out, "6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f");
+	uuid_to_form("6f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5f", UUID_UPPER, out);
+	CHECK_STR(out, "6F1C2D3E-4A5B-4C6D-8E7F-0A1B2C3D4E5F");
+}
+
 int
 main(void)
 {
+	test_uuid_forms();
 	test_mac();
 	test_hostname();
 	test_ipv4();
