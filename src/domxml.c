@@ -129,6 +129,30 @@ line_at(const char *text, size_t pos)
 	return line;
 }
 
+/* A value as a message shows it: control bytes as \xHH, cut at ~200. */
+struct shown {
+	char		 s[216];
+};
+
+static struct shown
+show(const char *v)
+{
+	struct shown r;
+	size_t n = 0;
+
+	for (; *v != '\0' && n < 200; v++) {
+		if ((unsigned char)*v < ' ' || *v == 0x7f)
+			n += (size_t)snprintf(r.s + n, sizeof(r.s) - n,
+			    "\\x%02x", (unsigned char)*v);
+		else
+			r.s[n++] = *v;
+	}
+	if (*v != '\0')
+		n += (size_t)snprintf(r.s + n, sizeof(r.s) - n, "...");
+	r.s[n] = '\0';
+	return r;
+}
+
 bool
 domxml_is_xml(const char *buf, size_t len)
 {
@@ -163,6 +187,10 @@ xml_error(void *data, xmlErrorPtr e)
 	n = strlen(x->msg);
 	while (n > 0 && is_space(x->msg[n - 1]))
 		x->msg[--n] = '\0';
+	/* Some messages go on over a second line ("Bytes: 0xE9 ..."). */
+	while (n-- > 0)
+		if ((unsigned char)x->msg[n] < ' ')
+			x->msg[n] = ' ';
 }
 
 static void
@@ -566,12 +594,13 @@ doc_parse(const char *path, char *text, size_t len)
 	}
 	d->root = root->_private;
 	if (!is_elem(root, "domain")) {
-		if (root->ns != NULL && root->ns->href != NULL)
+		if (strcmp((const char *)root->name, "domain") == 0 &&
+		    root->ns != NULL && root->ns->href != NULL)
 			warnx("%s:%d: not a libvirt domain: the root element "
 			    "is in namespace '%s'", path, d->root->line,
 			    (const char *)root->ns->href);
 		else
-				warnx("%s:%d: not a libvirt domain: the root element "
+			warnx("%s:%d: not a libvirt domain: the root element "
 			    "is <%.*s>", path, d->root->line,
 			    (int)d->root->name_len, text + d->root->start + 1);
 		goto fail;
@@ -1159,7 +1188,7 @@ set_nic(struct domxml *dx, size_t i, const char *key, const char *value)
 		if (!mac_valid_nic(value) || mac_normalize(value, mac) == -1) {
 			warnx("%s: invalid MAC address '%s' for 'nic%zu.mac' "
 			    "(want six hex pairs, unicast, not all-zero)",
-			    dx->path, value, i);
+			    dx->path, show(value).s, i);
 			return -1;
 		}
 		value = mac;
@@ -1167,12 +1196,12 @@ set_nic(struct domxml *dx, size_t i, const char *key, const char *value)
 		if (!cfg_word_valid(value)) {
 			warnx("%s: invalid value '%s' for 'nic%zu.bridge' (no "
 			    "quotes, backslashes, commas, '=', '#', blanks or "
-			    "control characters)", dx->path, value, i);
+			    "control characters)", dx->path, show(value).s, i);
 			return -1;
 		}
 	} else {
 		warnx("%s: unknown NIC key 'nic%zu.%s' (want mac or bridge)",
-		    dx->path, i, key);
+		    dx->path, i, show(key).s);
 		return -1;
 	}
 	if (i >= d->nnics) {
@@ -1229,8 +1258,9 @@ set_disk_target(struct domxml *dx, size_t i, const char *value)
 	if (strcmp(a, "name") == 0 ? !utf8_text_valid(value) ||
 	    *value == '\0' : !abs_path_valid(value)) {
 		warnx("%s: invalid disk %s '%s' for 'disk%zu.target' (want %s)",
-		    dx->path, strcmp(a, "name") == 0 ? "name" : "path", value,
-		    i, strcmp(a, "name") == 0 ? "UTF-8 text without control "
+		    dx->path, strcmp(a, "name") == 0 ? "name" : "path",
+		    show(value).s, i, strcmp(a, "name") == 0 ? "UTF-8 text "
+		    "without control "
 		    "characters" : "an absolute path without quotes, "
 		    "backslashes or control characters");
 		return -1;
@@ -1255,7 +1285,7 @@ domxml_set(struct domxml *dx, const char *key, const char *value)
 		if (!domain_name_valid(value)) {
 			warnx("%s: invalid name '%s' (want UTF-8 without "
 			    "control characters or '/', no blank at either "
-			    "end)", dx->path, value);
+			    "end)", dx->path, show(value).s);
 			return -1;
 		}
 		if (d->name == NULL) {
@@ -1268,7 +1298,7 @@ domxml_set(struct domxml *dx, const char *key, const char *value)
 	if (strcmp(key, "uuid") == 0) {
 		if (!uuid_valid(value)) {
 			warnx("%s: invalid uuid '%s' (want the lower-case "
-			    "dashed form)", dx->path, value);
+			    "dashed form)", dx->path, show(value).s);
 			return -1;
 		}
 		if (d->uuid == NULL)
@@ -1281,7 +1311,7 @@ domxml_set(struct domxml *dx, const char *key, const char *value)
 	    strcmp(rest, "target") == 0)
 		return set_disk_target(dx, i, value);
 	warnx("%s: unknown key '%s' (want name, uuid, nicN.mac, nicN.bridge "
-	    "or diskN.target)", dx->path, key);
+	    "or diskN.target)", dx->path, show(key).s);
 	return -1;
 }
 
@@ -1311,7 +1341,7 @@ nic_spec_parse(const struct domxml *dx, const char *spec, struct nic_spec *s)
 			*next++ = '\0';
 		if ((v = strchr(f, '=')) == NULL) {
 			warnx("%s: cannot add a NIC: field '%s' is not "
-			    "KEY=VALUE", dx->path, f);
+			    "KEY=VALUE", dx->path, show(f).s);
 			goto out;
 		}
 		*v++ = '\0';
@@ -1322,7 +1352,8 @@ nic_spec_parse(const struct domxml *dx, const char *spec, struct nic_spec *s)
 			    mac_normalize(v, s->mac) == -1) {
 				warnx("%s: cannot add a NIC: invalid MAC "
 				    "address '%s' (want six hex pairs, "
-				    "unicast, not all-zero)", dx->path, v);
+				    "unicast, not all-zero)", dx->path,
+				    show(v).s);
 				goto out;
 			}
 			continue;
@@ -1335,7 +1366,8 @@ nic_spec_parse(const struct domxml *dx, const char *spec, struct nic_spec *s)
 			slot = &s->model;
 		else {
 			warnx("%s: cannot add a NIC: unknown key '%s' (want "
-			    "mac, bridge, network or model)", dx->path, f);
+			    "mac, bridge, network or model)", dx->path,
+			    show(f).s);
 			goto out;
 		}
 		if (*slot != NULL)
@@ -1343,7 +1375,8 @@ nic_spec_parse(const struct domxml *dx, const char *spec, struct nic_spec *s)
 		if (!cfg_word_valid(v)) {
 			warnx("%s: cannot add a NIC: invalid value '%s' for "
 			    "'%s' (no quotes, backslashes, commas, '=', '#', "
-			    "blanks or control characters)", dx->path, v, f);
+			    "blanks or control characters)", dx->path,
+			    show(v).s, f);
 			goto out;
 		}
 		*slot = xstrdup(v);
@@ -1438,6 +1471,8 @@ domxml_add_nic(struct domxml *dx, const char *spec)
 		if (dev == NULL || dev->empty) {
 			warnx("%s: cannot add a NIC: the domain has no "
 			    "<devices> element with room for one", dx->path);
+			buf_release(&ind);
+			buf_release(&step);
 			nic_spec_release(&s);
 			return -1;
 		}
