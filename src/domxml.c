@@ -776,6 +776,24 @@ domxml_nic_get(const struct domxml *dx, size_t i, const char *key)
 }
 
 size_t
+domxml_nic_keys(const struct domxml *dx, size_t i, struct strlist *keys)
+{
+	static const char *const all[] = {
+		"type", "mac", "bridge", "model", "target"
+	};
+	size_t k, n = 0;
+	char *v;
+
+	for (k = 0; k < ARRAY_SIZE(all); k++)
+		if ((v = domxml_nic_get(dx, i, all[k])) != NULL) {
+			strlist_add(keys, all[k]);
+			free(v);
+			n++;
+		}
+	return n;
+}
+
+size_t
 domxml_disk_count(const struct domxml *dx)
 {
 	return dx->doc->ndisks;
@@ -818,6 +836,25 @@ domxml_disk_target(const struct domxml *dx, size_t i)
 	if ((a = disk_source_attr(n)) == NULL)
 		return NULL;
 	return prop(child(n, "source"), a);
+}
+
+char *
+domxml_disk_get(const struct domxml *dx, size_t i, const char *key)
+{
+	const xmlNode *n;
+
+	if (i >= dx->doc->ndisks)
+		return NULL;
+	n = dx->doc->disks[i]->node;
+	if (strcmp(key, "type") == 0)
+		return prop(n, "type");
+	if (strcmp(key, "format") == 0)
+		return prop(child(n, "driver"), "type");
+	if (strcmp(key, "dev") == 0)
+		return prop(child(n, "target"), "dev");
+	if (strcmp(key, "readonly") == 0 || strcmp(key, "shareable") == 0)
+		return child(n, key) ? xstrdup("yes") : NULL;
+	return NULL;
 }
 
 /* ---- editing ---- */

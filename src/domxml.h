@@ -55,6 +55,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
 /* Largest document accepted (16 MiB, as HOSTCFG_MAX_SIZE). */
 #define DOMXML_MAX_SIZE		(16u * 1024 * 1024)
 /*
@@ -136,6 +138,14 @@ int	 domxml_nic_line(const struct domxml *, size_t i);
  */
 char	*domxml_nic_get(const struct domxml *, size_t i, const char *key);
 
+/*
+ * Append the keys domxml_nic_get has a value for on NIC I, in the order
+ * type, mac, bridge, model, target, to KEYS.  Returns the number added
+ * (0 if I is out of range).
+ */
+size_t	 domxml_nic_keys(const struct domxml *, size_t i,
+	    struct strlist *keys);
+
 /* Number of disks of device disk (see above). */
 size_t	 domxml_disk_count(const struct domxml *);
 
@@ -148,6 +158,17 @@ int	 domxml_disk_line(const struct domxml *, size_t i);
  * (an empty drive, a volume).  Caller frees.
  */
 char	*domxml_disk_target(const struct domxml *, size_t i);
+
+/*
+ * Decoded value of KEY for disk I, or NULL if absent or I is out of
+ * range.  Caller frees.  KEY is one of:
+ *   "type"       the disk's type attribute (file, block, network, ...)
+ *   "format"     <driver type=> (raw, qcow2, ...)
+ *   "dev"        <target dev=> (vda, xvda1, ...)
+ *   "readonly"   "yes" when the disk has <readonly/>
+ *   "shareable"  "yes" when the disk has <shareable/>
+ */
+char	*domxml_disk_get(const struct domxml *, size_t i, const char *key);
 
 /*
  * Set one value, validating it first.  KEY is one of:

@@ -225,6 +225,34 @@ check_disk(const struct domxml *dx, size_t i, const char *want)
 }
 
 static void
+check_disk_get(const struct domxml *dx, size_t i, const char *key,
+    const char *want)
+{
+	char *v = domxml_disk_get(dx, i, key);
+
+	CHECK_STR(v, want);
+	free(v);
+}
+
+/* NIC I's keys, space-separated, are WANT. */
+static void
+check_nic_keys(const struct domxml *dx, size_t i, const char *want)
+{
+	struct strlist keys = STRLIST_INIT;
+	struct buf b = BUF_INIT;
+	size_t k, n;
+
+	n = domxml_nic_keys(dx, i, &keys);
+	CHECK_INT(n, keys.n);
+	buf_add(&b, "", 0);
+	for (k = 0; k < keys.n; k++)
+		buf_addf(&b, "%s%s", k ? " " : "", keys.v[k]);
+	CHECK_STR(b.data, want);
+	buf_release(&b);
+	strlist_release(&keys);
+}
+
+static void
 test_roundtrip(void)
 {
 	struct domxml *dx;
@@ -310,6 +338,17 @@ test_accessors(void)
 		check_disk(dx, 0, "/var/lib/libvirt/images/web01.qcow2");
 		check_disk(dx, 1, "/dev/vg_guests/web01-data");
 		check_disk(dx, 2, NULL);
+		check_disk_get(dx, 0, "type", "file");
+		check_disk_get(dx, 0, "format", "qcow2");
+		check_disk_get(dx, 0, "dev", "vda");
+		check_disk_get(dx, 0, "readonly", NULL);
+		check_disk_get(dx, 1, "type", "block");
+		check_disk_get(dx, 1, "dev", "vdb");
+		check_disk_get(dx, 1, "shareable", NULL);
+		check_disk_get(dx, 1, "nonsense", NULL);
+		check_disk_get(dx, 2, "type", NULL);
+		check_nic_keys(dx, 0, "type mac bridge model");
+		check_nic_keys(dx, 3, "");
 		domxml_free(dx);
 	}
 	free(orig);
@@ -324,6 +363,10 @@ test_accessors(void)
 		check_nic(dx, 0, "mac", "52:54:00:d0:b2:02");
 		check_nic(dx, 1, "bridge", "br-db");
 		check_nic(dx, 1, "target", "vnet-db02");
+		check_nic_keys(dx, 0, "type mac model");
+		check_nic_keys(dx, 1, "type mac bridge model target");
+		check_disk_get(dx, 1, "type", "network");
+		check_disk_get(dx, 1, "format", "raw");
 		CHECK_INT(domxml_nic_line(dx, 0), 60);
 		CHECK_INT(domxml_disk_count(dx), 2);
 		check_disk(dx, 0, "/dev/disk/by-id/dm-name-vg_db-db02--root");
@@ -349,6 +392,16 @@ test_accessors(void)
 		domxml_free(dx);
 	}
 	free(orig);
+
+	dx = parse_str("<domain><devices><disk><source file='/s.img'/>"
+	    "<readonly/><shareable/></disk></devices></domain>");
+	if (dx != NULL) {
+		check_disk(dx, 0, "/s.img");
+		check_disk_get(dx, 0, "readonly", "yes");
+		check_disk_get(dx, 0, "shareable", "yes");
+		check_disk_get(dx, 0, "type", NULL);
+		domxml_free(dx);
+	}
 }
 
 /* Apply web01's job to DX. */
