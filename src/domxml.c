@@ -210,15 +210,49 @@ doc_free(struct doc *d)
 }
 
 /*
- * Refuse what must never reach libxml2: NUL bytes, too much markup and a
- * DOCTYPE in the prolog (after the root element it is a syntax error
- * libxml2 reports without reading it).
+ * The encoding named by the XML declaration at POS, or an empty string
+ * when there is none.  Not a full parser: the declaration is checked by
+ * libxml2 afterwards.
+ */
+static void
+decl_encoding(const struct doc *d, size_t pos, char out[32])
+{
+	const char *t = d->text, *e, *q;
+	size_t end;
+
+	out[0] = '\0';
+	if (!starts(d, pos, "<?xml") || pos + 5 >= d->len ||
+	    !is_space(t[pos + 5]) || (end = skip_past(d, pos, "?>")) == 0)
+		return;
+	e = memmem(t + pos, end - pos, "encoding", 8);
+	if (e == NULL)
+		return;
+	for (e += 8; is_space(*e); e++)
+		;
+	if (*e++ != '=')
+		return;
+	while (is_space(*e))
+		e++;
+	if ((*e != '\'' && *e != '"') ||
+	    (q = memchr(e + 1, *e, (size_t)(t + end - e - 1))) == NULL)
+		return;
+	snprintf(out, 32, "%.*s", (int)(q - e - 1), e + 1);
+}
+
+/*
+ * Refuse what must never reach libxml2: NUL bytes, too much markup, a
+ * first byte that is not '<' (which is how libxml2 would guess EBCDIC),
+ * an encoding other than UTF-8 (libxml2 would convert the rest, so the
+ * bytes here would not be what it parses) and a DOCTYPE in the prolog
+ * (after the root element it is a syntax error libxml2 reports without
+ * reading it).
  */
 static int
 precheck(const char *path, const struct doc *d)
 {
 	const char *p;
 	size_t pos = 0, n = 0;
+	char enc[32];
 
 	if ((p = memchr(d->text, '\0', d->len)) != NULL) {
 		warnx("%s:%d: NUL byte in the document", path,
@@ -232,8 +266,18 @@ precheck(const char *path, const struct doc *d)
 			    DOMXML_MAX_MARKUP);
 			return -1;
 		}
+	if (!domxml_is_xml(d->text, d->len)) {
+		warnx("%s: not XML (it does not start with '<')", path);
+		return -1;
+	}
 	if (starts(d, 0, "\xef\xbb\xbf"))
 		pos = 3;
+	decl_encoding(d, pos, enc);
+	if (enc[0] != '\0' && ascii_casecmp(enc, "UTF-8") != 0) {
+		warnx("%s:1: encoding '%s' is not supported (only UTF-8)",
+		    path, show(enc).s);
+		return -1;
+	}
 	for (;;) {
 		while (pos < d->len && is_space(d->text[pos]))
 			pos++;
@@ -554,11 +598,13 @@ doc_parse(const char *path, char *text, size_t len)
 	}
 	/*
 	 * No XML_PARSE_NOENT (entities stay references), XML_PARSE_NONET
-	 * (nothing fetched), XML_PARSE_BIG_LINES (lines past 65535).
+	 * (nothing fetched), XML_PARSE_IGNORE_ENC (the bytes are UTF-8, as
+	 * checked above, whatever a declaration says), XML_PARSE_BIG_LINES
+	 * (lines past 65535).
 	 */
 	xmlSetStructuredErrorFunc(&x, xml_error);
-	d->xml = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	d->xml = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
 	wf = ctxt->wellFormed && ctxt->nsWellFormed;
 	xmlSetStructuredErrorFunc(old_ctx, old_fn);
 	xmlFreeParserCtxt(ctxt);

@@ -19,9 +19,12 @@
  * nothing returned: anything libxml2 reports as an error, a DOCTYPE (so no
  * DTD and no entity but the five predefined ones and character
  * references; libxml2 never sees a DTD, and runs with XML_PARSE_NONET and
- * without XML_PARSE_NOENT), another root element, an encoding other than
- * UTF-8, NUL bytes, more than DOMXML_MAX_MARKUP '<' bytes, and files over
- * DOMXML_MAX_SIZE bytes.  Nothing is validated against libvirt's schema.
+ * without XML_PARSE_NOENT), another root element, a declared encoding
+ * other than UTF-8 (libxml2 is told to read UTF-8 whatever the
+ * declaration says, so the bytes it parses are the bytes edited), a first
+ * non-blank byte that is not '<', NUL bytes, more than DOMXML_MAX_MARKUP
+ * '<' bytes, and files over DOMXML_MAX_SIZE bytes.  Nothing is validated
+ * against libvirt's schema.
  *
  * What is read, following libvirt's own lookups:
  *   name, uuid   the text of the first <name> / <uuid> child of <domain>

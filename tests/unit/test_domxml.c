@@ -884,10 +884,14 @@ test_parse_refusals(void)
 	struct buf big = BUF_INIT;
 	size_t i;
 
-	REFUSE("", "bad.xml:1: invalid XML: Document is empty");
-	REFUSE("  \n", "bad.xml");
-	REFUSE("name = 'web01'\n", "bad.xml:1: invalid XML: Start tag "
-	    "expected");
+	REFUSE("", "bad.xml: not XML (it does not start with '<')");
+	REFUSE("  \n", "bad.xml: not XML");
+	REFUSE("name = 'web01'\n", "bad.xml: not XML");
+	REFUSE("\xef\xbb\xbf\xef\xbb\xbf<domain/>", "bad.xml: not XML");
+	/* EBCDIC "<?xml": libxml2 would guess the encoding from it. */
+	REFUSE("\x4c\x6f\xa7\x94", "bad.xml: not XML");
+	REFUSE("<", "bad.xml:1: invalid XML");
+	REFUSE("<?xml version='1.0'?>", "bad.xml:1: invalid XML");
 	REFUSE("<domain>\n  <name>a</nam>\n</domain>\n",
 	    "bad.xml:2: invalid XML: Opening and ending tag mismatch");
 	REFUSE("<domain>\n<name>a</name>\n", "bad.xml:3: invalid XML");
@@ -923,8 +927,14 @@ test_parse_refusals(void)
 	REFUSE(nul, "bad.xml:2: NUL byte in the document");
 	REFUSE("\xff\xfe<\0d\0/\0>\0", "bad.xml:1: NUL byte");
 	REFUSE("<?xml version='1.0' encoding='ISO-8859-1'?><domain><name>"
-	    "\xe9</name></domain>", "bad.xml: encoding 'ISO-8859-1' is not "
+	    "\xe9</name></domain>", "bad.xml:1: encoding 'ISO-8859-1' is not "
 	    "supported (only UTF-8)");
+	/* UTF-7 would hide markup ("+ADw-" is '<') from the byte checks. */
+	REFUSE("<?xml version=\"1.0\" encoding = \"UTF-7\" ?>\n"
+	    "+ADw-!DOCTYPE domain+AD4-<domain/>", "bad.xml:1: encoding "
+	    "'UTF-7' is not supported");
+	REFUSE("<?xml version='1.0' encoding='latin1'?>\n<domain/>",
+	    "bad.xml:1: encoding 'latin1'");
 	REFUSE("<domain><name>\xe9</name></domain>", "bad.xml:1: invalid "
 	    "XML: Input is not proper UTF-8, indicate encoding ! Bytes: 0xE9");
 	REFUSE("<domain><name>a\x01</name></domain>", "bad.xml:1: invalid "
@@ -1095,6 +1105,26 @@ test_add_remove(void)
 }
 
 static void
+test_declarations(void)
+{
+	static const char *const ok[] = {
+		"<?xml version='1.0' encoding='utf-8'?><domain/>",
+		"<?xml version=\"1.0\" encoding = \"UTF-8\" ?>\n<domain/>",
+		"<?xml version='1.0' standalone='yes'?>\n<domain/>",
+		"\xef\xbb\xbf<?xml version='1.0' encoding='UTF-8'?><domain/>",
+		"\n  <domain/>\n",
+	};
+	struct domxml *dx;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if ((dx = parse_str(ok[i])) != NULL) {
+			check_text(dx, ok[i]);
+			domxml_free(dx);
+		}
+}
+
+static void
 test_is_xml(void)
 {
 	CHECK(domxml_is_xml("<domain/>", 9));
@@ -1125,6 +1155,7 @@ main(void)
 	test_structure_refusals();
 	test_parse_refusals();
 	test_size_cap();
+	test_declarations();
 	test_add_remove();
 	test_is_xml();
 	if (cap_fd != -1) {
