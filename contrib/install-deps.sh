@@ -6,17 +6,21 @@
 set -eu
 
 # build: compiler, make, pkg-config and the -dev packages the Makefile's
-#   pkg-config line names (libguestfs, uuid, libcrypt, json-c)
+#   pkg-config line names (libguestfs, uuid, libcrypt, json-c, and
+#   libxml2-dev for libxml-2.0: libvirt domain XML is parsed with libxml2)
 # tests: libguestfs-tools (guestfish builds the test images), qemu-utils
 #   (qemu-img overlays), mandoc (man page lint), libxen-dev (libxlutil as
 #   referee for xl.cfg edits), clang (libFuzzer), valgrind
 #   jq (reads --json output in tests), debootstrap and qemu-system-x86
 #   (the boot proof: a real Debian guest booted after imprint apply),
-#   python3 (t-alive holds a block device with O_EXCL)
+#   python3 (t-alive holds a block device with O_EXCL), libvirt-clients
+#   and libxml2-utils (virt-xml-validate, which runs xmllint against
+#   libvirt's schemas, judges every domain XML t-domxml writes)
 # bench: time (GNU time for peak RSS)
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
-jq debootstrap qemu-system-x86 python3"
+jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
+libxml2-utils"
 
 missing=
 for p in $PKGS; do

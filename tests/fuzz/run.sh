@@ -1,11 +1,12 @@
 #!/bin/sh
-# tests/fuzz/run.sh [SECONDS] - build and run the libFuzzer harness for the
-# domain config parser/editor for SECONDS (default 60).
+# tests/fuzz/run.sh [SECONDS] - build and run the libFuzzer harnesses (the
+# Xen domain config and libvirt domain XML parsers/editors, the guest file
+# parsers, the inventory reader) for SECONDS each (default 60).
 #
 # Builds into build-fuzz/ with clang (FUZZ_CC to override), seeds
 # build-fuzz/corpus from the host fixtures (IMPRINT_FIXTURES, default
 # tests/data/fixtures), and fails on any crash, sanitizer report or leak.
-# The last line is "1 passed, 0 failed" or "0 passed, 1 failed".
+# The last line is "4 passed, 0 failed" or "0 passed, 1 failed".
 set -u
 
 secs=${1:-60}
@@ -78,4 +79,23 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     -dict=tests/fuzz/inventory.dict -artifact_prefix="$out/inventory-" \
     "$out/icorpus" ||
     fail "the inventory fuzzer found a problem (see $out/inventory-crash-*)"
-echo "3 passed, 0 failed"
+# The libvirt domain XML engine, on the libvirt fixtures.
+mkdir -p "$out/xcorpus" || fail "cannot create $out/xcorpus"
+for f in "$fixtures"/host-libvirt-*.xml; do
+	[ -f "$f" ] || continue
+	cat "$f" > "$out/xcorpus/seed-${f##*/}" || fail "cannot copy $f"
+done
+# shellcheck disable=SC2046
+$cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -DDOMXML_FUZZ -Isrc -o "$out/fuzz_domxml" \
+    tests/fuzz/fuzz_domxml.c src/domxml.c src/util.c src/valid.c \
+    $(pkg-config --cflags --libs libxml-2.0) || fail "build failed"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/fuzz_domxml" -max_total_time="$secs" -max_len=65536 \
+    -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+    -dict=tests/fuzz/domxml.dict -artifact_prefix="$out/domxml-" \
+    "$out/xcorpus" ||
+    fail "the domxml fuzzer found a problem (see $out/domxml-crash-*)"
+echo "4 passed, 0 failed"
