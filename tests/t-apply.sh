@@ -1,8 +1,9 @@
 #!/bin/bash
 # Integration test of `imprint apply` and `imprint undo` on the test
 # images (tests/images.md): the Oracle VM 2 layout (System.img with vm.cfg
-# beside it, two NICs where the template has one) and the RHEL LVM layout
-# (root /dev/VolGroup00/LogVol00).  Each check reads the result back from
+# beside it, two NICs where the template has one), the RHEL LVM layout
+# (root /dev/VolGroup00/LogVol00), Oracle VM 3 and Debian 12 (a symlink
+# removed and restored).  Each check reads the result back from
 # the image (imprint inspect, guestfish) and the config, byte for byte.
 . "$(dirname "$0")/lib.sh"
 scratch
@@ -242,6 +243,38 @@ vm.cfg"
 check_same_file "comma: vm.cfg unchanged" "$CM/vm.cfg" "$DATA/ovs.vm.cfg"
 check_eq "comma: image unchanged" "$(sha256sum <"$CM/System.img")" "$cm_sum"
 rm -rf "$SCRATCH/pool"
+
+# --- Debian: forget = machine-id empties /etc/machine-id and removes dbus's
+# symlink to it; undo puts the symlink back as a symlink -------------------
+DEB=$SCRATCH/deb1
+mkdir -p "$DEB"
+qemu-img create -q -f qcow2 -F raw -b "$CACHE/debian.img" "$DEB/disk.qcow2"
+cp "$DATA/debian.cfg" "$DEB/deb1.cfg"
+DEB_FILES=(/etc/machine-id /var/lib/dbus/machine-id /etc/hostname
+    /etc/network/interfaces /etc/shadow /etc/ssh/ssh_host_rsa_key)
+deb_before=$(fingerprint "$DEB/disk.qcow2" /dev/sda1 "${DEB_FILES[@]}")
+check_match "debian: dbus machine-id is a symlink before" "$deb_before" \
+    '^/var/lib/dbus/machine-id .*st_mode=41471 '
+run_imprint apply -D name=deb1 -D address=192.0.2.31/24 \
+    -D gateway=192.0.2.1 --vmcfg "$DEB/deb1.cfg" "$TOP/recipes/debian.rcp" \
+    "$DEB/disk.qcow2"
+check_exit "debian apply" "$RC" 0
+check_match "debian: symlink removed" "$OUT" '^  remove /var/lib/dbus/machine-id$'
+deb_after=$(fingerprint "$DEB/disk.qcow2" /dev/sda1 /etc/machine-id \
+    /var/lib/dbus/machine-id)
+check_eq "debian: machine-id empty, dbus link gone" "$deb_after" \
+    "/etc/machine-id sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 st_mode=33060 st_uid=0 st_gid=0 st_size=0
+/var/lib/dbus/machine-id absent"
+run_imprint undo --json "$DEB/disk.qcow2"
+check_exit "debian undo" "$RC" 0
+check_eq "debian undo --json: the link among the restored" \
+    "$(jq -r '.restored | index("/var/lib/dbus/machine-id") != null' <<<"$OUT")" true
+check_eq "debian undo: every file as before, the link a link" \
+    "$(fingerprint "$DEB/disk.qcow2" /dev/sda1 "${DEB_FILES[@]}")" "$deb_before"
+check_eq "debian undo: the link's target" \
+    "$(gfish_ro "$DEB/disk.qcow2" /dev/sda1 <<<'readlink /var/lib/dbus/machine-id')" \
+    /etc/machine-id
+check_same_file "debian undo: config" "$DEB/deb1.cfg" "$DATA/debian.cfg"
 
 # --- bad input: FILE:LINE errors, image and config untouched -----------------
 # A recipe that does not parse is unreadable input (exit 2); a plan the
