@@ -17,7 +17,7 @@
 #include "cmdutil.h"
 #include "disks.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
 #include "plan.h"
@@ -77,7 +77,7 @@ apply_load_config(struct apply_job *j, const char *cfgpath)
 		warn("cannot read domain config '%s'", cfgpath);
 		return -1;
 	}
-	return hostcfg_load(buf, &j->cfg);
+	return domcfg_load(buf, &j->cfg);
 }
 
 int

@@ -14,7 +14,7 @@
 #include "recipe.h"
 #include "util.h"
 
-struct hostcfg;
+struct domcfg;
 struct ident_macs;
 
 #define APPLY_SCHEMA	1
@@ -44,7 +44,7 @@ struct apply_opts {
 struct apply_job {
 	const char		*image;		/* as the user named it */
 	char			*real;		/* realpath, for the record */
-	struct hostcfg		*cfg;		/* NULL: no domain config */
+	struct domcfg		*cfg;		/* NULL: no domain config */
 	struct strlist		 disks;		/* the guest's images,
 						   absolute (disks.h) */
 	int			 lockfd;

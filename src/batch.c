@@ -52,7 +52,7 @@
 #include "batch.h"
 #include "cmdutil.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
 #include "inventory.h"
@@ -311,8 +311,8 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 			}
 		cfgs[(*ncfgs)++] = st;
 	}
-	for (i = 0; j.cfg && i < hostcfg_nic_count(j.cfg); i++) {
-		if ((m = hostcfg_nic_get(j.cfg, i, "mac")) != NULL)
+	for (i = 0; j.cfg && i < domcfg_nic_count(j.cfg); i++) {
+		if ((m = domcfg_nic_get(j.cfg, i, "mac")) != NULL)
 			(void)ident_macs_take_str(b->macs, m);
 		free(m);
 	}
@@ -323,7 +323,7 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 out:
 	free(cfgpath);
 	free(j.real);
-	hostcfg_free(j.cfg);
+	domcfg_free(j.cfg);
 	strlist_release(&j.disks);
 	recipe_free(r);
 	return rc;
@@ -486,8 +486,8 @@ prepare(struct wctx *w, struct wjob *wj)
 	wj->ro.json = true;
 	if (!b->o->dry_run && (alive_lock_image(ir->image,
 	    &wj->job.lockfd) != 0 || cmd_refuse_alive(ir->image, wj->job.cfg ?
-	    hostcfg_get_string(wj->job.cfg, "name") : NULL, wj->job.cfg ?
-	    hostcfg_get_string(wj->job.cfg, "uuid") : NULL, b->o->force,
+	    domcfg_get_string(wj->job.cfg, "name") : NULL, wj->job.cfg ?
+	    domcfg_get_string(wj->job.cfg, "uuid") : NULL, b->o->force,
 	    "edit") == -1))
 		goto out;
 	/* The guest's further disks: not attached (the recipe edits the
@@ -525,7 +525,7 @@ release(struct wjob *wj)
 	wj->xlock = NULL;
 	wj->nx = 0;
 	recipe_free(wj->r);
-	hostcfg_free(wj->job.cfg);
+	domcfg_free(wj->job.cfg);
 	strlist_release(&wj->job.disks);
 	free(wj->job.real);
 	if (wj->job.lockfd != -1)

@@ -28,7 +28,7 @@
 #include "cmds.h"
 #include "cmdutil.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
 #include "inventory.h"
@@ -81,7 +81,8 @@ const char apply_usage[] =
 "                     [--report FILE] RECIPE --inventory FILE\n"
 "\n"
 "Give each stopped guest the identity RECIPE states (imprint.recipe(5)),\n"
-"in its files and in its Xen domain config, in one consistent step.\n"
+"in its files and in its domain config (Xen or libvirt XML), in one\n"
+"consistent step.\n"
 "With --inventory, one clone per row of a CSV file, many per appliance.\n"
 "\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY}\n"
@@ -94,9 +95,11 @@ const char apply_usage[] =
 "  -j, --jobs N            batch: appliances in parallel (default: the\n"
 "                          cores, as many as free memory holds)\n"
 "  --json                  one JSON document on stdout\n"
-"  --mac-prefix PREFIX     prefix of new MACs: xen (default), kvm, ovm3\n"
-"                          or 1-5 hex octets\n"
-"  --mac-scan DIR          never choose a MAC found in *.cfg under DIR\n"
+"  --mac-prefix PREFIX     prefix of new MACs: xen (default), kvm (the\n"
+"                          default for libvirt XML), ovm3 or 1-5 hex\n"
+"                          octets\n"
+"  --mac-scan DIR          never choose a MAC found in *.cfg or *.xml\n"
+"                          under DIR\n"
 "  --partition N           the root is the Nth partition (recipe: root)\n"
 "  --per-launch N          batch: images per appliance (default 32)\n"
 "  --report FILE           batch: also write the JSON report to FILE\n"
@@ -302,8 +305,8 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		if (j->cfg)
-			for (i = 0; i < hostcfg_nic_count(j->cfg); i++) {
-				char *m = hostcfg_nic_get(j->cfg, i, "mac");
+			for (i = 0; i < domcfg_nic_count(j->cfg); i++) {
+				char *m = domcfg_nic_get(j->cfg, i, "mac");
 				if (m)
 					(void)ident_macs_take_str(macs, m);
 				free(m);
@@ -315,8 +318,8 @@ cmd_apply(int argc, char **argv)
 		struct apply_job *j = &jobs[k];
 
 		if (cmd_refuse_alive(j->image, j->cfg ?
-		    hostcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
-		    hostcfg_get_string(j->cfg, "uuid") : NULL, o.force,
+		    domcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
+		    domcfg_get_string(j->cfg, "uuid") : NULL, o.force,
 		    "edit") == -1)
 			goto out;
 		if (alive_lock_image(j->image, &j->lockfd) != 0)
@@ -360,7 +363,7 @@ out:
 	if (doc)
 		json_object_put(doc);
 	for (k = 0; jobs && k < n; k++) {
-		hostcfg_free(jobs[k].cfg);
+		domcfg_free(jobs[k].cfg);
 		strlist_release(&jobs[k].disks);
 		free(jobs[k].real);
 		if (jobs[k].lockfd != -1)

@@ -16,7 +16,7 @@
 #include "cmdutil.h"
 #include "consist.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "survey.h"
 #include "util.h"
 
@@ -46,7 +46,8 @@ const char inspect_usage[] =
 "\n"
 "Show the identity a stopped guest carries, read-only: filesystems, root,\n"
 "OS, host names, NIC configs, udev persistent-net rules, machine-id, SSH\n"
-"host keys; with --vmcfg, whether the Xen domain config agrees.\n"
+"host keys; with --vmcfg, whether the domain config (Xen or libvirt XML)\n"
+"agrees.\n"
 "\n"
 "  -h, --help        print this help\n"
 "  --json            one JSON document on stdout (schema in imprint(1))\n"
@@ -184,36 +185,36 @@ json_survey(const struct survey *s)
 
 /* The domain config as inspect reports it (text or JSON). */
 static json_object *
-json_vmcfg(const struct hostcfg *cfg)
+json_vmcfg(const struct domcfg *cfg)
 {
 	json_object *o = json_object_new_object(), *a, *e;
 	size_t i;
 	char *v;
 
-	jset(o, "file", jstr(hostcfg_path(cfg)));
-	jset(o, "name", jstr(hostcfg_get_string(cfg, "name")));
-	jset(o, "uuid", jstr(hostcfg_get_string(cfg, "uuid")));
+	jset(o, "file", jstr(domcfg_path(cfg)));
+	jset(o, "name", jstr(domcfg_get_string(cfg, "name")));
+	jset(o, "uuid", jstr(domcfg_get_string(cfg, "uuid")));
 	a = json_object_new_array();
-	for (i = 0; i < hostcfg_nic_count(cfg); i++) {
+	for (i = 0; i < domcfg_nic_count(cfg); i++) {
 		e = json_object_new_object();
 		jset(e, "index", json_object_new_int64((int64_t)i));
-		jset(e, "line", json_object_new_int(hostcfg_nic_line(cfg, i)));
-		jset(e, "spec", jstr(hostcfg_nic_spec(cfg, i)));
-		v = hostcfg_nic_get(cfg, i, "mac");
+		jset(e, "line", json_object_new_int(domcfg_nic_line(cfg, i)));
+		jset(e, "spec", jstr(domcfg_nic_spec(cfg, i)));
+		v = domcfg_nic_get(cfg, i, "mac");
 		jset(e, "mac", jstr(v));
 		free(v);
-		v = hostcfg_nic_get(cfg, i, "bridge");
+		v = domcfg_nic_get(cfg, i, "bridge");
 		jset(e, "bridge", jstr(v));
 		free(v);
 		json_object_array_add(a, e);
 	}
 	jset(o, "nics", a);
 	a = json_object_new_array();
-	for (i = 0; i < hostcfg_disk_count(cfg); i++) {
+	for (i = 0; i < domcfg_disk_count(cfg); i++) {
 		e = json_object_new_object();
 		jset(e, "index", json_object_new_int64((int64_t)i));
-		jset(e, "spec", jstr(hostcfg_disk_spec(cfg, i)));
-		v = hostcfg_disk_target(cfg, i);
+		jset(e, "spec", jstr(domcfg_disk_spec(cfg, i)));
+		v = domcfg_disk_target(cfg, i);
 		jset(e, "target", jstr(v));
 		free(v);
 		json_object_array_add(a, e);
@@ -303,27 +304,27 @@ text_image(const char *image, const char *format, const struct guest_fs *fs,
 }
 
 static void
-text_vmcfg(const struct hostcfg *cfg)
+text_vmcfg(const struct domcfg *cfg)
 {
-	const char *name = hostcfg_get_string(cfg, "name");
-	const char *uuid = hostcfg_get_string(cfg, "uuid");
+	const char *name = domcfg_get_string(cfg, "name");
+	const char *uuid = domcfg_get_string(cfg, "uuid");
 	size_t i;
 	char *mac, *br, *t;
 
-	printf("domain config: %s\n", hostcfg_path(cfg));
+	printf("domain config: %s\n", domcfg_path(cfg));
 	printf("  name=%s uuid=%s\n", name ? name : "(none)",
 	    uuid ? uuid : "(none)");
-	for (i = 0; i < hostcfg_nic_count(cfg); i++) {
-		mac = hostcfg_nic_get(cfg, i, "mac");
-		br = hostcfg_nic_get(cfg, i, "bridge");
+	for (i = 0; i < domcfg_nic_count(cfg); i++) {
+		mac = domcfg_nic_get(cfg, i, "mac");
+		br = domcfg_nic_get(cfg, i, "bridge");
 		printf("  nic%zu mac=%s bridge=%s (line %d)\n", i,
 		    mac ? mac : "(none)", br ? br : "(default)",
-		    hostcfg_nic_line(cfg, i));
+		    domcfg_nic_line(cfg, i));
 		free(mac);
 		free(br);
 	}
-	for (i = 0; i < hostcfg_disk_count(cfg); i++) {
-		t = hostcfg_disk_target(cfg, i);
+	for (i = 0; i < domcfg_disk_count(cfg); i++) {
+		t = domcfg_disk_target(cfg, i);
 		printf("  disk%zu target=%s\n", i, t ? t : "(none)");
 		free(t);
 	}
@@ -343,7 +344,7 @@ struct inspect_opts {
  */
 static int
 inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
-    const struct hostcfg *cfg, char *const *images,
+    const struct domcfg *cfg, char *const *images,
     const char *const *cfgpaths, size_t nimages, json_object *arr)
 {
 	struct guest_fs *fs = NULL;
@@ -415,7 +416,7 @@ int
 cmd_inspect(int argc, char **argv)
 {
 	struct inspect_opts o;
-	struct hostcfg **cfgs = NULL;
+	struct domcfg **cfgs = NULL;
 	const char **cfgpaths = NULL;
 	struct guest *gs = NULL;
 	bool beside;
@@ -474,13 +475,13 @@ cmd_inspect(int argc, char **argv)
 		char *p = beside ? path_beside(argv[k], "vm.cfg") :
 		    xstrdup(o.vmcfg);
 
-		r = hostcfg_load(p, &cfgs[k]);
+		r = domcfg_load(p, &cfgs[k]);
 		free(p);
 		if (r == -1) {
 			rc = 2;
 			goto out;
 		}
-		cfgpaths[k] = hostcfg_path(cfgs[k]);
+		cfgpaths[k] = domcfg_path(cfgs[k]);
 	}
 	if (guest_open(&gs, argv, (size_t)argc, true) == -1) {
 		rc = 2;
@@ -514,7 +515,7 @@ cmd_inspect(int argc, char **argv)
 	}
 out:
 	for (k = 0; k < (size_t)argc; k++)
-		hostcfg_free(cfgs[k]);
+		domcfg_free(cfgs[k]);
 	free(cfgs);
 	free(cfgpaths);
 	return rc;

@@ -4,7 +4,7 @@
  *
  * The flow of an edit: parse the command line (usage errors, exit 2),
  * load the config, turn "new"/"auto" into values (ident.c), apply every
- * edit in memory (hostcfg.c validates each; any refusal, exit 1, writes
+ * edit in memory (domcfg.c validates each; any refusal, exit 1, writes
  * nothing), then print a diff (--dry-run) or write the file atomically
  * (hostfile.c).  This file parses no config syntax and writes no file
  * itself.
@@ -21,7 +21,7 @@
 #include "cmds.h"
 #include "cmdutil.h"
 #include "diff.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
 #include "util.h"
@@ -56,9 +56,11 @@ const char vmcfg_usage[] =
 "                     [--mac-scan DIR]... FILE add-nic KEY=VALUE[,...]\n"
 "       imprint vmcfg [--dry-run] [--backup] [--json] FILE remove-nic N\n"
 "\n"
-"Show or minimally edit a Xen domain config (xm vm.cfg, Oracle VM, xl.cfg).\n"
+"Show or minimally edit a domain config: Xen (xm vm.cfg, Oracle VM, xl.cfg)\n"
+"or libvirt domain XML, told apart by content.\n"
 "Keys for set: name, uuid (a uuid or 'new'), nicN.mac (a MAC or 'auto'),\n"
-"nicN.bridge, nicN.ip, nicN.KEY (any other vif key), diskN.target.\n"
+"nicN.bridge (an XML NIC's bridge or network), diskN.target; Xen only:\n"
+"nicN.ip, nicN.KEY (any other vif key).\n"
 "\n"
 "  --backup           keep a copy of the original as FILE.imprint-bak\n"
 "                     (an existing one is kept, never overwritten)\n"
@@ -68,8 +70,10 @@ const char vmcfg_usage[] =
 "                     the edit did (imprint(1), JSON OUTPUT)\n"
 "  --mac-prefix PREFIX\n"
 "                     prefix for 'auto' MACs: xen (00:16:3e, default),\n"
-"                     kvm (52:54:00), ovm3 (00:21:f6) or 1-5 hex octets\n"
-"  --mac-scan DIR     never choose a MAC found in *.cfg files under DIR\n"
+"                     kvm (52:54:00, default for XML), ovm3 (00:21:f6,\n"
+"                     default beside 00:21:f6 MACs) or 1-5 hex octets\n"
+"  --mac-scan DIR     never choose a MAC found in *.cfg or *.xml files\n"
+"                     under DIR\n"
 "                     (recursive; repeatable)\n"
 "\n"
 "Generated values are printed as KEY=VALUE lines.  Exit status: 0 done\n"
@@ -105,27 +109,27 @@ put_item(const char *kind, size_t i, int line, const char *spec)
 }
 
 static void
-show_text(const struct hostcfg *cfg)
+show_text(const struct domcfg *cfg)
 {
 	struct strlist keys = STRLIST_INIT, done = STRLIST_INIT;
 	char *v, *label;
 	size_t i, k, n;
 
-	put_kv("file: ", hostcfg_path(cfg));
-	put_kv("name: ", hostcfg_get_string(cfg, "name"));
-	put_kv("uuid: ", hostcfg_get_string(cfg, "uuid"));
-	n = hostcfg_nic_count(cfg);
+	put_kv("file: ", domcfg_path(cfg));
+	put_kv("name: ", domcfg_get_string(cfg, "name"));
+	put_kv("uuid: ", domcfg_get_string(cfg, "uuid"));
+	n = domcfg_nic_count(cfg);
 	for (i = 0; i < n; i++) {
-		if (!put_item("nic", i, hostcfg_nic_line(cfg, i),
-		    hostcfg_nic_spec(cfg, i)))
+		if (!put_item("nic", i, domcfg_nic_line(cfg, i),
+		    domcfg_nic_spec(cfg, i)))
 			continue;
-		hostcfg_nic_keys(cfg, i, &keys);
+		domcfg_nic_keys(cfg, i, &keys);
 		for (k = 0; k < keys.n; k++) {
 			/* a repeated key: its last value, once */
 			if (strlist_has(&done, keys.v[k]))
 				continue;
 			strlist_add(&done, keys.v[k]);
-			v = hostcfg_nic_get(cfg, i, keys.v[k]);
+			v = domcfg_nic_get(cfg, i, keys.v[k]);
 			label = xasprintf("  nic%zu.%s=", i, keys.v[k]);
 			put_kv(label, v != NULL ? v : "");
 			free(label);
@@ -134,12 +138,12 @@ show_text(const struct hostcfg *cfg)
 		strlist_release(&keys);
 		strlist_release(&done);
 	}
-	n = hostcfg_disk_count(cfg);
+	n = domcfg_disk_count(cfg);
 	for (i = 0; i < n; i++) {
-		if (!put_item("disk", i, hostcfg_disk_line(cfg, i),
-		    hostcfg_disk_spec(cfg, i)))
+		if (!put_item("disk", i, domcfg_disk_line(cfg, i),
+		    domcfg_disk_spec(cfg, i)))
 			continue;
-		v = hostcfg_disk_target(cfg, i);
+		v = domcfg_disk_target(cfg, i);
 		label = xasprintf("  disk%zu.target=", i);
 		put_kv(label, v);
 		free(label);
@@ -154,7 +158,7 @@ jstr(const char *s)
 }
 
 static void
-show_json(const struct hostcfg *cfg)
+show_json(const struct domcfg *cfg)
 {
 	struct strlist keys = STRLIST_INIT;
 	json_object *root, *nics, *disks, *o, *kv;
@@ -165,27 +169,27 @@ show_json(const struct hostcfg *cfg)
 	root = json_object_new_object();
 	json_object_object_add(root, "schema",
 	    json_object_new_int(VMCFG_SCHEMA));
-	json_object_object_add(root, "file", jstr(hostcfg_path(cfg)));
+	json_object_object_add(root, "file", jstr(domcfg_path(cfg)));
 	json_object_object_add(root, "name",
-	    jstr(hostcfg_get_string(cfg, "name")));
+	    jstr(domcfg_get_string(cfg, "name")));
 	json_object_object_add(root, "uuid",
-	    jstr(hostcfg_get_string(cfg, "uuid")));
+	    jstr(domcfg_get_string(cfg, "uuid")));
 	nics = json_object_new_array();
-	n = hostcfg_nic_count(cfg);
+	n = domcfg_nic_count(cfg);
 	for (i = 0; i < n; i++) {
 		o = json_object_new_object();
 		json_object_object_add(o, "index",
 		    json_object_new_int64((int64_t)i));
 		json_object_object_add(o, "line",
-		    json_object_new_int(hostcfg_nic_line(cfg, i)));
-		spec = hostcfg_nic_spec(cfg, i);
+		    json_object_new_int(domcfg_nic_line(cfg, i)));
+		spec = domcfg_nic_spec(cfg, i);
 		json_object_object_add(o, "spec", jstr(spec));
 		kv = json_object_new_object();
-		hostcfg_nic_keys(cfg, i, &keys);
+		domcfg_nic_keys(cfg, i, &keys);
 		for (k = 0; k < keys.n; k++) {
 			if (json_object_object_get_ex(kv, keys.v[k], NULL))
 				continue;
-			v = hostcfg_nic_get(cfg, i, keys.v[k]);
+			v = domcfg_nic_get(cfg, i, keys.v[k]);
 			json_object_object_add(kv, keys.v[k],
 			    json_object_new_string(v != NULL ? v : ""));
 			free(v);
@@ -196,16 +200,16 @@ show_json(const struct hostcfg *cfg)
 	}
 	json_object_object_add(root, "nics", nics);
 	disks = json_object_new_array();
-	n = hostcfg_disk_count(cfg);
+	n = domcfg_disk_count(cfg);
 	for (i = 0; i < n; i++) {
 		o = json_object_new_object();
 		json_object_object_add(o, "index",
 		    json_object_new_int64((int64_t)i));
 		json_object_object_add(o, "line",
-		    json_object_new_int(hostcfg_disk_line(cfg, i)));
+		    json_object_new_int(domcfg_disk_line(cfg, i)));
 		json_object_object_add(o, "spec",
-		    jstr(hostcfg_disk_spec(cfg, i)));
-		v = hostcfg_disk_target(cfg, i);
+		    jstr(domcfg_disk_spec(cfg, i)));
+		v = domcfg_disk_target(cfg, i);
 		json_object_object_add(o, "target", jstr(v));
 		free(v);
 		json_object_array_add(disks, o);
@@ -248,7 +252,7 @@ is_nic_mac(const char *key)
  */
 static struct ident_macs *
 macs_get(struct ident_macs **mp, const struct opts *o,
-    const struct hostcfg *cfg, const struct edit *ed, size_t ned)
+    const struct domcfg *cfg, const struct edit *ed, size_t ned)
 {
 	struct ident_macs *m;
 	char *v;
@@ -263,9 +267,9 @@ macs_get(struct ident_macs **mp, const struct opts *o,
 		goto fail;
 	if (o->prefix != NULL && ident_macs_set_prefix(m, o->prefix) == -1)
 		goto fail;
-	n = hostcfg_nic_count(cfg);
+	n = domcfg_nic_count(cfg);
 	for (i = 0; i < n; i++) {
-		if ((v = hostcfg_nic_get(cfg, i, "mac")) != NULL)
+		if ((v = domcfg_nic_get(cfg, i, "mac")) != NULL)
 			ident_macs_take_str(m, v);
 		free(v);
 	}
@@ -290,7 +294,7 @@ note(struct buf *gen, const char *key, const char *value)
 }
 
 static int
-apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
+apply_sets(struct domcfg *cfg, const struct opts *o, struct edit *ed,
     size_t ned, struct ident_macs **mp, struct buf *gen)
 {
 	char val[40];
@@ -301,7 +305,7 @@ apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
 	for (i = 0; i < ned; i++) {
 		if (strcmp(ed[i].key, "uuid") == 0 &&
 		    strcmp(ed[i].value, "new") == 0) {
-			const char *cur = hostcfg_get_string(cfg, "uuid");
+			const char *cur = domcfg_get_string(cfg, "uuid");
 			char u[37];
 			int form;
 
@@ -328,7 +332,7 @@ apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < ned; i++)
 			if (is_nic_mac(ed[i].key) == (pass == 0) &&
-			    hostcfg_set(cfg, ed[i].key, ed[i].value) == -1)
+			    domcfg_set(cfg, ed[i].key, ed[i].value) == -1)
 				return -1;
 	return 0;
 }
@@ -337,17 +341,17 @@ apply_sets(struct hostcfg *cfg, const struct opts *o, struct edit *ed,
  * add-nic: replace "mac=auto" by a new MAC, and put one in front when the
  * spec has no mac at all (xl would draw a new random MAC at every start).
  * The spec is split here by hand because it is not in the config yet;
- * hostcfg_add_nic validates the result with the same field rules.
+ * domcfg_add_nic validates the result with the same field rules.
  */
 static int
-apply_add(struct hostcfg *cfg, const struct opts *o, const char *spec,
+apply_add(struct domcfg *cfg, const struct opts *o, const char *spec,
     struct ident_macs **mp, struct buf *gen)
 {
 	struct buf nspec = BUF_INIT;
 	const char *p = spec, *f, *end;
 	char mac[18], *label;
 	bool has_mac = false;
-	size_t idx = hostcfg_nic_count(cfg);
+	size_t idx = domcfg_nic_count(cfg);
 	int rc = -1;
 
 	label = xasprintf("nic%zu.mac", idx);
@@ -400,7 +404,7 @@ apply_add(struct hostcfg *cfg, const struct opts *o, const char *spec,
 		buf_release(&nspec);
 		nspec = t;
 	}
-	rc = hostcfg_add_nic(cfg, nspec.data != NULL ? nspec.data : "");
+	rc = domcfg_add_nic(cfg, nspec.data != NULL ? nspec.data : "");
 out:
 	buf_release(&nspec);
 	free(label);
@@ -449,7 +453,7 @@ edit_json(const char *path, const struct opts *o, bool changed,
 static int
 edit(const char *path, const struct opts *o, char **args, int nargs)
 {
-	struct hostcfg *cfg = NULL;
+	struct domcfg *cfg = NULL;
 	struct ident_macs *macs = NULL;
 	struct edit *ed = NULL;
 	struct buf gen = BUF_INIT, d = BUF_INIT;
@@ -508,7 +512,7 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	if (cmd_check_mac_options(o->prefix, &o->scan) == -1)
 		goto out;
 	cmdline_ok = true;
-	if (hostcfg_load(path, &cfg) == -1)
+	if (domcfg_load(path, &cfg) == -1)
 		goto out;		/* unreadable input: exit 2 */
 	/* From here on, a refusal: exit 1, nothing written. */
 	rc = 1;
@@ -518,26 +522,26 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	} else if (strcmp(cmd, "add-nic") == 0) {
 		if (apply_add(cfg, o, args[1], &macs, &gen) == -1)
 			goto out;
-	} else if (hostcfg_remove_nic(cfg, (size_t)idx) == -1)
+	} else if (domcfg_remove_nic(cfg, (size_t)idx) == -1)
 		goto out;
 
-	orig = hostcfg_original(cfg, &olen);
-	text = hostcfg_text(cfg, &tlen);
-	if (hostcfg_changed(cfg))
+	orig = domcfg_original(cfg, &olen);
+	text = domcfg_text(cfg, &tlen);
+	if (domcfg_changed(cfg))
 		diff_unified(path, path, orig, olen, text, tlen, &d);
 	if (!o->json) {
 		fputs(gen.data != NULL ? gen.data : "", stdout);
-		if (!hostcfg_changed(cfg))
+		if (!domcfg_changed(cfg))
 			printf("no changes\n");
 		else if (o->dry_run)
 			fwrite(d.data, 1, d.len, stdout);
 	}
-	if (hostcfg_changed(cfg) && !o->dry_run &&
+	if (domcfg_changed(cfg) && !o->dry_run &&
 	    hostfile_replace(path, orig, olen, text, tlen,
 	    o->backup ? HOSTFILE_BACKUP : 0, &bak) == -1)
 		goto out;
 	if (o->json)
-		edit_json(path, o, hostcfg_changed(cfg), &gen, &d, bak);
+		edit_json(path, o, domcfg_changed(cfg), &gen, &d, bak);
 	else if (bak != NULL)
 		printf("backup: %s\n", bak);
 	rc = 0;
@@ -553,7 +557,7 @@ out:
 	buf_release(&gen);
 	buf_release(&d);
 	ident_macs_free(macs);
-	hostcfg_free(cfg);
+	domcfg_free(cfg);
 	return rc;
 }
 
@@ -561,7 +565,7 @@ int
 cmd_vmcfg(int argc, char **argv)
 {
 	struct opts o = { false, false, false, NULL, STRLIST_INIT };
-	struct hostcfg *cfg = NULL;
+	struct domcfg *cfg = NULL;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "hn", vmcfg_long_options,
@@ -607,7 +611,7 @@ cmd_vmcfg(int argc, char **argv)
 			    "--mac-scan need an edit (set, add-nic, "
 			    "remove-nic)");
 			rc = cmd_usage_error("vmcfg");
-		} else if (hostcfg_load(argv[0], &cfg) == -1)
+		} else if (domcfg_load(argv[0], &cfg) == -1)
 			rc = 2;
 		else {
 			if (o.json)
@@ -619,7 +623,7 @@ cmd_vmcfg(int argc, char **argv)
 	} else {
 		rc = edit(argv[0], &o, argv + 1, argc - 1);
 	}
-	hostcfg_free(cfg);
+	domcfg_free(cfg);
 	strlist_release(&o.scan);
 	fflush(stdout);
 	return rc;

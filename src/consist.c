@@ -8,7 +8,7 @@
 
 #include "consist.h"
 #include "disks.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "survey.h"
 #include "util.h"
 #include "valid.h"
@@ -119,18 +119,18 @@ check_guest(struct gmac *g, size_t n, struct findings *fs)
 }
 
 static void
-check_host(const struct hostcfg *cfg, struct gmac *g, size_t ng,
+check_host(const struct domcfg *cfg, struct gmac *g, size_t ng,
     struct findings *fs)
 {
-	const char *file = hostcfg_path(cfg);
-	size_t nn = hostcfg_nic_count(cfg), i, j;
+	const char *file = domcfg_path(cfg);
+	size_t nn = domcfg_nic_count(cfg), i, j;
 	char (*vm)[18] = xcalloc(nn ? nn : 1, sizeof(*vm));
 	char *mac;
 	bool bound, any_binding = false;
 
 	for (i = 0; i < nn; i++) {
-		int line = hostcfg_nic_line(cfg, i);
-		if ((mac = hostcfg_nic_get(cfg, i, "mac")) == NULL) {
+		int line = domcfg_nic_line(cfg, i);
+		if ((mac = domcfg_nic_get(cfg, i, "mac")) == NULL) {
 			add(fs, "vif-no-mac", xasprintf("%s:%d: vif %zu has "
 			    "no mac=: xl gives it a new random MAC at every "
 			    "start, so no guest config can bind to it; set "
@@ -167,7 +167,7 @@ check_host(const struct hostcfg *cfg, struct gmac *g, size_t ng,
 		if (!bound)
 			add(fs, "vif-mac-unbound", xasprintf("%s:%d: vif %zu "
 			    "mac=%s: no NIC config or udev rule in the guest "
-			    "names this MAC", file, hostcfg_nic_line(cfg, i),
+			    "names this MAC", file, domcfg_nic_line(cfg, i),
 			    i, vm[i]));
 	}
 	for (j = 0; j < ng; j++) {
@@ -190,7 +190,7 @@ check_host(const struct hostcfg *cfg, struct gmac *g, size_t ng,
 }
 
 size_t
-consist_check(const struct survey *s, const struct hostcfg *cfg,
+consist_check(const struct survey *s, const struct domcfg *cfg,
     struct finding **f_r)
 {
 	struct findings fs = { NULL, 0 };
@@ -219,19 +219,19 @@ consist_free(struct finding *f, size_t n)
 }
 
 size_t
-consist_check_disks(const struct hostcfg *cfg, const char *const *images,
+consist_check_disks(const struct domcfg *cfg, const char *const *images,
     const char *const *cfgpaths, size_t n, size_t k, struct finding **f_r,
     size_t nf)
 {
 	struct findings fs = { *f_r, nf };
-	const char *file = hostcfg_path(cfg);
+	const char *file = domcfg_path(cfg);
 	size_t *idx = NULL, ng, i, j;
 	char *t, *first = NULL;
 	bool found = false;
 
 	ng = disks_guest(cfg, &idx);
 	for (i = 0; i < ng; i++) {
-		t = hostcfg_disk_target(cfg, idx[i]);
+		t = domcfg_disk_target(cfg, idx[i]);
 		if (disks_same_path(t, images[k]))
 			found = true;
 		for (j = 0; j < n; j++) {
@@ -242,7 +242,7 @@ consist_check_disks(const struct hostcfg *cfg, const char *const *images,
 			add(&fs, "disk-other-image", xasprintf("%s:%d: disk%zu "
 			    "'%s' is the image '%s' of this run, whose config "
 			    "is '%s': two domains would write one disk", file,
-			    hostcfg_disk_line(cfg, idx[i]), idx[i], t,
+			    domcfg_disk_line(cfg, idx[i]), idx[i], t,
 			    images[j], cfgpaths[j]));
 		}
 		if (first == NULL)
@@ -254,7 +254,7 @@ consist_check_disks(const struct hostcfg *cfg, const char *const *images,
 		add(&fs, "disk-not-image", xasprintf("%s:%d: disk%zu is '%s', "
 		    "not the inspected image '%s': the domain would boot "
 		    "another disk ('imprint apply' makes it follow the image)",
-		    file, hostcfg_disk_line(cfg, idx[0]), idx[0], first,
+		    file, domcfg_disk_line(cfg, idx[0]), idx[0], first,
 		    images[k]));
 	free(first);
 	free(idx);

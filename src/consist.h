@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 struct survey;
-struct hostcfg;
+struct domcfg;
 
 /*
  * One problem.  code is a stable identifier (documented in imprint(1)):
@@ -36,7 +36,7 @@ struct finding {
  * Check s, and s against cfg when cfg is not NULL.  Returns the number of
  * findings in *f_r (free with consist_free); 0 means consistent.
  */
-size_t	 consist_check(const struct survey *s, const struct hostcfg *cfg,
+size_t	 consist_check(const struct survey *s, const struct domcfg *cfg,
 	    struct finding **f_r);
 void	 consist_free(struct finding *, size_t n);
 
@@ -50,7 +50,7 @@ void	 consist_free(struct finding *, size_t n);
  * The findings are appended to *f_r, which holds nf of them (from
  * consist_check, or NULL and 0); returns the new count.
  */
-size_t	 consist_check_disks(const struct hostcfg *cfg,
+size_t	 consist_check_disks(const struct domcfg *cfg,
 	    const char *const *images, const char *const *cfgpaths, size_t n,
 	    size_t k, struct finding **f_r, size_t nf);
 

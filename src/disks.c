@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "disks.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -26,15 +26,15 @@ disks_same_path(const char *a, const char *b)
 }
 
 size_t
-disks_guest(const struct hostcfg *cfg, size_t **idx_r)
+disks_guest(const struct domcfg *cfg, size_t **idx_r)
 {
-	size_t i, n = 0, nd = hostcfg_disk_count(cfg);
+	size_t i, n = 0, nd = domcfg_disk_count(cfg);
 	char *t;
 
 	*idx_r = NULL;
 	for (i = 0; i < nd; i++) {
-		if (hostcfg_disk_is_cdrom(cfg, i) ||
-		    (t = hostcfg_disk_target(cfg, i)) == NULL)
+		if (domcfg_disk_is_cdrom(cfg, i) ||
+		    (t = domcfg_disk_target(cfg, i)) == NULL)
 			continue;
 		if (*t != '\0') {
 			*idx_r = xreallocarray(*idx_r, n + 1, sizeof(**idx_r));
@@ -47,14 +47,14 @@ disks_guest(const struct hostcfg *cfg, size_t **idx_r)
 
 /* Set disk i to path; notes what changed. */
 static int
-set_disk(struct hostcfg *cfg, size_t i, const char *path,
+set_disk(struct domcfg *cfg, size_t i, const char *path,
     struct strlist *summary, struct strlist *applied)
 {
-	char key[32], *old = hostcfg_disk_target(cfg, i);
+	char key[32], *old = domcfg_disk_target(cfg, i);
 	int rc;
 
 	snprintf(key, sizeof(key), "disk%zu.target", i);
-	rc = hostcfg_set(cfg, key, path);
+	rc = domcfg_set(cfg, key, path);
 	if (rc == 0 && summary)
 		strlist_add_owned(summary, xasprintf("disk%zu: %s -> %s", i,
 		    old ? old : "(none)", path));
@@ -65,7 +65,7 @@ set_disk(struct hostcfg *cfg, size_t i, const char *path,
 }
 
 int
-disks_apply(struct hostcfg *cfg, const struct recipe *r,
+disks_apply(struct domcfg *cfg, const struct recipe *r,
     const char *const *images, size_t n, struct strlist *summary,
     struct strlist *applied)
 {
@@ -79,7 +79,7 @@ disks_apply(struct hostcfg *cfg, const struct recipe *r,
 		    summary, applied) == -1) {
 			warnx("%s:%zu: cannot set disk%zu of '%s' as the "
 			    "recipe says", r->path, h->disks[i].line,
-			    h->disks[i].index, hostcfg_path(cfg));
+			    h->disks[i].index, domcfg_path(cfg));
 			rc = -1;
 		}
 	}
@@ -91,12 +91,12 @@ disks_apply(struct hostcfg *cfg, const struct recipe *r,
 		warnx("%s: the guest has %zu images but the config names "
 		    "%zu disk%s for them (CD-ROMs left out); give the disks "
 		    "in the config, or 'disk = keep' in [host] of '%s'",
-		    hostcfg_path(cfg), n, ng, ng == 1 ? "" : "s", r->path);
+		    domcfg_path(cfg), n, ng, ng == 1 ? "" : "s", r->path);
 		free(idx);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		cur = hostcfg_disk_target(cfg, idx[i]);
+		cur = domcfg_disk_target(cfg, idx[i]);
 		if (cur && disks_same_path(cur, images[i])) {
 			if (applied)
 				strlist_add_owned(applied, xasprintf(
@@ -110,7 +110,7 @@ disks_apply(struct hostcfg *cfg, const struct recipe *r,
 			warnx("%s: disk%zu cannot name the image '%s' (disk = "
 			    "follow); move the image, or give 'disk = keep' "
 			    "or 'disk%zu = PATH' in [host] of '%s'",
-			    hostcfg_path(cfg), idx[i], images[i], idx[i],
+			    domcfg_path(cfg), idx[i], images[i], idx[i],
 			    r->path);
 			rc = -1;
 		}
@@ -120,19 +120,19 @@ disks_apply(struct hostcfg *cfg, const struct recipe *r,
 }
 
 int
-disks_check(const struct hostcfg *cfg, const struct recipe *r,
+disks_check(const struct domcfg *cfg, const struct recipe *r,
     const char *const *images, size_t n)
 {
-	struct hostcfg *copy = NULL;
+	struct domcfg *copy = NULL;
 	const char *t;
 	size_t len;
 	int rc;
 
-	t = hostcfg_original(cfg, &len);
-	if (hostcfg_parse(hostcfg_path(cfg), t, len, &copy) == -1)
+	t = domcfg_original(cfg, &len);
+	if (domcfg_parse(domcfg_path(cfg), t, len, &copy) == -1)
 		return -1;
 	/* The same edits as the plan will make, on the loaded text. */
 	rc = disks_apply(copy, r, images, n, NULL, NULL);
-	hostcfg_free(copy);
+	domcfg_free(copy);
 	return rc;
 }

@@ -5,7 +5,7 @@
  * clone can have.
  *
  * Pure but for realpath(3) and stat(2) on the paths compared.  The edits
- * themselves are hostcfg_set "diskN.target" edits, so the prefix (file:,
+ * themselves are domcfg_set "diskN.target" edits, so the prefix (file:,
  * phy:, tap:aio:, ...), device, mode and layout of each spec stay byte
  * for byte.
  */
@@ -17,7 +17,7 @@
 
 #include "util.h"
 
-struct hostcfg;
+struct domcfg;
 struct recipe;
 
 /*
@@ -31,12 +31,12 @@ bool	 disks_same_path(const char *a, const char *b);
 /*
  * The disks of cfg that hold the guest, in list order: the disk items
  * that are strings with a target and are not CD-ROMs (see
- * hostcfg_disk_is_cdrom).  The guest's image i (IMAGE for a single
+ * domcfg_disk_is_cdrom).  The guest's image i (IMAGE for a single
  * image; the inventory's image, image2, ... columns) is held by the i-th
  * of them.  Returns their number; *idx_r (caller frees, NULL when 0)
  * gets their indices in the disk list.
  */
-size_t	 disks_guest(const struct hostcfg *cfg, size_t **idx_r);
+size_t	 disks_guest(const struct domcfg *cfg, size_t **idx_r);
 
 /*
  * Set cfg's disks as r's [host] section asks, for a guest whose images
@@ -51,11 +51,11 @@ size_t	 disks_guest(const struct hostcfg *cfg, size_t **idx_r);
  * changes; applied (may be NULL) gets "diskN=PATH" for every disk set.
  *
  * Returns 0, or -1 after messages: the refusal "CFG:LINE:COL: ..." from
- * hostcfg_set (a ',' '=' or blank in a positional spec, a relative path)
+ * domcfg_set (a ',' '=' or blank in a positional spec, a relative path)
  * and one line saying which image or recipe line wanted it.  cfg may be
  * partly edited then; see disks_check for a dry check.
  */
-int	 disks_apply(struct hostcfg *cfg, const struct recipe *r,
+int	 disks_apply(struct domcfg *cfg, const struct recipe *r,
 	    const char *const *images, size_t n, struct strlist *summary,
 	    struct strlist *applied);
 
@@ -64,7 +64,7 @@ int	 disks_apply(struct hostcfg *cfg, const struct recipe *r,
  * appliance is launched or anything written.  cfg is not changed.
  * Returns 0 or -1 as disks_apply.
  */
-int	 disks_check(const struct hostcfg *cfg, const struct recipe *r,
+int	 disks_check(const struct domcfg *cfg, const struct recipe *r,
 	    const char *const *images, size_t n);
 
 #endif

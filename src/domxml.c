@@ -169,6 +169,18 @@ domxml_is_xml(const char *buf, size_t len)
 
 #if LIBXML_VERSION >= 21200
 static void
+quiet(void *data, const xmlError *e)
+#else
+static void
+quiet(void *data, xmlErrorPtr e)
+#endif
+{
+	(void)data;
+	(void)e;
+}
+
+#if LIBXML_VERSION >= 21200
+static void
 xml_error(void *data, const xmlError *e)
 #else
 static void
@@ -1615,4 +1627,30 @@ domxml_remove_nic(struct domxml *dx, size_t i)
 	if (starts_line(d, e->start, &a) && ends_line(d, e->end, &b))
 		return commit(dx, a, b - a, "", 0);
 	return commit(dx, e->start, e->end - e->start, "", 0);
+}
+
+bool
+domxml_other_root(const char *buf, size_t len)
+{
+	xmlStructuredErrorFunc old_fn = xmlStructuredError;
+	void *old_ctx = xmlStructuredErrorContext;
+	xmlParserCtxt *ctxt;
+	xmlDoc *doc;
+	xmlNode *root;
+	bool other = false;
+
+	if (len == 0 || len > DOMXML_MAX_SIZE || memchr(buf, '\0', len))
+		return false;
+	if ((ctxt = xmlNewParserCtxt()) == NULL)
+		return false;
+	xmlSetStructuredErrorFunc(NULL, quiet);
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
+	if (doc != NULL && ctxt->wellFormed && ctxt->nsWellFormed &&
+	    (root = xmlDocGetRootElement(doc)) != NULL)
+		other = !is_elem(root, "domain");
+	xmlSetStructuredErrorFunc(old_ctx, old_fn);
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return other;
 }

@@ -80,6 +80,16 @@ struct domxml;
 bool	 domxml_is_xml(const char *buf, size_t len);
 
 /*
+ * Is BUF a well-formed XML document whose root element is not a libvirt
+ * <domain> (a <network>, a <pool>, a <domainsnapshot>...)?  Directory
+ * walks (scan.c) use it to pass over libvirt's other documents without
+ * calling them broken domains.  False for a <domain> root and for
+ * anything that does not parse (which is then reported as a domain that
+ * does not parse).  Prints nothing.
+ */
+bool	 domxml_other_root(const char *buf, size_t len);
+
+/*
  * Read PATH (at most DOMXML_MAX_SIZE bytes) and parse it.  On success
  * *dx_r gets a new object (free with domxml_free) and 0 is returned; on
  * failure one message is printed and -1 returned.

@@ -4,7 +4,7 @@
  * (libcrypt).
  *
  * It does not write anything and parses no config syntax itself: the
- * --mac-scan walk is scan.c's, which hands each file to hostcfg.c; here
+ * --mac-scan walk is scan.c's, which hands each file to domcfg.c; here
  * the raw text is also searched for MAC-shaped tokens, as a fallback.
  */
 #define _GNU_SOURCE	/* explicit_bzero */
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "ident.h"
 #include "scan.h"
 #include "util.h"
@@ -273,9 +273,9 @@ take_file(const struct scan_file *f, void *arg)
 		    "MAC-shaped text in it as in use", f->path);
 		break;
 	case SCAN_OK:
-		n = hostcfg_nic_count(f->cfg);
+		n = domcfg_nic_count(f->cfg);
 		for (i = 0; i < n; i++) {
-			char *mac = hostcfg_nic_get(f->cfg, i, "mac");
+			char *mac = domcfg_nic_get(f->cfg, i, "mac");
 
 			if (mac != NULL)
 				ident_macs_take_str(m, mac);
@@ -405,14 +405,16 @@ ident_new_mac_default(struct ident_macs *m, const char *spec, char out[18])
 }
 
 const char *
-ident_default_prefix(const struct hostcfg *cfg)
+ident_default_prefix(const struct domcfg *cfg)
 {
-	size_t i, n = cfg ? hostcfg_nic_count(cfg) : 0;
+	size_t i, n = cfg ? domcfg_nic_count(cfg) : 0;
 	char *mac, norm[18];
 	bool ovm = false;
 
+	if (cfg != NULL && domcfg_kind(cfg) == DOMCFG_XML)
+		return "kvm";
 	for (i = 0; i < n && !ovm; i++) {
-		if ((mac = hostcfg_nic_get(cfg, i, "mac")) == NULL)
+		if ((mac = domcfg_nic_get(cfg, i, "mac")) == NULL)
 			continue;
 		ovm = mac_normalize(mac, norm) == 0 &&
 		    strncmp(norm, "00:21:f6:", 9) == 0;

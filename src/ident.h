@@ -53,7 +53,7 @@ size_t	ident_macs_count(const struct ident_macs *);
  * walk finds them: files named "*.cfg" (which includes vm.cfg), searched
  * recursively without following symbolic links below dir (dir itself may
  * be one, or a config file of any name).  Each file is parsed with
- * hostcfg; a file that does not parse gets its parser message and one
+ * domcfg; a file that does not parse gets its parser message and one
  * warning, and its text is searched for MAC-shaped tokens instead, so an
  * odd file never hides a collision.  Tokens in comments are taken too
  * (harmless).  Returns 0, or -1 after printing one message ("cannot scan
@@ -83,12 +83,13 @@ int	ident_new_mac_default(struct ident_macs *, const char *spec,
 	    char out[18]);
 
 /*
- * The prefix new MACs of cfg's domain default to: "ovm3" when one of its
- * vifs already has a MAC under Oracle VM's OUI 00:21:f6 (an Oracle VM 3
- * file), else NULL (Xen's 00:16:3e).  cfg may be NULL.
+ * The prefix new MACs of cfg's domain default to: "kvm" (52:54:00, what
+ * libvirt itself gives) for a libvirt domain XML, "ovm3" when one of a
+ * Xen config's vifs already has a MAC under Oracle VM's OUI 00:21:f6 (an
+ * Oracle VM 3 file), else NULL (Xen's 00:16:3e).  cfg may be NULL.
  */
-struct hostcfg;
-const char *ident_default_prefix(const struct hostcfg *cfg);
+struct domcfg;
+const char *ident_default_prefix(const struct domcfg *cfg);
 
 /*
  * Restrict ident_new_mac to lane `lane` of `nlanes`: only candidates whose

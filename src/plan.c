@@ -20,7 +20,7 @@
 #include "gfile.h"
 #include "gfs.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
 #include "plan.h"
@@ -560,16 +560,16 @@ static void
 plan_nics(struct ctx *c)
 {
 	const struct recipe *r = c->r;
-	struct hostcfg *cfg = c->in->cfg;
+	struct domcfg *cfg = c->in->cfg;
 	struct gfile_map *maps;
 	char (*macs)[18], *vif, *br, key[64];
 	const char *gm;
-	size_t i, nmaps = 0, nvif = cfg ? hostcfg_nic_count(cfg) : 0;
+	size_t i, nmaps = 0, nvif = cfg ? domcfg_nic_count(cfg) : 0;
 
 	macs = xcalloc(r->nnics + 1, sizeof(*macs));
 	maps = xcalloc(2 * r->nnics + 1, sizeof(*maps));
 	for (i = 0; i < r->nnics; i++) {
-		vif = i < nvif ? hostcfg_nic_get(cfg, i, "mac") : NULL;
+		vif = i < nvif ? domcfg_nic_get(cfg, i, "mac") : NULL;
 		if (decide_mac(c, i, vif, macs[i]) == -1) {
 			c->errors++;
 			free(vif);
@@ -598,21 +598,21 @@ plan_nics(struct ctx *c)
 		br = r->nics[i].bridge;
 		if (i < nvif) {
 			snprintf(key, sizeof(key), "nic%zu.mac", i);
-			if (macs[i][0] && hostcfg_set(cfg, key, macs[i]) == -1)
+			if (macs[i][0] && domcfg_set(cfg, key, macs[i]) == -1)
 				c->errors++;
 			snprintf(key, sizeof(key), "nic%zu.bridge", i);
-			if (br && hostcfg_set(cfg, key, br) == -1)
+			if (br && domcfg_set(cfg, key, br) == -1)
 				c->errors++;
 		} else if (!macs[i][0]) {
 			warnx("%s:%zu: nic %s has no vif in %s to keep a MAC "
 			    "of: give mac = auto or a MAC", r->path,
 			    r->nics[i].line, r->nics[i].name,
-			    hostcfg_path(cfg));
+			    domcfg_path(cfg));
 			c->errors++;
 		} else {
 			char *spec = br ? xasprintf("mac=%s,bridge=%s",
 			    macs[i], br) : xasprintf("mac=%s", macs[i]);
-			if (hostcfg_add_nic(cfg, spec) == -1)
+			if (domcfg_add_nic(cfg, spec) == -1)
 				c->errors++;
 			else
 				summary(c, "nic%zu %s: new vif %s", i,
@@ -820,12 +820,12 @@ static void
 plan_uuid(struct ctx *c)
 {
 	const struct recipe_host *h = &c->r->host;
-	struct hostcfg *cfg = c->in->cfg;
+	struct domcfg *cfg = c->in->cfg;
 	const char *cur, *prev;
 	char uuid[37], styled[37];
 	int form;
 
-	cur = hostcfg_get_string(cfg, "uuid");
+	cur = domcfg_get_string(cfg, "uuid");
 	if (h->uuid_kind == RECIPE_UUID_FIXED)
 		memcpy(uuid, h->uuid, sizeof(uuid));
 	else {
@@ -852,7 +852,7 @@ plan_uuid(struct ctx *c)
 	}
 	if (cur == NULL || strcmp(cur, uuid) != 0)
 		summary(c, "uuid: %s -> %s", cur ? cur : "(none)", uuid);
-	if (hostcfg_set(cfg, "uuid", uuid) == -1)
+	if (domcfg_set(cfg, "uuid", uuid) == -1)
 		c->errors++;
 	applied(c, "uuid", uuid);
 }
@@ -861,24 +861,24 @@ static void
 plan_host(struct ctx *c)
 {
 	const struct recipe_host *h = &c->r->host;
-	struct hostcfg *cfg = c->in->cfg;
+	struct domcfg *cfg = c->in->cfg;
 	const char *cur;
 
 	if (cfg == NULL)
 		return;
 	if (h->name) {
-		cur = hostcfg_get_string(cfg, "name");
+		cur = domcfg_get_string(cfg, "name");
 		if ((cur == NULL || strcmp(cur, h->name) != 0))
 			summary(c, "name: %s -> %s", cur ? cur : "(none)",
 			    h->name);
-		if (hostcfg_set(cfg, "name", h->name) == -1)
+		if (domcfg_set(cfg, "name", h->name) == -1)
 			c->errors++;
 		applied(c, "name", h->name);
 		/* Oracle VM 3: name is the uuid, the short name is here. */
-		cur = hostcfg_get_string(cfg, "OVM_simple_name");
+		cur = domcfg_get_string(cfg, "OVM_simple_name");
 		if (cur && strcmp(cur, h->name) != 0) {
 			summary(c, "OVM_simple_name: %s -> %s", cur, h->name);
-			if (hostcfg_set(cfg, "OVM_simple_name", h->name) == -1)
+			if (domcfg_set(cfg, "OVM_simple_name", h->name) == -1)
 				c->errors++;
 		}
 	}
@@ -888,18 +888,18 @@ plan_host(struct ctx *c)
 	if (disks_apply(cfg, c->r, c->in->images, c->in->nimages,
 	    &c->p->summary, &c->p->applied) == -1)
 		c->errors++;
-	if (hostcfg_changed(cfg)) {
-		struct plan_file *f = new_file(c->p, true, hostcfg_path(cfg),
+	if (domcfg_changed(cfg)) {
+		struct plan_file *f = new_file(c->p, true, domcfg_path(cfg),
 		    PLAN_MODIFY);
 		const char *t;
 		size_t len;
 
-		t = hostcfg_original(cfg, &len);
+		t = domcfg_original(cfg, &len);
 		f->old = xmalloc(len + 1);
 		memcpy(f->old, t, len);
 		f->old[len] = '\0';
 		f->oldlen = len;
-		t = hostcfg_text(cfg, &len);
+		t = domcfg_text(cfg, &len);
 		buf_add(&f->new, t, len);
 	}
 }

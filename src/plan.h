@@ -8,7 +8,7 @@
  * domain config,
  * generates what the recipe asks to generate (MACs, uuid, password), and
  * computes every file's new bytes with the pure editors (gfile_*,
- * hostcfg).  It writes nothing: cmd_apply.c shows the plan (--dry-run) or
+ * domcfg).  It writes nothing: cmd_apply.c shows the plan (--dry-run) or
  * records it for undo and carries it out.
  */
 #ifndef IMPRINT_PLAN_H
@@ -23,7 +23,7 @@
 
 struct recipe;
 struct survey;
-struct hostcfg;
+struct domcfg;
 struct ident_macs;
 struct undo;
 
@@ -64,7 +64,7 @@ struct plan_input {
 	struct gfs		*fs;		/* the guest's files */
 	const struct guest_root	*root;
 	const struct survey	*survey;
-	struct hostcfg		*cfg;		/* NULL: no domain config */
+	struct domcfg		*cfg;		/* NULL: no domain config */
 	struct ident_macs	*macs;		/* taken MACs; gets new ones */
 	const struct undo	*prev;		/* last apply's record, or NULL */
 	/* The guest's images, absolute, as its config is to name them

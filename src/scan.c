@@ -1,6 +1,6 @@
 /*
  * scan.c - find the Xen domain configs under directories, read each one
- * with hostcfg.c, and group the identities they share (see scan.h).
+ * with domcfg.c (Xen configs and libvirt domain XML), and group the identities they share (see scan.h).
  *
  * It parses no config syntax itself beyond the few disk spec fields that
  * say whether a disk may be shared, and it writes nothing.
@@ -20,7 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hostcfg.h"
+#include "domcfg.h"
+#include "domxml.h"
 #include "scan.h"
 #include "util.h"
 #include "valid.h"
@@ -83,10 +84,12 @@ seen_add(struct seen *s, dev_t dev, ino_t ino)
 	return true;
 }
 
+/* A Xen config (*.cfg, vm.cfg) or a libvirt domain (*.xml) by name. */
 static bool
 is_cfg_name(const char *name, size_t len)
 {
-	return len >= 4 && memcmp(name + len - 4, ".cfg", 4) == 0;
+	return len >= 4 && (memcmp(name + len - 4, ".cfg", 4) == 0 ||
+	    memcmp(name + len - 4, ".xml", 4) == 0);
 }
 
 /* Sort each directory's entries (and the roots) by name: a stable walk. */
@@ -97,7 +100,7 @@ by_name(const FTSENT **a, const FTSENT **b)
 }
 
 /*
- * Read a config file of at most HOSTCFG_MAX_SIZE bytes into *b.  Below a
+ * Read a config file of at most DOMCFG_MAX_SIZE bytes into *b.  Below a
  * root the last component is never followed (O_NOFOLLOW): fts saw a
  * regular file, and a link swapped in since must not lead elsewhere.
  * O_NONBLOCK: a FIFO swapped in cannot hang the walk.  Returns 0, or -1
@@ -131,7 +134,7 @@ read_cfg(const char *path, bool follow, struct buf *b, int *errnum_r,
 		    "not a regular file";
 		return -1;
 	}
-	if ((uintmax_t)st.st_size > HOSTCFG_MAX_SIZE)
+	if ((uintmax_t)st.st_size > DOMCFG_MAX_SIZE)
 		goto too_big;
 	buf_grow(b, (size_t)st.st_size);
 	for (;;) {
@@ -145,7 +148,7 @@ read_cfg(const char *path, bool follow, struct buf *b, int *errnum_r,
 		}
 		if (n == 0)
 			break;
-		if (b->len + (size_t)n > HOSTCFG_MAX_SIZE) {
+		if (b->len + (size_t)n > DOMCFG_MAX_SIZE) {
 			close(fd);
 			goto too_big;
 		}
@@ -155,7 +158,7 @@ read_cfg(const char *path, bool follow, struct buf *b, int *errnum_r,
 	b->data[b->len] = '\0';	/* buf_grow made it, even for 0 bytes */
 	return 0;
 too_big:
-	snprintf(big, sizeof(big), "larger than %u bytes", HOSTCFG_MAX_SIZE);
+	snprintf(big, sizeof(big), "larger than %u bytes", DOMCFG_MAX_SIZE);
 	*errnum_r = EFBIG;
 	*reason_r = big;
 	return -1;
@@ -178,15 +181,15 @@ unprefixed(const char *line)
 }
 
 /*
- * hostcfg_parse prints its one message with warnx.  The walk hands the
+ * domcfg_parse prints its one message with warnx.  The walk hands the
  * message to its caller instead, which may print it, keep it for a
  * report, or both, so stderr is a memory stream during the parse (as
- * batch.c does for the rows it checks).  Returns hostcfg_parse's result;
+ * batch.c does for the rows it checks).  Returns domcfg_parse's result;
  * on -1 *msg_r gets the message (caller frees).
  */
 static int
 parse_quietly(const char *path, const char *text, size_t len,
-    struct hostcfg **cfg_r, char **msg_r)
+    struct domcfg **cfg_r, char **msg_r)
 {
 	FILE *saved = stderr, *m;
 	struct buf msg = BUF_INIT;
@@ -197,7 +200,7 @@ parse_quietly(const char *path, const char *text, size_t len,
 	fflush(stderr);
 	if ((m = open_memstream(&out, &olen)) != NULL)
 		stderr = m;
-	rc = hostcfg_parse(path, text, len, cfg_r);
+	rc = domcfg_parse(path, text, len, cfg_r);
 	if (m != NULL) {
 		fclose(m);
 		stderr = saved;
@@ -252,7 +255,7 @@ walk_unreadable(struct walk *w, const char *path, bool root, bool dir,
 static int
 walk_file(struct walk *w, FTSENT *e)
 {
-	struct hostcfg *cfg = NULL;
+	struct domcfg *cfg = NULL;
 	struct scan_file f;
 	const char *reason;
 	char *msg = NULL;
@@ -276,6 +279,12 @@ walk_file(struct walk *w, FTSENT *e)
 	f.is_root = is_root;
 	f.text = w->text.data;
 	f.len = w->text.len;
+	/*
+	 * libvirt keeps networks, pools and snapshots as XML beside its
+	 * domains (/etc/libvirt/qemu/networks): they are not configs.
+	 */
+	if (!is_root && domxml_other_root(f.text, f.len))
+		return 0;
 	if (parse_quietly(e->fts_path, f.text, f.len, &cfg, &msg) == 0) {
 		f.status = SCAN_OK;
 		f.cfg = cfg;
@@ -284,7 +293,7 @@ walk_file(struct walk *w, FTSENT *e)
 		f.error = msg;
 	}
 	rc = w->fn(&f, w->arg);
-	hostcfg_free(cfg);
+	domcfg_free(cfg);
 	free(msg);
 	return rc;
 }
@@ -641,7 +650,7 @@ disk_key(const char *spec, const char *target)
 }
 
 static void
-add_config(struct scan_set *s, const char *path, const struct hostcfg *c)
+add_config(struct scan_set *s, const char *path, const struct domcfg *c)
 {
 	const char *file, *v;
 	char norm[37], *t, *k;
@@ -649,34 +658,38 @@ add_config(struct scan_set *s, const char *path, const struct hostcfg *c)
 
 	strlist_add(&s->files, path);
 	file = s->files.v[s->files.n - 1];
-	v = hostcfg_get_string(c, "name");
+	v = domcfg_get_string(c, "name");
 	if (v != NULL && *v != '\0')
-		add_entry(s, SCAN_NAME, file, hostcfg_key_line(c, "name"), v,
+		add_entry(s, SCAN_NAME, file, domcfg_key_line(c, "name"), v,
 		    NULL);
-	v = hostcfg_get_string(c, "uuid");
+	v = domcfg_get_string(c, "uuid");
 	if (v != NULL && *v != '\0')
-		add_entry(s, SCAN_UUID, file, hostcfg_key_line(c, "uuid"),
+		add_entry(s, SCAN_UUID, file, domcfg_key_line(c, "uuid"),
 		    scan_uuid_norm(v, norm) == 0 ? norm : v, v);
-	n = hostcfg_nic_count(c);
+	n = domcfg_nic_count(c);
 	for (i = 0; i < n; i++) {
-		if ((t = hostcfg_nic_get(c, i, "mac")) == NULL)
+		if ((t = domcfg_nic_get(c, i, "mac")) == NULL)
 			continue;
 		/* not a MAC ("auto", garbage): xl refuses it anyway */
 		if (scan_mac_norm(t, norm) == 0)
-			add_entry(s, SCAN_MAC, file, hostcfg_nic_line(c, i),
+			add_entry(s, SCAN_MAC, file, domcfg_nic_line(c, i),
 			    norm, t);
 		free(t);
 	}
-	n = hostcfg_disk_count(c);
+	n = domcfg_disk_count(c);
 	for (i = 0; i < n; i++) {
-		if ((t = hostcfg_disk_target(c, i)) == NULL)
+		if ((t = domcfg_disk_target(c, i)) == NULL)
 			continue;
 		if (*t != '\0') {	/* an empty CD-ROM drive */
-			k = disk_key(hostcfg_disk_spec(c, i), t);
-			add_entry(s, SCAN_DISK, file, hostcfg_disk_line(c, i),
+			k = disk_key(domcfg_disk_spec(c, i), t);
+			add_entry(s, SCAN_DISK, file, domcfg_disk_line(c, i),
 			    k, t);
 			s->e[s->ne - 1].mode =
-			    scan_disk_mode(hostcfg_disk_spec(c, i));
+			    domcfg_kind(c) == DOMCFG_XEN ?
+			    scan_disk_mode(domcfg_disk_spec(c, i)) :
+			    domcfg_disk_readonly(c, i) ? SCAN_DISK_RO :
+			    domcfg_disk_shared(c, i) ? SCAN_DISK_SHARED :
+			    SCAN_DISK_EXCL;
 			free(k);
 		}
 		free(t);

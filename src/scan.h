@@ -11,8 +11,8 @@
  * is a link, and a root that is a file is read whatever its name.  A file
  * reached twice (named twice, a hard link, nested roots) is read once.
  * Files are opened with O_NONBLOCK (and O_NOFOLLOW below a root), refused
- * above HOSTCFG_MAX_SIZE bytes before being read, and parsed with
- * hostcfg.c; the parser's message is handed to the caller, not printed.
+ * above DOMCFG_MAX_SIZE bytes before being read, and parsed with
+ * domcfg.c; the parser's message is handed to the caller, not printed.
  *
  * The collision set (struct scan_set): the identities of the configs a
  * walk read, grouped by the value they share: "uuid" (dashed or dashless,
@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct hostcfg;
+struct domcfg;
 
 /* Most distinct config files one walk reads; more is an error. */
 #define SCAN_MAX_FILES	100000
@@ -58,7 +58,7 @@ struct scan_file {
 	const char	*error;
 	const char	*text;		/* the bytes read, NUL-terminated */
 	size_t		 len;
-	const struct hostcfg *cfg;	/* SCAN_OK: the parsed config */
+	const struct domcfg *cfg;	/* SCAN_OK: the parsed config */
 };
 
 /*

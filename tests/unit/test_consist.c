@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "consist.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "survey.h"
 #include "unit.h"
 #include "util.h"
@@ -39,19 +39,19 @@ add_udev(struct survey *s, size_t line, const char *name, const char *mac)
 	u->mac = xstrdup(mac);
 }
 
-static struct hostcfg *
+static struct domcfg *
 cfg(const char *text)
 {
-	struct hostcfg *c = NULL;
+	struct domcfg *c = NULL;
 
-	if (hostcfg_parse("vm.cfg", text, strlen(text), &c) == -1)
+	if (domcfg_parse("vm.cfg", text, strlen(text), &c) == -1)
 		abort();
 	return c;
 }
 
 /* The codes of the findings, space-separated, in order. */
 static char *
-codes(const struct survey *s, const struct hostcfg *c, char **msgs)
+codes(const struct survey *s, const struct domcfg *c, char **msgs)
 {
 	struct finding *f;
 	struct buf b = BUF_INIT, m = BUF_INIT;
@@ -74,7 +74,7 @@ static void
 test_clone_mismatch(void)
 {
 	struct survey s;
-	struct hostcfg *c;
+	struct domcfg *c;
 	char *got, *msgs;
 
 	memset(&s, 0, sizeof(s));
@@ -85,7 +85,7 @@ test_clone_mismatch(void)
 	got = codes(&s, c, NULL);
 	CHECK_STR(got, "");
 	free(got);
-	hostcfg_free(c);
+	domcfg_free(c);
 
 	/* The clone's config got a new MAC: three findings, both MACs and
 	 * both files named. */
@@ -103,7 +103,7 @@ test_clone_mismatch(void)
 	    "for eth0)\n");
 	free(got);
 	free(msgs);
-	hostcfg_free(c);
+	domcfg_free(c);
 	survey_release(&s);
 }
 
@@ -111,7 +111,7 @@ static void
 test_config_only(void)
 {
 	struct survey s;
-	struct hostcfg *c;
+	struct domcfg *c;
 	char *got, *msgs;
 
 	memset(&s, 0, sizeof(s));
@@ -127,13 +127,13 @@ test_config_only(void)
 	    != NULL);
 	free(got);
 	free(msgs);
-	hostcfg_free(c);
+	domcfg_free(c);
 
 	c = cfg("vif = [ 'mac=01:16:3e:00:00:01' ]\n");
 	got = codes(&s, c, NULL);
 	CHECK_STR(got, "vif-bad-mac");
 	free(got);
-	hostcfg_free(c);
+	domcfg_free(c);
 	survey_release(&s);
 }
 

@@ -14,7 +14,7 @@
 
 #include "consist.h"
 #include "disks.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "recipe.h"
 #include "unit.h"
 #include "util.h"
@@ -59,23 +59,23 @@ cap_stop(void)
 	return s;
 }
 
-static struct hostcfg *
+static struct domcfg *
 cfg_str(const char *name, const char *text)
 {
-	struct hostcfg *c = NULL;
+	struct domcfg *c = NULL;
 
-	if (!CHECK(hostcfg_parse(name, text, strlen(text), &c) == 0))
+	if (!CHECK(domcfg_parse(name, text, strlen(text), &c) == 0))
 		return NULL;
 	return c;
 }
 
-static struct hostcfg *
+static struct domcfg *
 cfg_fixture(const char *name, struct buf *orig)
 {
 	const char *d = getenv("IMPRINT_FIXTURES");
 	char *path, *data;
 	size_t len;
-	struct hostcfg *c;
+	struct domcfg *c;
 
 	path = xasprintf("%s/%s", d && *d ? d : FIXTURES_DEFAULT, name);
 	if (read_host_file(path, 1 << 20, &data, &len) == -1)
@@ -115,10 +115,10 @@ subst(struct buf *b, const char *old, const char *new)
 }
 
 static void
-check_text(const struct hostcfg *c, const char *want)
+check_text(const struct domcfg *c, const char *want)
 {
 	size_t n;
-	const char *t = hostcfg_text(c, &n);
+	const char *t = domcfg_text(c, &n);
 
 	CHECK_MEM(t, n, want, strlen(want));
 }
@@ -126,7 +126,7 @@ check_text(const struct hostcfg *c, const char *want)
 static void
 test_guest_disks(void)
 {
-	struct hostcfg *c;
+	struct domcfg *c;
 	size_t *idx, n;
 
 	c = cfg_str("g.cfg", "disk = [ 'phy:/dev/cdrom,hdc:cdrom,r',\n"
@@ -135,14 +135,14 @@ test_guest_disks(void)
 	    "  ',hde:cdrom,r', 'phy:/dev/vg/data,xvdb,w', 7 ]\n");
 	if (c == NULL)
 		return;
-	CHECK(hostcfg_disk_is_cdrom(c, 0));
-	CHECK(!hostcfg_disk_is_cdrom(c, 1));
-	CHECK(hostcfg_disk_is_cdrom(c, 2));
-	CHECK(hostcfg_disk_is_cdrom(c, 3));
-	CHECK(hostcfg_disk_is_cdrom(c, 4));
-	CHECK(!hostcfg_disk_is_cdrom(c, 5));
-	CHECK(!hostcfg_disk_is_cdrom(c, 6));
-	CHECK(!hostcfg_disk_is_cdrom(c, 7));
+	CHECK(domcfg_disk_is_cdrom(c, 0));
+	CHECK(!domcfg_disk_is_cdrom(c, 1));
+	CHECK(domcfg_disk_is_cdrom(c, 2));
+	CHECK(domcfg_disk_is_cdrom(c, 3));
+	CHECK(domcfg_disk_is_cdrom(c, 4));
+	CHECK(!domcfg_disk_is_cdrom(c, 5));
+	CHECK(!domcfg_disk_is_cdrom(c, 6));
+	CHECK(!domcfg_disk_is_cdrom(c, 7));
 	n = disks_guest(c, &idx);
 	CHECK_INT(n, 2);
 	if (n == 2) {
@@ -150,13 +150,13 @@ test_guest_disks(void)
 		CHECK_INT(idx[1], 5);
 	}
 	free(idx);
-	hostcfg_free(c);
+	domcfg_free(c);
 
 	/* "cdrom" inside a keyed target is part of the path. */
 	c = cfg_str("k.cfg", "disk = [ 'vdev=xvda, target=/x/cdrom,y' ]\n");
 	if (c) {
-		CHECK(!hostcfg_disk_is_cdrom(c, 0));
-		hostcfg_free(c);
+		CHECK(!domcfg_disk_is_cdrom(c, 0));
+		domcfg_free(c);
 	}
 }
 
@@ -166,7 +166,7 @@ test_follow_ovm2(void)
 {
 	static const char *const img[] = {
 	    "/OVS/running_pool/web1/System.img" };
-	struct hostcfg *c;
+	struct domcfg *c;
 	struct recipe *r;
 	struct strlist sum = STRLIST_INIT, app = STRLIST_INIT;
 	struct buf want = BUF_INIT;
@@ -198,7 +198,7 @@ out:
 	strlist_release(&sum);
 	strlist_release(&app);
 	buf_release(&want);
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 }
 
@@ -208,7 +208,7 @@ test_follow_prefixes(void)
 {
 	static const char *const img[] = { "/p/a.img", "/p/b.img",
 	    "/p/c.img", "/dev/vg/d" };
-	struct hostcfg *c;
+	struct domcfg *c;
 	struct recipe *r;
 
 	r = recipe_str("[host]\ndisk = follow\n");
@@ -230,7 +230,7 @@ test_follow_prefixes(void)
 	    "    'phy:/dev/vg/d,xvdd,w',\n"
 	    "]\n");
 	/* With one image only disk0 follows. */
-	hostcfg_free(c);
+	domcfg_free(c);
 	c = cfg_str("p.cfg", "disk = ['tap:aio:/t/a.img,xvda,w', "
 	    "'phy:/dev/vg/x,xvdb,w']\n");
 	if (c == NULL)
@@ -239,7 +239,7 @@ test_follow_prefixes(void)
 	check_text(c, "disk = ['tap:aio:/p/a.img,xvda,w', "
 	    "'phy:/dev/vg/x,xvdb,w']\n");
 out:
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 }
 
@@ -250,7 +250,7 @@ test_keep_and_explicit(void)
 	static const char text[] = "name = 'a'\r\n"
 	    "disk = ['file:/old/System.img,xvda,w', "
 	    "'file:/old/u01.img,xvdb,w']\r\n";
-	struct hostcfg *c;
+	struct domcfg *c;
 	struct recipe *r;
 	struct strlist app = STRLIST_INIT;
 
@@ -259,10 +259,10 @@ test_keep_and_explicit(void)
 	if (r && c) {
 		CHECK_INT(disks_apply(c, r, img, 1, NULL, &app), 0);
 		check_text(c, text);
-		CHECK(!hostcfg_changed(c));
+		CHECK(!domcfg_changed(c));
 		CHECK_INT(app.n, 0);
 	}
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 
 	/* Explicit values: only those disks, as written; CRLF kept. */
@@ -279,7 +279,7 @@ test_keep_and_explicit(void)
 			CHECK_STR(app.v[0], "disk1=/vm2/u01.img");
 	}
 	strlist_release(&app);
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 }
 
@@ -292,7 +292,7 @@ test_refusals(void)
 	static const char *const eq[] = { "/new/a=b/System.img" };
 	static const char *const rel[] = { "new/System.img" };
 	static const char *const two[] = { "/n/a.img", "/n/b.img" };
-	struct hostcfg *c;
+	struct domcfg *c;
 	struct recipe *r, *rx;
 	char *msg;
 
@@ -335,10 +335,10 @@ test_refusals(void)
 	    NULL);
 	free(msg);
 	check_text(c, text);
-	CHECK(!hostcfg_changed(c));
+	CHECK(!domcfg_changed(c));
 
 	/* The keyed form holds a comma. */
-	hostcfg_free(c);
+	domcfg_free(c);
 	c = cfg_str("x.cfg", "disk = ['vdev=xvda, target=/old/a.img']\n");
 	if (c) {
 		CHECK_INT(disks_apply(c, r, comma, 1, NULL, NULL), 0);
@@ -346,7 +346,7 @@ test_refusals(void)
 		    "\n");
 	}
 out:
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 	recipe_free(rx);
 }
@@ -360,7 +360,7 @@ test_same_path(const char *dir)
 	char *b = xasprintf("%s/other.img", dir);
 	char *cfgtext;
 	const char *imgs[1];
-	struct hostcfg *c;
+	struct domcfg *c;
 	struct recipe *r;
 	int fd;
 
@@ -382,9 +382,9 @@ test_same_path(const char *dir)
 	imgs[0] = a;
 	if (c && r) {
 		CHECK_INT(disks_apply(c, r, imgs, 1, NULL, NULL), 0);
-		CHECK(!hostcfg_changed(c));
+		CHECK(!domcfg_changed(c));
 	}
-	hostcfg_free(c);
+	domcfg_free(c);
 	recipe_free(r);
 	free(cfgtext);
 	unlink(l);
@@ -406,7 +406,7 @@ test_consist_disks(const char *dir)
 	char *text, *want;
 	const char *images[2], *cfgs[2];
 	struct finding *f = NULL;
-	struct hostcfg *c;
+	struct domcfg *c;
 	size_t n;
 	int fd;
 
@@ -439,7 +439,7 @@ test_consist_disks(const char *dir)
 		}
 		consist_free(f, n);
 		f = NULL;
-		hostcfg_free(c);
+		domcfg_free(c);
 	}
 
 	/* After: the clone's own disk; also found through a "..". */
@@ -450,7 +450,7 @@ test_consist_disks(const char *dir)
 		CHECK_INT(consist_check_disks(c, images, cfgs, 2, 1, &f, 0),
 		    0);
 		CHECK(f == NULL);
-		hostcfg_free(c);
+		domcfg_free(c);
 	}
 	free(text);
 
@@ -476,7 +476,7 @@ test_consist_disks(const char *dir)
 		CHECK_INT(consist_check_disks(c, images, cfgs, 2, 1, &f, 0),
 		    0);
 		cfgs[0] = cfg1;
-		hostcfg_free(c);
+		domcfg_free(c);
 	}
 	free(text);
 
@@ -485,7 +485,7 @@ test_consist_disks(const char *dir)
 	if (c) {
 		CHECK_INT(consist_check_disks(c, images, cfgs, 2, 1, &f, 0),
 		    0);
-		hostcfg_free(c);
+		domcfg_free(c);
 	}
 	unlink(img1);
 	unlink(img2);

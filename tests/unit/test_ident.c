@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "ident.h"
 #include "unit.h"
 #include "util.h"
@@ -74,13 +74,13 @@ test_default_prefix(void)
 	static const char ovm[] = "vif = ['mac=00:21:F6:4b:10:2c,"
 	    "bridge=0a0c1e00']\n";
 	static const char xen[] = "vif = ['mac=00:16:3e:4b:10:2c']\n";
-	struct hostcfg *c = NULL, *x = NULL;
+	struct domcfg *c = NULL, *x = NULL;
 	struct ident_macs *m;
 	char out[18];
 
 	CHECK(ident_default_prefix(NULL) == NULL);
-	if (!CHECK(hostcfg_parse("o.cfg", ovm, strlen(ovm), &c) == 0) ||
-	    !CHECK(hostcfg_parse("x.cfg", xen, strlen(xen), &x) == 0))
+	if (!CHECK(domcfg_parse("o.cfg", ovm, strlen(ovm), &c) == 0) ||
+	    !CHECK(domcfg_parse("x.cfg", xen, strlen(xen), &x) == 0))
 		goto out;
 	CHECK_STR(ident_default_prefix(c), "ovm3");
 	CHECK(ident_default_prefix(x) == NULL);
@@ -107,8 +107,8 @@ test_default_prefix(void)
 	CHECK(strncmp(out, "00:16:3e:", 9) == 0);
 	ident_macs_free(m);
 out:
-	hostcfg_free(c);
-	hostcfg_free(x);
+	domcfg_free(c);
+	domcfg_free(x);
 }
 
 int

@@ -21,7 +21,7 @@
 
 #include "gfs.h"
 #include "guest.h"
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "ident.h"
 #include "plan.h"
 #include "recipe.h"
@@ -138,7 +138,7 @@ test_gfs_mem(void)
 struct run {
 	struct gfs		*fs;
 	struct recipe		*r;
-	struct hostcfg		*cfg;
+	struct domcfg		*cfg;
 	struct ident_macs	*macs;
 	struct survey		 s;
 	struct guest_root	 root;
@@ -193,7 +193,7 @@ run_setup(struct run *x, const char *dir, const char *recipe,
 	recipe_vars_release(&v);
 	if (config) {
 		x->cfgpath = copy_host(config, "vm.cfg", 0640);
-		if (hostcfg_load(x->cfgpath, &x->cfg) == -1)
+		if (domcfg_load(x->cfgpath, &x->cfg) == -1)
 			exit(1);
 	}
 	x->root.dev = xstrdup("/dev/sda2");
@@ -252,7 +252,7 @@ run_release(struct run *x)
 	survey_release(&x->s);
 	guest_root_release(&x->root);
 	ident_macs_free(x->macs);
-	hostcfg_free(x->cfg);
+	domcfg_free(x->cfg);
 	recipe_free(x->r);
 	gfs_mem_free(x->fs);
 	if (x->cfgpath)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hostcfg.h"
+#include "domcfg.h"
 #include "scan.h"
 #include "unit.h"
 #include "util.h"
@@ -303,7 +303,7 @@ main(void)
 	}
 	big = at("big.cfg");
 	fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd != -1 && ftruncate(fd, HOSTCFG_MAX_SIZE + 1) == 0);
+	CHECK(fd != -1 && ftruncate(fd, DOMCFG_MAX_SIZE + 1) == 0);
 	close(fd);
 	put("d/shared.cfg",
 	    "name = 'node1'\n"
