@@ -116,6 +116,7 @@ show_text(const struct domcfg *cfg)
 	size_t i, k, n;
 
 	put_kv("file: ", domcfg_path(cfg));
+	put_kv("format: ", domcfg_kind_name(cfg));
 	put_kv("name: ", domcfg_get_string(cfg, "name"));
 	put_kv("uuid: ", domcfg_get_string(cfg, "uuid"));
 	n = domcfg_nic_count(cfg);
@@ -170,6 +171,7 @@ show_json(const struct domcfg *cfg)
 	json_object_object_add(root, "schema",
 	    json_object_new_int(VMCFG_SCHEMA));
 	json_object_object_add(root, "file", jstr(domcfg_path(cfg)));
+	json_object_object_add(root, "format", jstr(domcfg_kind_name(cfg)));
 	json_object_object_add(root, "name",
 	    jstr(domcfg_get_string(cfg, "name")));
 	json_object_object_add(root, "uuid",

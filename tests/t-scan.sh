@@ -299,6 +299,62 @@ else
 	echo "t-scan.sh: permission checks skipped: root without setpriv"
 fi
 
+# ---- libvirt domains beside Xen configs: one scan finds both ------------
+# A libvirt host's /etc/libvirt/qemu: web01 (the fixture), web02 copied
+# from it by hand with only its name changed, so it keeps web01's uuid,
+# MACs and disk; a Xen config sharing the data LV; libvirt's network XML
+# and an autostart link (not configs); the install ISO read-only and a
+# <shareable/> disk in two domains (no collision); a broken domain.
+L=$SCRATCH/libvirt
+mkdir -p "$L/qemu/networks/autostart" "$L/qemu/autostart" "$L/xen"
+cp "$FIXTURES/host-libvirt-kvm-web01.xml" "$L/qemu/web01.xml"
+sed 's|<name>web01</name>|<name>web02</name>|' \
+    "$FIXTURES/host-libvirt-kvm-web01.xml" >"$L/qemu/web02.xml"
+ln -s ../web01.xml "$L/qemu/autostart/web01.xml"
+printf "<network>\n  <name>default</name>\n  <uuid>4f0c2a9e-7d1b-4c3a-9e5f-\
+1a2b3c4d5e6f</uuid>\n  <mac address='52:54:00:6b:3c:01'/>\n</network>\n" \
+    >"$L/qemu/networks/default.xml"
+ln -s ../default.xml "$L/qemu/networks/autostart/default.xml"
+for n in 1 2; do
+	cat >"$L/qemu/node$n.xml" <<EOF
+<domain type='kvm'>
+  <name>node$n</name>
+  <devices>
+    <disk type='block' device='disk'>
+      <source dev='/dev/cluster/gfs2'/>
+      <target dev='vdb' bus='virtio'/>
+      <shareable/>
+    </disk>
+    <disk type='file' device='disk'>
+      <source file='/var/lib/libvirt/iso/tools.iso'/>
+      <target dev='vdc' bus='virtio'/>
+      <readonly/>
+    </disk>
+  </devices>
+</domain>
+EOF
+done
+printf "<domain type='kvm'>\n  <name>half</name>\n" >"$L/qemu/half.xml"
+cat >"$L/xen/data.cfg" <<'EOF'
+name = 'data'
+disk = [ 'phy:/dev/vg_guests/web01-data,xvdb,w' ]
+EOF
+Q=$L/qemu
+run_imprint scan "$L"
+check_exit "libvirt scan" "$RC" 1
+check_eq "libvirt scan: exact output" "$OUT" \
+"uuid 4f0c2a9e-7d1b-4c3a-9e5f-1a2b3c4d5e6f: $Q/web01.xml:3, $Q/web02.xml:3
+mac 52:54:00:6b:3c:01: $Q/web01.xml:59, $Q/web02.xml:59
+mac 52:54:00:6b:3c:02: $Q/web01.xml:65 (52:54:00:6B:3C:02), \
+$Q/web02.xml:65 (52:54:00:6B:3C:02)
+mac 52:54:00:6b:3c:03: $Q/web01.xml:71, $Q/web02.xml:71
+disk /dev/vg_guests/web01-data: $Q/web01.xml:46, $Q/web02.xml:46, \
+$L/xen/data.cfg:2
+disk /var/lib/libvirt/images/web01.qcow2: $Q/web01.xml:33, $Q/web02.xml:33
+configs: 5, unreadable: 1, collisions: 6"
+check_match "libvirt scan: the broken domain on stderr" "$ERR" \
+    "^imprint: $Q/half.xml:[0-9]+: invalid XML: "
+
 # ---- --mac-scan reads through the same walker -----------------------------
 # 255 of the 256 MACs under 00:16:3e:77:00 are taken in the tree; the
 # free one sits in a config outside it, linked in: not followed, so it is

@@ -242,6 +242,117 @@ check_match "mac-scan: says so" "$ERR" "no free MAC"
 run_imprint vmcfg --mac-scan "$S/nonexistent" "$W/dc1.cfg" set nic0.mac=auto
 check_exit "mac-scan: missing dir" "$RC" 2
 
+# ---- libvirt domain XML: the same commands, the format told by content ----
+X=$SCRATCH/x
+mkdir "$X"
+cp "$FIXTURES/host-libvirt-kvm-web01.xml" "$X/web.cfg"	# any name
+touch -t $OLD_TIME "$X/web.cfg"
+run_imprint vmcfg "$X/web.cfg"
+check_exit "xml show" "$RC" 0
+check_match "xml show: format" "$OUT" '^format: libvirt$'
+check_match "xml show: name" "$OUT" '^name: web01$'
+check_match "xml show: nic1 summary" "$OUT" \
+    "^nic1: line 65: 'type=network,mac=52:54:00:6B:3C:02,bridge=default,\
+model=virtio'\$"
+check_match "xml show: nic1 network as bridge" "$OUT" \
+    '^  nic1.bridge=default$'
+check_match "xml show: the cdrom takes no disk index" "$OUT" \
+    "^disk1: line 46: 'type=block,format=raw,dev=vdb,\
+target=/dev/vg_guests/web01-data'\$"
+run_imprint vmcfg --json "$X/web.cfg"
+check_match "xml json: format" "$OUT" '^  "format": "libvirt",$'
+check_eq "xml json: disk targets" \
+    "$(printf '%s\n' "$OUT" | jq -r '.disks[].target' | tr '\n' ' ')" \
+    "/var/lib/libvirt/images/web01.qcow2 /dev/vg_guests/web01-data "
+run_imprint vmcfg "$W/dc1.cfg"
+check_match "xen show: format" "$OUT" '^format: xen$'
+
+# The clone's edits: exactly the name, uuid, MAC and disk source lines.
+run_imprint vmcfg "$X/web.cfg" set name=web02 uuid=new nic0.mac=auto \
+    nic1.bridge=isolated disk0.target=/var/lib/libvirt/images/web02.qcow2
+check_exit "xml set" "$RC" 0
+xuuid=$(printf '%s\n' "$OUT" | sed -n 's/^uuid=//p')
+xmac=$(printf '%s\n' "$OUT" | sed -n 's/^nic0.mac=//p')
+check_match "xml set: new MAC under libvirt's 52:54:00" "$xmac" \
+    '^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$'
+check_match "xml set: new uuid" "$xuuid" \
+    '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+check_eq "xml set: exact lines" \
+    "$(diff "$FIXTURES/host-libvirt-kvm-web01.xml" "$X/web.cfg")" \
+"2,3c2,3
+<   <name>web01</name>
+<   <uuid>4f0c2a9e-7d1b-4c3a-9e5f-1a2b3c4d5e6f</uuid>
+---
+>   <name>web02</name>
+>   <uuid>$xuuid</uuid>
+35c35
+<       <source file='/var/lib/libvirt/images/web01.qcow2'/>
+---
+>       <source file='/var/lib/libvirt/images/web02.qcow2'/>
+60c60
+<       <mac address='52:54:00:6b:3c:01'/>
+---
+>       <mac address='$xmac'/>
+67c67
+<       <source network='default'/>
+---
+>       <source network='isolated'/>"
+if command -v virt-xml-validate >/dev/null 2>&1; then
+	check_match "xml set: libvirt's schema accepts it" \
+	    "$(virt-xml-validate "$X/web.cfg" domain 2>&1)" "validates$"
+else
+	fail "virt-xml-validate not found (install libvirt-clients)"
+fi
+
+# add-nic without a bridge: the kind, source and model of the last NIC.
+cp "$FIXTURES/host-libvirt-kvm-web01.xml" "$X/web.cfg"
+run_imprint vmcfg "$X/web.cfg" add-nic mac=52:54:00:0A:0B:0C
+check_exit "xml add-nic" "$RC" 0
+check_eq "xml add-nic: the element" \
+    "$(diff "$FIXTURES/host-libvirt-kvm-web01.xml" "$X/web.cfg")" \
+"79a80,84
+>     <interface type='bridge'>
+>       <mac address='52:54:00:0a:0b:0c'/>
+>       <source bridge='br0.240'/>
+>       <model type='e1000e'/>
+>     </interface>"
+run_imprint vmcfg "$X/web.cfg" remove-nic 3
+check_exit "xml remove-nic" "$RC" 0
+check_same_file "xml remove-nic: back to the fixture" "$X/web.cfg" \
+    "$FIXTURES/host-libvirt-kvm-web01.xml"
+
+# Refusals: Xen-only keys, a NIC with no bridge to copy; nothing written.
+cp "$FIXTURES/host-libvirt-etc-qemu-db02.xml" "$X/db.xml"
+snapshot "$X/db.xml"
+run_imprint vmcfg "$X/db.xml" set nic1.ip=10.0.0.5
+check_exit "xml: nicN.ip refused" "$RC" 1
+check_match "xml: nicN.ip refused: names the key" "$ERR" "nic1.ip"
+unchanged "xml: nicN.ip refused" "$X/db.xml"
+run_imprint vmcfg "$X/db.xml" set nic0.bridge=br0
+check_exit "xml: a direct NIC has no bridge" "$RC" 1
+unchanged "xml: direct NIC" "$X/db.xml"
+printf '<domain type="kvm"><name>a</name>\n<devices></devices>\n' \
+    >"$X/broken.xml"
+run_imprint vmcfg "$X/broken.xml"
+check_exit "xml: not well-formed" "$RC" 2
+check_match "xml: not well-formed: FILE:LINE" "$ERR" "broken.xml:[0-9]+: "
+
+# --mac-scan reads domain XML too: the one MAC left is chosen.
+S2=$SCRATCH/scan2
+mkdir -p "$S2/qemu/networks"
+for i in $(seq 0 254); do
+	printf "    <interface type='bridge'><mac address='52:54:00:00:00:%02x'/>\
+<source bridge='br0'/></interface>\n" "$i"
+done | { printf "<domain type='kvm'>\n  <name>many</name>\n  <devices>\n"
+	cat; printf "  </devices>\n</domain>\n"; } >"$S2/qemu/many.xml"
+printf "<network><name>default</name><mac address='52:54:00:00:00:ff'/>\
+</network>\n" >"$S2/qemu/networks/default.xml"
+cp "$FIXTURES/host-libvirt-kvm-web01.xml" "$X/web.cfg"
+run_imprint vmcfg --mac-prefix 52:54:00:00:00 --mac-scan "$S2" \
+    "$X/web.cfg" set nic0.mac=auto
+check_exit "xml mac-scan" "$RC" 0
+check_eq "xml mac-scan: the free one" "$OUT" "nic0.mac=52:54:00:00:00:ff"
+
 # ---- libxlutil as referee ---------------------------------------------------
 # field VALUE of KEY in a vif spec, and the spec with KEY set to VALUE,
 # following fixtures/README.md conventions 2 and 3.
