@@ -338,7 +338,8 @@ xml_nic_spec(const struct domcfg *c, const char *spec)
 		if (src == NULL || type == NULL || (strcmp(type, "bridge") != 0
 		    && strcmp(type, "network") != 0)) {
 			warnx("%s: no bridge or network to put a new NIC on: "
-			    "name one (recipe: bridge = NAME; vmcfg: add-nic bridge=NAME)",
+			    "name one (recipe: bridge = NAME; vmcfg: add-nic "
+			    "bridge=NAME)",
 			    domxml_path(c->d));
 			goto out;
 		}

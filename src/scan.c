@@ -1,6 +1,7 @@
 /*
- * scan.c - find the Xen domain configs under directories, read each one
- * with domcfg.c (Xen configs and libvirt domain XML), and group the identities they share (see scan.h).
+ * scan.c - find the domain configs under directories (Xen configs and
+ * libvirt domain XML), read each one with domcfg.c, and group the
+ * identities they share (see scan.h).
  *
  * It parses no config syntax itself beyond the few disk spec fields that
  * say whether a disk may be shared, and it writes nothing.

@@ -1,13 +1,15 @@
 /*
- * scan.h - find the Xen domain configs under directories, read each one,
- * and find the identities that collide among them.  This is the one
- * reader behind `imprint scan` and `--mac-scan` (ident.c).
+ * scan.h - find the domain configs (Xen and libvirt) under directories,
+ * read each one, and find the identities that collide among them.  This
+ * is the one reader behind `imprint scan` and `--mac-scan` (ident.c).
  *
  * The walk (scan_walk): each root is a directory or a file.  Below a
  * directory it takes the regular files whose name ends in ".cfg" (which
- * includes vm.cfg), recursively, and never follows a symbolic link, so a
- * link cannot lead out of the tree or into a loop, and the links of
- * /etc/xen/auto do not count a config twice.  A root is followed when it
+ * includes vm.cfg) or ".xml" (libvirt's domains; a well-formed document
+ * with another root, such as a network, is passed over), recursively,
+ * and never follows a symbolic link, so a link cannot lead out of the
+ * tree or into a loop, and the links of /etc/xen/auto (and libvirt's
+ * autostart) do not count a config twice.  A root is followed when it
  * is a link, and a root that is a file is read whatever its name.  A file
  * reached twice (named twice, a hard link, nested roots) is read once.
  * Files are opened with O_NONBLOCK (and O_NOFOLLOW below a root), refused
