@@ -244,27 +244,55 @@ check_same_file "comma: vm.cfg unchanged" "$CM/vm.cfg" "$DATA/ovs.vm.cfg"
 check_eq "comma: image unchanged" "$(sha256sum <"$CM/System.img")" "$cm_sum"
 rm -rf "$SCRATCH/pool"
 
-# --- Debian: forget = machine-id empties /etc/machine-id and removes dbus's
-# symlink to it; undo puts the symlink back as a symlink -------------------
+# --- Debian under libvirt: the clone's domain XML gets exactly its name,
+# uuid, MAC (under 52:54:00) and disk source, the guest agrees (inspect
+# --vmcfg); forget = machine-id empties /etc/machine-id and removes dbus's
+# symlink to it; undo puts the symlink back as a symlink and the XML back
+# byte for byte -----------------------------------------------------------
 DEB=$SCRATCH/deb1
 mkdir -p "$DEB"
 qemu-img create -q -f qcow2 -F raw -b "$CACHE/debian.img" "$DEB/disk.qcow2"
-cp "$DATA/debian.cfg" "$DEB/deb1.cfg"
+cp "$DATA/debian.xml" "$DEB/deb1.xml"
 DEB_FILES=(/etc/machine-id /var/lib/dbus/machine-id /etc/hostname
     /etc/network/interfaces /etc/shadow /etc/ssh/ssh_host_rsa_key)
 deb_before=$(fingerprint "$DEB/disk.qcow2" /dev/sda1 "${DEB_FILES[@]}")
 check_match "debian: dbus machine-id is a symlink before" "$deb_before" \
     '^/var/lib/dbus/machine-id .*st_mode=41471 '
 run_imprint apply -D name=deb1 -D address=192.0.2.31/24 \
-    -D gateway=192.0.2.1 --vmcfg "$DEB/deb1.cfg" "$TOP/recipes/debian.rcp" \
+    -D gateway=192.0.2.1 --vmcfg "$DEB/deb1.xml" "$TOP/recipes/debian.rcp" \
     "$DEB/disk.qcow2"
 check_exit "debian apply" "$RC" 0
+dmac=$(sed -n "s/.*<mac address='\([^']*\)'.*/\1/p" "$DEB/deb1.xml")
+duuid=$(sed -n 's/.*<uuid>\(.*\)<\/uuid>.*/\1/p' "$DEB/deb1.xml")
+check_match "debian xml: MAC under 52:54:00" "$dmac" \
+    '^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$'
+check_eq "debian xml: exactly name, uuid, disk source and MAC" \
+    "$(diff "$DATA/debian.xml" "$DEB/deb1.xml")" \
+"9,10c9,10
+<   <name>tmpl-deb12</name>
+<   <uuid>71641fa2-8f93-44b7-90c1-62d3e4f50702</uuid>
+---
+>   <name>deb1</name>
+>   <uuid>$duuid</uuid>
+32c32
+<       <source file='/var/lib/libvirt/images/tmpl-deb12.qcow2'/>
+---
+>       <source file='$DEB/disk.qcow2'/>
+38c38
+<       <mac address='52:54:00:2b:8c:01'/>
+---
+>       <mac address='$dmac'/>"
+check_match "debian xml: libvirt's schema accepts it" \
+    "$(virt-xml-validate "$DEB/deb1.xml" domain 2>&1)" "validates$"
 check_match "debian: symlink removed" "$OUT" '^  remove /var/lib/dbus/machine-id$'
 deb_after=$(fingerprint "$DEB/disk.qcow2" /dev/sda1 /etc/machine-id \
     /var/lib/dbus/machine-id)
 check_eq "debian: machine-id empty, dbus link gone" "$deb_after" \
     "/etc/machine-id sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 st_mode=33060 st_uid=0 st_gid=0 st_size=0
 /var/lib/dbus/machine-id absent"
+run_imprint inspect --vmcfg "$DEB/deb1.xml" "$DEB/disk.qcow2"
+check_exit "debian xml: inspect --vmcfg agrees" "$RC" 0
+check_match "debian xml: inspect names the MAC" "$OUT" "$dmac"
 run_imprint undo --json "$DEB/disk.qcow2"
 check_exit "debian undo" "$RC" 0
 check_eq "debian undo --json: the link among the restored" \
@@ -274,7 +302,7 @@ check_eq "debian undo: every file as before, the link a link" \
 check_eq "debian undo: the link's target" \
     "$(gfish_ro "$DEB/disk.qcow2" /dev/sda1 <<<'readlink /var/lib/dbus/machine-id')" \
     /etc/machine-id
-check_same_file "debian undo: config" "$DEB/deb1.cfg" "$DATA/debian.cfg"
+check_same_file "debian undo: domain XML" "$DEB/deb1.xml" "$DATA/debian.xml"
 
 # --- bad input: FILE:LINE errors, image and config untouched -----------------
 # A recipe that does not parse is unreadable input (exit 2); a plan the
