@@ -6,8 +6,12 @@
 set -eu
 
 # build: compiler, make, pkg-config and the -dev packages the Makefile's
-#   pkg-config line names (libguestfs, uuid, libcrypt, json-c, and
-#   libxml2-dev for libxml-2.0: libvirt domain XML is parsed with libxml2)
+#   pkg-config line names (libguestfs, uuid, libcrypt, json-c,
+#   libxml2-dev for libxml-2.0: libvirt domain XML is parsed with libxml2,
+#   and libvirt-dev for libvirt: the libvirt path of `[host] domain` reads
+#   and defines domains through libvirt's client library; no libvirtd is
+#   needed to build or test, the unit tests use the in-process test driver
+#   test:///default that libvirt0 carries)
 # tests: libguestfs-tools (guestfish builds the test images), qemu-utils
 #   (qemu-img overlays), mandoc (man page lint), libxen-dev (libxlutil as
 #   referee for xl.cfg edits), clang (libFuzzer), valgrind
@@ -20,7 +24,7 @@ set -eu
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
 jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils"
+libxml2-utils libvirt-dev"
 
 missing=
 for p in $PKGS; do
