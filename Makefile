@@ -82,10 +82,10 @@ deps:
 unit: $(UNITBIN)
 	@BUILD=$(BUILD) ./tests/run.sh --unit $(UNITBIN)
 
-check: imprint $(UNITBIN)
+check: imprint $(UNITBIN) $(BUILD)/virt-run
 	@BUILD=$(BUILD) ./tests/run.sh $(UNITBIN)
 
-integration: imprint
+integration: imprint $(BUILD)/virt-run
 	@BUILD=$(BUILD) ./tests/run.sh --integration
 
 # The unit tests, then the integration scripts, with an ASan + UBSan build
@@ -93,11 +93,18 @@ integration: imprint
 # binary under the integration scripts exits through paths that keep
 # libguestfs's handle caches, so there only errors count.
 sanitize:
-	$(MAKE) BUILD=build-san SANITIZE=1 unit build-san/imprint
+	$(MAKE) BUILD=build-san SANITIZE=1 unit build-san/imprint \
+	    build-san/virt-run
 	@BUILD=build-san IMPRINT=$(CURDIR)/build-san/imprint \
 	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    ./tests/run.sh --integration
+
+# imprint's commands in one process with libvirt's test driver (t-libvirt)
+$(BUILD)/virt-run: tests/virt-run.c $(BUILD)/libimprint.a | $(BUILD)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libimprint.a \
+	    $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/imprint: $(BUILD)/main.o $(BUILD)/libimprint.a
 	@echo "  LD      $@"

@@ -25,6 +25,7 @@
 #include "survey.h"
 #include "undo.h"
 #include "util.h"
+#include "virtdom.h"
 
 /* --- configs --------------------------------------------------------- */
 
@@ -40,11 +41,18 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 		*path_r = xstrdup(o->vmcfg);
 		return 0;
 	}
+	if (o->domain) {
+		*path_r = virtdom_ref(o->connect, o->domain);
+		return 0;
+	}
 	switch (r->host.config_kind) {
 	case RECIPE_CONFIG_NONE:
 		return 0;
 	case RECIPE_CONFIG_PATH:
 		*path_r = xstrdup(r->host.config_path);
+		return 0;
+	case RECIPE_CONFIG_DOMAIN:
+		*path_r = virtdom_ref(o->connect, r->host.config_path);
 		return 0;
 	case RECIPE_CONFIG_AUTO:
 		break;
@@ -67,12 +75,14 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 }
 
 int
-apply_load_config(struct apply_job *j, const char *cfgpath)
+apply_load_config(struct apply_job *j, const char *cfgpath, bool write)
 {
 	char buf[PATH_MAX];
 
 	if (cfgpath == NULL)
 		return 0;
+	if (virtdom_is_ref(cfgpath))
+		return cmd_load_config(cfgpath, write, &j->cfg);
 	if (realpath(cfgpath, buf) == NULL) {
 		warn("cannot read domain config '%s'", cfgpath);
 		return -1;

@@ -23,6 +23,8 @@ struct ident_macs;
 struct apply_opts {
 	bool			 dry_run, force, json;
 	const char		*vmcfg;
+	const char		*domain;	/* --domain: libvirt */
+	const char		*connect;	/* --connect URI */
 	const char		*mac_prefix;
 	struct strlist		 scan;
 	struct recipe_vars	 vars;
@@ -68,8 +70,10 @@ struct apply_ctx {
 };
 
 /*
- * The domain config that goes with image: --vmcfg (o->vmcfg), the
- * recipe's config, or vm.cfg beside the image; *path_r is NULL for none.
+ * The domain config that goes with image: --vmcfg (o->vmcfg), --domain
+ * (a libvirt domain reference, virtdom.h, in --connect's URI), the
+ * recipe's config or domain, or vm.cfg beside the image; *path_r is NULL
+ * for none.
  * Returns 0, or -1 after one message (the recipe names the domain but no
  * config is found).
  */
@@ -77,11 +81,13 @@ int	 apply_config_for(const struct apply_opts *o, const struct recipe *r,
 	    const char *image, char **path_r);
 
 /*
- * Load j's domain config (cfgpath may be NULL): resolved to an absolute
- * path, since the undo record names it and undo may run elsewhere.
+ * Load j's domain config (cfgpath may be NULL): a file resolved to an
+ * absolute path, since the undo record names it and undo may run
+ * elsewhere, or a libvirt domain (refused unless shut off when WRITE).
  * Returns 0, or -1 after one message.
  */
-int	 apply_load_config(struct apply_job *j, const char *cfgpath);
+int	 apply_load_config(struct apply_job *j, const char *cfgpath,
+	    bool write);
 
 /*
  * Fill j->disks with the guest's images[0..n-1] as its config is to name

@@ -273,7 +273,7 @@ load_row(const struct batch *b, const struct inventory_row *ir,
 	j->real = xstrdup(real);
 	if (row_recipe(b, ir, r) == -1 ||
 	    apply_config_for(ro, *r, ir->image, cfgpath_r) == -1 ||
-	    apply_load_config(j, *cfgpath_r) == -1 ||
+	    apply_load_config(j, *cfgpath_r, !ro->dry_run) == -1 ||
 	    apply_job_disks(j, *r, ir->images.v, ir->images.n) == -1)
 		return -1;
 	return 0;

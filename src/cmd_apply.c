@@ -37,10 +37,13 @@
 #include "survey.h"
 #include "undo.h"
 #include "util.h"
+#include "virtdom.h"
 
 /* Options without a short form (imprint(1) names the short ones). */
 enum {
-	OPT_FORCE = 256,
+	OPT_CONNECT = 256,
+	OPT_DOMAIN,
+	OPT_FORCE,
 	OPT_INVENTORY,
 	OPT_JSON,
 	OPT_MAC_PREFIX,
@@ -54,7 +57,9 @@ enum {
 };
 
 const struct option apply_long_options[] = {
+	{ "connect",	required_argument,	NULL, OPT_CONNECT },
 	{ "define",	required_argument,	NULL, 'D' },
+	{ "domain",	required_argument,	NULL, OPT_DOMAIN },
 	{ "dry-run",	no_argument,		NULL, 'n' },
 	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -74,7 +79,8 @@ const struct option apply_long_options[] = {
 
 const char apply_usage[] =
 "usage: imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
-"                     [--vmcfg FILE] [--partition N | --root DEV]\n"
+"                     [--vmcfg FILE | --domain NAME] [--connect URI]\n"
+"                     [--partition N | --root DEV]\n"
 "                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
 "                     RECIPE IMAGE...\n"
 "       imprint apply [options] [-j N] [--per-launch N] [--shard I/N]\n"
@@ -85,7 +91,11 @@ const char apply_usage[] =
 "consistent step.\n"
 "With --inventory, one clone per row of a CSV file, many per appliance.\n"
 "\n"
+"  --connect URI           libvirt URI of --domain or [host] domain\n"
+"                          (default qemu:///system)\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY}\n"
+"  --domain NAME           the domain config is libvirt's domain NAME\n"
+"                          (or uuid), shut off (recipe: [host] domain)\n"
 "  -n, --dry-run           print a unified diff of every change; write\n"
 "                          nothing, not even the undo record\n"
 "  --force                 edit even when the guest looks alive\n"
@@ -188,6 +198,14 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 			if (set_once(&o->vmcfg, "--vmcfg") == -1)
 				return -1;
 			break;
+		case OPT_DOMAIN:
+			if (set_once(&o->domain, "--domain") == -1)
+				return -1;
+			break;
+		case OPT_CONNECT:
+			if (set_once(&o->connect, "--connect") == -1)
+				return -1;
+			break;
 		case OPT_FORCE:
 			o->force = true;
 			break;
@@ -235,7 +253,7 @@ cmd_apply(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (o.inventory) {
-		if (argc != 1 || o.vmcfg) {
+		if (argc != 1 || o.vmcfg || o.domain) {
 			warnx("apply --inventory: give the recipe only (the "
 			    "images and configs are the inventory's columns)");
 			rc = cmd_usage_error("apply");
@@ -256,8 +274,14 @@ cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	n = (size_t)argc - 1;
-	if (o.vmcfg && n > 1) {
-		warnx("--vmcfg goes with one image");
+	if ((o.vmcfg || o.domain) && n > 1) {
+		warnx("%s goes with one image", o.vmcfg ? "--vmcfg" :
+		    "--domain");
+		rc = cmd_usage_error("apply");
+		goto out;
+	}
+	if (o.vmcfg && o.domain) {
+		warnx("give --vmcfg FILE or --domain NAME, not both");
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
@@ -265,6 +289,13 @@ cmd_apply(int argc, char **argv)
 	rc = 2;
 	if (recipe_load(argv[0], &o.vars, &r) == -1)
 		goto out;
+	if (o.connect && !o.domain &&
+	    r->host.config_kind != RECIPE_CONFIG_DOMAIN) {
+		warnx("--connect goes with --domain NAME or a recipe's "
+		    "[host] domain");
+		rc = cmd_usage_error("apply");
+		goto out;
+	}
 
 	/* Everything checkable without the appliance, for every image. */
 	macs = ident_macs_new();
@@ -295,8 +326,10 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		if (apply_config_for(&o, r, j->image, &cfgpath) == -1)
 			goto out;
-		if (apply_load_config(j, cfgpath) == -1) {
+		if (apply_load_config(j, cfgpath, !o.dry_run) == -1) {
 			free(cfgpath);
+			if (virtdom_refused())
+				rc = 1;	/* a running domain, as alive */
 			goto out;
 		}
 		free(cfgpath);

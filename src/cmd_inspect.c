@@ -25,13 +25,17 @@
 
 /* Only --help has a short form (-h); -j is apply's --jobs. */
 enum {
-	OPT_JSON = 256,
+	OPT_CONNECT = 256,
+	OPT_DOMAIN,
+	OPT_JSON,
 	OPT_PARTITION,
 	OPT_ROOT,
 	OPT_VMCFG
 };
 
 const struct option inspect_long_options[] = {
+	{ "connect",	required_argument,	NULL, OPT_CONNECT },
+	{ "domain",	required_argument,	NULL, OPT_DOMAIN },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "partition",	required_argument,	NULL, OPT_PARTITION },
@@ -43,12 +47,17 @@ const struct option inspect_long_options[] = {
 const char inspect_usage[] =
 "usage: imprint inspect [--json] [--vmcfg FILE | --vmcfg auto]\n"
 "                       [--partition N | --root DEV] IMAGE...\n"
+"       imprint inspect [--json] --domain NAME [--connect URI]\n"
+"                       [--partition N | --root DEV] IMAGE\n"
 "\n"
 "Show the identity a stopped guest carries, read-only: filesystems, root,\n"
 "OS, host names, NIC configs, udev persistent-net rules, machine-id, SSH\n"
 "host keys; with --vmcfg, whether the domain config (Xen or libvirt XML)\n"
-"agrees.\n"
+"agrees; with --domain, whether the libvirt domain's XML agrees.\n"
 "\n"
+"  --connect URI     libvirt URI of --domain (default qemu:///system)\n"
+"  --domain NAME     compare with libvirt's domain NAME (or uuid), read\n"
+"                    through a read-only connection (one image only)\n"
 "  -h, --help        print this help\n"
 "  --json            one JSON document on stdout (schema in imprint(1))\n"
 "  --partition N     the root is the Nth partition of each image\n"
@@ -422,6 +431,8 @@ cmd_inspect(int argc, char **argv)
 	bool beside;
 	json_object *doc = NULL, *arr = NULL;
 	bool have_root = false;
+	const char *domain = NULL, *uri = NULL;
+	char *ref = NULL;
 	size_t k;
 	int c, rc = 0, r;
 
@@ -436,6 +447,15 @@ cmd_inspect(int argc, char **argv)
 				return cmd_usage_error("inspect");
 			}
 			o.vmcfg = optarg;
+			break;
+		case OPT_DOMAIN:
+		case OPT_CONNECT:
+			if ((c == OPT_DOMAIN ? domain : uri) != NULL) {
+				warnx("%s given twice", c == OPT_DOMAIN ?
+				    "--domain" : "--connect");
+				return cmd_usage_error("inspect");
+			}
+			*(c == OPT_DOMAIN ? &domain : &uri) = optarg;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -459,6 +479,18 @@ cmd_inspect(int argc, char **argv)
 		warnx("inspect: no image given");
 		return cmd_usage_error("inspect");
 	}
+	if (domain != NULL && o.vmcfg != NULL) {
+		warnx("give --vmcfg or --domain, not both");
+		return cmd_usage_error("inspect");
+	}
+	if (domain != NULL && argc > 1) {
+		warnx("--domain goes with one image");
+		return cmd_usage_error("inspect");
+	}
+	if (cmd_domain_ref(domain, uri, &ref) == -1)
+		return cmd_usage_error("inspect");
+	if (ref != NULL)
+		o.vmcfg = ref;		/* a libvirt domain reference */
 	/* "--vmcfg auto": Oracle VM keeps vm.cfg beside System.img.  (A
 	 * config named "auto" in the current directory: say ./auto.) */
 	beside = o.vmcfg && strcmp(o.vmcfg, "auto") == 0;
@@ -475,7 +507,7 @@ cmd_inspect(int argc, char **argv)
 		char *p = beside ? path_beside(argv[k], "vm.cfg") :
 		    xstrdup(o.vmcfg);
 
-		r = domcfg_load(p, &cfgs[k]);
+		r = cmd_load_config(p, false, &cfgs[k]);
 		free(p);
 		if (r == -1) {
 			rc = 2;
@@ -518,5 +550,6 @@ out:
 		domcfg_free(cfgs[k]);
 	free(cfgs);
 	free(cfgpaths);
+	free(ref);
 	return rc;
 }

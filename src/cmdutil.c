@@ -10,7 +10,9 @@
 
 #include "alive.h"
 #include "cmdutil.h"
+#include "domcfg.h"
 #include "ident.h"
+#include "virtdom.h"
 
 int
 cmd_usage_error(const char *cmd)
@@ -124,4 +126,28 @@ cmd_put_text(const char *s)
 		else
 			putchar(c);
 	}
+}
+
+int
+cmd_load_config(const char *where, bool write, struct domcfg **cfg_r)
+{
+	if (virtdom_is_ref(where))
+		return virtdom_load(where, write, cfg_r);
+	return domcfg_load(where, cfg_r);
+}
+
+int
+cmd_domain_ref(const char *name, const char *uri, char **ref_r)
+{
+	*ref_r = NULL;
+	if (name == NULL) {
+		if (uri != NULL) {
+			warnx("--connect goes with --domain (or a recipe's "
+			    "[host] domain)");
+			return -1;
+		}
+		return 0;
+	}
+	*ref_r = virtdom_ref(uri, name);
+	return 0;
 }

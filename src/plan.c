@@ -28,6 +28,7 @@
 #include "survey.h"
 #include "undo.h"
 #include "util.h"
+#include "virtdom.h"
 #include "valid.h"
 
 #define IFCFG_DIR	"/etc/sysconfig/network-scripts"
@@ -1049,7 +1050,11 @@ plan_carry_out(struct gfs *fs, const struct plan *p)
 		const struct plan_file *f = &p->f[i];
 		if (!f->host)
 			continue;
-		if (f->op == PLAN_REMOVE)
+		if (virtdom_is_ref(f->path))	/* a domain libvirt keeps */
+			r = f->op == PLAN_REMOVE ? 0 : virtdom_replace(f->path,
+			    f->set_attr ? NULL : f->old, f->oldlen,
+			    f->new.data, f->new.len);
+		else if (f->op == PLAN_REMOVE)
 			r = hostfile_remove(f->path);
 		else if (f->set_attr)
 			r = hostfile_restore(f->path, f->new.data, f->new.len,
@@ -1090,6 +1095,37 @@ plan_from_undo(struct plan *p, const struct undo *u)
 		}
 }
 
+/*
+ * A libvirt domain's entry names the domain by the uuid apply gives it,
+ * since that is how undo will find it; a second apply moves the entry of
+ * the first to the newer identity and keeps its original XML.
+ */
+static void
+domain_to_undo(const struct plan_file *f, struct undo *u)
+{
+	struct undo_entry e;
+	char *ref;
+	size_t i;
+
+	if ((ref = virtdom_ref_of(f->path, f->new.data, f->new.len)) ==
+	    NULL)
+		ref = xstrdup(f->path);
+	for (i = 0; i < u->n; i++)
+		if (u->e[i].host && virtdom_is_ref(u->e[i].path)) {
+			free(u->e[i].path);
+			u->e[i].path = ref;
+			return;
+		}
+	memset(&e, 0, sizeof(e));
+	e.host = true;
+	e.path = ref;
+	e.what = UNDO_RESTORE;
+	e.data = f->old;
+	e.len = f->oldlen;
+	undo_add(u, &e);
+	free(ref);
+}
+
 void
 plan_to_undo(const struct plan *p, struct undo *u)
 {
@@ -1103,6 +1139,10 @@ plan_to_undo(const struct plan *p, struct undo *u)
 		memset(&e, 0, sizeof(e));
 		e.host = f->host;
 		e.path = f->path;
+		if (f->host && virtdom_is_ref(f->path)) {
+			domain_to_undo(f, u);
+			continue;
+		}
 		e.mode = f->attr.mode;
 		e.uid = f->attr.uid;
 		e.gid = f->attr.gid;

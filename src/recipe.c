@@ -607,6 +607,11 @@ k_config(struct parser *p, size_t line, const char *v)
 {
 	struct recipe_host *h = &p->r->host;
 
+	if (h->config_kind == RECIPE_CONFIG_DOMAIN) {
+		diag_add(&p->diag, line, "give config or domain, not both "
+		    "(domain on line %zu)", h->config_line);
+		return 1;
+	}
 	h->config_line = line;
 	if (strcmp(v, "auto") == 0)
 		h->config_kind = RECIPE_CONFIG_AUTO;
@@ -617,6 +622,30 @@ k_config(struct parser *p, size_t line, const char *v)
 		h->config_path = xstrdup(v);
 	} else
 		return -1;
+	return 0;
+}
+
+/* A libvirt domain: a name libvirt takes (virsh's rules), or a uuid. */
+static int
+k_domain(struct parser *p, size_t line, const char *v)
+{
+	struct recipe_host *h = &p->r->host;
+	const unsigned char *c;
+
+	if (h->config_line != 0) {
+		diag_add(&p->diag, line, "give config or domain, not both "
+		    "(config on line %zu)", h->config_line);
+		return 1;
+	}
+	if (*v == '\0' || strlen(v) > 255 || strchr(v, '/') != NULL)
+		return -1;
+	for (c = (const unsigned char *)v; *c; c++)
+		if (*c < ' ' || *c == 0x7f)
+			return -1;
+	h->config_line = line;
+	h->config_kind = RECIPE_CONFIG_DOMAIN;
+	free(h->config_path);
+	h->config_path = xstrdup(v);
 	return 0;
 }
 
@@ -773,6 +802,9 @@ static const struct key {
 	{ SEC_HOST, "config", k_config,
 	    "expected auto, none or an absolute path without quotes, '\\' "
 	    "or '#'" },
+	{ SEC_HOST, "domain", k_domain,
+	    "expected a libvirt domain's name (up to 255 bytes, no '/') or "
+	    "uuid" },
 	{ SEC_HOST, "name", k_name,
 	    "expected up to 64 bytes without blanks, quotes, '\\', ',', "
 	    "'=' or '#', not all digits" },
@@ -1362,7 +1394,8 @@ recipe_dump(const struct recipe *r, struct buf *out)
 	if (sep)
 		buf_addf(out, "config = %s\n", sep);
 	else
-		dump_value(out, "config", "", h->config_path);
+		dump_value(out, h->config_kind == RECIPE_CONFIG_DOMAIN ?
+		    "domain" : "config", "", h->config_path);
 	if (h->name)
 		dump_value(out, "name", "", h->name);
 	if (h->uuid_kind == RECIPE_UUID_NEW)

@@ -125,7 +125,8 @@ struct recipe_nic {
 enum recipe_config_kind {
 	RECIPE_CONFIG_AUTO,	/* vm.cfg beside the image (default) */
 	RECIPE_CONFIG_PATH,	/* config_path */
-	RECIPE_CONFIG_NONE	/* no domain config: guest only */
+	RECIPE_CONFIG_NONE,	/* no domain config: guest only */
+	RECIPE_CONFIG_DOMAIN	/* the libvirt domain config_path names */
 };
 
 enum recipe_uuid_kind {
@@ -150,7 +151,8 @@ struct recipe_disk {
 
 struct recipe_host {
 	enum recipe_config_kind	 config_kind;
-	char			*config_path;	/* or NULL */
+	char			*config_path;	/* or NULL; the domain's name
+						   or uuid for DOMAIN */
 	size_t			 config_line;	/* 0: left out */
 	char			*name;		/* NULL: keep */
 	enum recipe_uuid_kind	 uuid_kind;

@@ -30,6 +30,7 @@
 #include "hostfile.h"
 #include "undo.h"
 #include "util.h"
+#include "virtdom.h"
 #include "valid.h"
 
 #define MAGIC		"imprint-undo "
@@ -37,6 +38,16 @@
 #define MAX_FIELDS	8
 
 /* CRC-32/ISO-HDLC (zlib, gzip, PNG): reflected polynomial 0xedb88320. */
+/*
+ * An absolute path, or for a host entry a libvirt domain reference
+ * (virtdom.h: the domain is restored by defining its XML again).
+ */
+static bool
+path_ok(bool host, const char *path)
+{
+	return path[0] == '/' || (host && virtdom_is_ref(path));
+}
+
 static uint32_t
 crc32_of(const char *p, size_t n)
 {
@@ -339,7 +350,8 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 				bad(rd, "neither host nor guest");
 				goto out;
 			}
-			if ((s = dec(f[2])) == NULL || s[0] != '/') {
+			if ((s = dec(f[2])) == NULL ||
+			    !path_ok(e.host, s)) {
 				bad(rd, "bad path");
 				goto out;
 			}
@@ -639,7 +651,7 @@ serialise(const struct undo *u, const char *rec, struct buf *b)
 	}
 	for (i = 0; i < u->n; i++) {
 		e = &u->e[i];
-		if (e->path[0] != '/') {
+		if (!path_ok(e->host, e->path)) {
 			warnx("cannot write undo record '%s': path '%s' is "
 			    "not absolute", rec, e->path);
 			return -1;

@@ -16,6 +16,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "domcfg.h"
 #include "domxml.h"
 #include "util.h"
 #include "valid.h"
@@ -152,6 +153,15 @@ virtdom_state(struct virtdom *vd, const char **name_r)
 	return state;
 }
 
+/* Set when the last refusal was a domain not shut off (virtdom.h). */
+static bool refused;
+
+bool
+virtdom_refused(void)
+{
+	return refused;
+}
+
 /* 0 when the domain is shut off, else -1 after one message. */
 static int
 check_shutoff(struct virtdom *vd)
@@ -187,6 +197,7 @@ check_shutoff(struct virtdom *vd)
 	warnx("%s: domain %s %s", vd->uri, vd->name, b.data);
 	buf_release(&b);
 	free(virsh);
+	refused = true;
 	return -1;
 }
 
@@ -198,6 +209,7 @@ virtdom_open(const char *uri, const char *name, bool write,
 	int err;
 
 	*vd_r = NULL;
+	refused = false;
 	if (uri == NULL)
 		uri = VIRTDOM_DEFAULT_URI;
 	if (*uri == '\0') {
@@ -498,4 +510,130 @@ virtdom_close(struct virtdom *vd)
 	free(vd->name);
 	free(vd->label);
 	free(vd);
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+bool
+virtdom_is_ref(const char *s)
+{
+	return strncmp(s, VIRTDOM_REF_PREFIX, strlen(VIRTDOM_REF_PREFIX)) ==
+	    0;
+}
+
+char *
+virtdom_ref(const char *uri, const char *domain)
+{
+	return xasprintf("%s%s#%s", VIRTDOM_REF_PREFIX,
+	    uri != NULL ? uri : VIRTDOM_DEFAULT_URI, domain);
+}
+
+/* Split REF into its URI and domain (caller frees both); -1: not one. */
+static int
+ref_split(const char *ref, char **uri_r, char **dom_r)
+{
+	const char *u, *h;
+
+	if (!virtdom_is_ref(ref) ||
+	    (h = strrchr(u = ref + strlen(VIRTDOM_REF_PREFIX), '#')) ==
+	    NULL || h == u || h[1] == '\0') {
+		warnx("'%s' is not a libvirt domain reference "
+		    "(libvirt:URI#DOMAIN)", ref);
+		return -1;
+	}
+	*uri_r = xstrndup(u, (size_t)(h - u));
+	*dom_r = xstrdup(h + 1);
+	return 0;
+}
+
+static int
+ref_open(const char *ref, bool write, struct virtdom **vd_r)
+{
+	char *uri, *dom;
+	int rc;
+
+	if (ref_split(ref, &uri, &dom) == -1)
+		return -1;
+	rc = virtdom_open(uri, dom, write, vd_r);
+	free(uri);
+	free(dom);
+	return rc;
+}
+
+int
+virtdom_load(const char *ref, bool write, struct domcfg **cfg_r)
+{
+	struct virtdom *vd;
+	char *xml, *path;
+	int rc = -1;
+
+	if (ref_open(ref, write, &vd) == -1)
+		return -1;
+	if ((xml = virtdom_xml(vd)) != NULL) {
+		path = virtdom_ref(vd->uri, vd->uuid);
+		rc = domcfg_parse(path, xml, strlen(xml), cfg_r);
+		free(path);
+		free(xml);
+	}
+	virtdom_close(vd);
+	return rc;
+}
+
+int
+virtdom_replace(const char *ref, const char *old, size_t oldlen,
+    const char *new, size_t newlen)
+{
+	struct virtdom *vd;
+	char *cur = NULL, *text;
+	int rc = -1;
+
+	if (ref_open(ref, true, &vd) == -1)
+		return -1;
+	if (old != NULL) {
+		if ((cur = virtdom_xml(vd)) == NULL)
+			goto out;
+		if (strlen(cur) != oldlen || memcmp(cur, old, oldlen) != 0) {
+			warnx("%s: domain %s changed since it was read; "
+			    "nothing written (run again)", vd->uri,
+			    vd->name);
+			goto out;
+		}
+	}
+	text = xstrndup(new, newlen);	/* libvirt takes a C string */
+	rc = virtdom_define(vd, text);
+	free(text);
+out:
+	free(cur);
+	virtdom_close(vd);
+	return rc;
+}
+
+char *
+virtdom_ref_of(const char *ref, const char *xml, size_t len)
+{
+	struct domxml *dx = NULL;
+	const char *u;
+	char *uri, *dom, *out = NULL, norm[37];
+	FILE *saved = stderr, *null;
+
+	if (ref_split(ref, &uri, &dom) == -1)
+		return NULL;
+	/* quietly: a document that does not parse has no uuid to give */
+	fflush(stderr);
+	if ((null = fopen("/dev/null", "w")) != NULL)
+		stderr = null;
+	if (domxml_parse(ref, xml, len, &dx) == 0 &&
+	    (u = domxml_get_string(dx, "uuid")) != NULL &&
+	    uuid_form(u) != -1) {
+		uuid_to_form(u, 0, norm);
+		out = virtdom_ref(uri, norm);
+	}
+	if (null != NULL) {
+		fclose(null);
+		stderr = saved;
+	}
+	domxml_free(dx);
+	free(uri);
+	free(dom);
+	return out;
 }

@@ -124,7 +124,58 @@ int	 virtdom_state(struct virtdom *, const char **name_r);
  */
 int	 virtdom_define(struct virtdom *, const char *xml);
 
+/*
+ * Did the last virtdom_open (or a function calling it) fail because the
+ * domain is not shut off?  Commands report that as a refusal (exit 1),
+ * other failures as input they cannot use (exit 2).
+ */
+bool	 virtdom_refused(void);
+
 /* Close the connection and free the handle.  NULL is allowed. */
 void	 virtdom_close(struct virtdom *);
+
+/*
+ * Domain references.  Where imprint names a domain config by a string (a
+ * recipe's config, an undo record's host entry), a libvirt domain is
+ * "libvirt:URI#DOMAIN": DOMAIN a name or a uuid as virtdom_open takes
+ * them.  The part after the last '#' is the domain, so a URI may itself
+ * hold '#'.  Every other string is a file path.
+ */
+#define VIRTDOM_REF_PREFIX	"libvirt:"
+
+/* Does S start with VIRTDOM_REF_PREFIX? */
+bool	 virtdom_is_ref(const char *s);
+
+/* "libvirt:URI#DOMAIN" (URI NULL: VIRTDOM_DEFAULT_URI).  Caller frees. */
+char	*virtdom_ref(const char *uri, const char *domain);
+
+/*
+ * Open the domain REF names, as virtdom_open does (WRITE: refused unless
+ * shut off), read its inactive XML and parse it (domcfg_parse) as the
+ * config *cfg_r, whose path is the domain's reference by uuid,
+ * "libvirt:URI#UUID": the identity virtdom_replace and undo find it by.
+ * The connection is closed again.  0, or -1 after one message.
+ */
+struct domcfg;
+int	 virtdom_load(const char *ref, bool write, struct domcfg **cfg_r);
+
+/*
+ * Make NEW (NEWLEN bytes, a whole <domain> document) the definition of
+ * the domain REF names, through virtdom_define (so a new name or uuid
+ * replaces the domain).  When OLD is not NULL, the domain's inactive XML
+ * must still be exactly those OLDLEN bytes (what was planned from):
+ * anything else is refused with nothing changed ("changed since it was
+ * read").  0, or -1 after one message.
+ */
+int	 virtdom_replace(const char *ref, const char *old, size_t oldlen,
+	    const char *new, size_t newlen);
+
+/*
+ * The reference, in REF's URI, of the domain the document XML (LEN
+ * bytes) defines, by its uuid, or NULL when XML has no valid uuid (no
+ * message).  Undo records name a domain by the identity apply gave it.
+ * Caller frees.
+ */
+char	*virtdom_ref_of(const char *ref, const char *xml, size_t len);
 
 #endif
