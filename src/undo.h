@@ -27,7 +27,11 @@
  *	end crc32 1a2b3c4d
  *
  * A "symlink" item (a symbolic link apply removed) was added within
- * version 1; an older imprint refuses a record holding one.  Each raw
+ * version 1; an older imprint refuses a record holding one.  So was a
+ * host path that is a libvirt domain reference, "libvirt:URI#UUID"
+ * (virtdom.h): its data is the domain's XML before apply, and the UUID
+ * the one apply gave the domain, by which undo finds it to define the old
+ * XML again (mode, uid and gid are 0 and unused).  Each raw
  * data block is followed by one '\n'.  Paths, the image, the
  * root and applied lines are percent-encoded: '%', bytes <= 0x20 and
  * bytes >= 0x7f are written as %XX, so any byte but NUL round-trips.

@@ -1012,6 +1012,26 @@ test_disk_refs(void)
 	strlist_release(&names);
 }
 
+/* [host] domain: a libvirt domain instead of a config file. */
+static void
+test_domain(void)
+{
+	CHECK_DUMP("[host]\ndomain = ${name}-kvm\nuuid = new\n",
+	    "[guest]\nroot = auto\n\n[host]\ndomain = web1-kvm\n"
+	    "uuid = new\n");
+	check_roundtrip("[guest]\nroot = auto\n\n[host]\n"
+	    "domain = 4f0c2a9e-7d1b-4c3a-9e5f-1a2b3c4d5e6f\n");
+	CHECK_DUMP("[host]\ndomain = my web #2\n",	/* '#': a comment */
+	    "[guest]\nroot = auto\n\n[host]\ndomain = my web\n");
+	CHECK_ERRS("[host]\nconfig = /etc/xen/a.cfg\ndomain = a\n",
+	    "imprint: t.rcp:3: give config or domain, not both (config on line 2)\n");
+	CHECK_ERRS("[host]\ndomain = a\nconfig = none\n",
+	    "imprint: t.rcp:3: give config or domain, not both (domain on line 2)\n");
+	CHECK_ERRS("[host]\ndomain = a/b\n",
+	    "imprint: t.rcp:2: bad domain 'a/b': expected a libvirt domain's name "
+	    "(up to 255 bytes, no '/') or uuid\n");
+}
+
 int
 main(void)
 {
@@ -1031,6 +1051,7 @@ main(void)
 	test_load();
 	test_golden();
 	test_disk_keys();
+	test_domain();
 	test_disk_refs();
 	return unit_done();
 }

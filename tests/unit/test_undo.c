@@ -28,6 +28,9 @@
 #define FIXTURES "tests/data/fixtures"
 #endif
 
+/* A libvirt domain as an undo record names it (virtdom.h). */
+#define LVREF "libvirt:qemu:///system#4f0c2a9e-7d1b-4c3a-9e5f-1a2b3c4d5e6f"
+
 static char dir[] = "/tmp/imprint-undo.XXXXXX";
 static const char *fixtures;
 
@@ -297,6 +300,7 @@ test_roundtrip(void)
 	add_restore(u, true, "/OVS/running_pool/vm2/vm.cfg", vmcfg, vlen,
 	    0644, 0, 0);
 	CHECK_INT(add_delete(u, true, "/etc/empty"), 1);	/* host side */
+	add_restore(u, true, LVREF, "<domain/>\n", 10, 0, 0, 0);
 	strlist_add(&al, "hostname=web1.example.com");
 	strlist_add(&al, "nic0.mac=00:16:3e:12:34:56");
 	strlist_add(&al, "nic0.mac.generated=yes");
@@ -311,7 +315,7 @@ test_roundtrip(void)
 		goto out;
 	CHECK_STR(v->image, real);
 	CHECK_STR(v->root, "/dev/VolGroup00/LogVol00");
-	CHECK_INT(v->n, 7);
+	CHECK_INT(v->n, 8);
 	check_entry(v, 0, false, "/etc/sysconfig/network-scripts/ifcfg-eth0",
 	    UNDO_RESTORE, ifcfg, ilen, 0644, 0, 0);
 	check_entry(v, 1, false, awkward, UNDO_RESTORE, bin, sizeof(bin) - 1,
@@ -325,6 +329,8 @@ test_roundtrip(void)
 	check_entry(v, 5, true, "/OVS/running_pool/vm2/vm.cfg", UNDO_RESTORE,
 	    vmcfg, vlen, 0644, 0, 0);
 	check_entry(v, 6, true, "/etc/empty", UNDO_DELETE, NULL, 0, 0, 0, 0);
+	check_entry(v, 7, true, LVREF, UNDO_RESTORE, "<domain/>\n", 10, 0, 0,
+	    0);
 	CHECK(undo_find(v, true, "/etc/empty") == &v->e[6]);
 	CHECK(undo_find(v, false, "/etc/empty") == &v->e[2]);
 	CHECK(undo_find(v, false, "/etc/nothing") == NULL);
@@ -581,6 +587,17 @@ test_refused(void)
 	put(rec, t, strlen(t), 0600);
 	m = xasprintf("undo record '%s': line 7: second entry for guest file "
 	    "'/etc/%%61'", rec);
+	refused(img, m, __LINE__);
+	free(m);
+	free(s);
+	free(t);
+
+	/* a libvirt domain is a host entry only */
+	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	    "restore guest %s mode=0 uid=0 gid=0 bytes=0\n\n", img, LVREF);
+	t = sealed(s);
+	put(rec, t, strlen(t), 0600);
+	m = xasprintf("undo record '%s': line 4: bad path", rec);
 	refused(img, m, __LINE__);
 	free(m);
 	free(s);
