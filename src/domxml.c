@@ -702,20 +702,6 @@ domxml_parse(const char *path, const char *buf, size_t len,
 	return 0;
 }
 
-int
-domxml_load(const char *path, struct domxml **dx_r)
-{
-	char *buf;
-	size_t len;
-	int rc;
-
-	if (read_host_file(path, DOMXML_MAX_SIZE, &buf, &len) == -1)
-		return -1;
-	rc = domxml_parse(path, buf, len, dx_r);
-	free(buf);
-	return rc;
-}
-
 void
 domxml_free(struct domxml *dx)
 {

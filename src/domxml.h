@@ -90,13 +90,6 @@ bool	 domxml_is_xml(const char *buf, size_t len);
 bool	 domxml_other_root(const char *buf, size_t len);
 
 /*
- * Read PATH (at most DOMXML_MAX_SIZE bytes) and parse it.  On success
- * *dx_r gets a new object (free with domxml_free) and 0 is returned; on
- * failure one message is printed and -1 returned.
- */
-int	 domxml_load(const char *path, struct domxml **dx_r);
-
-/*
  * Parse LEN bytes at BUF (copied; BUF may hold anything).  PATH is only
  * used in messages and by domxml_path().  Returns 0 and *dx_r, or -1
  * after printing one message.

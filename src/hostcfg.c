@@ -5,8 +5,8 @@
  * This file parses the literal-assignment subset described in hostcfg.h,
  * keeping every value's byte span in the text, and edits by splicing
  * bytes into the text and re-parsing it.  It does not evaluate anything,
- * does not read or write files other than through hostcfg_load's capped
- * read, and does not generate identities (ident.c does).
+ * reads and writes no file (domcfg_load reads, capped), and does not
+ * generate identities (ident.c does).
  *
  * Hand-written on purpose: no library parses xm's Python subset while
  * keeping byte offsets (libxlutil rejects valid xm/OVM files and gives no
@@ -943,20 +943,6 @@ hostcfg_parse(const char *path, const char *buf, size_t len,
 	c->orig_len = len;
 	*cfg_r = c;
 	return 0;
-}
-
-int
-hostcfg_load(const char *path, struct hostcfg **cfg_r)
-{
-	char *buf;
-	size_t len;
-	int rc;
-
-	if (read_host_file(path, HOSTCFG_MAX_SIZE, &buf, &len) == -1)
-		return -1;
-	rc = hostcfg_parse(path, buf, len, cfg_r);
-	free(buf);
-	return rc;
 }
 
 void

@@ -56,7 +56,8 @@
  * re-parse, so all accessors always describe the current text.  Every byte
  * an edit does not touch stays as loaded (see tests/data/fixtures/README.md,
  * "Edit conventions").  This module does no file writing; the caller takes
- * hostcfg_text() and writes it atomically.
+ * hostcfg_text() and writes it atomically; files are read by domcfg_load
+ * (domcfg.h), which picks this engine or domxml.c by content.
  *
  * Messages go to stderr with warnx(3): "FILE:LINE:COL: message" for syntax
  * errors and refusals tied to a place in the file, "FILE: message"
@@ -82,13 +83,6 @@
 #define HOSTCFG_MAX_ITEMS	100000
 
 struct hostcfg;
-
-/*
- * Read PATH (at most HOSTCFG_MAX_SIZE bytes) and parse it.  On success
- * *cfg_r gets a new object (free with hostcfg_free) and 0 is returned;
- * on failure one message is printed and -1 returned.
- */
-int	 hostcfg_load(const char *path, struct hostcfg **cfg_r);
 
 /*
  * Parse LEN bytes at BUF (copied; BUF may hold anything, NULs included).

@@ -52,7 +52,7 @@ main(int argc, char **argv)
 {
 	struct domxml *dx;
 	const char *text;
-	char *key, *eq;
+	char *key, *eq, *in = NULL;
 	size_t len;
 	int i, rc = 0, want_show = 0;
 
@@ -60,8 +60,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: domxml-edit FILE [EDIT]...\n");
 		return 2;
 	}
-	if (domxml_load(argv[1], &dx) == -1)
+	if (read_host_file(argv[1], DOMXML_MAX_SIZE, &in, &len) == -1 ||
+	    domxml_parse(argv[1], in, len, &dx) == -1)
 		return 1;
+	free(in);
 	for (i = 2; i < argc && rc != -1; i++) {
 		if (strcmp(argv[i], "?") == 0) {
 			want_show = 1;

@@ -16,48 +16,11 @@
 #include "disks.h"
 #include "domcfg.h"
 #include "recipe.h"
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 
 #define FIXTURES_DEFAULT "tests/data/fixtures"
-
-/* stderr capture around a call. */
-static char cap_path[] = "/tmp/test_disks.XXXXXX";
-static int cap_fd = -1, saved_fd = -1;
-
-static void
-cap_start(void)
-{
-	fflush(stderr);
-	if (cap_fd == -1 && (cap_fd = mkstemp(cap_path)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	if (ftruncate(cap_fd, 0) == -1 || lseek(cap_fd, 0, SEEK_SET) == -1) {
-		perror("ftruncate");
-		exit(1);
-	}
-	saved_fd = dup(2);
-	dup2(cap_fd, 2);
-}
-
-static char *
-cap_stop(void)
-{
-	char *s;
-	off_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	n = lseek(cap_fd, 0, SEEK_END);
-	s = xcalloc(1, (size_t)n + 1);
-	if (pread(cap_fd, s, (size_t)n, 0) != n) {
-		perror("pread");
-		exit(1);
-	}
-	return s;
-}
 
 static struct domcfg *
 cfg_str(const char *name, const char *text)
@@ -517,9 +480,5 @@ main(void)
 	test_same_path(dir);
 	test_consist_disks(dir);
 	rmdir(dir);
-	if (cap_fd != -1) {
-		close(cap_fd);
-		unlink(cap_path);
-	}
 	return unit_done();
 }

@@ -10,6 +10,7 @@
 
 #include "domcfg.h"
 #include "hostcfg.h"
+#include "capture.h"
 #include "textfix.h"
 #include "unit.h"
 #include "util.h"
@@ -215,10 +216,49 @@ test_xml_add_nic(void)
 	domcfg_free(c);
 }
 
+/* Files: either format by content, a missing one named in the message. */
+static void
+test_load(void)
+{
+	struct domcfg *c = NULL;
+	char *path, *msg;
+	const char *dir = getenv("IMPRINT_FIXTURES");
+
+	if (dir == NULL || *dir == '\0')
+		dir = FIXTURES;
+	path = xasprintf("%s/%s", dir, WEB01);
+	CHECK_INT(domcfg_load(path, &c), 0);
+	if (CHECK(c != NULL)) {
+		CHECK_INT(domcfg_kind(c), DOMCFG_XML);
+		CHECK_STR(domcfg_path(c), path);
+		CHECK_STR(domcfg_get_string(c, "name"), "web01");
+	}
+	domcfg_free(c);
+	free(path);
+	path = xasprintf("%s/host-xm-no-uuid.vm.cfg", dir);
+	c = NULL;
+	CHECK_INT(domcfg_load(path, &c), 0);
+	if (CHECK(c != NULL)) {
+		CHECK_INT(domcfg_kind(c), DOMCFG_XEN);
+		CHECK_STR(domcfg_get_string(c, "name"), "build-box");
+	}
+	domcfg_free(c);
+	free(path);
+	c = NULL;
+	cap_start();
+	CHECK_INT(domcfg_load("/nonexistent/x.cfg", &c), -1);
+	msg = cap_stop();
+	CHECK(c == NULL);
+	CHECK_STR(msg, "test_domcfg: cannot read '/nonexistent/x.cfg': "
+	    "No such file or directory\n");
+	free(msg);
+}
+
 int
 main(void)
 {
 	test_kind();
+	test_load();
 	test_xen_passthrough();
 	test_xml_summaries();
 	test_xml_flags();

@@ -18,6 +18,7 @@
 
 #include "domxml.h"
 #include "textfix.h"
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 
@@ -34,46 +35,6 @@
 #define XENHW "host-libvirt-xen-handwritten-no-uuid.xml"
 
 static const char *const fixtures[] = { WEB01, DB02, XENHW };
-
-/* stderr capture around a call. */
-static int saved_fd = -1;
-static char cap_path[] = "/tmp/test_domxml.XXXXXX";
-static int cap_fd = -1;
-
-static void
-cap_start(void)
-{
-	fflush(stderr);
-	if (cap_fd == -1 && (cap_fd = mkstemp(cap_path)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	if (ftruncate(cap_fd, 0) == -1 || lseek(cap_fd, 0, SEEK_SET) == -1) {
-		perror("ftruncate");
-		exit(1);
-	}
-	saved_fd = dup(2);
-	dup2(cap_fd, 2);
-}
-
-/* Stop capturing; returns the text (caller frees). */
-static char *
-cap_stop(void)
-{
-	char *s;
-	off_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	n = lseek(cap_fd, 0, SEEK_END);
-	s = xcalloc(1, (size_t)n + 1);
-	if (pread(cap_fd, s, (size_t)n, 0) != n) {
-		perror("pread");
-		exit(1);
-	}
-	return s;
-}
 
 /* Exactly one line of message that contains WANT. */
 static void
@@ -274,28 +235,6 @@ test_roundtrip(void)
 		}
 		free(orig);
 	}
-}
-
-static void
-test_load(void)
-{
-	struct domxml *dx = NULL;
-	const char *dir = getenv("IMPRINT_FIXTURES");
-	char *path, *msg;
-	int rc;
-
-	path = xasprintf("%s/%s", dir && *dir ? dir : FIXTURES, WEB01);
-	CHECK_INT(domxml_load(path, &dx), 0);
-	if (dx)
-		CHECK_STR(domxml_get_string(dx, "name"), "web01");
-	domxml_free(dx);
-	free(path);
-	cap_start();
-	rc = domxml_load("/nonexistent/dom.xml", &dx);
-	msg = cap_stop();
-	CHECK_INT(rc, -1);
-	check_msg(msg, "cannot read '/nonexistent/dom.xml'");
-	free(msg);
 }
 
 static void
@@ -1143,7 +1082,6 @@ int
 main(void)
 {
 	test_roundtrip();
-	test_load();
 	test_accessors();
 	test_web01_job();
 	test_web01_idempotent();
@@ -1158,9 +1096,5 @@ main(void)
 	test_declarations();
 	test_add_remove();
 	test_is_xml();
-	if (cap_fd != -1) {
-		close(cap_fd);
-		unlink(cap_path);
-	}
 	return unit_done();
 }

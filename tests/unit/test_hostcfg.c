@@ -18,6 +18,7 @@
 
 #include "hostcfg.h"
 #include "util.h"
+#include "capture.h"
 #include "unit.h"
 
 #define FIXTURES_DEFAULT "tests/data/fixtures"
@@ -76,46 +77,6 @@ subst(struct buf *b, const char *old, const char *new)
 	buf_add(&r, b->data + at + ol, b->len - at - ol);
 	buf_release(b);
 	*b = r;
-}
-
-/* stderr capture around a call. */
-static int saved_fd = -1;
-static char cap_path[] = "/tmp/test_hostcfg.XXXXXX";
-static int cap_fd = -1;
-
-static void
-cap_start(void)
-{
-	fflush(stderr);
-	if (cap_fd == -1 && (cap_fd = mkstemp(cap_path)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	if (ftruncate(cap_fd, 0) == -1 || lseek(cap_fd, 0, SEEK_SET) == -1) {
-		perror("ftruncate");
-		exit(1);
-	}
-	saved_fd = dup(2);
-	dup2(cap_fd, 2);
-}
-
-/* Stop capturing; returns the text (caller frees). */
-static char *
-cap_stop(void)
-{
-	char *s;
-	off_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	n = lseek(cap_fd, 0, SEEK_END);
-	s = xcalloc(1, (size_t)n + 1);
-	if (pread(cap_fd, s, (size_t)n, 0) != n) {
-		perror("pread");
-		exit(1);
-	}
-	return s;
 }
 
 static struct hostcfg *
@@ -356,27 +317,6 @@ test_roundtrip(void)
 		hostcfg_free(c);
 	}
 	buf_release(&b);
-}
-
-static void
-test_load(void)
-{
-	struct hostcfg *c = NULL;
-	char *path, *msg;
-	int rc;
-
-	path = xasprintf("%s/host-xm-no-uuid.vm.cfg", fixtures_dir());
-	CHECK_INT(hostcfg_load(path, &c), 0);
-	CHECK_STR(hostcfg_get_string(c, "name"), "build-box");
-	hostcfg_free(c);
-	free(path);
-	c = NULL;
-	cap_start();
-	rc = hostcfg_load("/nonexistent/x.cfg", &c);
-	msg = cap_stop();
-	CHECK_INT(rc, -1);
-	CHECK(strstr(msg, "/nonexistent/x.cfg") != NULL);
-	free(msg);
 }
 
 static void
@@ -1339,7 +1279,6 @@ int
 main(void)
 {
 	test_roundtrip();
-	test_load();
 	test_ovm3();
 	test_ovm2();
 	test_two_nics_one_line();
@@ -1362,9 +1301,5 @@ main(void)
 	test_empty_inputs();
 	test_big_comment();
 	test_ovm3_style();
-	if (cap_fd != -1) {
-		close(cap_fd);
-		unlink(cap_path);
-	}
 	return unit_done();
 }

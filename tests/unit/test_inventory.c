@@ -20,48 +20,13 @@
 
 #include "inventory.h"
 #include "recipe.h"
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 
 #define P		"test_inventory: "
 #define OVM2		"recipes/ovm2-el5-clone.rcp"
 #define DATA_DIR	"tests/data/inventory"
-
-/* --- stderr capture -------------------------------------------------- */
-
-static FILE *cap_f;
-static int cap_saved;
-
-static void
-cap_start(void)
-{
-	if ((cap_f = tmpfile()) == NULL) {
-		perror("tmpfile");
-		exit(1);
-	}
-	fflush(stderr);
-	cap_saved = dup(2);
-	dup2(fileno(cap_f), 2);
-}
-
-/* Stop capturing; returns what was written (caller frees). */
-static char *
-cap_end(void)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	fflush(stderr);
-	dup2(cap_saved, 2);
-	close(cap_saved);
-	rewind(cap_f);
-	buf_adds(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk), cap_f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(cap_f);
-	return buf_detach(&b, NULL);
-}
 
 /* Parse text as path with stderr captured; returns stderr (caller frees). */
 static char *
@@ -70,7 +35,7 @@ parse_cap(const char *path, const char *text, size_t len, int *rc,
 {
 	cap_start();
 	*rc = inventory_parse(path, text, len, inv);
-	return cap_end();
+	return cap_stop();
 }
 
 /* The stderr of a parse that must fail. */
@@ -500,7 +465,7 @@ test_load(void)
 
 	cap_start();
 	rc = inventory_load(DATA_DIR "/lab.csv", &inv);
-	o = cap_end();
+	o = cap_stop();
 	CHECK_INT(rc, 0);
 	CHECK_STR(o, "");
 	free(o);
@@ -517,7 +482,7 @@ test_load(void)
 	inv = NULL;
 	cap_start();
 	rc = inventory_load(DATA_DIR "/missing.csv", &inv);
-	o = cap_end();
+	o = cap_stop();
 	CHECK_INT(rc, -1);
 	CHECK(inv == NULL);
 	CHECK_STR(o, P "cannot read '" DATA_DIR "/missing.csv': No such "
@@ -536,7 +501,7 @@ shard_bad(const char *s)
 
 	cap_start();
 	rc = inventory_parse_shard(s, &i, &n);
-	o = cap_end();
+	o = cap_stop();
 	CHECK_INT(rc, -1);
 	CHECK_INT(i, 7);
 	CHECK_INT(n, 7);
@@ -616,7 +581,7 @@ check_cap(const char *text, const struct recipe_vars *cmdline,
 	cap_start();
 	*bad = inventory_check_recipe(*inv, OVM2, ovm2_text, ovm2_len,
 	    cmdline);
-	return cap_end();
+	return cap_stop();
 }
 
 static void
@@ -741,7 +706,7 @@ test_recipe_macs(void)
 	cap_start();
 	rc = inventory_check_recipe(inv, "m.rcp", rcp, sizeof(rcp) - 1,
 	    NULL);
-	o = cap_end();
+	o = cap_stop();
 	CHECK_INT(rc, 4);
 	CHECK_STR(o,
 	    P "m.csv:4: row for c.img: m.rcp:5: mac '00:16:3e:00:00:04' is "
@@ -763,7 +728,7 @@ test_recipe_macs(void)
 	/* A recipe error that needs no variable: -1, rows untouched. */
 	cap_start();
 	rc = inventory_check_recipe(inv, "bad.rcp", "[gust]\n", 7, NULL);
-	o = cap_end();
+	o = cap_stop();
 	CHECK_INT(rc, -1);
 	CHECK(o[0] != '\0' && strncmp(o, P "bad.rcp:1: ", 24) == 0);
 	free(o);

@@ -25,6 +25,7 @@
 
 #include "domxml.h"
 #include "textfix.h"
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 #include "virtdom.h"
@@ -45,46 +46,6 @@ static const char other_xml[] =
     "<memory>1024</memory><os><type>hvm</type></os></domain>";
 
 static virConnectPtr lv;
-
-/* stderr capture around a call. */
-static int saved_fd = -1;
-static char cap_path[] = "/tmp/test_virtdom.XXXXXX";
-static int cap_fd = -1;
-
-static void
-cap_start(void)
-{
-	fflush(stderr);
-	if (cap_fd == -1 && (cap_fd = mkstemp(cap_path)) == -1) {
-		perror("mkstemp");
-		exit(1);
-	}
-	if (ftruncate(cap_fd, 0) == -1 || lseek(cap_fd, 0, SEEK_SET) == -1) {
-		perror("ftruncate");
-		exit(1);
-	}
-	saved_fd = dup(2);
-	dup2(cap_fd, 2);
-}
-
-/* Stop capturing; returns the text (caller frees). */
-static char *
-cap_stop(void)
-{
-	char *s;
-	off_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	n = lseek(cap_fd, 0, SEEK_END);
-	s = xcalloc(1, (size_t)n + 1);
-	if (pread(cap_fd, s, (size_t)n, 0) != n) {
-		perror("pread");
-		exit(1);
-	}
-	return s;
-}
 
 /* The message is exactly "test_virtdom: WANT\n" (warnx's program name). */
 static void
@@ -594,9 +555,5 @@ main(void)
 	 * would hold its own connection: valgrind and ASan see those).
 	 */
 	CHECK_INT(virConnectClose(lv), 0);
-	if (cap_fd != -1) {
-		close(cap_fd);
-		unlink(cap_path);
-	}
 	return unit_done();
 }
