@@ -5,8 +5,14 @@
  * by blanks or tabs, '#' to the end of the line a comment.  The editor
  * replaces whole name fields equal to the old FQDN or the old short name
  * (compared without regard to ASCII case) and keeps every separator,
- * comment and line end.  It never adds a line: mapping 127.0.1.1 for a
- * guest that lacks it is a policy for the caller.
+ * comment and line end.  When the old host name is short (Debian's
+ * /etc/hostname), a field "OLD.DOMAIN" is the template's FQDN too: it
+ * becomes the new name when that is a FQDN, else "NEW.DOMAIN", so a
+ * clone named by its short name keeps its domain, and the short field
+ * beside it on that line becomes the new short name.  Fields that merely
+ * start with the old name ("OLDx", "OLD-db") stay.  It never adds a
+ * line: mapping 127.0.1.1 for a guest that lacks it is a policy for the
+ * caller.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +75,34 @@ gfile_hosts_free(struct gfile_hosts_entry *v, size_t n)
 	free(v);
 }
 
+/* Is the N-byte field F "OLD.DOMAIN" (OLD: the old short name)? */
+static bool
+is_old_fqdn(const char *f, size_t n, const char *old, size_t oldlen)
+{
+	return n > oldlen + 1 && f[oldlen] == '.' &&
+	    gfile_span_caseeq(f, oldlen, old);
+}
+
+/*
+ * Replace the field [s, t) (the template's FQDN, whose domain, from its
+ * '.', is DOM) by the new FQDN: NEW itself when it has a domain, else
+ * NEW.DOM.
+ */
+static void
+replace_fqdn(struct gfile_ed *ed, const char *new, size_t newshort,
+    size_t s, size_t t, const char *dom, size_t domlen)
+{
+	char *fqdn;
+
+	if (new[newshort] != '\0') {
+		gfile_ed_replace(ed, s, t, new, strlen(new));
+		return;
+	}
+	fqdn = xasprintf("%.*s%.*s", (int)newshort, new, (int)domlen, dom);
+	gfile_ed_replace(ed, s, t, fqdn, strlen(fqdn));
+	free(fqdn);
+}
+
 int
 gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
     struct buf *out)
@@ -76,7 +110,9 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	struct gfile_ed ed;
 	char *oldshort = NULL;
-	size_t pos = 0, lp, clen, s, t, newshort = 0;
+	size_t pos = 0, lp, clen, s, t, newshort = 0, oldlen = 0;
+	bool old_is_short = false, fqdn;
+	size_t fp;
 
 	bool names;
 	size_t i;
@@ -91,6 +127,8 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 	if (names) {
 		oldshort = xstrndup(job->old_hostname,
 		    gfile_short_len(job->old_hostname));
+		oldlen = strlen(oldshort);
+		old_is_short = oldlen == strlen(job->old_hostname);
 		newshort = gfile_short_len(job->hostname);
 	}
 	while (gfile_line_next(in, len, &pos, &l)) {
@@ -109,15 +147,26 @@ gfile_hosts_edit(const struct gfile_job *job, const char *in, size_t len,
 		}
 		if (!names)
 			continue;
+		/* "OLD.DOMAIN OLD": the short field stays short */
+		fqdn = false;
+		for (fp = lp; old_is_short &&
+		    gfile_field_next(l.p, clen, &fp, &s, &t);)
+			fqdn |= is_old_fqdn(l.p + s, t - s, oldshort, oldlen);
 		while (gfile_field_next(l.p, clen, &lp, &s, &t)) {
 			if (gfile_span_caseeq(l.p + s, t - s,
 			    job->old_hostname))
 				gfile_ed_replace(&ed, l.off + s, l.off + t,
-				    job->hostname, strlen(job->hostname));
+				    job->hostname, fqdn ? newshort :
+				    strlen(job->hostname));
 			else if (*oldshort != '\0' &&
 			    gfile_span_caseeq(l.p + s, t - s, oldshort))
 				gfile_ed_replace(&ed, l.off + s, l.off + t,
 				    job->hostname, newshort);
+			else if (old_is_short &&
+			    is_old_fqdn(l.p + s, t - s, oldshort, oldlen))
+				replace_fqdn(&ed, job->hostname, newshort,
+				    l.off + s, l.off + t, l.p + s + oldlen,
+				    t - s - oldlen);
 		}
 	}
 	gfile_ed_finish(&ed);

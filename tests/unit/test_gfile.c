@@ -434,6 +434,29 @@ test_hosts(void)
 	}
 	gfile_hosts_free(e, n);
 
+	/*
+	 * Debian: /etc/hostname short, /etc/hosts with the FQDN.  The FQDN
+	 * follows, keeping its domain when the new name is short; names
+	 * that only start with the old one stay.
+	 */
+	in = fixture_read("guest-etc-hosts", &len);
+	job.old_hostname = "tmpl-deb12";
+	job.hostname = "deb1";
+	want = subst(in, "127.0.1.1\ttmpl-deb12.example.com\ttmpl-deb12\n",
+	    "127.0.1.1\tdeb1.example.com\tdeb1\n");
+	CHECK_JOB(GFILE_HOSTS, &job, in, want);
+	free(want);
+	job.hostname = "web7.corp.example.net";
+	want = subst(in, "127.0.1.1\ttmpl-deb12.example.com\ttmpl-deb12\n",
+	    "127.0.1.1\tweb7.corp.example.net\tweb7\n");
+	CHECK_JOB(GFILE_HOSTS, &job, in, want);
+	free(want);
+	free(in);
+	job.hostname = "deb1";
+	CHECK_EDIT(GFILE_HOSTS, &job,
+	    "10.0.0.9 TMPL-DEB12.Lab tmpl-deb12x.lab tmpl-deb12- tmpl-deb12.\n",
+	    "10.0.0.9 deb1.Lab tmpl-deb12x.lab tmpl-deb12- tmpl-deb12.\n");
+
 	/* A value that would split a field is refused. */
 	job.hostname = "a b";
 	{

@@ -582,6 +582,12 @@ test_debian_and_undo(void)
 	    "modify host vm.cfg\n");
 	free(list);
 	CHECK_PLANNED(&x.p, "/etc/hostname", "deb1\n");
+	/* the template's FQDN follows too, keeping its domain */
+	want = guest_file_text("tests/data/guest-debian", "/etc/hosts");
+	want = subst_f(want, "127.0.1.1\ttmpl-deb12.example.com\ttmpl-deb12\n",
+	    "127.0.1.1\tdeb1.example.com\tdeb1\n");
+	CHECK_PLANNED(&x.p, "/etc/hosts", want);
+	free(want);
 	CHECK_PLANNED(&x.p, "/etc/machine-id", "");
 	f = planned(&x.p, "/var/lib/dbus/machine-id");
 	CHECK_STR(f ? f->link : NULL, "/etc/machine-id");
