@@ -373,14 +373,16 @@ decide_mac(struct ctx *c, size_t i, const char *vif_mac, char out[18])
 	case RECIPE_MAC_AUTO:
 		/*
 		 * Idempotence: keep the MAC the last apply chose while guest
-		 * and config both still carry it.  A copied template agrees
-		 * with itself too, so agreement alone is not enough: the
-		 * image's undo record must say we chose it.
+		 * and config both still carry it (without a config, while
+		 * the guest does: config = none, --root-dir).  A copied
+		 * template agrees with itself too, so agreement alone is not
+		 * enough: the image's undo record must say we chose it.
 		 */
 		snprintf(key, sizeof(key), "nic%zu.mac", i);
 		if (c->in->prev)
 			prev = undo_applied_get(c->in->prev, key);
-		if (prev && vif_mac && mac_equal(prev, vif_mac) &&
+		if (prev && (c->in->cfg == NULL ||
+		    (vif_mac && mac_equal(prev, vif_mac))) &&
 		    (gm == NULL || mac_equal(prev, gm)) &&
 		    mac_normalize(prev, norm) == 0) {
 			memcpy(out, norm, 18);

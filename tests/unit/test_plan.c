@@ -146,6 +146,7 @@ struct run {
 	char			*cfgpath;	/* a copy in tmpdir */
 	const char		*images[2];	/* as the config is to name */
 	size_t			 nimages;
+	const struct undo	*prev;		/* the last apply's record */
 };
 
 /* Copy host file src to tmpdir/name with mode (caller frees the path). */
@@ -224,6 +225,7 @@ run_build(struct run *x)
 	in.macs = x->macs;
 	in.images = x->images;
 	in.nimages = x->nimages;
+	in.prev = x->prev;
 	return plan_build(&x->p, &in);
 }
 
@@ -671,6 +673,61 @@ test_debian_and_undo(void)
 	run_release(&x);
 }
 
+/*
+ * A re-run changes nothing, also without a domain config (config = none):
+ * the MAC the last apply drew stays while the guest carries it and the
+ * image's record says it was drawn here.  Without the record it is a
+ * copied template, and a new MAC is drawn.
+ */
+static void
+test_rerun_without_config(void)
+{
+	static const char rcp[] = "[guest]\nroot = partition:1\n"
+	    "hostname = deb1\n\n[nic eth0]\nmac = auto\n\n[host]\n"
+	    "config = none\n";
+	struct run x;
+	struct undo *u;
+	char *path = xasprintf("%s/none.rcp", tmpdir), *m0, *list;
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
+	    NULL);
+	CHECK_INT(run_build(&x), 0);
+	m0 = xstrdup(kv(&x.p.generated, "nic0.mac"));
+	CHECK(is_mac(m0));
+	u = undo_new("/tmp/none.img", "/dev/sda1");
+	plan_to_undo(&x.p, u);
+	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+
+	/* the second run, with the record: nothing to do */
+	plan_release(&x.p);
+	survey_release(&x.s);
+	x.prev = u;
+	CHECK_INT(run_build(&x), 0);
+	list = plan_list(&x.p);
+	CHECK_STR(list, "");
+	free(list);
+	CHECK_INT(x.p.generated.n, 0);
+	CHECK_STR(kv(&x.p.applied, "nic0.mac"), m0);
+
+	/* without it: a template's MAC, so a new one */
+	plan_release(&x.p);
+	survey_release(&x.s);
+	x.prev = NULL;
+	CHECK_INT(run_build(&x), 0);
+	CHECK(is_mac(kv(&x.p.generated, "nic0.mac")) &&
+	    strcmp(kv(&x.p.generated, "nic0.mac"), m0) != 0);
+
+	undo_free(u);
+	free(m0);
+	unlink(path);
+	free(path);
+	run_release(&x);
+}
+
 /* RHEL on LVM, recipes/rhel-lvm.rcp: two ifcfg files, DHCP leases. */
 static void
 test_rhel_lvm(void)
@@ -731,6 +788,7 @@ main(void)
 	test_gfs_mem();
 	test_ovm2_el5();
 	test_debian_and_undo();
+	test_rerun_without_config();
 	test_rhel_lvm();
 	rmdir(tmpdir);
 	return unit_done();
