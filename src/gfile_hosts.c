@@ -11,8 +11,8 @@
  * clone named by its short name keeps its domain, and the short field
  * beside it on that line becomes the new short name.  Fields that merely
  * start with the old name ("OLDx", "OLD-db") stay.  It never adds a
- * line: mapping 127.0.1.1 for a guest that lacks it is a policy for the
- * caller.
+ * line: mapping 127.0.1.1 for a guest that lacks it is the planner's
+ * policy (plan.c, plan_hosts_self).
  */
 #include <stdlib.h>
 #include <string.h>

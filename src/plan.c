@@ -18,6 +18,7 @@
 #include "diff.h"
 #include "disks.h"
 #include "gfile.h"
+#include "gfile_hosts.h"
 #include "gfs.h"
 #include "guest.h"
 #include "domcfg.h"
@@ -258,6 +259,46 @@ old_hostname(const struct survey *s)
 	return s->nhostnames ? s->hostnames[0].value : NULL;
 }
 
+/*
+ * A guest whose /etc/hosts names itself nowhere (after the edit) gets a
+ * line for its new name, as Debian's installer writes it: "127.0.1.1
+ * FQDN SHORT" (SHORT alone for a short name), so that the name resolves
+ * without DNS (sudo, postfix and hostname -f ask).  A guest without
+ * /etc/hosts is left so.
+ */
+static void
+plan_hosts_self(struct ctx *c, const char *h)
+{
+	struct gfile_hosts_entry *e;
+	struct plan_file *f;
+	size_t i, k, n, slen = strcspn(h, ".");
+	bool err, named = false;
+	const char *eol, *nl;
+
+	if ((f = guest_file(c, "/etc/hosts", &err)) == NULL)
+		return;
+	gfile_hosts_parse(f->new.data ? f->new.data : "", f->new.len, &e, &n);
+	for (i = 0; i < n && !named; i++)
+		for (k = 0; k < e[i].names.n && !named; k++)
+			named = strcasecmp(e[i].names.v[k], h) == 0 ||
+			    (strlen(e[i].names.v[k]) == slen &&
+			    strncasecmp(e[i].names.v[k], h, slen) == 0);
+	gfile_hosts_free(e, n);
+	if (named)
+		return;
+	/* the file's own line ending, from its first line */
+	nl = f->new.len > 0 ? memchr(f->new.data, '\n', f->new.len) : NULL;
+	eol = nl != NULL && nl > f->new.data && nl[-1] == '\r' ? "\r\n" :
+	    "\n";
+	if (f->new.len > 0 && f->new.data[f->new.len - 1] != '\n')
+		buf_adds(&f->new, eol);
+	if (h[slen] != '\0')
+		buf_addf(&f->new, "127.0.1.1\t%s\t%.*s%s", h, (int)slen, h,
+		    eol);
+	else
+		buf_addf(&f->new, "127.0.1.1\t%s%s", h, eol);
+}
+
 static void
 plan_hostname(struct ctx *c)
 {
@@ -285,6 +326,7 @@ plan_hostname(struct ctx *c)
 	}
 	if (old)
 		edit_job(c, "/etc/hosts", GFILE_HOSTS, &job);
+	plan_hosts_self(c, h);
 	/* DHCP_HOSTNAME follows, in every live ifcfg. */
 	for (i = 0; i < s->nnics; i++)
 		if (strcmp(s->nics[i].format, "ifcfg") == 0 &&

@@ -728,6 +728,44 @@ test_rerun_without_config(void)
 	run_release(&x);
 }
 
+/*
+ * /etc/hosts that names the guest nowhere gets "127.0.1.1 FQDN SHORT" in
+ * the file's own line ending; one that names it (any case) is left so.
+ */
+static void
+test_hosts_self(void)
+{
+	static const struct {
+		const char *in, *want;
+	} c[] = {
+		{ "127.0.0.1 localhost\n",
+		  "127.0.0.1 localhost\n127.0.1.1\tdeb1\n" },
+		{ "127.0.0.1 localhost\r\n::1 localhost",
+		  "127.0.0.1 localhost\r\n::1 localhost\r\n127.0.1.1\tdeb1\r\n" },
+		{ "10.1.1.1 x.example.com DEB1 # me\n", NULL },
+		{ "# 127.0.1.1 deb1\n",
+		  "# 127.0.1.1 deb1\n127.0.1.1\tdeb1\n" },
+	};
+	struct guest_attr a = { 0644, 0, 0 };
+	struct run x;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		run_setup(&x, "tests/data/guest-debian", "recipes/debian.rcp",
+		    NULL, "debian", 12, 0, "name=deb1",
+		    "address=192.0.2.31/24", "gateway=192.0.2.1", NULL);
+		if (gfs_write(x.fs, "/etc/hosts", c[i].in, strlen(c[i].in),
+		    NULL, &a) == -1)
+			exit(1);
+		CHECK_INT(run_build(&x), 0);
+		if (c[i].want)
+			CHECK_PLANNED(&x.p, "/etc/hosts", c[i].want);
+		else
+			CHECK(planned(&x.p, "/etc/hosts") == NULL);
+		run_release(&x);
+	}
+}
+
 /* RHEL on LVM, recipes/rhel-lvm.rcp: two ifcfg files, DHCP leases. */
 static void
 test_rhel_lvm(void)
@@ -789,6 +827,7 @@ main(void)
 	test_ovm2_el5();
 	test_debian_and_undo();
 	test_rerun_without_config();
+	test_hosts_self();
 	test_rhel_lvm();
 	rmdir(tmpdir);
 	return unit_done();
