@@ -28,9 +28,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +37,13 @@
 #include <unistd.h>
 
 #include "alive.h"
+#include "runtool.h"
 #include "util.h"
 
 #define OCFS2_SUPER_MAGIC	0x7461636f	/* linux/magic.h */
 
-extern char **environ;
 
 /* Bytes of a lister's error output kept for the warning. */
-#define ERR_KEEP	4096
 /* qemu's image lock bytes (block/file-posix.c, QEMU_LOCK_BASE 100 for
  * permissions, 200 for shared permissions, a few bits each). */
 #define QEMU_LOCK_START	100
@@ -419,142 +416,6 @@ alive_match_domains(const struct alive_domlist *list, const char *dom_name,
 
 /* ---- running a domain lister ------------------------------------------- */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Run argv (PATH search, no shell) with stdin from /dev/null, collecting
- * stdout (at most ALIVE_OUTPUT_MAX bytes) into *out and the first
- * ERR_KEEP bytes of stderr into *err, for at most ALIVE_TIMEOUT_SEC.
- * posix_spawnp rather than fork: it is safe in a threaded caller and
- * reports a missing command as ENOENT.  Returns 0 with the wait status in
- * *status_r, 1 when the command does not exist, -1 on error (printed;
- * the child is killed and reaped).
- */
-static int
-run_capture(char *const argv[], const char *label, struct buf *out,
-    struct buf *err, int *status_r)
-{
-	posix_spawn_file_actions_t fa;
-	struct pollfd pfd[2];
-	int op[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	int rc = -1, e, i, st;
-	long long deadline, left;
-	char tmp[8192];
-	ssize_t n;
-	pid_t pid = -1, w;
-
-	if (pipe2(op, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1) {
-		warn("cannot run '%s'", label);
-		goto out;
-	}
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
-		warnx("cannot run '%s': %s", label, strerror(e));
-		goto out;
-	}
-	e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
-	    0);
-	if (e == 0)
-		e = posix_spawn_file_actions_adddup2(&fa, op[1], 1);
-	if (e == 0)
-		e = posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-	if (e == 0)
-		e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (e == ENOENT) {
-		rc = 1;
-		goto out;
-	}
-	if (e != 0) {
-		pid = -1;
-		warnx("cannot run '%s': %s", label, strerror(e));
-		goto out;
-	}
-	close(op[1]);
-	close(ep[1]);
-	op[1] = ep[1] = -1;
-
-	deadline = now_ms() + ALIVE_TIMEOUT_SEC * 1000LL;
-	pfd[0].fd = op[0];
-	pfd[1].fd = ep[0];
-	pfd[0].events = pfd[1].events = POLLIN;
-	while (pfd[0].fd != -1 || pfd[1].fd != -1) {
-		left = deadline - now_ms();
-		if (left <= 0)
-			goto timeout;
-		if (poll(pfd, 2, (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("cannot run '%s': poll", label);
-			goto out;
-		}
-		for (i = 0; i < 2; i++) {
-			if (pfd[i].fd == -1 || pfd[i].revents == 0)
-				continue;
-			n = read(pfd[i].fd, tmp, sizeof(tmp));
-			if (n == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				pfd[i].fd = -1;
-				continue;
-			}
-			if (i == 1) {
-				if (err->len < ERR_KEEP)
-					buf_add(err, tmp, (size_t)n <
-					    ERR_KEEP - err->len ? (size_t)n :
-					    ERR_KEEP - err->len);
-				continue;
-			}
-			if (out->len + (size_t)n > ALIVE_OUTPUT_MAX) {
-				warnx("output of '%s' is larger than %d "
-				    "bytes", label, ALIVE_OUTPUT_MAX);
-				goto out;
-			}
-			buf_add(out, tmp, (size_t)n);
-		}
-	}
-	/* Both pipes are closed; the child should be gone or going. */
-	for (;;) {
-		w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
-		if (w == -1 && errno != EINTR) {
-			warn("cannot run '%s': waitpid", label);
-			pid = -1;
-			goto out;
-		}
-		if (now_ms() >= deadline)
-			goto timeout;
-		usleep(10000);
-	}
-	pid = -1;
-	*status_r = st;
-	rc = 0;
-	goto out;
-timeout:
-	warnx("'%s' did not answer within %d seconds; killed it", label,
-	    ALIVE_TIMEOUT_SEC);
-out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-	}
-	for (i = 0; i < 2; i++) {
-		if (op[i] != -1)
-			close(op[i]);
-		if (ep[i] != -1)
-			close(ep[i]);
-	}
-	return rc;
-}
-
 /*
  * Is cmd an executable file, by itself when it holds a slash, else in a
  * PATH directory?  Asked before spawning because posix_spawnp does not
@@ -656,7 +517,8 @@ alive_check_domain(const char *dom_name, const char *dom_uuid,
 		argv[3] = NULL;
 		buf_reset(&out);
 		buf_reset(&err);
-		r = run_capture(argv, tools[i].label, &out, &err, &status);
+		r = run_capture(argv, tools[i].label, ALIVE_TIMEOUT_SEC,
+		    ALIVE_OUTPUT_MAX, &out, &err, &status);
 		if (r == 1)
 			continue;
 		if (r == -1) {
