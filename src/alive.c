@@ -42,8 +42,6 @@
 
 #define OCFS2_SUPER_MAGIC	0x7461636f	/* linux/magic.h */
 
-
-/* Bytes of a lister's error output kept for the warning. */
 /* qemu's image lock bytes (block/file-posix.c, QEMU_LOCK_BASE 100 for
  * permissions, 200 for shared permissions, a few bits each). */
 #define QEMU_LOCK_START	100
