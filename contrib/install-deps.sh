@@ -20,11 +20,13 @@ set -eu
 #   python3 (t-alive holds a block device with O_EXCL), libvirt-clients
 #   and libxml2-utils (virt-xml-validate, which runs xmllint against
 #   libvirt's schemas, judges every domain XML t-domxml writes)
+# run time: openssh-client (ssh-keygen makes a clone's new SSH host keys,
+#   recipe key ssh-hostkeys = new)
 # bench: time (GNU time for peak RSS)
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
 jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils libvirt-dev"
+libxml2-utils libvirt-dev openssh-client"
 
 missing=
 for p in $PKGS; do

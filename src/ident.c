@@ -1,7 +1,7 @@
 /*
  * ident.c - new identity values: uuids (libuuid), MACs (getrandom(2)
  * under a prefix, kept apart from MACs already in use), password hashes
- * (libcrypt).
+ * (libcrypt), SSH host keys (ssh-keygen(1), run without a shell).
  *
  * It does not write anything and parses no config syntax itself: the
  * --mac-scan walk is scan.c's, which hands each file to domcfg.c; here
@@ -10,6 +10,7 @@
 #define _GNU_SOURCE	/* explicit_bzero */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <crypt.h>
 #include <ctype.h>
@@ -17,11 +18,14 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "domcfg.h"
 #include "ident.h"
+#include "runtool.h"
 #include "scan.h"
 #include "util.h"
 #include "valid.h"
@@ -460,4 +464,162 @@ ident_hash_password(const char *plain, const char *prefix)
 	}
 	free(salt);
 	return res;
+}
+
+/* ---- SSH host keys ------------------------------------------------------ */
+
+/* A key file is at most a few KiB; anything larger is not ssh-keygen's. */
+#define SSH_KEY_MAX	(64 * 1024)
+#define SSH_KEYGEN_SEC	60
+
+bool
+ident_ssh_type_ok(const char *type)
+{
+	static const char *const types[] = { "rsa", "ecdsa", "ed25519",
+	    "dsa" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Run ssh-keygen with ARGV; 0 when it ran and succeeded. */
+static int
+keygen(const char *const argv[], struct buf *out)
+{
+	struct buf err = BUF_INIT;
+	int st, r;
+
+	/* execve's prototype is not const-correct; nothing is written */
+	r = run_capture((char *const *)argv, "ssh-keygen", SSH_KEYGEN_SEC, SSH_KEY_MAX, out,
+	    &err, &st);
+	if (r == 1)
+		warnx("ssh-keygen not found: new SSH host keys need it "
+		    "(install openssh-client)");
+	else if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		warnx("ssh-keygen failed: %.*s", (int)strcspn(err.data ?
+		    err.data : "", "\n"), err.data ? err.data : "");
+		r = -1;
+	}
+	buf_release(&err);
+	return r == 0 ? 0 : -1;
+}
+
+/* "BITS SHA256:... COMMENT (TYPE)": the second field. */
+static char *
+fpr_field(const struct buf *out)
+{
+	const char *p = out->data ? out->data : "", *s = strchr(p, ' ');
+	size_t n;
+
+	if (s == NULL || strncmp(s + 1, "SHA256:", 7) != 0)
+		return NULL;
+	n = strcspn(s + 1, " \n");
+	return xstrndup(s + 1, n);
+}
+
+/* The private directory's file NAME, read into B (at most the cap). */
+static int
+slurp(const char *dir, const char *name, struct buf *b)
+{
+	char *path = xasprintf("%s/%s", dir, name), *data;
+	size_t len;
+	int r;
+
+	r = read_host_file(path, SSH_KEY_MAX, &data, &len);
+	if (r == 0) {
+		buf_add(b, data, len);
+		explicit_bzero(data, len);
+		free(data);
+	}
+	free(path);
+	return r;
+}
+
+int
+ident_ssh_hostkey(const char *type, const char *comment, struct buf *priv,
+    struct buf *pub, char **fpr_r)
+{
+	char dir[] = "/tmp/imprint-sshkey.XXXXXX", *key, *pubp;
+	struct buf out = BUF_INIT;
+	int rc = -1;
+
+	*fpr_r = NULL;
+	if (!ident_ssh_type_ok(type)) {
+		warnx("unknown SSH host key type '%s'", type);
+		return -1;
+	}
+	if (mkdtemp(dir) == NULL) {
+		warn("cannot make a private directory for SSH keys");
+		return -1;
+	}
+	key = xasprintf("%s/key", dir);
+	pubp = xasprintf("%s/key.pub", dir);
+	{
+		const char *const gen[] = { "ssh-keygen", "-q", "-t", type,
+		    "-N", "", "-C", comment, "-f", key, NULL };
+		const char *const fp[] = { "ssh-keygen", "-l", "-E", "sha256",
+		    "-f", pubp, NULL };
+
+		if (keygen(gen, &out) == -1)
+			goto out;
+		buf_reset(&out);
+		if (keygen(fp, &out) == -1)
+			goto out;
+	}
+	if ((*fpr_r = fpr_field(&out)) == NULL) {
+		warnx("cannot read the fingerprint ssh-keygen gave");
+		goto out;
+	}
+	if (slurp(dir, "key", priv) == -1 || slurp(dir, "key.pub", pub) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1) {
+		free(*fpr_r);
+		*fpr_r = NULL;
+	}
+	unlink(key);
+	unlink(pubp);
+	rmdir(dir);
+	free(key);
+	free(pubp);
+	buf_release(&out);
+	return rc;
+}
+
+char *
+ident_ssh_fingerprint(const char *pub, size_t len)
+{
+	char dir[] = "/tmp/imprint-sshkey.XXXXXX", *path, *fpr = NULL;
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	bool written;
+	FILE *f;
+	int st;
+
+	if (len == 0 || len > SSH_KEY_MAX || mkdtemp(dir) == NULL)
+		return NULL;
+	path = xasprintf("%s/key.pub", dir);
+	if ((f = fopen(path, "wx")) != NULL) {
+		written = fwrite(pub, 1, len, f) == len;
+		written = fclose(f) == 0 && written;
+		{
+			const char *const av[] = { "ssh-keygen", "-l", "-E",
+			    "sha256", "-f", path, NULL };
+
+			if (written && run_capture((char *const *)av,
+			    "ssh-keygen", SSH_KEYGEN_SEC, SSH_KEY_MAX, &out,
+			    &err, &st) == 0 && WIFEXITED(st) &&
+			    WEXITSTATUS(st) == 0)
+				fpr = fpr_field(&out);
+		}
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	buf_release(&out);
+	buf_release(&err);
+	return fpr;
 }

@@ -116,4 +116,27 @@ void	ident_new_uuid(char out[37]);
  */
 char	*ident_hash_password(const char *plain, const char *prefix);
 
+/* The SSH host key types a guest's /etc/ssh/ssh_host_TYPE_key may be. */
+bool	ident_ssh_type_ok(const char *type);
+
+/*
+ * A new SSH host key pair of TYPE (ident_ssh_type_ok: rsa, ecdsa,
+ * ed25519, dsa) made by ssh-keygen(1) without a passphrase, comment
+ * COMMENT (may be ""), in a private directory (mode 0700, emptied and
+ * removed before returning).  Appends the private key's bytes to *priv,
+ * the public key's line to *pub, and sets *fpr_r to its fingerprint
+ * ("SHA256:...", caller frees).  Returns 0, or -1 after one message
+ * (without ssh-keygen: "install openssh-client").  A key is made on the
+ * host because a guest such as Debian does not make missing host keys at
+ * boot (its sshd then fails to start).
+ */
+int	ident_ssh_hostkey(const char *type, const char *comment,
+	    struct buf *priv, struct buf *pub, char **fpr_r);
+
+/*
+ * The fingerprint ("SHA256:...") of the public key line PUB (LEN bytes),
+ * by ssh-keygen -l; NULL (no message) when it is not one.  Caller frees.
+ */
+char	*ident_ssh_fingerprint(const char *pub, size_t len);
+
 #endif

@@ -144,6 +144,18 @@ edit_job(struct ctx *c, const char *path, enum gfile_kind kind,
 	take(f, &out);
 }
 
+/* PATH's planned change is a private key's: never shown in a diff. */
+static void
+mark_secret(struct ctx *c, const char *path)
+{
+	struct plan_file *f = find_file(c->p, false, path);
+
+	size_t n = strlen(path);
+
+	if (f != NULL && (n < 4 || strcmp(path + n - 4, ".pub") != 0))
+		f->secret = true;
+}
+
 static void
 plan_remove(struct ctx *c, const char *path)
 {
@@ -702,8 +714,10 @@ plan_forget(struct ctx *c)
 		if (gfs_glob(c->in->fs, "/etc/ssh", "ssh_host_*", &paths)
 		    == -1)
 			c->errors++;
-		for (i = 0; i < paths.n; i++)
+		for (i = 0; i < paths.n; i++) {
 			plan_remove(c, paths.v[i]);
+			mark_secret(c, paths.v[i]);
+		}
 		strlist_release(&paths);
 	}
 	if (forget & RECIPE_FORGET_DHCP_LEASES) {
@@ -716,6 +730,95 @@ plan_forget(struct ctx *c)
 			strlist_release(&paths);
 		}
 	}
+}
+
+/*
+ * ssh-hostkeys = new: each private host key the guest has
+ * (/etc/ssh/ssh_host_TYPE_key) gets a new pair of its type from
+ * ssh-keygen on the host, written over the old files, so their mode,
+ * owner and label stay (a .pub the guest lacks is not made: sshd needs
+ * only the private key).  A re-run keeps the keys the last apply made
+ * while the guest's .pub still has that fingerprint.
+ */
+static void
+plan_ssh_hostkeys(struct ctx *c)
+{
+	static const char pre[] = "/etc/ssh/ssh_host_";
+	struct strlist keys = STRLIST_INIT;
+	struct plan_file *f, *fp;
+	struct buf priv = BUF_INIT, pub = BUF_INIT;
+	const char *h = c->r->guest.hostname, *prev;
+	char *type, *pubpath, *key, *fpr, *comment;
+	size_t i, n;
+	bool err;
+
+	if (!c->r->guest.ssh_hostkeys_new)
+		return;
+	if (gfs_glob(c->in->fs, "/etc/ssh", "ssh_host_*_key", &keys) == -1) {
+		c->errors++;
+		return;
+	}
+	comment = h ? xasprintf("root@%.*s", (int)strcspn(h, "."), h) :
+	    xstrdup("");
+	for (i = 0; i < keys.n; i++) {
+		n = strlen(keys.v[i]);
+		if (strncmp(keys.v[i], pre, sizeof(pre) - 1) != 0 ||
+		    n < sizeof(pre) - 1 + 5)
+			continue;
+		type = xstrndup(keys.v[i] + sizeof(pre) - 1,
+		    n - (sizeof(pre) - 1) - 4);
+		if (!ident_ssh_type_ok(type)) {
+			warnx("%s: not a key type imprint knows; left alone",
+			    keys.v[i]);
+			free(type);
+			continue;
+		}
+		key = xasprintf("ssh-hostkey.%s", type);
+		pubpath = xasprintf("%s.pub", keys.v[i]);
+		/* the private key first: the order files are written in */
+		f = guest_file(c, keys.v[i], &err);
+		fp = f != NULL ? guest_file(c, pubpath, &err) : NULL;
+		/* adding a file may move the array: find the first again */
+		f = f != NULL ? find_file(c->p, false, keys.v[i]) : NULL;
+		prev = c->in->prev ? undo_applied_get(c->in->prev, key) : NULL;
+		fpr = prev && fp ? ident_ssh_fingerprint(fp->new.data,
+		    fp->new.len) : NULL;
+		if (fpr && strcmp(fpr, prev) == 0) {
+			applied(c, key, fpr);
+		} else if (f != NULL) {
+			free(fpr);
+			fpr = NULL;
+			buf_reset(&priv);
+			buf_reset(&pub);
+			if (ident_ssh_hostkey(type, comment, &priv, &pub,
+			    &fpr) == -1) {
+				c->errors++;
+			} else {
+				buf_reset(&f->new);
+				buf_add(&f->new, priv.data, priv.len);
+				f->secret = true;
+				if (fp) {
+					buf_reset(&fp->new);
+					buf_add(&fp->new, pub.data, pub.len);
+				}
+				summary(c, "ssh host key %s: new %s", type,
+				    fpr);
+				strlist_add_owned(&c->p->generated,
+				    xasprintf("%s=%s", key, fpr));
+				applied(c, key, fpr);
+			}
+			if (priv.data)
+				explicit_bzero(priv.data, priv.len);
+		}
+		free(fpr);
+		free(pubpath);
+		free(key);
+		free(type);
+	}
+	free(comment);
+	buf_release(&priv);
+	buf_release(&pub);
+	strlist_release(&keys);
 }
 
 /* root's current hash in /etc/shadow (caller frees), or NULL. */
@@ -987,6 +1090,7 @@ plan_build(struct plan *p, const struct plan_input *in)
 	plan_hostname(&c);
 	plan_nics(&c);
 	plan_forget(&c);
+	plan_ssh_hostkeys(&c);
 	plan_password(&c);
 	plan_host(&c);
 	if (c.errors)
@@ -1033,8 +1137,13 @@ plan_diff(const struct plan *p, struct buf *out)
 		    xasprintf("%s%s", f->host ? "" : "b", f->path);
 		if (f->host)
 			buf_addf(out, "host: %s\n", f->path);
-		diff_unified(a, b, f->old ? f->old : "", f->oldlen,
-		    f->new.data ? f->new.data : "", f->new.len, out);
+		if (f->secret)	/* a private key: its path, not its bytes */
+			buf_addf(out, "--- %s\n+++ %s\n(a private key: "
+			    "%zu bytes -> %zu bytes, not shown)\n", a, b,
+			    f->oldlen, f->new.len);
+		else
+			diff_unified(a, b, f->old ? f->old : "", f->oldlen,
+			    f->new.data ? f->new.data : "", f->new.len, out);
 		if (f->op == PLAN_REMOVE && f->oldlen == 0)
 			buf_addf(out, "removed: %s\n", f->path);
 		free(a);

@@ -46,6 +46,7 @@ struct plan_file {
 	bool			 set_attr; /* (undo) give the file attr */
 	struct buf		 new;	/* MODIFY, CREATE, SYMLINK */
 	char			*like;	/* CREATE: copy attributes from */
+	bool			 secret; /* a private key: never shown */
 };
 
 struct plan {

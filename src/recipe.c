@@ -481,8 +481,38 @@ k_forget(struct parser *p, size_t line, const char *v)
 		free(q);
 		free(w);
 	}
+	if (!bad && (bits & RECIPE_FORGET_SSH_HOSTKEYS) &&
+	    p->r->guest.ssh_hostkeys_new) {
+		diag_add(&p->diag, line, "forget = ssh-hostkeys and "
+		    "ssh-hostkeys = new (line %zu): give one",
+		    p->r->guest.ssh_hostkeys_line);
+		bad = 1;
+	}
 	p->r->guest.forget = bits;
+	p->r->guest.forget_line = line;
 	return bad;
+}
+
+/*
+ * ssh-hostkeys = new: a new key pair of each type the guest has, made on
+ * the host (ident_ssh_hostkey), where forget = ssh-hostkeys only removes
+ * them for a guest that makes its own at boot.
+ */
+static int
+k_ssh_hostkeys(struct parser *p, size_t line, const char *v)
+{
+	struct recipe_guest *g = &p->r->guest;
+
+	if (strcmp(v, "new") != 0 && strcmp(v, "keep") != 0)
+		return -1;
+	if (strcmp(v, "new") == 0 && (g->forget & RECIPE_FORGET_SSH_HOSTKEYS)) {
+		diag_add(&p->diag, line, "forget = ssh-hostkeys (line %zu) and "
+		    "ssh-hostkeys = new: give one", g->forget_line);
+		return 1;
+	}
+	g->ssh_hostkeys_new = strcmp(v, "new") == 0;
+	g->ssh_hostkeys_line = line;
+	return 0;
 }
 
 static int
@@ -791,6 +821,7 @@ static const struct key {
 	{ SEC_GUEST, "root-password", k_password,
 	    "expected random, hash:HASH or file:PATH" },
 	{ SEC_GUEST, "forget", k_forget, NULL },
+	{ SEC_GUEST, "ssh-hostkeys", k_ssh_hostkeys, "expected new or keep" },
 	{ SEC_NIC, "mac", k_mac,
 	    "expected auto, from-config, from-guest or xx:xx:xx:xx:xx:xx" },
 	{ SEC_NIC, "bridge", k_bridge,
@@ -1369,6 +1400,8 @@ recipe_dump(const struct recipe *r, struct buf *out)
 				buf_addf(out, " %s", forget_items[i].name);
 		buf_addc(out, '\n');
 	}
+	if (g->ssh_hostkeys_new)
+		buf_adds(out, "ssh-hostkeys = new\n");
 	for (i = 0; i < r->nnics; i++) {
 		nic = &r->nics[i];
 		buf_addf(out, "\n[nic %s]\n", nic->name);

@@ -13,6 +13,7 @@
 #ifndef IMPRINT_RECIPE_H
 #define IMPRINT_RECIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -91,6 +92,9 @@ struct recipe_guest {
 	char			*password;		/* hash or path */
 	size_t			 password_line;
 	unsigned int		 forget;		/* RECIPE_FORGET_* */
+	size_t			 forget_line;
+	bool			 ssh_hostkeys_new;	/* ssh-hostkeys = new */
+	size_t			 ssh_hostkeys_line;
 	size_t			 line;			/* [guest], or 0 */
 };
 

@@ -12,6 +12,7 @@
 #	debian-boot.initrd   the guest's initramfs, likewise
 #	debian-boot.cfg      an xl.cfg for the template (name, uuid, one vif
 #	                     with MAC 00:16:3e:5b:00:01, disk target = the image)
+#	debian-boot.hostkey  the template's ed25519 host key fingerprint
 #	debian-boot.stamp    the build's identity, written last
 # It rebuilds only when one is missing or when this script or anything under
 # tests/data/debian-boot/ changed (a hash of both is the stamp); --force
@@ -44,7 +45,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA=$TOP/tests/data/debian-boot
 SUITE=bookworm
 OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
-    debian-boot.cfg)
+    debian-boot.cfg debian-boot.hostkey)
 # Packages on top of minbase, each for a reason:
 #   linux-image-cloud-amd64  the kernel; the cloud flavour is a third of
 #                            the size of the generic one and has virtio
@@ -56,7 +57,12 @@ OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
 #                            ifupdown-wait-online.service holds
 #                            network-online.target until that is done
 #   iproute2                 ifupdown's backend, and `ip` for the report
-INCLUDE=linux-image-cloud-amd64,systemd-sysv,udev,ifupdown,iproute2
+#   openssh-server           sshd, whose host keys a clone must not share:
+#                            the report shows it running with the keys
+#                            imprint made (Debian's ssh.service does not
+#                            make missing ones)
+INCLUDE=linux-image-cloud-amd64,systemd-sysv,udev,ifupdown,iproute2,\
+openssh-server
 
 die() {
 	echo "mkdebian: $*" >&2
@@ -242,6 +248,13 @@ for u in serial-getty@ttyS0.service getty@tty1.service \
     fstrim.timer; do
 	ln -sfn /dev/null "$ROOT/etc/systemd/system/$u"
 done
+# The template's ed25519 host key (openssh-server's postinst made it),
+# by fingerprint: the boot proof shows the clone's is another.
+ssh-keygen -l -E sha256 -f "$ROOT/etc/ssh/ssh_host_ed25519_key.pub" |
+    cut -d ' ' -f 2 >"$DIR/debian-boot.hostkey-t" ||
+    die "the tree has no ed25519 host key"
+grep -q '^SHA256:' "$DIR/debian-boot.hostkey-t" ||
+    die "cannot read the tree's ed25519 host key"
 # Root stays locked (debootstrap leaves "root:*" in /etc/shadow): the
 # proof needs no login, and imprint's root-password edit starts from it.
 grep -q '^root:\*:' "$ROOT/etc/shadow" || die "root is not locked"

@@ -49,6 +49,10 @@ CFG=$SCRATCH/clone.cfg
 qemu-img create -q -f qcow2 -F qcow2 -b "$dir/debian-boot.img" "$IMG"
 check_exit "qemu-img create overlay" "$?" 0
 cp -- "$dir/debian-boot.cfg" "$CFG"
+# The template's own ed25519 host key (tests/mkdebian.sh wrote it down).
+TMPL_FPR=$(cat "$dir/debian-boot.hostkey")
+check_match "the template has an ed25519 host key" "$TMPL_FPR" \
+    '^SHA256:[A-Za-z0-9+/]{43}$'
 
 WANT_HOST=$TMPL_HOST
 WANT_ADDR=$TMPL_ADDR
@@ -61,6 +65,7 @@ check_exit "imprint apply" "$RC" 0
 echo "t-boot: imprint apply said:"
 printf '%s\n' "$OUT" "$ERR" | sed 's/^/    /'
 applied=1
+OUT_APPLY=$OUT
 WANT_HOST=clone-boot
 WANT_ADDR=192.0.2.77/24
 # --- end of apply ----------------------------------------------------------
@@ -103,6 +108,18 @@ if [ "$applied" -eq 1 ]; then
 	    "^$TMPL_MACHINE_ID\$"
 else
 	check_eq "template machine-id" "$mid" "$TMPL_MACHINE_ID"
+fi
+# sshd runs, with the ed25519 host key imprint made for this clone.
+check_eq "sshd on the console" \
+    "$(printf '%s\n' "$report" | sed -n 's/^IMPRINT-REPORT sshd=//p')" active
+fpr=$(printf '%s\n' "$report" | sed -n 's/^IMPRINT-REPORT hostkey=//p')
+check_match "a host key on the console" "$fpr" '^SHA256:[A-Za-z0-9+/]{43}$'
+if [ "$applied" -eq 1 ]; then
+	check_eq "the host key is the one imprint made" "$fpr" \
+	    "$(printf '%s\n' "$OUT_APPLY" |
+	    sed -n 's/^  generated ssh-hostkey.ed25519=//p')"
+	check_nomatch "the clone's host key is not the template's" "$fpr" \
+	    "^$TMPL_FPR\$"
 fi
 
 done_testing

@@ -542,6 +542,68 @@ same_tree(struct gfs *fs, const char *dir, const char *rel)
 	return bad;
 }
 
+/*
+ * ssh-hostkeys = new made a pair of TYPE: the private key is an OpenSSH
+ * key that ssh-keygen derives the planned .pub from, the .pub names
+ * root@deb1, the fingerprint is in generated, and a diff shows no byte of
+ * the key.
+ */
+static void
+check_new_hostkey(const struct plan *p, const char *type, const char *pre)
+{
+	const struct plan_file *f, *fp;
+	char *priv = xasprintf("/etc/ssh/ssh_host_%s_key", type), *pub;
+	char *path = xasprintf("%s/key", tmpdir), *cmd, *derived = NULL;
+	char *key = xasprintf("ssh-hostkey.%s", type);
+	struct buf d = BUF_INIT;
+	size_t len;
+	FILE *o;
+
+	pub = xasprintf("%s.pub", priv);
+	f = planned(p, priv);
+	fp = planned(p, pub);
+	if (!CHECK(f != NULL && fp != NULL))
+		goto out;
+	CHECK(f->secret && !fp->secret);
+	CHECK(f->new.len > 36 && memcmp(f->new.data,
+	    "-----BEGIN OPENSSH PRIVATE KEY-----\n", 36) == 0);
+	CHECK(fp->new.len > strlen(pre) &&
+	    memcmp(fp->new.data, pre, strlen(pre)) == 0);
+	CHECK(fp->new.len > 11 && memcmp(fp->new.data + fp->new.len - 11,
+	    " root@deb1\n", 11) == 0);
+	CHECK(strncmp(kv(&p->generated, key), "SHA256:", 7) == 0);
+	/* the key pair is one: ssh-keygen -y gives back the .pub's key */
+	if ((o = fopen(path, "w")) == NULL || fwrite(f->new.data, 1,
+	    f->new.len, o) != f->new.len || fclose(o) != 0 ||
+	    chmod(path, 0600) == -1)
+		exit(1);
+	cmd = xasprintf("ssh-keygen -y -f %s > %s.y", path, path);
+	CHECK_INT(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s.y", path);
+	if (read_host_file(cmd, 1 << 16, &derived, &len) == 0) {
+		len = strcspn(fp->new.data, " ");
+		len += 1 + strcspn(fp->new.data + len + 1, " ");
+		CHECK(strncmp(derived, fp->new.data, len) == 0);
+	}
+	unlink(cmd);
+	free(cmd);
+	free(derived);
+	unlink(path);
+	plan_diff(p, &d);
+	CHECK(d.data && strstr(d.data, "BEGIN OPENSSH PRIVATE KEY") == NULL);
+	buf_adds(&d, "");
+	cmd = xasprintf("+++ b%s\n(a private key: ", priv);
+	CHECK(strstr(d.data, cmd) != NULL);
+	free(cmd);
+	buf_release(&d);
+out:
+	free(key);
+	free(path);
+	free(pub);
+	free(priv);
+}
+
 /* Debian 12, recipes/debian.rcp: ifupdown, machine-id with dbus's
  * symlink, then undo through a saved record. */
 static void
@@ -576,13 +638,15 @@ test_debian_and_undo(void)
 	    "remove /etc/udev/rules.d/70-persistent-net.rules\n"
 	    "modify /etc/machine-id\n"
 	    "remove /var/lib/dbus/machine-id\n"
-	    "remove /etc/ssh/ssh_host_ed25519_key\n"
-	    "remove /etc/ssh/ssh_host_ed25519_key.pub\n"
-	    "remove /etc/ssh/ssh_host_rsa_key\n"
-	    "remove /etc/ssh/ssh_host_rsa_key.pub\n"
+	    "modify /etc/ssh/ssh_host_ed25519_key\n"
+	    "modify /etc/ssh/ssh_host_ed25519_key.pub\n"
+	    "modify /etc/ssh/ssh_host_rsa_key\n"
+	    "modify /etc/ssh/ssh_host_rsa_key.pub\n"
 	    "modify /etc/shadow\n"
 	    "modify host vm.cfg\n");
 	free(list);
+	check_new_hostkey(&x.p, "ed25519", "ssh-ed25519 ");
+	check_new_hostkey(&x.p, "rsa", "ssh-rsa ");
 	CHECK_PLANNED(&x.p, "/etc/hostname", "deb1\n");
 	/* the template's FQDN follows too, keeping its domain */
 	want = guest_file_text("tests/data/guest-debian", "/etc/hosts");
@@ -728,6 +792,45 @@ test_rerun_without_config(void)
 	run_release(&x);
 }
 
+/* A private key forget removes is named in a diff, never shown. */
+static void
+test_forget_keys_diff(void)
+{
+	static const char rcp[] = "[guest]\nroot = partition:1\n"
+	    "forget = ssh-hostkeys\n\n[host]\nconfig = none\n";
+	struct run x;
+	struct buf d = BUF_INIT;
+	char *path = xasprintf("%s/keys.rcp", tmpdir), *key;
+	size_t len;
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
+	    NULL);
+	CHECK_INT(run_build(&x), 0);
+	plan_diff(&x.p, &d);
+	buf_adds(&d, "");
+	key = guest_file_text("tests/data/guest-debian",
+	    "/etc/ssh/ssh_host_rsa_key");
+	/* neither the armour nor the line after it */
+	len = strcspn(key, "\n");
+	CHECK(len > 8 && memmem(d.data, d.len, key, len) == NULL);
+	CHECK(key[len] == '\n' && strcspn(key + len + 1, "\n") > 8 &&
+	    memmem(d.data, d.len, key + len + 1,
+	    strcspn(key + len + 1, "\n")) == NULL);
+	CHECK(strstr(d.data, "+++ /dev/null\n(a private key: ") != NULL);
+	/* the public half is shown as any file */
+	CHECK(strstr(d.data, "--- a/etc/ssh/ssh_host_rsa_key.pub\n+++ "
+	    "/dev/null\n@@") != NULL);
+	free(key);
+	buf_release(&d);
+	unlink(path);
+	free(path);
+	run_release(&x);
+}
+
 /*
  * /etc/hosts that names the guest nowhere gets "127.0.1.1 FQDN SHORT" in
  * the file's own line ending; one that names it (any case) is left so.
@@ -827,6 +930,7 @@ main(void)
 	test_ovm2_el5();
 	test_debian_and_undo();
 	test_rerun_without_config();
+	test_forget_keys_diff();
 	test_hosts_self();
 	test_rhel_lvm();
 	rmdir(tmpdir);

@@ -342,7 +342,8 @@ test_shipped(void)
 	    "root = partition:1\n"
 	    "hostname = ci7\n"
 	    "root-password = random\n"
-	    "forget = udev-net machine-id ssh-hostkeys dhcp-leases\n"
+	    "forget = udev-net machine-id dhcp-leases\n"
+	    "ssh-hostkeys = new\n"
 	    "\n[nic eth0]\nmac = auto\nbridge = xenbr0\nboot = static\n"
 	    "address = 192.0.2.27/24\ngateway = 192.0.2.1\n"
 	    "\n[host]\nconfig = /etc/xen/ci7.cfg\nname = ci7\n"
@@ -1027,6 +1028,18 @@ test_domain(void)
 	    "imprint: t.rcp:3: give config or domain, not both (config on line 2)\n");
 	CHECK_ERRS("[host]\ndomain = a\nconfig = none\n",
 	    "imprint: t.rcp:3: give config or domain, not both (domain on line 2)\n");
+	CHECK_ERRS("[guest]\nforget = ssh-hostkeys\nssh-hostkeys = new\n",
+	    "imprint: t.rcp:3: forget = ssh-hostkeys (line 2) and "
+	    "ssh-hostkeys = new: give one\n");
+	CHECK_ERRS("[guest]\nssh-hostkeys = new\nforget = ssh-hostkeys\n",
+	    "imprint: t.rcp:3: forget = ssh-hostkeys and ssh-hostkeys = new "
+	    "(line 2): give one\n");
+	CHECK_ERRS("[guest]\nssh-hostkeys = fresh\n",
+	    "imprint: t.rcp:2: bad ssh-hostkeys 'fresh': expected new or "
+	    "keep\n");
+	CHECK_DUMP("[guest]\nssh-hostkeys = keep\nforget = ssh-hostkeys\n",
+	    "[guest]\nroot = auto\nforget = ssh-hostkeys\n\n[host]\n"
+	    "config = auto\n");
 	CHECK_ERRS("[host]\ndomain = a/b\n",
 	    "imprint: t.rcp:2: bad domain 'a/b': expected a libvirt domain's name "
 	    "(up to 255 bytes, no '/') or uuid\n");
