@@ -493,8 +493,8 @@ keygen(const char *const argv[], struct buf *out)
 	int st, r;
 
 	/* execve's prototype is not const-correct; nothing is written */
-	r = run_capture((char *const *)argv, "ssh-keygen", SSH_KEYGEN_SEC, SSH_KEY_MAX, out,
-	    &err, &st);
+	r = run_capture((char *const *)argv, "ssh-keygen", SSH_KEYGEN_SEC,
+	    SSH_KEY_MAX, out, &err, &st);
 	if (r == 1)
 		warnx("ssh-keygen not found: new SSH host keys need it "
 		    "(install openssh-client)");
