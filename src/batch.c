@@ -58,6 +58,7 @@
 #include "inventory.h"
 #include "recipe.h"
 #include "util.h"
+#include "virtdom.h"
 
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
@@ -110,6 +111,8 @@ struct batch {
 	size_t			 launches;
 	bool			 tty, bar;	/* progress bar, and shown */
 	struct strlist		 shown;		/* lines for no item, shown */
+	struct strlist		 domains;	/* libvirt domains of the
+						   rows checked, by uuid */
 	char			 tag[2 + 16 + 2];	/* \036, hex, space */
 };
 
@@ -300,7 +303,23 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 	memset(&j, 0, sizeof(j));
 	if (load_row(b, it->ir, &ro, &r, &j, &cfgpath) == -1)
 		goto out;
-	if (cfgpath && stat(cfgpath, &st) == 0) {
+	if (b->o->connect && (cfgpath == NULL || !virtdom_is_ref(cfgpath))) {
+		warnx("%s:%zu: row for %s: --connect goes with a recipe's "
+		    "[host] domain, and this row's config is %s",
+		    b->inv->path, it->ir->line, it->ir->image, cfgpath ?
+		    cfgpath : "none");
+		goto out;
+	}
+	if (j.cfg && virtdom_is_ref(domcfg_path(j.cfg))) {
+		/* the same domain, however the rows named it */
+		if (strlist_has(&b->domains, domcfg_path(j.cfg))) {
+			warnx("%s:%zu: row for %s: its libvirt domain '%s' is "
+			    "also an earlier row's", b->inv->path,
+			    it->ir->line, it->ir->image, domcfg_path(j.cfg));
+			goto out;
+		}
+		strlist_add(&b->domains, domcfg_path(j.cfg));
+	} else if (cfgpath && stat(cfgpath, &st) == 0) {
 		for (i = 0; i < *ncfgs; i++)
 			if (cfgs[i].st_dev == st.st_dev &&
 			    cfgs[i].st_ino == st.st_ino) {
@@ -1263,6 +1282,7 @@ batch_free(struct batch *b)
 	inventory_free(b->inv);
 	free(b->recipe_text);
 	strlist_release(&b->shown);
+	strlist_release(&b->domains);
 }
 
 /* Everything before the workers; -1 when the batch cannot start. */

@@ -201,6 +201,7 @@ json_vmcfg(const struct domcfg *cfg)
 	char *v;
 
 	jset(o, "file", jstr(domcfg_path(cfg)));
+	jset(o, "format", jstr(domcfg_kind_name(cfg)));
 	jset(o, "name", jstr(domcfg_get_string(cfg, "name")));
 	jset(o, "uuid", jstr(domcfg_get_string(cfg, "uuid")));
 	a = json_object_new_array();

@@ -142,8 +142,7 @@ cmd_domain_ref(const char *name, const char *uri, char **ref_r)
 	*ref_r = NULL;
 	if (name == NULL) {
 		if (uri != NULL) {
-			warnx("--connect goes with --domain (or a recipe's "
-			    "[host] domain)");
+			warnx("--connect goes with --domain");
 			return -1;
 		}
 		return 0;

@@ -131,11 +131,20 @@ check_host(const struct domcfg *cfg, struct gmac *g, size_t ng,
 	for (i = 0; i < nn; i++) {
 		int line = domcfg_nic_line(cfg, i);
 		if ((mac = domcfg_nic_get(cfg, i, "mac")) == NULL) {
-			add(fs, "vif-no-mac", xasprintf("%s:%d: vif %zu has "
-			    "no mac=: xl gives it a new random MAC at every "
-			    "start, so no guest config can bind to it; set "
-			    "one ('imprint vmcfg %s set nic%zu.mac=auto')",
-			    file, line, i, file, i));
+			if (domcfg_kind(cfg) == DOMCFG_XML)
+				add(fs, "vif-no-mac", xasprintf("%s:%d: "
+				    "interface %zu has no <mac>: libvirt makes "
+				    "one up when the domain is defined, so no "
+				    "guest config can bind to it; set one "
+				    "('imprint vmcfg %s set nic%zu.mac=auto')",
+				    file, line, i, file, i));
+			else
+				add(fs, "vif-no-mac", xasprintf("%s:%d: vif %zu "
+				    "has no mac=: xl gives it a new random MAC "
+				    "at every start, so no guest config can "
+				    "bind to it; set one ('imprint vmcfg %s set "
+				    "nic%zu.mac=auto')", file, line, i, file,
+				    i));
 			continue;
 		}
 		if (mac_normalize(mac, vm[i]) == -1 || !mac_valid_nic(mac)) {

@@ -11,6 +11,7 @@
 #include "domxml.h"
 #include "hostcfg.h"
 #include "util.h"
+#include "valid.h"
 
 #if DOMCFG_MAX_SIZE != HOSTCFG_MAX_SIZE || DOMCFG_MAX_SIZE != DOMXML_MAX_SIZE
 #error "domcfg reads what both engines accept, no more"
@@ -285,8 +286,15 @@ domcfg_set(struct domcfg *c, const char *key, const char *value)
 {
 	int rc;
 
+	char u[37];
+
 	if (XEN(c))
 		return hostcfg_set(c->x, key, value);
+	/* libvirt writes the lower-case dashed form, whatever the current */
+	if (strcmp(key, "uuid") == 0 && uuid_form(value) != -1) {
+		uuid_to_form(value, 0, u);
+		value = u;
+	}
 	if ((rc = domxml_set(c->d, key, value)) == 0)
 		summarize(c);
 	return rc;
@@ -329,7 +337,10 @@ xml_nic_spec(const struct domcfg *c, const char *spec)
 	}
 	br = spec_has(spec, "bridge") ? strstr(spec, "bridge=") + 7 : NULL;
 	buf_adds(&b, spec);
-	if (type != NULL && strcmp(type, "network") == 0 && br != NULL) {
+	if (spec_has(spec, "network")) {
+		/* the NIC's own source: nothing to copy but the model */
+	} else if (type != NULL && strcmp(type, "network") == 0 &&
+	    br != NULL) {
 		/* the recipe's bridge names a network: say so */
 		buf_reset(&b);
 		buf_add(&b, spec, (size_t)(br - 7 - spec));

@@ -50,7 +50,9 @@ size_t	ident_macs_count(const struct ident_macs *);
 
 /*
  * Mark as taken every MAC in the domain configs under dir, as scan.c's
- * walk finds them: files named "*.cfg" (which includes vm.cfg), searched
+ * walk finds them: files named "*.cfg" (which includes vm.cfg) and
+ * "*.xml" (libvirt domains; other libvirt documents are passed over),
+ * searched
  * recursively without following symbolic links below dir (dir itself may
  * be one, or a config file of any name).  Each file is parsed with
  * domcfg; a file that does not parse gets its parser message and one

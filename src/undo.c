@@ -38,16 +38,6 @@
 #define MAX_FIELDS	8
 
 /* CRC-32/ISO-HDLC (zlib, gzip, PNG): reflected polynomial 0xedb88320. */
-/*
- * An absolute path, or for a host entry a libvirt domain reference
- * (virtdom.h: the domain is restored by defining its XML again).
- */
-static bool
-path_ok(bool host, const char *path)
-{
-	return path[0] == '/' || (host && virtdom_is_ref(path));
-}
-
 static uint32_t
 crc32_of(const char *p, size_t n)
 {
@@ -273,6 +263,16 @@ split(char *line, char **f, size_t *nf)
 			return 0;
 		*p++ = '\0';
 	}
+}
+
+/*
+ * An absolute path, or for a host entry a libvirt domain reference
+ * (virtdom.h: the domain is restored by defining its XML again).
+ */
+static bool
+path_ok(bool host, const char *path)
+{
+	return path[0] == '/' || (host && virtdom_is_ref(path));
 }
 
 /*

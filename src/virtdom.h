@@ -1,8 +1,8 @@
 /*
  * virtdom.h - one libvirt domain, read and defined again through libvirt's
- * client library: groundwork for the libvirt path of `[host] domain`
- * (no command uses it yet), where the domain config is not a file imprint
- * may write but an object libvirt keeps.
+ * client library: the libvirt path of `[host] domain` and --domain, where
+ * the domain config is not a file imprint may write but an object libvirt
+ * keeps.
  *
  * The connection goes wherever the URI says (qemu:///system by default,
  * through libvirtd or virtqemud); imprint itself never needs a daemon,

@@ -59,6 +59,17 @@ check_eq "apply --inventory FILE" \
 check_eq "inspect --vmcfg: auto and configs" \
     "$(complete_line imprint inspect --vmcfg '')" "auto dc1.cfg pool"
 check_eq "inspect IMAGE" "$(complete_line imprint inspect --json S)" "System.img"
+touch web01.xml
+check_eq "vmcfg FILE: libvirt XML too" "$(complete_line imprint vmcfg w)" \
+    "web01.xml"
+check_eq "apply --domain NAME: nothing to guess" \
+    "$(complete_line imprint apply --domain '')" ""
+check_eq "inspect --domain NAME IMAGE" \
+    "$(complete_line imprint inspect --domain web01 S)" "System.img"
+check_eq "apply --connect URI" \
+    "$(complete_line imprint apply --connect qemu:///s)" \
+    "qemu:///session qemu:///system"
+rm web01.xml
 check_eq "undo IMAGE" "$(complete_line imprint undo '')" "System.img pool"
 check_eq "vmcfg FILE" "$(complete_line imprint vmcfg d)" "dc1.cfg"
 check_eq "vmcfg FILE verb" "$(complete_line imprint vmcfg dc1.cfg '')" \

@@ -54,7 +54,7 @@ OUT=$("$VR" --define "$D/tmpl.xml" \
     -- @dump tmpl-deb12 \
     -- apply "${URI[@]}" "${ARGS[@]}" "$D/lv.rcp" "$D/disk.qcow2" \
     -- @dump deb1 tmpl-deb12 \
-    -- inspect "${URI[@]}" --domain deb1 "$D/disk.qcow2" \
+    -- inspect --json "${URI[@]}" --domain deb1 "$D/disk.qcow2" \
     -- undo "$D/disk.qcow2" \
     -- @dump deb1 tmpl-deb12 2>"$SCRATCH/err")
 check_exit "virt-run" "$?" 0
@@ -82,9 +82,13 @@ check_eq "apply: libvirt holds the template with the clone's identity" \
     "$after" "$want"
 check_match "apply: the template's definition is gone" "$OUT" \
     '^@@ dump tmpl-deb12 absent$'
-check_match "inspect --domain: consistent" "$OUT" '^consistency: ok$'
-check_match "inspect --domain: reads the domain" "$OUT" \
-    "^domain config: libvirt:test:///default#$uuid\$"
+# inspect's JSON document: the lines from "{" to "}" at the margin
+js=$(printf '%s\n' "$OUT" | awk '/^\{$/ { on = 1 } on { print } /^\}$/ { on = 0 }')
+check_eq "inspect --domain: consistent" \
+    "$(jq -r '.images[0].consistent' <<<"$js")" true
+check_eq "inspect --domain: reads the domain" \
+    "$(jq -r '.images[0].vmcfg | "\(.format) \(.file) \(.name)"' <<<"$js")" \
+    "libvirt libvirt:test:///default#$uuid deb1"
 check_match "undo: the domain restored" "$OUT" \
     "^  restored host libvirt:test:///default#$uuid\$"
 last=$(printf '%s\n' "$OUT" | awk '/^@@ undo exit/ { on = 1 }

@@ -126,6 +126,25 @@ out:
 }
 
 /* The flags are read from the element and shown in the summary. */
+/* A uuid in any form is written as libvirt writes it: lower, dashed. */
+static void
+test_xml_uuid_form(void)
+{
+	static const char x[] = "<domain>\n  <name>n</name>\n"
+	    "  <uuid>6F1C2D3E4A5B4C6D8E7F0A1B2C3D4E5F</uuid>\n</domain>\n";
+	struct domcfg *c = parse("u.xml", x, sizeof(x) - 1);
+	size_t n;
+
+	if (!CHECK(c != NULL))
+		return;
+	CHECK_INT(domcfg_set(c, "uuid", "0004FB0000060000A1B2C3D4E5F60718"),
+	    0);
+	CHECK_STR(domcfg_text(c, &n), "<domain>\n  <name>n</name>\n"
+	    "  <uuid>0004fb00-0006-0000-a1b2-c3d4e5f60718</uuid>\n"
+	    "</domain>\n");
+	domcfg_free(c);
+}
+
 static void
 test_xml_flags(void)
 {
@@ -201,6 +220,15 @@ test_xml_add_nic(void)
 		    "mac=52:54:00:00:00:02,bridge=lab,model=virtio");
 	}
 	domcfg_free(c);
+	/* a network named is the new NIC's own source */
+	c = parse("net.xml", net, sizeof(net) - 1);
+	if (CHECK(c != NULL)) {
+		CHECK_INT(domcfg_add_nic(c, "mac=52:54:00:00:00:03,network=lab"),
+		    0);
+		CHECK_STR(domcfg_nic_spec(c, 1), "type=network,"
+		    "mac=52:54:00:00:00:03,bridge=lab,model=virtio");
+	}
+	domcfg_free(c);
 	/* nothing to copy: a bridge must be named; a Xen key is refused */
 	c = parse("direct.xml", direct, sizeof(direct) - 1);
 	if (CHECK(c != NULL)) {
@@ -262,6 +290,7 @@ main(void)
 	test_xen_passthrough();
 	test_xml_summaries();
 	test_xml_flags();
+	test_xml_uuid_form();
 	test_xml_add_nic();
 	return unit_done();
 }
