@@ -738,6 +738,25 @@ test_debian_and_undo(void)
 }
 
 /*
+ * Set up the Debian tree in memory with the recipe TEXT, written to
+ * tmpdir/NAME, and no domain config.  Returns the recipe's path (caller
+ * unlinks and frees).
+ */
+static char *
+debian_with(const char *name, const char *text, struct run *x)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	run_setup(x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
+	    NULL);
+	return path;
+}
+
+/*
  * A re-run changes nothing, also without a domain config (config = none):
  * the MAC the last apply drew stays while the guest carries it and the
  * image's record says it was drawn here.  Without the record it is a
@@ -751,14 +770,8 @@ test_rerun_without_config(void)
 	    "config = none\n";
 	struct run x;
 	struct undo *u;
-	char *path = xasprintf("%s/none.rcp", tmpdir), *m0, *list;
-	FILE *f;
+	char *path = debian_with("none.rcp", rcp, &x), *m0, *list;
 
-	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
-	    fclose(f) != 0)
-		exit(1);
-	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
-	    NULL);
 	CHECK_INT(run_build(&x), 0);
 	m0 = xstrdup(kv(&x.p.generated, "nic0.mac"));
 	CHECK(is_mac(m0));
@@ -800,15 +813,9 @@ test_forget_keys_diff(void)
 	    "forget = ssh-hostkeys\n\n[host]\nconfig = none\n";
 	struct run x;
 	struct buf d = BUF_INIT;
-	char *path = xasprintf("%s/keys.rcp", tmpdir), *key;
+	char *path = debian_with("keys.rcp", rcp, &x), *key;
 	size_t len;
-	FILE *f;
 
-	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
-	    fclose(f) != 0)
-		exit(1);
-	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
-	    NULL);
 	CHECK_INT(run_build(&x), 0);
 	plan_diff(&x.p, &d);
 	buf_adds(&d, "");
