@@ -2,10 +2,10 @@
  * gfs.h - the guest filesystem interface: what planning, surveying and
  * writing need of a guest's files, whatever holds them.
  *
- * Two implementations: the libguestfs appliance (guest.c, guest_gfs())
- * and an in-memory tree (gfs_mem.c) for unit tests.  A third, a host
- * directory resolved strictly inside its root (for `apply --root-dir`),
- * is one more file implementing struct gfs_ops.
+ * Three implementations: the libguestfs appliance (guest.c,
+ * guest_gfs()), an in-memory tree (gfs_mem.c) for unit tests, and a
+ * guest tree already on the host, resolved strictly inside its root
+ * (gfs_dir.c; no command uses it yet).
  *
  * Every path is an absolute guest path.  Symbolic links are resolved
  * inside the guest, never on the host, and only where an operation says
@@ -103,6 +103,46 @@ int	 gfs_flush(struct gfs *);
  */
 int	 gfs_glob(struct gfs *, const char *dir, const char *pattern,
 	    struct strlist *paths_r);
+
+/* ---- a guest tree on the host (gfs_dir.c) ------------------------------ */
+
+/*
+ * The guest tree under host directory root: a debootstrap or mkosi
+ * chroot, a mounted snapshot.  root is the guest's "/": gfs_read(fs,
+ * "/etc/hosts", ...) reads ROOT/etc/hosts.  Nothing in the tree leads out
+ * of it: guest paths are resolved as in a chroot (openat2(2) with
+ * RESOLVE_IN_ROOT, or the same by hand on kernels before 5.6), so an
+ * absolute symlink target starts again at root and ".." stops there; a
+ * /proc mounted in the tree cannot jump out (openat2 refuses its magic
+ * links, the walker reads them as text, inside root); filesystems
+ * mounted inside the tree are crossed.  At most 40 links a lookup; a
+ * loop counts as absent, as in the appliance.  read, is_file and ls
+ * follow the last symlink (inside root); lstat, readlink, remove,
+ * symlink and the xattr calls act on it.
+ *
+ * A write is a temporary file beside the target (0600 while written), in
+ * the end with the target's owner, mode and extended attributes, fsync'd
+ * and renamed over it; a write, remove or symlink is durable when it
+ * returns (the directory is fsync'd too), so flush does nothing.  Owners
+ * are host ids as the tree stores them (no id mapping), and setting one
+ * that is not the caller's needs CAP_CHOWN.  A file is reopened, and
+ * extended attributes reached, through /proc/self/fd once the object is
+ * known: /proc must be mounted on the host, and a device node or FIFO in
+ * the tree is never opened.
+ *
+ * root itself may be a symlink; it is not checked further ("/" is the
+ * host): what trees to accept is the caller's choice.  Returns NULL after
+ * one message when root is not a directory or cannot be opened.  Free
+ * with gfs_dir_free.
+ */
+struct gfs	*gfs_dir_open(const char *root);
+void		 gfs_dir_free(struct gfs *);
+
+/*
+ * For tests: resolve by hand from now on, as where openat2(2) is missing.
+ * Returns whether openat2 was in use.
+ */
+bool		 gfs_dir_force_walk(struct gfs *);
 
 /* ---- the in-memory tree (gfs_mem.c), for unit tests ------------------- */
 
