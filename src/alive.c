@@ -716,7 +716,8 @@ qemu_locked(const char *image)
 	struct flock fl;
 	int fd, r, e;
 
-	fd = open(image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO swapped in since the stat cannot hang us */
+	fd = open(image, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
 		warn("cannot open image '%s'", image);
 		return -1;

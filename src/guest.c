@@ -210,13 +210,16 @@ static bool
 accel_cache_says_tcg(const char *key)
 {
 	char *path = accel_cache_path(), *want, buf[1024];
+	const char *reason;
+	struct stat st;
 	bool tcg = false;
 	ssize_t n;
 	int fd;
 
 	if (path == NULL || key == NULL)
 		goto out;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	/* silent: a cache that cannot be read is no cache */
+	if ((fd = host_open(path, HOST_NOFOLLOW, &st, &reason)) == -1)
 		goto out;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);

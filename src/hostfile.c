@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,27 +27,6 @@
 #include "util.h"
 
 #define TEMP_TRIES	100
-
-/* Read all of fd into b.  Returns 0, or the errno value. */
-static int
-read_all(int fd, struct buf *b)
-{
-	ssize_t r;
-
-	for (;;) {
-		buf_grow(b, 65536);
-		r = read(fd, b->data + b->len, 65536);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		if (r == 0)
-			return 0;
-		b->len += (size_t)r;
-		b->data[b->len] = '\0';
-	}
-}
 
 static int
 write_all(int fd, const char *p, size_t n)
@@ -250,6 +230,7 @@ replace(const char *path, const char *expect, size_t expect_len,
 	struct stat st;
 	char *real = NULL, *dir = NULL, *base, *slash, *tmp = NULL;
 	char *bak = NULL, *baktmp = NULL;
+	const char *reason;
 	bool made_bak = false;
 	int fd = -1, e, rc = -1;
 
@@ -262,22 +243,21 @@ replace(const char *path, const char *expect, size_t expect_len,
 		warnx("cannot resolve '%s': %s", path, strerror(e));
 		goto out;
 	}
-	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1 && errno == ENOENT && (flags & HOSTFILE_PRIVATE)) {
+	fd = host_open(real, HOST_NOFOLLOW, &st, &reason);
+	e = errno;
+	if (fd == -1 && e == ENOENT && (flags & HOSTFILE_PRIVATE)) {
 		flags &= ~HOSTFILE_BACKUP;
 		expect = NULL;
 		memset(&st, 0, sizeof(st));
-	} else if (fd == -1 || fstat(fd, &st) == -1) {
-		e = errno;
+	} else if (fd == -1) {
 		if (e == ELOOP)
 			warnx("'%s' is a symbolic link", real);
+		else if (st.st_mode != 0)	/* refused for its type */
+			warnx("'%s' is not a regular file", real);
 		else
-			warnx("cannot open '%s': %s", real, strerror(e));
+			warnx("cannot open '%s': %s", real, reason);
 		goto out;
-	} else if (!S_ISREG(st.st_mode)) {
-		warnx("'%s' is not a regular file", real);
-		goto out;
-	} else if ((e = read_all(fd, &old)) != 0) {
+	} else if ((e = host_read_fd(fd, &st, SIZE_MAX - 1, &old)) != 0) {
 		warnx("cannot read '%s': %s", real, strerror(e));
 		goto out;
 	}

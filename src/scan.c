@@ -12,7 +12,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fts.h>
 #include <limits.h>
 #include <stdint.h>
@@ -101,11 +100,11 @@ by_name(const FTSENT **a, const FTSENT **b)
 }
 
 /*
- * Read a config file of at most DOMCFG_MAX_SIZE bytes into *b.  Below a
- * root the last component is never followed (O_NOFOLLOW): fts saw a
- * regular file, and a link swapped in since must not lead elsewhere.
- * O_NONBLOCK: a FIFO swapped in cannot hang the walk.  Returns 0, or -1
- * with *errnum_r and *reason_r (static text or strerror) set.
+ * Read a config file of at most DOMCFG_MAX_SIZE bytes into *b
+ * (host_open: a FIFO swapped in cannot hang the walk).  Below a root the
+ * last component is never followed (HOST_NOFOLLOW): fts saw a regular
+ * file, and a link swapped in since must not lead elsewhere.  Returns 0,
+ * or -1 with *errnum_r and *reason_r (static text or strerror) set.
  */
 static int
 read_cfg(const char *path, bool follow, struct buf *b, int *errnum_r,
@@ -113,59 +112,24 @@ read_cfg(const char *path, bool follow, struct buf *b, int *errnum_r,
 {
 	static char big[64];
 	struct stat st;
-	char chunk[65536];
-	ssize_t n;
 	int fd, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-	    (follow ? 0 : O_NOFOLLOW));
-	if (fd == -1) {
-		e = errno;
-		goto fail_errno;
-	}
-	if (fstat(fd, &st) == -1) {
-		e = errno;
-		close(fd);
-		goto fail_errno;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		*errnum_r = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		*reason_r = S_ISDIR(st.st_mode) ? strerror(EISDIR) :
-		    "not a regular file";
+	if ((fd = host_open(path, follow ? 0 : HOST_NOFOLLOW, &st,
+	    reason_r)) == -1) {
+		*errnum_r = errno;
 		return -1;
 	}
-	if ((uintmax_t)st.st_size > DOMCFG_MAX_SIZE)
-		goto too_big;
-	buf_grow(b, (size_t)st.st_size);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			close(fd);
-			goto fail_errno;
-		}
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > DOMCFG_MAX_SIZE) {
-			close(fd);
-			goto too_big;
-		}
-		buf_add(b, chunk, (size_t)n);
-	}
+	e = host_read_fd(fd, &st, DOMCFG_MAX_SIZE, b);
 	close(fd);
-	b->data[b->len] = '\0';	/* buf_grow made it, even for 0 bytes */
-	return 0;
-too_big:
-	snprintf(big, sizeof(big), "larger than %u bytes", DOMCFG_MAX_SIZE);
-	*errnum_r = EFBIG;
-	*reason_r = big;
-	return -1;
-fail_errno:
+	if (e == 0)
+		return 0;
 	*errnum_r = e;
-	*reason_r = strerror(e);
+	if (e == EFBIG) {
+		snprintf(big, sizeof(big), "larger than %u bytes",
+		    DOMCFG_MAX_SIZE);
+		*reason_r = big;
+	} else
+		*reason_r = strerror(e);
 	return -1;
 }
 

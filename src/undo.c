@@ -18,7 +18,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -489,8 +488,8 @@ parse(const char *rec, const char *real, const char *d, size_t len,
 
 /*
  * Read the record REC: no symlink, a regular file owned by us, not
- * writable by others, at most UNDO_MAX_SIZE bytes.  read_host_file()
- * does not fit: it follows symbolic links and checks no owner.
+ * writable by others, at most UNDO_MAX_SIZE bytes.  host_open, not
+ * read_host_file(): that one follows symbolic links and checks no owner.
  * Returns 0 with *buf_r (caller frees), 1 when there is none, or -1.
  */
 static int
@@ -498,32 +497,23 @@ read_record(const char *rec, char **buf_r, size_t *len_r)
 {
 	struct buf b = BUF_INIT;
 	struct stat st;
-	ssize_t r;
+	const char *reason;
 	int fd, e;
 
 	*buf_r = NULL;
-	fd = open(rec, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
-	if (fd == -1) {
+	if ((fd = host_open(rec, HOST_NOFOLLOW, &st, &reason)) == -1) {
 		e = errno;
 		if (e == ENOENT)
 			return 1;
 		if (e == ELOOP)
 			warnx("undo record '%s' is a symbolic link; refusing "
 			    "it", rec);
+		else if (st.st_mode != 0)	/* refused for its type */
+			warnx("undo record '%s' is not a regular file", rec);
 		else
 			warnx("cannot open undo record '%s': %s", rec,
-			    strerror(e));
+			    reason);
 		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		e = errno;
-		warnx("cannot open undo record '%s': %s", rec, strerror(e));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		warnx("undo record '%s' is not a regular file", rec);
-		goto fail;
 	}
 	if (st.st_uid != geteuid()) {
 		warnx("undo record '%s' is owned by uid %u, not %u; refusing "
@@ -535,32 +525,15 @@ read_record(const char *rec, char **buf_r, size_t *len_r)
 		    "refusing it", rec);
 		goto fail;
 	}
-	/* st_size first, so a huge file is not read; the loop for growth */
-	for (;;) {
-		if (b.len > UNDO_MAX_SIZE ||
-		    (uintmax_t)st.st_size > UNDO_MAX_SIZE) {
-			warnx("undo record '%s' is larger than %u MiB", rec,
-			    UNDO_MAX_SIZE >> 20);
-			goto fail;
-		}
-		buf_grow(&b, 65536);
-		r = read(fd, b.data + b.len, 65536);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			e = errno;
-			warnx("cannot read undo record '%s': %s", rec,
-			    strerror(e));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		b.len += (size_t)r;
-		b.data[b.len] = '\0';
+	if ((e = host_read_fd(fd, &st, UNDO_MAX_SIZE, &b)) == EFBIG) {
+		warnx("undo record '%s' is larger than %u MiB", rec,
+		    UNDO_MAX_SIZE >> 20);
+		goto fail;
+	} else if (e != 0) {
+		warnx("cannot read undo record '%s': %s", rec, strerror(e));
+		goto fail;
 	}
 	close(fd);
-	if (b.data == NULL)
-		buf_adds(&b, "");
 	*buf_r = buf_detach(&b, len_r);
 	return 0;
 fail:

@@ -1,6 +1,6 @@
 /*
- * util.c - allocation and random-byte wrappers, growable buffers and
- * string lists.
+ * util.c - allocation and random-byte wrappers, growable buffers, string
+ * lists and the reads of host files.
  *
  * Nothing here knows about guests, recipes or domain configs.
  */
@@ -10,6 +10,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -225,56 +226,96 @@ strlist_release(struct strlist *l)
 }
 
 int
+host_open(const char *path, int flags, struct stat *st, const char **reason_r)
+{
+	int fd, e;
+
+	memset(st, 0, sizeof(*st));
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading blocks until a writer
+	 * comes, and a FIFO named as a recipe or a config would hang
+	 * imprint, perhaps with the appliance up and an image locked.
+	 * Regular files ignore the flag, so it can stay set for the reads.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+	    (flags & HOST_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd == -1) {
+		e = errno;
+		*reason_r = strerror(e);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		e = errno;
+		close(fd);
+		memset(st, 0, sizeof(*st));
+		*reason_r = strerror(e);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		/* a device or socket would not stop at EOF either */
+		close(fd);
+		e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+		*reason_r = e == EISDIR ? strerror(e) : "not a regular file";
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+host_read_fd(int fd, const struct stat *st, size_t cap, struct buf *b)
+{
+	size_t start = b->len;
+	ssize_t n;
+
+	/* st_size first, so a huge file is not read; the loop for growth */
+	if ((uintmax_t)st->st_size > cap)
+		return EFBIG;
+	buf_grow(b, (size_t)st->st_size);
+	for (;;) {
+		buf_grow(b, 65536);
+		n = read(fd, b->data + b->len, 65536);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return errno;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len - start > cap)
+			return EFBIG;
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
 read_host_file(const char *path, size_t cap, char **buf_r, size_t *len_r)
 {
 	struct buf b = BUF_INIT;
 	struct stat st;
-	char chunk[65536];
-	ssize_t n;
+	const char *reason;
 	int fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		e = errno;
-		warnx("cannot read '%s': %s", path, strerror(e));
+	if ((fd = host_open(path, 0, &st, &reason)) == -1) {
+		warnx("cannot read '%s': %s", path, reason);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1) {
-		e = errno;
-		warnx("cannot read '%s': %s", path, strerror(e));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		warnx("cannot read '%s': %s", path, S_ISDIR(st.st_mode) ?
-		    "Is a directory" : "not a regular file");
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			warnx("cannot read '%s': %s", path, strerror(e));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > cap) {
-			warnx("cannot read '%s': larger than %zu bytes",
-			    path, cap);
-			goto fail;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
+	e = host_read_fd(fd, &st, cap, &b);
 	close(fd);
+	if (e == EFBIG)
+		warnx("cannot read '%s': larger than %zu bytes", path, cap);
+	else if (e != 0)
+		warnx("cannot read '%s': %s", path, strerror(e));
+	if (e != 0) {
+		buf_release(&b);
+		return -1;
+	}
 	*buf_r = buf_detach(&b, len_r);
 	return 0;
-fail:
-	close(fd);
-	buf_release(&b);
-	return -1;
 }
 
 int

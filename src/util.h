@@ -81,9 +81,36 @@ int	 strlist_has(const struct strlist *, const char *);
 void	 strlist_release(struct strlist *);
 
 /*
- * Read a whole host file of at most cap bytes.  The result is
- * NUL-terminated (caller frees *buf_r).  A larger file, a directory or a
- * read error prints "cannot read 'PATH': reason" and returns -1.
+ * Every file imprint reads on the host (a recipe, a domain config, an
+ * inventory, a password file, an undo record) is opened by host_open:
+ * O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, with O_NOFOLLOW under
+ * HOST_NOFOLLOW, then fstat'ed into *st.  O_NONBLOCK because a FIFO
+ * would block the open until a writer comes; anything but a regular file
+ * is then refused.  Silent: returns the descriptor, or -1 with errno set
+ * and *reason_r the reason for a message (static text or strerror):
+ * EISDIR for a directory, EINVAL and "not a regular file" for any other
+ * type.  After such a refusal *st still holds the file's fstat (a caller
+ * can name what it found); after any other failure st->st_mode is 0.
+ */
+#define HOST_NOFOLLOW	0x1
+struct stat;
+int	 host_open(const char *path, int flags, struct stat *st,
+	    const char **reason_r);
+
+/*
+ * Append the rest of fd (from host_open, st its fstat) to b,
+ * NUL-terminated, at most cap bytes.  Silent: 0, EFBIG when the file is
+ * (or grows) larger than cap, or the errno of a failed read.
+ */
+int	 host_read_fd(int fd, const struct stat *st, size_t cap,
+	    struct buf *b);
+
+/*
+ * Read a whole host file of at most cap bytes (host_open, host_read_fd).
+ * The result is NUL-terminated (caller frees *buf_r).  Anything else
+ * prints "cannot read 'PATH': reason" and returns -1: a larger file, a
+ * directory ("Is a directory"), a FIFO or other non-regular file ("not a
+ * regular file"), a read error.
  */
 int	 read_host_file(const char *path, size_t cap, char **buf_r,
 	    size_t *len_r);

@@ -1,11 +1,20 @@
 /*
  * Unit tests for the small helpers of src/util.c that every command
  * shares: parse_uint (option numbers), path_beside (the vm.cfg beside an
- * image) and xrandom.
+ * image), xrandom, and the host file reads (host_open, read_host_file):
+ * a FIFO, a device or a directory is refused at once, never waited on.
  */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 
@@ -63,11 +72,127 @@ test_xrandom(void)
 	xrandom(a, 0);
 }
 
+/* A read that blocks is the bug: fail loudly rather than hang. */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "FAIL: a host file read blocked\n";
+
+	(void)sig;
+	(void)write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static void
+test_host_files(void)
+{
+	char dir[] = "/tmp/imprint-util.XXXXXX", *fifo, *file, *link, *big;
+	char *buf = NULL, *msg, *want;
+	const char *reason = NULL;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	size_t len;
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	fifo = xasprintf("%s/fifo", dir);
+	file = xasprintf("%s/file", dir);
+	link = xasprintf("%s/link", dir);
+	big = xasprintf("%s/big", dir);
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK_INT(write(fd, "hello\n", 6), 6);
+	close(fd);
+	CHECK_INT(symlink("file", link), 0);
+	fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK_INT(ftruncate(fd, 100000), 0);
+	close(fd);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+
+	/* a FIFO without a writer: refused, not waited on */
+	CHECK_INT(host_open(fifo, 0, &st, &reason), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK_STR(reason, "not a regular file");
+	CHECK(S_ISFIFO(st.st_mode));
+	cap_start();
+	CHECK_INT(read_host_file(fifo, 4096, &buf, &len), -1);
+	msg = cap_stop();
+	want = xasprintf("test_util: cannot read '%s': not a regular file\n",
+	    fifo);
+	CHECK_STR(msg, want);
+	free(want);
+	free(msg);
+	CHECK(buf == NULL);
+
+	/* a character device, a directory */
+	CHECK_INT(host_open("/dev/null", 0, &st, &reason), -1);
+	CHECK_STR(reason, "not a regular file");
+	CHECK(S_ISCHR(st.st_mode));
+	CHECK_INT(host_open(dir, 0, &st, &reason), -1);
+	CHECK_INT(errno, EISDIR);
+	CHECK(S_ISDIR(st.st_mode));
+	cap_start();
+	CHECK_INT(read_host_file(dir, 4096, &buf, &len), -1);
+	msg = cap_stop();
+	CHECK(strstr(msg, "Is a directory") != NULL);
+	free(msg);
+
+	/* absent: errno and strerror, and st tells it was never opened */
+	CHECK_INT(host_open("/nonexistent/x", 0, &st, &reason), -1);
+	CHECK_INT(errno, ENOENT);
+	CHECK_INT(st.st_mode, 0);
+
+	/* a symlink: followed, or refused with HOST_NOFOLLOW */
+	fd = host_open(link, 0, &st, &reason);
+	CHECK(fd >= 0);
+	CHECK_INT(host_read_fd(fd, &st, 4096, &b), 0);
+	CHECK_STR(b.data, "hello\n");
+	close(fd);
+	CHECK_INT(host_open(link, HOST_NOFOLLOW, &st, &reason), -1);
+	CHECK_INT(errno, ELOOP);
+	CHECK_INT(st.st_mode, 0);
+
+	/* the cap, by st_size before any read */
+	fd = host_open(big, 0, &st, &reason);
+	CHECK(fd >= 0);
+	buf_reset(&b);
+	CHECK_INT(host_read_fd(fd, &st, 4096, &b), EFBIG);
+	close(fd);
+	cap_start();
+	CHECK_INT(read_host_file(big, 4096, &buf, &len), -1);
+	msg = cap_stop();
+	CHECK(strstr(msg, "larger than 4096 bytes") != NULL);
+	free(msg);
+
+	/* a regular file is read in full */
+	CHECK_INT(read_host_file(file, 4096, &buf, &len), 0);
+	CHECK_INT(len, 6);
+	CHECK_STR(buf, "hello\n");
+	free(buf);
+
+	alarm(0);
+	buf_release(&b);
+	unlink(fifo);
+	unlink(file);
+	unlink(link);
+	unlink(big);
+	rmdir(dir);
+	free(fifo);
+	free(file);
+	free(link);
+	free(big);
+}
+
 int
 main(void)
 {
 	test_parse_uint();
 	test_path_beside();
 	test_xrandom();
+	test_host_files();
 	return unit_done();
 }
