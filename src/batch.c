@@ -56,6 +56,7 @@
 #include "hostfile.h"
 #include "ident.h"
 #include "inventory.h"
+#include "plan.h"
 #include "recipe.h"
 #include "util.h"
 #include "virtdom.h"
@@ -284,7 +285,8 @@ load_row(const struct batch *b, const struct inventory_row *ir,
 
 /*
  * The parent's checks of one good row: the image can be resolved, the
- * recipe and the domain config load, and no other row has that config.
+ * recipe, its password file and the domain config load, and no other row
+ * has that config.
  * Every MAC the config or the recipe names is taken, so no worker can
  * generate it.  Returns 0, or -1 after messages.
  */
@@ -303,6 +305,11 @@ check_item(struct batch *b, struct item *it, struct stat *cfgs,
 	memset(&j, 0, sizeof(j));
 	if (load_row(b, it->ir, &ro, &r, &j, &cfgpath) == -1)
 		goto out;
+	if (r->guest.password_kind == RECIPE_PASSWORD_FILE) {
+		if (plan_password_file(r, &m) == -1)
+			goto out;
+		free(m);
+	}
 	if (b->o->connect && (cfgpath == NULL || !virtdom_is_ref(cfgpath))) {
 		warnx("%s:%zu: row for %s: --connect goes with a recipe's "
 		    "[host] domain, and this row's config is %s",

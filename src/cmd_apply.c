@@ -298,6 +298,13 @@ cmd_apply(int argc, char **argv)
 	}
 
 	/* Everything checkable without the appliance, for every image. */
+	if (r->guest.password_kind == RECIPE_PASSWORD_FILE) {
+		char *hash;
+
+		if (plan_password_file(r, &hash) == -1)
+			goto out;
+		free(hash);
+	}
 	macs = ident_macs_new();
 	if (o.mac_prefix && ident_macs_set_prefix(macs, o.mac_prefix) == -1)
 		goto out;

@@ -877,6 +877,30 @@ old_glibc(const struct guest_os *os)
 	return false;
 }
 
+int
+plan_password_file(const struct recipe *r, char **hash_r)
+{
+	const struct recipe_guest *g = &r->guest;
+	char *file;
+	size_t len;
+
+	*hash_r = NULL;
+	if (read_host_file(g->password, 4096, &file, &len) == -1)
+		return -1;
+	file[strcspn(file, "\r\n")] = '\0';
+	if (file[0] != '$' || strchr(file, ':')) {
+		warnx("%s:%zu: '%s' does not hold a crypt(3) hash", r->path,
+		    g->password_line, g->password);
+		explicit_bzero(file, len);
+		free(file);
+		return -1;
+	}
+	*hash_r = xstrdup(file);
+	explicit_bzero(file, len);
+	free(file);
+	return 0;
+}
+
 static void
 plan_password(struct ctx *c)
 {
@@ -884,9 +908,8 @@ plan_password(struct ctx *c)
 	const struct guest_os *os = &c->in->root->os;
 	struct buf out = BUF_INIT;
 	struct plan_file *f;
-	char *cur = NULL, *hash = NULL, *file = NULL;
+	char *cur = NULL, *hash = NULL;
 	const char *prev;
-	size_t len;
 	bool err;
 
 	if (g->password_kind == RECIPE_PASSWORD_KEEP)
@@ -904,18 +927,10 @@ plan_password(struct ctx *c)
 		hash = xstrdup(g->password);
 		break;
 	case RECIPE_PASSWORD_FILE:
-		if (read_host_file(g->password, 4096, &file, &len) == -1) {
+		if (plan_password_file(c->r, &hash) == -1) {
 			c->errors++;
 			goto out;
 		}
-		file[strcspn(file, "\r\n")] = '\0';
-		if (file[0] != '$' || strchr(file, ':')) {
-			warnx("%s:%zu: '%s' does not hold a crypt(3) hash",
-			    c->r->path, g->password_line, g->password);
-			c->errors++;
-			goto out;
-		}
-		hash = xstrdup(file);
 		break;
 	default:	/* RANDOM: keep the last apply's while it stands */
 		if (old_glibc(os)) {
@@ -958,7 +973,6 @@ out:
 	buf_release(&out);
 	free(cur);
 	free(hash);
-	free(file);
 }
 
 /* --- host ---------------------------------------------------------------- */

@@ -81,6 +81,15 @@ struct plan_input {
  * with plan_release in every case.
  */
 int	 plan_build(struct plan *p, const struct plan_input *in);
+
+/*
+ * The crypt(3) hash in the file of r's "root-password = file:PATH" (its
+ * first line) into *hash_r (caller frees).  plan_build reads it; apply
+ * calls this first as well, so that a file that cannot be read (missing,
+ * a FIFO, not a hash) is refused before any appliance is launched.
+ * Returns 0, or -1 after one message.
+ */
+int	 plan_password_file(const struct recipe *r, char **hash_r);
 void	 plan_release(struct plan *p);
 
 /* Append a unified diff of every planned change to out. */

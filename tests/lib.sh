@@ -82,6 +82,19 @@ run_imprint() {
 	rm -f "$o" "$e"
 }
 
+# run_imprint_within SECS ARGS...: run_imprint under timeout(1), stdin
+# closed, so that a command that blocks fails its checks (exit 124)
+# instead of hanging the suite.
+run_imprint_within() {
+	local o e secs=$1
+	shift
+	o=$(mktemp) e=$(mktemp)
+	timeout "$secs" "$IMPRINT" "$@" >"$o" 2>"$e" </dev/null
+	RC=$?
+	OUT=$(cat "$o") ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
 # A scratch directory removed at exit.
 scratch() {
 	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/imprint-test.XXXXXX")

@@ -7,6 +7,8 @@
 #  - exit 2 for a usage error and for an input that cannot be read (a
 #    missing image, a missing or unparsable domain config, a missing undo
 #    record), the same for every command (imprint(1), EXIT STATUS);
+#  - a FIFO named as a recipe, a domain config, an inventory or a root
+#    password file is refused at once (exit 2), never waited on;
 #  - `imprint --help` repeats each command's synopsis, the --inventory
 #    form included;
 #  - `vmcfg --json` reports an edit.
@@ -84,6 +86,52 @@ check_exit "apply: bad recipe" "$RC" 2
 check_match "apply: bad recipe: FILE:LINE" "$ERR" "bad\.rcp:2: "
 run_imprint apply "$W/none.rcp" "$W/disk.img"
 check_exit "apply: missing recipe" "$RC" 2
+
+# ---- a FIFO as an input: refused at once, exit 2, nothing written -----------
+# Opening a FIFO for reading waits for a writer: every host input is opened
+# O_NONBLOCK and refused unless it is a regular file.  timeout(1) turns a
+# hang into a failed check.
+mkfifo "$W/in.fifo"
+printf '[guest]\nroot-password = file:%s\n' "$W/in.fifo" >"$W/pw.rcp"
+printf 'image\n%s\n' "$W/disk.img" >"$W/inv.csv"
+cp "$W/disk.img" "$W/disk.orig"
+before=$(ls -A "$W")
+fifo_msg="^imprint: cannot read '$W/in\.fifo': not a regular file$"
+run_imprint_within 10 apply "$W/in.fifo" "$W/disk.img"
+check_exit "apply: FIFO recipe" "$RC" 2
+check_match "apply: FIFO recipe: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 apply --vmcfg "$W/in.fifo" "$W/ok.rcp" "$W/disk.img"
+check_exit "apply: FIFO --vmcfg" "$RC" 2
+check_match "apply: FIFO --vmcfg: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 inspect --vmcfg "$W/in.fifo" "$W/disk.img"
+check_exit "inspect: FIFO --vmcfg" "$RC" 2
+check_match "inspect: FIFO --vmcfg: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 vmcfg "$W/in.fifo"
+check_exit "vmcfg show: FIFO config" "$RC" 2
+check_match "vmcfg show: FIFO config: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 vmcfg "$W/in.fifo" set name=x
+check_exit "vmcfg set: FIFO config" "$RC" 2
+check_match "vmcfg set: FIFO config: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 apply "$W/ok.rcp" --inventory "$W/in.fifo"
+check_exit "apply: FIFO inventory" "$RC" 2
+check_match "apply: FIFO inventory: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 apply "$W/in.fifo" --inventory "$W/inv.csv"
+check_exit "apply --inventory: FIFO recipe" "$RC" 2
+check_match "apply --inventory: FIFO recipe: said" "$ERR" "$fifo_msg"
+# the password file is read before any appliance is launched
+run_imprint_within 10 apply "$W/pw.rcp" "$W/disk.img"
+check_exit "apply: FIFO root-password file" "$RC" 2
+check_match "apply: FIFO root-password file: said" "$ERR" "$fifo_msg"
+run_imprint_within 10 apply --dry-run "$W/pw.rcp" "$W/disk.img"
+check_exit "apply --dry-run: FIFO root-password file" "$RC" 2
+# a batch refuses the row before its workers start
+run_imprint_within 10 apply --json "$W/pw.rcp" --inventory "$W/inv.csv"
+check_exit "apply --inventory: FIFO root-password file" "$RC" 1
+check_match "apply --inventory: FIFO root-password file: said" \
+    "$(jq -r '.images[].messages[]' <<<"$OUT" 2>/dev/null)" \
+    "cannot read '$W/in\.fifo': not a regular file"
+check_eq "FIFO inputs: nothing written" "$(ls -A "$W")" "$before"
+check_same_file "FIFO inputs: image untouched" "$W/disk.img" "$W/disk.orig"
 
 # ---- usage errors -------------------------------------------------------------
 for c in apply undo inspect vmcfg scan; do

@@ -1,8 +1,9 @@
 /*
  * test_hostfile.c - unit tests for hostfile.c: the new bytes land, mode
  * and owner are kept, no temporary file stays, the backup is a byte copy
- * and is never overwritten, a symlink's target is edited, and a failed
- * write (changed file, file size limit) leaves the original intact.
+ * and is never overwritten, a symlink's target is edited, a FIFO target
+ * is refused without blocking, and a failed write (changed file, file
+ * size limit) leaves the original intact.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
@@ -143,6 +144,25 @@ main(void)
 	CHECK_INT(hostfile_replace(dir, NULL, 0, "x", 1, 0, NULL), -1);
 	CHECK_INT(hostfile_replace("/nonexistent/x.cfg", NULL, 0, "x", 1, 0,
 	    NULL), -1);
+	/*
+	 * A FIFO (a --report target, a config): refused at once, not waited
+	 * on for a writer, and left a FIFO.
+	 */
+	{
+		char *fifo = xasprintf("%s/report.fifo", dir);
+
+		CHECK_INT(mkfifo(fifo, 0600), 0);
+		alarm(10);	/* a blocking open is the bug: fail, not hang */
+		CHECK_INT(hostfile_replace(fifo, NULL, 0, "x", 1,
+		    HOSTFILE_PRIVATE, NULL), -1);
+		CHECK_INT(hostfile_replace(fifo, NULL, 0, "x", 1, 0, NULL), -1);
+		alarm(0);
+		CHECK_INT(lstat(fifo, &st), 0);
+		CHECK(S_ISFIFO(st.st_mode));
+		CHECK_INT(entries(), 2);
+		unlink(fifo);
+		free(fifo);
+	}
 
 	/*
 	 * A write that fails half-way (file size limit: works as root,
