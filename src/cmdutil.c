@@ -116,16 +116,11 @@ cmd_check_mac_options(const char *prefix, const struct strlist *scan)
 void
 cmd_put_text(const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct buf b = BUF_INIT;
 
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
+	buf_add_text(&b, s);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
 }
 
 int

@@ -31,9 +31,9 @@ int	 cmd_root_option(struct root_spec *spec, bool *have, int opt,
 int	 cmd_check_mac_options(const char *prefix, const struct strlist *scan);
 
 /*
- * Print s on stdout with backslashes and control bytes escaped ("\\",
- * "\xHH"), so that a value or path from a config or a guest cannot drive
- * the terminal or forge an output line.
+ * Print s on stdout escaped as buf_add_text (util.h) does ("\\", "\xHH"),
+ * so that a value or path from a config or a guest cannot drive the
+ * terminal or forge an output line.
  */
 void	 cmd_put_text(const char *s);
 

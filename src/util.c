@@ -383,3 +383,111 @@ path_beside(const char *file, const char *name)
 		return xstrdup(name);
 	return xasprintf("%.*s/%s", (int)(slash - file), file, name);
 }
+
+/*
+ * The length (2 to 4) of the well-formed UTF-8 sequence at s, its code
+ * point in *cp, or 0: a stray continuation byte, a truncated sequence,
+ * an overlong form, a surrogate or a code point past U+10FFFF.
+ */
+static size_t
+utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	/* a NUL stops this loop too: it is no continuation byte */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * Code points a terminal acts on rather than shows: the C1 controls
+ * (U+0080-U+009F: in some terminals U+009B is CSI), the line and
+ * paragraph separators, and the bidirectional embeddings, overrides and
+ * isolates, which reorder what is shown so it no longer reads as the
+ * bytes say.
+ */
+static int
+unsafe_cp(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+void
+buf_add_text(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n, i;
+
+	buf_grow(b, strlen(s));
+	b->data[b->len] = '\0';	/* for an empty s too */
+	while (*p) {
+		if (*p == '\\') {
+			buf_add(b, "\\\\", 2);
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			buf_addf(b, "\\x%02x", *p++);
+		} else if (*p < 0x80) {
+			buf_addc(b, (char)*p++);
+		} else if ((n = utf8_seq(p, &cp)) == 0) {
+			buf_addf(b, "\\x%02x", *p++);
+		} else if (unsafe_cp(cp)) {
+			for (i = 0; i < n; i++)
+				buf_addf(b, "\\x%02x", *p++);
+		} else {
+			buf_add(b, p, n);
+			p += n;
+		}
+	}
+}
+
+char *
+text_escape(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_add_text(&b, s);
+	return buf_detach(&b, NULL);
+}
+
+const char *
+esc(const char *s)
+{
+	static char *ring[ESC_SLOTS];
+	static unsigned next;
+	char *e;
+	int saved = errno;
+
+	if (s == NULL)
+		return NULL;
+	e = text_escape(s);
+	free(ring[next]);
+	ring[next] = e;
+	next = (next + 1) % ESC_SLOTS;
+	/* for warn(3) and strerror(errno) in the same call */
+	errno = saved;
+	return e;
+}

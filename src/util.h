@@ -115,6 +115,29 @@ int	 host_read_fd(int fd, const struct stat *st, size_t cap,
 int	 read_host_file(const char *path, size_t cap, char **buf_r,
 	    size_t *len_r);
 
+/*
+ * Text from a guest or a file (a path, a value, a libguestfs message) as
+ * it may be shown on a terminal: what could drive the terminal or forge
+ * an output line is written as "\xHH" per byte, and a backslash as "\\",
+ * so the output stays one line per line and reads back unambiguously.
+ * Escaped: the C0 controls (newline, CR, tab, ESC, ...), DEL, bytes that
+ * are not well-formed UTF-8, and the C1 controls, line and paragraph
+ * separators and bidirectional controls even when well-formed.  Other
+ * UTF-8 (accents, CJK) is kept as it is.
+ *
+ * buf_add_text appends s escaped to b; text_escape returns it (caller
+ * frees); esc returns it for a message argument, as warnx("%s in '%s'",
+ * esc(path), esc(image)): the string stays valid until ESC_SLOTS more
+ * calls of esc, then is freed (single-threaded callers only).  esc(NULL)
+ * is NULL; errno is kept, so warn(3) or strerror(errno) in the same call
+ * still tell the caller's error.  JSON output needs none of this: json-c
+ * escapes.
+ */
+#define ESC_SLOTS	16
+void	 buf_add_text(struct buf *, const char *s);
+char	*text_escape(const char *s);
+const char *esc(const char *s);
+
 /* Does [s, s+len) contain a NUL byte? */
 int	 has_nul(const char *s, size_t len);
 

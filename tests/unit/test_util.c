@@ -1,8 +1,9 @@
 /*
  * Unit tests for the small helpers of src/util.c that every command
  * shares: parse_uint (option numbers), path_beside (the vm.cfg beside an
- * image), xrandom, and the host file reads (host_open, read_host_file):
- * a FIFO, a device or a directory is refused at once, never waited on.
+ * image), xrandom, the host file reads (host_open, read_host_file): a
+ * FIFO, a device or a directory is refused at once, never waited on, and
+ * the escaping of text for the terminal (text_escape, esc).
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -187,6 +188,77 @@ test_host_files(void)
 	free(big);
 }
 
+/* text_escape(in) is want, and so is esc(in). */
+static void
+check_esc(const char *in, const char *want)
+{
+	char *got = text_escape(in);
+
+	CHECK_STR(got, want);
+	CHECK_STR(esc(in), want);
+	free(got);
+}
+
+static void
+test_escape(void)
+{
+	const char *a, *b;
+	size_t i;
+
+	check_esc("", "");
+	check_esc("/etc/sysconfig/network-scripts/ifcfg-eth0",
+	    "/etc/sysconfig/network-scripts/ifcfg-eth0");
+	/* a forged line, a carriage return over the line, a tab */
+	check_esc("ifcfg-eth0\n  modify /etc/shadow",
+	    "ifcfg-eth0\\x0a  modify /etc/shadow");
+	check_esc("a\rb", "a\\x0db");
+	check_esc("a\tb", "a\\x09b");
+	check_esc("\033[31mred\033[0m", "\\x1b[31mred\\x1b[0m");
+	check_esc("\033]0;title\007", "\\x1b]0;title\\x07");
+	check_esc("del\177", "del\\x7f");
+	check_esc("\001", "\\x01");
+	/* the escape character itself, so the output reads back */
+	check_esc("a\\x0ab", "a\\\\x0ab");
+	check_esc("\\", "\\\\");
+	/* well-formed UTF-8 is kept: accents, CJK, an emoji */
+	check_esc("h\xc3\xb4te-\xc3\xa9t\xc3\xa9",
+	    "h\xc3\xb4te-\xc3\xa9t\xc3\xa9");
+	check_esc("\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac");
+	check_esc("\xf0\x9f\x90\xa7", "\xf0\x9f\x90\xa7");
+	check_esc("\xc2\xa0", "\xc2\xa0");	/* U+00A0, no control */
+	/* bytes that are not UTF-8: each one escaped */
+	check_esc("latin1-\xe9", "latin1-\\xe9");
+	check_esc("\xff\xfe", "\\xff\\xfe");
+	check_esc("\x80", "\\x80");			/* stray continuation */
+	check_esc("\xc3", "\\xc3");			/* cut short: end */
+	check_esc("\xe6\x97", "\\xe6\\x97");
+	check_esc("\xc3x", "\\xc3x");			/* cut short: ASCII */
+	check_esc("\xc0\xaf", "\\xc0\\xaf");		/* overlong '/' */
+	check_esc("\xe0\x80\xaf", "\\xe0\\x80\\xaf");	/* overlong */
+	check_esc("\xed\xa0\x80", "\\xed\\xa0\\x80");	/* surrogate */
+	check_esc("\xf4\x90\x80\x80",			/* past U+10FFFF */
+	    "\\xf4\\x90\\x80\\x80");
+	/* well-formed, but a terminal acts on it: C1 CSI, U+2028, RLO */
+	check_esc("\xc2\x9b" "31m", "\\xc2\\x9b31m");
+	check_esc("a\xe2\x80\xa8" "b", "a\\xe2\\x80\\xa8b");
+	check_esc("\xe2\x80\xaetxt.exe", "\\xe2\\x80\\xaetxt.exe");
+	check_esc("\xe2\x81\xa6x\xe2\x81\xa9",
+	    "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9");
+	CHECK(esc(NULL) == NULL);
+	/* errno survives, for warn("... '%s'", esc(path)) */
+	errno = ENOENT;
+	(void)esc("a long enough string to need memory of its own\n");
+	CHECK_INT(errno, ENOENT);
+	/* esc: several in one message, each valid until ESC_SLOTS more */
+	a = esc("one\n");
+	b = esc("two\n");
+	CHECK_STR(a, "one\\x0a");
+	CHECK_STR(b, "two\\x0a");
+	for (i = 0; i < ESC_SLOTS - 2; i++)
+		(void)esc("x");
+	CHECK_STR(b, "two\\x0a");
+}
+
 int
 main(void)
 {
@@ -194,5 +266,6 @@ main(void)
 	test_path_beside();
 	test_xrandom();
 	test_host_files();
+	test_escape();
 	return unit_done();
 }
