@@ -68,7 +68,8 @@ apply_config_for(const struct apply_opts *o, const struct recipe *r,
 	    r->host.ndisks > 0) {
 		warnx("%s:%zu: the recipe sets the domain's name, uuid or "
 		    "disks, but there is no vm.cfg beside '%s'; give --vmcfg "
-		    "FILE or 'config = PATH'", r->path, r->host.line, image);
+		    "FILE or 'config = PATH'", esc(r->path), r->host.line,
+		    esc(image));
 		return -1;
 	}
 	return 0;
@@ -84,7 +85,7 @@ apply_load_config(struct apply_job *j, const char *cfgpath, bool write)
 	if (virtdom_is_ref(cfgpath))
 		return cmd_load_config(cfgpath, write, &j->cfg);
 	if (realpath(cfgpath, buf) == NULL) {
-		warn("cannot read domain config '%s'", cfgpath);
+		warn("cannot read domain config '%s'", esc(cfgpath));
 		return -1;
 	}
 	return domcfg_load(buf, &j->cfg);
@@ -101,7 +102,7 @@ apply_job_disks(struct apply_job *j, const struct recipe *r,
 		if (images[i][0] == '/')
 			strlist_add(&j->disks, images[i]);
 		else if (realpath(images[i], buf) == NULL) {
-			warn("cannot open image '%s'", images[i]);
+			warn("cannot open image '%s'", esc(images[i]));
 			return -1;
 		} else
 			strlist_add(&j->disks, buf);
@@ -137,7 +138,9 @@ static void
 report(const struct apply_opts *o, struct apply_job *j, const struct plan *p,
     const char *root, const char *undo_file, const char *state)
 {
-	static const char *const ops[] = { "modify", "create", "remove" };
+	static const char *const ops[] = { "modify", "create", "remove",
+	    "symlink" };
+	struct buf text = BUF_INIT;
 	json_object *files;
 	size_t i;
 
@@ -171,20 +174,21 @@ report(const struct apply_opts *o, struct apply_job *j, const struct plan *p,
 		    json_object_new_string(p->password) : NULL);
 		return;
 	}
-	printf("%s: %s (root %s)\n", j->image, state, root);
-	for (i = 0; i < p->summary.n; i++)
-		printf("  %s\n", p->summary.v[i]);
-	for (i = 0; i < p->n; i++)
-		printf("  %s %s%s\n", ops[p->f[i].op], p->f[i].host ?
-		    "host " : "", p->f[i].path);
-	for (i = 0; i < p->generated.n; i++)
-		printf("  generated %s\n", p->generated.v[i]);
+	/*
+	 * Paths, names and values come from the guest (a file name, an
+	 * LV, an old host name) or the host: escaped, so none can drive
+	 * the terminal or forge a line of this summary.
+	 */
+	printf("%s: %s (root %s)\n", esc(j->image), state, esc(root));
+	plan_summary_text(p, &text);
+	fwrite(text.data ? text.data : "", 1, text.len, stdout);
+	buf_release(&text);
 	if (p->password && !o->dry_run)
 		printf("  root password: %s\n", p->password);
 	else if (p->password)
 		printf("  root password: a new one is made when applied\n");
 	if (undo_file)
-		printf("  undo record: %s\n", undo_file);
+		printf("  undo record: %s\n", esc(undo_file));
 }
 
 static void
@@ -249,7 +253,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	in.images = (const char *const *)j->disks.v;
 	in.nimages = j->disks.n;
 	if (plan_build(&p, &in) == -1) {
-		warnx("'%s' left unchanged", j->image);
+		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
 	if (o->dry_run) {
@@ -276,20 +280,20 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	prev = NULL;
 	plan_to_undo(&p, u);
 	if (undo_save(u) == -1) {
-		warnx("'%s' left unchanged", j->image);
+		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
 	undo_file = undo_path_for(j->real);
 	phase(c, "writing");
 	if (guest_mount_rw(gs, &root) == -1) {
 		warnx("'%s' left unchanged; its undo record %s is not needed",
-		    j->image, undo_file);
+		    esc(j->image), esc(undo_file));
 		goto out;
 	}
 	j->touched = true;
 	if (plan_carry_out(guest_gfs(gs), &p) == -1) {
 		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
-		    "back", j->image, j->image);
+		    "back", esc(j->image), esc(j->image));
 		goto out;
 	}
 	report(o, j, &p, root.display, undo_file, "changed");

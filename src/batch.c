@@ -770,7 +770,7 @@ bar_draw(struct batch *b)
 	for (i = 0; b->w && i < b->jobs && what == NULL; i++) {
 		if (b->w[i].cur >= 0) {
 			const struct item *it = &b->items[b->w[i].cur];
-			buf_addf(&l, " | %s: %s", it->ir->image, it->phase ?
+			buf_addf(&l, " | %s: %s", esc(it->ir->image), it->phase ?
 			    it->phase : "checking");
 			what = "";
 		} else if (b->w[i].launching) {
@@ -1208,7 +1208,7 @@ print_table(const struct batch *b, double secs)
 
 		macs[i] = macs_of(it);
 		h = identity(it, "hostname");
-		wi = MAX(wi, strlen(it->ir->image));
+		wi = MAX(wi, strlen(esc(it->ir->image)));
 		wh = MAX(wh, h ? strlen(h) : 1);
 		wm = MAX(wm, strlen(macs[i]));
 		wr = MAX(wr, strlen(result_of(it)));
@@ -1220,7 +1220,7 @@ print_table(const struct batch *b, double secs)
 
 		h = identity(it, "hostname");
 		printf("%-*s  %-*s  %-*s  %-*s  %.1f\n", (int)wi,
-		    it->ir->image, (int)wh, h ? h : "-", (int)wm, macs[i],
+		    esc(it->ir->image), (int)wh, h ? h : "-", (int)wm, macs[i],
 		    (int)wr, result_of(it), it->secs);
 		free(macs[i]);
 		if (it->out == OUT_OK)
@@ -1234,13 +1234,13 @@ print_table(const struct batch *b, double secs)
 
 		if (it->out == OUT_OK)
 			continue;
-		printf("%s (%s line %zu): %s\n", it->ir->image, b->inv->path,
-		    it->ir->line, it->msgs.n ? it->msgs.v[0] :
-		    it->out == OUT_FAILED ? "no message" :
+		printf("%s (%s line %zu): %s\n", esc(it->ir->image),
+		    esc(b->inv->path), it->ir->line, it->msgs.n ?
+		    it->msgs.v[0] : it->out == OUT_FAILED ? "no message" :
 		    "not started (interrupted)");
 		if (it->touched)
 			printf("  it is partly changed: 'imprint undo %s' "
-			    "puts it back\n", it->ir->image);
+			    "puts it back\n", esc(it->ir->image));
 	}
 	printf("%zu of %zu image%s done, %zu failed or not done, in %.1f s "
 	    "(%zu launch%s, -j %u, --per-launch %u)\n", nok, b->nitems,

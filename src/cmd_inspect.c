@@ -235,11 +235,17 @@ json_vmcfg(const struct domcfg *cfg)
 
 /* ---- text -------------------------------------------------------------- */
 
+/*
+ * Every string below comes from the guest (a file name, a label, a host
+ * name, a value read from a file) or from a config: each goes through
+ * esc(), so none can drive the terminal or forge a line of the report.
+ */
+
 static void
 kv(const char *k, const char *v)
 {
 	if (v)
-		printf(" %s=%s", k, v);
+		printf(" %s=%s", k, esc(v));
 }
 
 static void
@@ -248,44 +254,46 @@ text_image(const char *image, const char *format, const struct guest_fs *fs,
 {
 	size_t i, j;
 
-	printf("image: %s (%s)\n", image, format);
+	printf("image: %s (%s)\n", esc(image), esc(format));
 	printf("filesystems:\n");
 	for (i = 0; i < nfs; i++) {
-		printf("  %s type=%s", fs[i].display,
-		    *fs[i].type ? fs[i].type : "-");
+		printf("  %s type=%s", esc(fs[i].display),
+		    *fs[i].type ? esc(fs[i].type) : "-");
 		if (*fs[i].label)
-			printf(" label=%s", fs[i].label);
+			printf(" label=%s", esc(fs[i].label));
 		if (*fs[i].uuid)
-			printf(" uuid=%s", fs[i].uuid);
+			printf(" uuid=%s", esc(fs[i].uuid));
 		printf(" size=%lld\n", (long long)fs[i].size);
 	}
-	printf("root: %s (%s)\n", root->display, root->reason);
+	printf("root: %s (%s)\n", esc(root->display), esc(root->reason));
 	printf("os: type=%s distro=%s version=%d.%d product=\"%s\" "
-	    "(from %s)\n", root->os.type, root->os.distro, root->os.major,
-	    root->os.minor, root->os.product, root->os.source);
+	    "(from %s)\n", esc(root->os.type), esc(root->os.distro),
+	    root->os.major, root->os.minor, esc(root->os.product),
+	    esc(root->os.source));
 	printf("hostnames:\n");
 	for (i = 0; i < s->nhostnames; i++) {
 		if (*s->hostnames[i].key)
-			printf("  %s %s=%s\n", s->hostnames[i].file,
-			    s->hostnames[i].key, s->hostnames[i].value);
+			printf("  %s %s=%s\n", esc(s->hostnames[i].file),
+			    esc(s->hostnames[i].key),
+			    esc(s->hostnames[i].value));
 		else
-			printf("  %s %s\n", s->hostnames[i].file,
-			    s->hostnames[i].value);
+			printf("  %s %s\n", esc(s->hostnames[i].file),
+			    esc(s->hostnames[i].value));
 	}
 	for (i = 0; i < s->nhosts; i++) {
 		printf("  /etc/hosts:%zu %s", s->hosts[i].line,
-		    s->hosts[i].addr);
+		    esc(s->hosts[i].addr));
 		for (j = 0; j < s->hosts[i].names.n; j++)
-			printf(" %s", s->hosts[i].names.v[j]);
+			printf(" %s", esc(s->hosts[i].names.v[j]));
 		printf("\n");
 	}
 	printf("nics:\n");
 	for (i = 0; i < s->nnics; i++) {
 		const struct survey_nic *n = &s->nics[i];
 		if (n->line)
-			printf("  %s:%zu", n->file, n->line);
+			printf("  %s:%zu", esc(n->file), n->line);
 		else
-			printf("  %s", n->file);
+			printf("  %s", esc(n->file));
 		if (n->ignored)
 			printf(" (ignored by initscripts)");
 		kv(n->line ? "iface" : "DEVICE", n->device);
@@ -301,16 +309,17 @@ text_image(const char *image, const char *format, const struct guest_fs *fs,
 	}
 	printf("udev persistent-net rules:\n");
 	for (i = 0; i < s->nudev; i++)
-		printf("  %s:%zu NAME=%s mac=%s\n", s->udev[i].file,
-		    s->udev[i].line, s->udev[i].name, s->udev[i].mac);
+		printf("  %s:%zu NAME=%s mac=%s\n", esc(s->udev[i].file),
+		    s->udev[i].line, esc(s->udev[i].name),
+		    esc(s->udev[i].mac));
 	printf("machine-id: %s\n", s->machine_id ? (*s->machine_id ?
-	    s->machine_id : "(empty)") : "(none)");
+	    esc(s->machine_id) : "(empty)") : "(none)");
 	printf("ssh host keys:");
 	for (i = 0; i < s->ssh_host_keys.n; i++)
-		printf(" %s", s->ssh_host_keys.v[i]);
+		printf(" %s", esc(s->ssh_host_keys.v[i]));
 	printf("%s\n", s->ssh_host_keys.n ? "" : " (none)");
 	for (i = 0; i < s->notes.n; i++)
-		printf("note: %s\n", s->notes.v[i]);
+		printf("note: %s\n", esc(s->notes.v[i]));
 }
 
 static void
@@ -321,21 +330,21 @@ text_vmcfg(const struct domcfg *cfg)
 	size_t i;
 	char *mac, *br, *t;
 
-	printf("domain config: %s\n", domcfg_path(cfg));
-	printf("  name=%s uuid=%s\n", name ? name : "(none)",
-	    uuid ? uuid : "(none)");
+	printf("domain config: %s\n", esc(domcfg_path(cfg)));
+	printf("  name=%s uuid=%s\n", name ? esc(name) : "(none)",
+	    uuid ? esc(uuid) : "(none)");
 	for (i = 0; i < domcfg_nic_count(cfg); i++) {
 		mac = domcfg_nic_get(cfg, i, "mac");
 		br = domcfg_nic_get(cfg, i, "bridge");
 		printf("  nic%zu mac=%s bridge=%s (line %d)\n", i,
-		    mac ? mac : "(none)", br ? br : "(default)",
+		    mac ? esc(mac) : "(none)", br ? esc(br) : "(default)",
 		    domcfg_nic_line(cfg, i));
 		free(mac);
 		free(br);
 	}
 	for (i = 0; i < domcfg_disk_count(cfg); i++) {
 		t = domcfg_disk_target(cfg, i);
-		printf("  disk%zu target=%s\n", i, t ? t : "(none)");
+		printf("  disk%zu target=%s\n", i, t ? esc(t) : "(none)");
 		free(t);
 	}
 }
@@ -413,7 +422,7 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 	else
 		printf("consistency: %zu problem%s\n", nf, nf == 1 ? "" : "s");
 	for (i = 0; i < nf; i++)
-		printf("  %s: %s\n", f[i].code, f[i].message);
+		printf("  %s: %s\n", f[i].code, esc(f[i].message));
 out:
 	consist_free(f, nf);
 	survey_release(&s);

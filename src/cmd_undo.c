@@ -75,8 +75,8 @@ report(const struct plan *p, json_object *doc)
 		key = f->host ? "host" : f->op == PLAN_REMOVE ? "removed" :
 		    "restored";
 		label = f->host ? "restored host" : key;
-		if (doc == NULL)
-			printf("  %s %s\n", label, f->path);
+		if (doc == NULL)	/* a guest's file name: escaped */
+			printf("  %s %s\n", label, esc(f->path));
 		else if (json_object_object_get_ex(doc, key, &arr))
 			json_object_array_add(arr,
 			    json_object_new_string(f->path));
@@ -119,13 +119,13 @@ cmd_undo(int argc, char **argv)
 		return cmd_usage_error("undo");
 	}
 	if (realpath(argv[optind], real) == NULL) {
-		warn("cannot open image '%s'", argv[optind]);
+		warn("cannot open image '%s'", esc(argv[optind]));
 		return 2;
 	}
 	if ((st = undo_load(real, &u)) != 0) {
 		if (st == 1)
-			warnx("'%s' has no undo record (%s%s)", argv[optind],
-			    real, UNDO_SUFFIX);
+			warnx("'%s' has no undo record (%s%s)",
+			    esc(argv[optind]), esc(real), UNDO_SUFFIX);
 		return 2;
 	}
 	if (guest_check_image(real, false) == -1) {
@@ -148,11 +148,11 @@ cmd_undo(int argc, char **argv)
 	    guest_mount_rw(gs, &root) == -1)
 		goto out;
 	if (!json)
-		printf("%s: restoring (root %s)\n", argv[optind],
-		    root.display);
+		printf("%s: restoring (root %s)\n", esc(argv[optind]),
+		    esc(root.display));
 	if (plan_carry_out(guest_gfs(gs), &p) == -1) {
 		warnx("'%s' is partly restored; the undo record is kept, "
-		    "run 'imprint undo' again", argv[optind]);
+		    "run 'imprint undo' again", esc(argv[optind]));
 		goto out;
 	}
 	if (guest_close(gs) == -1) {

@@ -530,7 +530,8 @@ edit(const char *path, const struct opts *o, char **args, int nargs)
 	orig = domcfg_original(cfg, &olen);
 	text = domcfg_text(cfg, &tlen);
 	if (domcfg_changed(cfg))
-		diff_unified(path, path, orig, olen, text, tlen, &d);
+		diff_unified(esc(path), esc(path), orig, olen, text, tlen,
+		    &d);
 	if (!o->json) {
 		fputs(gen.data != NULL ? gen.data : "", stdout);
 		if (!domcfg_changed(cfg))

@@ -110,7 +110,7 @@ check_value(enum gfile_kind kind, const char *what, const char *v)
 		    (*p >= '0' && *p <= '9') || strchr("._:/-", *p) != NULL)
 			continue;
 		warnx("refusing %s '%s' for the %s file: unsafe character",
-		    what, v, gfile_kind_name(kind));
+		    what, esc(v), gfile_kind_name(kind));
 		return -1;
 	}
 	return 0;

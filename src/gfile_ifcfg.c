@@ -392,7 +392,7 @@ check_sibling(struct work *w, const char *sname, const struct gfile_nic *nic)
 		if (bad) {
 			warnx("cannot write ifcfg-%s in the style of "
 			    "ifcfg-%s: it sets %s, not a plain Ethernet NIC",
-			    nic->name, sname, not_plain[i]);
+			    nic->name, esc(sname), not_plain[i]);
 			return -1;
 		}
 	}
@@ -407,13 +407,13 @@ check_sibling(struct work *w, const char *sname, const struct gfile_nic *nic)
 	}
 	if (bad) {
 		warnx("cannot write ifcfg-%s in the style of ifcfg-%s: "
-		    "not a plain Ethernet NIC", nic->name, sname);
+		    "not a plain Ethernet NIC", nic->name, esc(sname));
 		return -1;
 	}
 	if (nic->boot == GFILE_BOOT_KEEP &&
 	    (has(w, "IPADDR") || has(w, "IPADDR0"))) {
 		warnx("new NIC '%s' needs boot = static or dhcp: ifcfg-%s "
-		    "has a static address", nic->name, sname);
+		    "has a static address", nic->name, esc(sname));
 		return -1;
 	}
 	return 0;
@@ -453,7 +453,7 @@ gfile_ifcfg_new_nic(const char *sibling, size_t len, const char *sname,
 		return -1;
 	if (sname == NULL || !gfile_nic_name_valid(sname)) {
 		warnx("refusing sibling interface name '%s'",
-		    sname != NULL ? sname : "");
+		    sname != NULL ? esc(sname) : "");
 		return -1;
 	}
 	work_init(&w, sibling, len);

@@ -598,9 +598,12 @@ gfile_shvar_unset_if(const char *in, size_t len,
 		le = line_rest_end(in, len, a->vend);
 		if (!blank_or_export(in, ls, a->key) || le == (size_t)-1 ||
 		    continued(in, ls)) {
-			warnx("shell file line %zu: cannot remove '%.*s' "
+			char *k = xstrndup(in + a->key, a->keylen);
+
+			warnx("shell file line %zu: cannot remove '%s' "
 			    "without changing the rest of the line",
-			    line_of(in, a->key), (int)a->keylen, in + a->key);
+			    line_of(in, a->key), esc(k));
+			free(k);
 			free(l.v);
 			return -1;
 		}

@@ -99,7 +99,10 @@ reset_err(struct guest *gs)
 	gs->first_err = NULL;
 }
 
-/* First line of libguestfs's last error, for one-line messages. */
+/*
+ * First line of libguestfs's last error, for one-line messages, escaped
+ * (esc): it quotes guest paths and the appliance's own words.
+ */
 static const char *
 gerr(struct guest *gs)
 {
@@ -118,7 +121,7 @@ gerr(struct guest *gs)
 	while (n > 0 && line[n - 1] == '.')	/* we add our own context */
 		n--;
 	line[n] = '\0';
-	return line;
+	return esc(line);
 }
 
 static const char *cur_image(const struct guest *);
@@ -287,8 +290,8 @@ make_handle(struct guest *gs, bool tcg)
 		    GUESTFS_ADD_DRIVE_OPTS_FORMAT, gs->img[k].format,
 		    GUESTFS_ADD_DRIVE_OPTS_READONLY, gs->readonly ? 1 : 0,
 		    -1) == -1) {
-			warnx("cannot add image '%s': %s", gs->img[k].path,
-			    gerr(gs));
+			warnx("cannot add image '%s': %s",
+			    esc(gs->img[k].path), gerr(gs));
 			goto fail_quiet;
 		}
 	}
@@ -516,17 +519,17 @@ check_image_path(const char *path, bool readonly)
 
 	if (stat(path, &st) == -1) {
 		e = errno;
-		warnx("cannot open image '%s': %s", path, strerror(e));
+		warnx("cannot open image '%s': %s", esc(path), strerror(e));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		warnx("cannot open image '%s': not a regular file or block "
-		    "device", path);
+		    "device", esc(path));
 		return -1;
 	}
 	if (access(path, readonly ? R_OK : R_OK | W_OK) == -1) {
 		e = errno;
-		warnx("cannot open image '%s'%s: %s", path,
+		warnx("cannot open image '%s'%s: %s", esc(path),
 		    readonly ? "" : " for writing", strerror(e));
 		return -1;
 	}
@@ -556,8 +559,8 @@ probe_formats(char *const *paths, size_t n, char **fmts)
 		fmt = guestfs_disk_format(probe, paths[k]);
 		if (fmt == NULL || strcmp(fmt, "unknown") == 0) {
 			warnx("cannot tell the format of image '%s'%s%s",
-			    paths[k], fmt ? "" : ": ", fmt ? "" :
-			    guestfs_last_error(probe));
+			    esc(paths[k]), fmt ? "" : ": ", fmt ? "" :
+			    esc(guestfs_last_error(probe)));
 			r = -1;
 		}
 		if (fmts && r == 0)
@@ -746,9 +749,10 @@ guest_select(struct guest *gs, size_t k)
 	    guestfs_vg_activate_all(gs->g, 1) == -1) {
 		gs->lvm = -1;
 		warnx("cannot restrict LVM to image '%s': %s%s",
-		    gs->img[k].path, gerr(gs), strstr(gerr(gs), "smaller than")
-		    ? " (the image is shorter than its LVM metadata says: "
-		    "truncated or damaged?)" : "");
+		    esc(gs->img[k].path), gerr(gs),
+		    strstr(gerr(gs), "smaller than") ? " (the image is "
+		    "shorter than its LVM metadata says: truncated or "
+		    "damaged?)" : "");
 		return -1;
 	}
 	gs->lvm = (ssize_t)k;
@@ -790,7 +794,7 @@ guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
 	if ((parts = guestfs_list_partitions(gs->g)) == NULL ||
 	    (lvs = guestfs_lvs(gs->g)) == NULL) {
 		warnx("cannot list the partitions of image '%s': %s",
-		    gs->img[k].path, gerr(gs));
+		    esc(gs->img[k].path), gerr(gs));
 		goto out;
 	}
 	for (i = 0; parts[i]; i++)
@@ -863,15 +867,16 @@ list_candidates(const struct guest_fs *fs, size_t n, const char *image)
 
 	if (n == 0) {
 		fprintf(stderr, "  '%s' holds no partition and no filesystem: "
-		    "is it a disk image?\n", image);
+		    "is it a disk image?\n", esc(image));
 		return;
 	}
-	fprintf(stderr, "  filesystems on '%s':\n", image);
+	fprintf(stderr, "  filesystems on '%s':\n", esc(image));
 	for (i = 0; i < n; i++) {
 		human_size(fs[i].size, sz);
-		fprintf(stderr, "    %-26s %-12s %-12s %s\n", fs[i].display,
-		    *fs[i].type ? fs[i].type : "(none)",
-		    *fs[i].label ? fs[i].label : "-", sz);
+		/* a label and an LV name are the guest's to choose */
+		fprintf(stderr, "    %-26s %-12s %-12s %s\n",
+		    esc(fs[i].display), *fs[i].type ? esc(fs[i].type) :
+		    "(none)", *fs[i].label ? esc(fs[i].label) : "-", sz);
 	}
 	fprintf(stderr, "  pick the root with --partition N or --root DEVICE"
 	    " (recipe: root = partition:N or root = DEVICE)\n");
@@ -999,8 +1004,8 @@ inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 			has_lvs = true;
 	if ((gs->insp_cur == -2 || (has_lvs && gs->insp_cur != (ssize_t)k)) &&
 	    run_inspection(gs) == -1) {
-		warnx("inspection of image '%s' failed: %s", gs->img[k].path,
-		    gerr(gs));
+		warnx("inspection of image '%s' failed: %s",
+		    esc(gs->img[k].path), gerr(gs));
 		return -1;
 	}
 	for (i = 0; i < gs->ninsp; i++) {
@@ -1013,7 +1018,7 @@ inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	}
 	if (nmine != 1) {
 		warnx("%s operating system found on '%s' by inspection",
-		    nmine ? "more than one" : "no", gs->img[k].path);
+		    nmine ? "more than one" : "no", esc(gs->img[k].path));
 		list_candidates(fs, nfs, gs->img[k].path);
 		return -1;
 	}
@@ -1130,7 +1135,7 @@ guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 			if (fs[i].partnum == spec->partition)
 				break;
 		if (i == nfs) {
-			warnx("image '%s' has no partition %d", image,
+			warnx("image '%s' has no partition %d", esc(image),
 			    spec->partition);
 			list_candidates(fs, nfs, image);
 			goto out;
@@ -1144,8 +1149,8 @@ guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 			    strcmp(fs[i].display, spec->device) == 0)
 				break;
 		if (i == nfs) {
-			warnx("image '%s' has no device '%s'", image,
-			    spec->device);
+			warnx("image '%s' has no device '%s'", esc(image),
+			    esc(spec->device));
 			list_candidates(fs, nfs, image);
 			goto out;
 		}
@@ -1153,10 +1158,10 @@ guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	}
 	if (!mountable_type(fs[i].type)) {
 		warnx("%s on '%s' cannot be a root filesystem: %s",
-		    fs[i].display, image, *fs[i].type ?
+		    esc(fs[i].display), esc(image), *fs[i].type ?
 		    (strcmp(fs[i].type, "LVM2_member") == 0 ?
 		    "it is an LVM physical volume; name one of its logical "
-		    "volumes" : fs[i].type) : "it holds no filesystem");
+		    "volumes" : esc(fs[i].type)) : "it holds no filesystem");
 		list_candidates(fs, nfs, image);
 		goto out;
 	}
@@ -1167,7 +1172,7 @@ guest_find_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	if (guestfs_is_dir_opts(gs->g, "/etc",
 	    GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1) != 1) {
 		warnx("%s on '%s' does not look like a root filesystem "
-		    "(no /etc)", root->display, image);
+		    "(no /etc)", esc(root->display), esc(image));
 		list_candidates(fs, nfs, image);
 		goto out;
 	}
@@ -1450,7 +1455,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 	if (r == -1) {
 		if (quiet)
 			return -1;
-		warnx("cannot mount %s of '%s'%s: %s", root->display,
+		warnx("cannot mount %s of '%s'%s: %s", esc(root->display),
 		    cur_image(gs), rw ? " read-write" : "", gerr(gs));
 		return -1;
 	}
@@ -1479,10 +1484,11 @@ guest_mount_rw(struct guest *gs, const struct guest_root *root)
 
 /* --- file access --------------------------------------------------------- */
 
+/* The image being worked on, escaped (esc) for a message. */
 static const char *
 cur_image(const struct guest *gs)
 {
-	return gs->img[gs->cur < 0 ? 0 : gs->cur].path;
+	return esc(gs->img[gs->cur < 0 ? 0 : gs->cur].path);
 }
 
 int
@@ -1492,7 +1498,7 @@ guest_is_file(struct guest *gs, const char *path)
 	    GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1);
 
 	if (r == -1)
-		warnx("cannot check %s in '%s': %s", path, cur_image(gs),
+		warnx("cannot check %s in '%s': %s", esc(path), cur_image(gs),
 		    gerr(gs));
 	return r;
 }
@@ -1575,13 +1581,13 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 	} else
 		sp = &sl->val[0];
 	if ((sp->st_mode & S_IFMT) != S_IFREG) {
-		warnx("%s in '%s' is not a regular file; not read", path,
+		warnx("%s in '%s' is not a regular file; not read", esc(path),
 		    cur_image(gs));
 		goto out;
 	}
 	if (sp->st_size < 0 || (uint64_t)sp->st_size > cap) {
-		warnx("%s in '%s' is larger than %zu bytes; not read", path,
-		    cur_image(gs), cap);
+		warnx("%s in '%s' is larger than %zu bytes; not read",
+		    esc(path), cur_image(gs), cap);
 		goto out;
 	}
 	/*
@@ -1612,7 +1618,7 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 			break;
 	}
 	if (len > cap) {
-		warnx("%s in '%s' grew past %zu bytes; not read", path,
+		warnx("%s in '%s' grew past %zu bytes; not read", esc(path),
 		    cur_image(gs), cap);
 		free(buf);
 		goto out;
@@ -1623,7 +1629,7 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 	r = 0;
 	goto out;
 gfail:
-	warnx("cannot read %s in '%s': %s", path, cur_image(gs), gerr(gs));
+	warnx("cannot read %s in '%s': %s", esc(path), cur_image(gs), gerr(gs));
 out:
 	guestfs_free_statns_list(sl);
 	guestfs_free_statns(st);
@@ -1648,7 +1654,7 @@ guest_ls(struct guest *gs, const char *dir, struct strlist *names)
 	    GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1)) == 0)
 		return 1;
 	if (d == -1 || (v = guestfs_ls(gs->g, dir)) == NULL) {
-		warnx("cannot list %s in '%s': %s", dir, cur_image(gs),
+		warnx("cannot list %s in '%s': %s", esc(dir), cur_image(gs),
 		    gerr(gs));
 		return -1;
 	}
@@ -1674,7 +1680,7 @@ guest_lstat(struct guest *gs, const char *path, struct guest_attr *a,
 	    (e = guestfs_is_symlink(gs->g, path)) == 0)
 		return 1;	/* neither a file nor a dangling link */
 	if (e == -1 || (st = guestfs_lstatns(gs->g, path)) == NULL) {
-		warnx("cannot stat %s in '%s': %s", path, cur_image(gs),
+		warnx("cannot stat %s in '%s': %s", esc(path), cur_image(gs),
 		    gerr(gs));
 		return -1;
 	}
@@ -1731,7 +1737,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 	}
 	split_path(path, &dir, &base);
 	if ((rdir = real_dir(gs, dir)) == NULL) {
-		warnx("cannot write %s in '%s': %s", path, cur_image(gs),
+		warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),
 		    gerr(gs));
 		goto out;
 	}
@@ -1740,7 +1746,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 		goto out;
 	exists = st == 0;
 	if (exists && type != 'f') {
-		warnx("refusing to write %s in '%s': it is %s", path,
+		warnx("refusing to write %s in '%s': it is %s", esc(path),
 		    cur_image(gs), type == 'l' ? "a symbolic link" :
 		    "not a regular file");
 		goto out;
@@ -1771,11 +1777,13 @@ guest_write(struct guest *gs, const char *path, const char *data,
 	r = 0;
 	goto out;
 gfail_rm:
-	warnx("cannot write %s in '%s': %s", path, cur_image(gs), gerr(gs));
+	warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),
+	    gerr(gs));
 	(void)guestfs_rm_f(gs->g, tmp);
 	goto out;
 gfail:
-	warnx("cannot write %s in '%s': %s", path, cur_image(gs), gerr(gs));
+	warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),
+	    gerr(gs));
 out:
 	free(dir);
 	free(base);
@@ -1794,12 +1802,12 @@ guest_remove(struct guest *gs, const char *path)
 	if ((st = guest_lstat(gs, path, NULL, &type)) != 0)
 		return st == 1 ? 0 : -1;
 	if (type != 'f' && type != 'l') {
-		warnx("refusing to remove %s in '%s': not a file", path,
+		warnx("refusing to remove %s in '%s': not a file", esc(path),
 		    cur_image(gs));
 		return -1;
 	}
 	if (guestfs_rm(gs->g, path) == -1) {
-		warnx("cannot remove %s in '%s': %s", path, cur_image(gs),
+		warnx("cannot remove %s in '%s': %s", esc(path), cur_image(gs),
 		    gerr(gs));
 		return -1;
 	}
@@ -1846,11 +1854,11 @@ app_readlink(struct gfs *fs, const char *path, char **target_r)
 		return st;
 	if (type != 'l') {
 		warnx("cannot read the link %s in '%s': not a symbolic link",
-		    path, cur_image(gs));
+		    esc(path), cur_image(gs));
 		return -1;
 	}
 	if ((t = guestfs_readlink(gs->g, path)) == NULL) {
-		warnx("cannot read the link %s in '%s': %s", path,
+		warnx("cannot read the link %s in '%s': %s", esc(path),
 		    cur_image(gs), gerr(gs));
 		return -1;
 	}
@@ -1896,7 +1904,7 @@ app_symlink(struct gfs *fs, const char *target, const char *path,
 	if (guestfs_ln_s(gs->g, target, path) == -1 || (attr &&
 	    guestfs_lchown(gs->g, (int)attr->uid, (int)attr->gid, path)
 	    == -1)) {
-		warnx("cannot make the symbolic link %s in '%s': %s", path,
+		warnx("cannot make the symbolic link %s in '%s': %s", esc(path),
 		    cur_image(gs), gerr(gs));
 		return -1;
 	}
@@ -1916,7 +1924,7 @@ app_getxattr(struct gfs *fs, const char *path, const char *name,
 	*len_r = 0;
 	if ((l = guestfs_lgetxattrs(gs->g, path)) == NULL) {
 		warnx("cannot read the extended attributes of %s in '%s': %s",
-		    path, cur_image(gs), gerr(gs));
+		    esc(path), cur_image(gs), gerr(gs));
 		return -1;
 	}
 	for (i = 0; i < l->len && r == 1; i++) {
@@ -1939,7 +1947,7 @@ app_setxattr(struct gfs *fs, const char *path, const char *name,
 	struct guest *gs = of_fs(fs);
 
 	if (guestfs_lsetxattr(gs->g, name, val, (int)len, path) == -1) {
-		warnx("cannot set %s of %s in '%s': %s", name, path,
+		warnx("cannot set %s of %s in '%s': %s", esc(name), esc(path),
 		    cur_image(gs), gerr(gs));
 		return -1;
 	}

@@ -97,7 +97,7 @@ guest_file(struct ctx *c, const char *path, bool *err)
 	if (st == -1 || type != 'f') {
 		if (st == 0)
 			warnx("%s in the guest is not a regular file; "
-			    "imprint does not edit it", path);
+			    "imprint does not edit it", esc(path));
 		*err = true;
 		c->errors++;
 		return NULL;
@@ -136,7 +136,7 @@ edit_job(struct ctx *c, const char *path, enum gfile_kind kind,
 	if ((f = guest_file(c, path, &err)) == NULL)
 		return;
 	if (gfile_edit(kind, job, f->new.data, f->new.len, &out) == -1) {
-		warnx("cannot edit %s in the guest", path);
+		warnx("cannot edit %s in the guest", esc(path));
 		c->errors++;
 		buf_release(&out);
 		return;
@@ -174,7 +174,8 @@ plan_remove(struct ctx *c, const char *path)
 		return;
 	}
 	if (type != 'f' && type != 'l') {
-		warnx("%s in the guest is not a file; not removed", path);
+		warnx("%s in the guest is not a file; not removed",
+		    esc(path));
 		c->errors++;
 		return;
 	}
@@ -247,13 +248,13 @@ pick_family(struct ctx *c)
 	}
 	warnx("cannot tell how the guest on %s configures its network "
 	    "(%s %s): it has no %s and no %s; imprint edits RHEL-style "
-	    "(ifcfg) and Debian-style (ifupdown) guests", c->in->root->display,
-	    c->in->root->os.distro, c->in->root->os.product, IFCFG_DIR,
-	    INTERFACES);
+	    "(ifcfg) and Debian-style (ifupdown) guests",
+	    esc(c->in->root->display), esc(c->in->root->os.distro),
+	    esc(c->in->root->os.product), IFCFG_DIR, INTERFACES);
 	for (i = 0; i < s->nhostnames; i++)
-		fprintf(stderr, "  found %s\n", s->hostnames[i].file);
+		fprintf(stderr, "  found %s\n", esc(s->hostnames[i].file));
 	for (i = 0; i < s->nudev; i++)
-		fprintf(stderr, "  found %s:%zu\n", s->udev[i].file,
+		fprintf(stderr, "  found %s:%zu\n", esc(s->udev[i].file),
 		    s->udev[i].line);
 	return -1;
 }
@@ -533,7 +534,7 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 			take(f, &out);
 		else if (f) {
 			warnx("cannot write the configuration of %s into %s",
-			    rn->name, path);
+			    rn->name, esc(path));
 			c->errors++;
 		}
 		free(path);
@@ -769,7 +770,7 @@ plan_ssh_hostkeys(struct ctx *c)
 		    n - (sizeof(pre) - 1) - 4);
 		if (!ident_ssh_type_ok(type)) {
 			warnx("%s: not a key type imprint knows; left alone",
-			    keys.v[i]);
+			    esc(keys.v[i]));
 			free(type);
 			continue;
 		}
@@ -937,7 +938,7 @@ plan_password(struct ctx *c)
 			warnx("%s:%zu: %s %d.%d has no SHA-512 crypt(3) (glibc "
 			    "before 2.5 as in EL 5.2): give root-password = "
 			    "hash:... with a hash it knows", c->r->path,
-			    g->password_line, os->distro, os->major,
+			    g->password_line, esc(os->distro), os->major,
 			    os->minor);
 			c->errors++;
 			goto out;
@@ -1146,11 +1147,11 @@ plan_diff(const struct plan *p, struct buf *out)
 		char *a, *b;
 
 		a = f->op == PLAN_CREATE ? xstrdup("/dev/null") :
-		    xasprintf("%s%s", f->host ? "" : "a", f->path);
+		    xasprintf("%s%s", f->host ? "" : "a", esc(f->path));
 		b = f->op == PLAN_REMOVE ? xstrdup("/dev/null") :
-		    xasprintf("%s%s", f->host ? "" : "b", f->path);
+		    xasprintf("%s%s", f->host ? "" : "b", esc(f->path));
 		if (f->host)
-			buf_addf(out, "host: %s\n", f->path);
+			buf_addf(out, "host: %s\n", esc(f->path));
 		if (f->secret)	/* a private key: its path, not its bytes */
 			buf_addf(out, "--- %s\n+++ %s\n(a private key: "
 			    "%zu bytes -> %zu bytes, not shown)\n", a, b,
@@ -1159,9 +1160,34 @@ plan_diff(const struct plan *p, struct buf *out)
 			diff_unified(a, b, f->old ? f->old : "", f->oldlen,
 			    f->new.data ? f->new.data : "", f->new.len, out);
 		if (f->op == PLAN_REMOVE && f->oldlen == 0)
-			buf_addf(out, "removed: %s\n", f->path);
+			buf_addf(out, "removed: %s\n", esc(f->path));
 		free(a);
 		free(b);
+	}
+}
+
+void
+plan_summary_text(const struct plan *p, struct buf *out)
+{
+	static const char *const ops[] = { "modify", "create", "remove",
+	    "symlink" };
+	size_t i;
+
+	for (i = 0; i < p->summary.n; i++) {
+		buf_adds(out, "  ");
+		buf_add_text(out, p->summary.v[i]);
+		buf_addc(out, '\n');
+	}
+	for (i = 0; i < p->n; i++) {
+		buf_addf(out, "  %s %s", ops[p->f[i].op], p->f[i].host ?
+		    "host " : "");
+		buf_add_text(out, p->f[i].path);
+		buf_addc(out, '\n');
+	}
+	for (i = 0; i < p->generated.n; i++) {
+		buf_adds(out, "  generated ");
+		buf_add_text(out, p->generated.v[i]);
+		buf_addc(out, '\n');
 	}
 }
 

@@ -81,6 +81,7 @@ struct plan_input {
  * with plan_release in every case.
  */
 int	 plan_build(struct plan *p, const struct plan_input *in);
+void	 plan_release(struct plan *p);
 
 /*
  * The crypt(3) hash in the file of r's "root-password = file:PATH" (its
@@ -90,10 +91,23 @@ int	 plan_build(struct plan *p, const struct plan_input *in);
  * Returns 0, or -1 after one message.
  */
 int	 plan_password_file(const struct recipe *r, char **hash_r);
-void	 plan_release(struct plan *p);
 
-/* Append a unified diff of every planned change to out. */
+/*
+ * Append a unified diff of every planned change to out.  The paths in
+ * its header lines are escaped (buf_add_text), as git quotes them: a
+ * guest file name cannot break the diff or forge a line of it.  The
+ * lines of the files themselves are shown as they are.
+ */
 void	 plan_diff(const struct plan *p, struct buf *out);
+
+/*
+ * Append the text summary of p, as apply prints it under the image: a
+ * line "  " LINE per summary line, "  OP [host ]PATH" per file ("modify",
+ * "create", "remove", "symlink"), "  generated KEY=VALUE" per value made.
+ * Every line's text is escaped (buf_add_text): a guest's file name or
+ * old host name cannot drive the terminal or forge a line.
+ */
+void	 plan_summary_text(const struct plan *p, struct buf *out);
 
 /*
  * Carry out p: the guest files first, through fs (each write atomic, a

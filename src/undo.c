@@ -356,7 +356,7 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 			}
 			if (undo_find(u, e.host, s) != NULL) {
 				bad(rd, "second entry for %s file '%s'",
-				    f[1], f[2]);
+				    esc(f[1]), esc(f[2]));
 				goto out;
 			}
 			e.path = s;
@@ -464,9 +464,13 @@ parse(const char *rec, const char *real, const char *d, size_t len,
 	crc = crc32_of(d, (size_t)(last - d));
 	snprintf(want, sizeof(want), "%08x", crc);
 	if (memcmp(last + sizeof(END_PREFIX) - 1, want, 8) != 0) {
+		char said[9];
+
+		/* any 8 bytes: escaped for the message */
+		memcpy(said, last + sizeof(END_PREFIX) - 1, 8);
+		said[8] = '\0';
 		warnx("undo record '%s' is damaged: checksum %s, the end "
-		    "line says %.8s", rec, want,
-		    last + sizeof(END_PREFIX) - 1);
+		    "line says %s", rec, want, esc(said));
 		return -1;
 	}
 
@@ -478,7 +482,7 @@ parse(const char *rec, const char *real, const char *d, size_t len,
 	if (strcmp(u->image, real) != 0) {
 		warnx("undo record '%s' was made for image '%s', not '%s'; "
 		    "remove it if it was copied along with the image", rec,
-		    u->image, real);
+		    esc(u->image), real);
 		undo_free(u);
 		return -1;
 	}
@@ -626,7 +630,7 @@ serialise(const struct undo *u, const char *rec, struct buf *b)
 		e = &u->e[i];
 		if (!path_ok(e->host, e->path)) {
 			warnx("cannot write undo record '%s': path '%s' is "
-			    "not absolute", rec, e->path);
+			    "not absolute", rec, esc(e->path));
 			return -1;
 		}
 		buf_adds(b, e->what == UNDO_RESTORE ? "restore " :

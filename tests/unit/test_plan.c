@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "gfs.h"
 #include "guest.h"
 #include "domcfg.h"
@@ -839,6 +840,108 @@ test_forget_keys_diff(void)
 }
 
 /*
+ * A guest's file names and old host name reach the summary apply prints
+ * and the headers of the --dry-run diff: escaped, so a name with a
+ * newline cannot forge a line such as "  root password: set from the
+ * recipe" (a name holds no '/', but a line needs none), nor an ESC drive
+ * the terminal.
+ */
+static void
+test_escaped_names(void)
+{
+	static const char rcp[] = "[guest]\nroot = partition:1\n"
+	    "hostname = new.example.com\nforget = ssh-hostkeys\n\n"
+	    "[host]\nconfig = none\n";
+	static const char forged[] =
+	    "/etc/ssh/ssh_host_x\n  root password: set from the recipe";
+	static const char old[] = "tmpl\033]0;pwned\007\033[2J\n";
+	struct guest_attr a = { 0644, 0, 0 };
+	struct run x;
+	struct buf t = BUF_INIT, d = BUF_INIT;
+	char *path = xasprintf("%s/esc.rcp", tmpdir), *line, *save = NULL;
+	size_t forged_lines = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
+	    NULL);
+	gfs_mem_add_file(x.fs, forged, "k\n", 2, 0600, 0, 0);
+	gfs_mem_add_file(x.fs, "/etc/ssh/ssh_host_\033[31mred_key", "k\n", 2,
+	    0600, 0, 0);
+	if (gfs_write(x.fs, "/etc/hostname", old, strlen(old), NULL, &a) ==
+	    -1)
+		exit(1);
+	CHECK_INT(run_build(&x), 0);
+	CHECK(planned(&x.p, forged) != NULL);	/* the plan has it raw */
+
+	plan_summary_text(&x.p, &t);
+	buf_adds(&t, "");
+	CHECK(strstr(t.data, "  remove /etc/ssh/ssh_host_x\\x0a  root "
+	    "password: set from the recipe\n") != NULL);
+	CHECK(strstr(t.data, "  remove /etc/ssh/ssh_host_\\x1b[31mred_key\n")
+	    != NULL);
+	CHECK(strstr(t.data, "  hostname: tmpl\\x1b]0;pwned\\x07\\x1b[2J -> "
+	    "new.example.com\n") != NULL);
+	CHECK(strchr(t.data, '\033') == NULL && strchr(t.data, '\007') ==
+	    NULL);
+	for (line = strtok_r(t.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strcmp(line, "  root password: set from the recipe") == 0)
+			forged_lines++;
+	CHECK_INT(forged_lines, 0);
+
+	/* the diff's headers too; the files' own lines stay as they are */
+	plan_diff(&x.p, &d);
+	buf_adds(&d, "");
+	CHECK(strstr(d.data, "--- a/etc/ssh/ssh_host_x\\x0a  root password: "
+	    "set from the recipe\n+++ /dev/null\n") != NULL);
+	CHECK(strstr(d.data, "\n  root password: set") == NULL);
+	CHECK(strstr(d.data, "--- a/etc/ssh/ssh_host_\\x1b[31mred_key\n")
+	    != NULL);
+	CHECK(strstr(d.data, "-tmpl\033]0;pwned") != NULL);
+
+	buf_release(&t);
+	buf_release(&d);
+	unlink(path);
+	free(path);
+	run_release(&x);
+}
+
+/* A warning that names a guest file: escaped as well. */
+static void
+test_escaped_warning(void)
+{
+	static const char rcp[] = "[guest]\nroot = partition:1\n"
+	    "ssh-hostkeys = new\n\n[host]\nconfig = none\n";
+	struct run x;
+	char *path = xasprintf("%s/esc2.rcp", tmpdir), *msg;
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
+	    NULL);
+	/* no key ssh-keygen would have to make: only the odd one */
+	if (gfs_remove(x.fs, "/etc/ssh/ssh_host_rsa_key") == -1 ||
+	    gfs_remove(x.fs, "/etc/ssh/ssh_host_ed25519_key") == -1)
+		exit(1);
+	gfs_mem_add_file(x.fs, "/etc/ssh/ssh_host_x\033[2J\nimprint: ok_key",
+	    "k\n", 2, 0600, 0, 0);
+	cap_start();
+	CHECK_INT(run_build(&x), 0);
+	msg = cap_stop();
+	CHECK_STR(msg, "test_plan: /etc/ssh/ssh_host_x\\x1b[2J\\x0aimprint: "
+	    "ok_key: not a key type imprint knows; left alone\n");
+	free(msg);
+	unlink(path);
+	free(path);
+	run_release(&x);
+}
+
+/*
  * /etc/hosts that names the guest nowhere gets "127.0.1.1 FQDN SHORT" in
  * the file's own line ending; one that names it (any case) is left so.
  */
@@ -939,6 +1042,8 @@ main(void)
 	test_rerun_without_config();
 	test_forget_keys_diff();
 	test_hosts_self();
+	test_escaped_names();
+	test_escaped_warning();
 	test_rhel_lvm();
 	rmdir(tmpdir);
 	return unit_done();
