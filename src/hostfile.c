@@ -48,8 +48,12 @@ write_all(int fd, const char *p, size_t n)
 
 /*
  * Create DIR/.BASE.imprint-XXXXXX holding DATA with the owner and mode of
- * ST, fsynced and closed.  Returns its path (caller frees), or NULL after
- * one message with nothing left behind.
+ * ST, fsynced and closed.  It is created with the final mode's owner
+ * bits alone (0600 at most, 0400 for a 0400 file), so that the new bytes
+ * (a random root password in a --report) are never readable by others,
+ * and gets its owner and final mode only once they are all written.
+ * Returns its path (caller frees), or NULL after one message with
+ * nothing left behind.
  */
 static char *
 write_temp(const char *dir, const char *base, const char *data, size_t len,
@@ -73,7 +77,7 @@ write_temp(const char *dir, const char *base, const char *data, size_t len,
 		free(tmp);
 		tmp = xasprintf("%s/.%s.imprint-%s", dir, base, suf);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		    O_CLOEXEC, st->st_mode & 0600);
 		if (fd != -1 || errno != EEXIST)
 			break;
 	}

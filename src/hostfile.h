@@ -20,10 +20,11 @@
 /*
  * Replace the contents of the existing regular file PATH with LEN bytes at
  * DATA, atomically: a new file is created in the same directory with
- * O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600, named
- * ".NAME.imprint-XXXXXX"; it is written in full, given the original's
- * owner, group and mode (permission bits, setgid and sticky included),
- * fsynced and renamed over the original, and the directory is fsynced.
+ * O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, named ".NAME.imprint-XXXXXX", mode
+ * 0600 (the original's owner bits alone when stricter, as 0400); it is
+ * written in full, only then given the original's owner, group and mode
+ * (permission bits, setgid and sticky included), fsynced and renamed
+ * over the original, and the directory is fsynced.
  * Readers see either the old or the new file, never a mix.
  *
  * When PATH is a symbolic link, the file it resolves to (realpath(3)) is

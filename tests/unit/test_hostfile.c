@@ -3,7 +3,8 @@
  * and owner are kept, no temporary file stays, the backup is a byte copy
  * and is never overwritten, a symlink's target is edited, a FIFO target
  * is refused without blocking, and a failed write (changed file, file
- * size limit) leaves the original intact.
+ * size limit) leaves the original intact and no temporary file, which
+ * was never more than 0600 while it held the new bytes.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
@@ -11,11 +12,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "hostfile.h"
 #include "unit.h"
 #include "util.h"
@@ -45,6 +49,84 @@ get(const char *path)
 	if (read_host_file(path, 1 << 20, &buf, &len) == -1)
 		return NULL;
 	return buf;
+}
+
+/*
+ * The temporary file as it is while being written: SIGXFSZ comes when a
+ * write passes RLIMIT_FSIZE, with the file still there, so the handler
+ * looks at it (opendir in a handler: the write(2) it interrupts holds no
+ * lock of ours).  It may come again for a message, when stderr is a file
+ * past the limit.  temp_seen is the most temporaries one look found,
+ * temp_mode the last one's permission bits.
+ */
+static int temp_seen = 0;
+static unsigned temp_mode = 07777;
+
+static void
+on_xfsz(int sig)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	char p[PATH_MAX];
+	int n = 0;
+
+	(void)sig;
+	while (d && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".dc1.cfg.imprint-", 17) != 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == 0) {
+			n++;
+			temp_mode = st.st_mode & 07777;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (n > temp_seen)
+		temp_seen = n;
+}
+
+/*
+ * Replace dc1.cfg (mode MODE) with more bytes than RLIMIT_FSIZE lets
+ * through: the write fails half-way.  Returns hostfile_replace's result;
+ * temp_seen and temp_mode tell what the temporary file was meanwhile.
+ */
+static int
+replace_too_big(const char *p, const char *orig, mode_t mode, int flags)
+{
+	struct sigaction sa, old;
+	struct rlimit rl, small;
+	char big[4096], *msg;
+	int r;
+
+	put(p, orig, mode);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_xfsz;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGXFSZ, &sa, &old);
+	getrlimit(RLIMIT_FSIZE, &rl);
+	small = rl;
+	small.rlim_cur = 1024;
+	memset(big, 'x', sizeof(big));
+	temp_seen = 0;
+	temp_mode = 07777;
+	/*
+	 * The message goes to a file of its own: stderr may be a file
+	 * already past the limit (the test driver's), where it would be
+	 * cut short.
+	 */
+	cap_start();
+	if (setrlimit(RLIMIT_FSIZE, &small) == -1)
+		exit(1);
+	r = hostfile_replace(p, orig, strlen(orig), big, sizeof(big), flags,
+	    NULL);
+	setrlimit(RLIMIT_FSIZE, &rl);
+	msg = cap_stop();
+	CHECK(strstr(msg, "File too large") != NULL);
+	free(msg);
+	sigaction(SIGXFSZ, &old, NULL);
+	return r;
 }
 
 /* Number of directory entries other than . and .. */
@@ -187,6 +269,33 @@ main(void)
 	CHECK_STR(got = get(p), orig);
 	free(got);
 	CHECK_INT(entries(), 1);
+
+	/*
+	 * While the new bytes are written the temporary file is 0600, or
+	 * the original's owner bits when stricter (0400, 0000): never
+	 * readable by group or others.  A failure removes it.
+	 */
+	{
+		static const unsigned modes[][2] = {
+			{ 0644, 0600 }, { 0640, 0600 }, { 0600, 0600 },
+			{ 0400, 0400 }, { 0000, 0000 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			/* a 0000 original is readable by root alone */
+			if (modes[i][0] == 0 && geteuid() != 0)
+				continue;
+			CHECK_INT(replace_too_big(p, orig, modes[i][0],
+			    HOSTFILE_BACKUP), -1);
+			CHECK_INT(temp_seen, 1);
+			CHECK_INT(temp_mode, modes[i][1]);
+			CHECK_INT(entries(), 1);	/* no temp, no backup */
+			chmod(p, 0600);
+			CHECK_STR(got = get(p), orig);
+			free(got);
+		}
+	}
 
 	/* a read-only directory (meaningful only when not root) */
 	if (geteuid() != 0) {
