@@ -44,12 +44,14 @@ struct gfs_ops {
 	/* 1 when path is a regular file (symlinks followed), 0, -1. */
 	int	(*is_file)(struct gfs *, const char *path);
 	/*
-	 * Replace or create path atomically (temporary file in the same
-	 * directory, renamed over it).  A new file takes the attributes of
-	 * like (may be NULL: root:root 0644), an existing one keeps its
-	 * own (owner, mode, extended attributes such as the SELinux
-	 * label); attr, when not NULL, is applied last.  A symlink or
-	 * non-regular file at path is refused.  0 or -1.
+	 * Replace or create path atomically (a temporary file in the same
+	 * directory, renamed over it; made at most 0600 before any byte
+	 * goes in, given its final attributes after the last, removed on
+	 * every failure).  A new file takes the attributes of like (may be
+	 * NULL: root:root 0644), an existing one keeps its own (owner,
+	 * mode, extended attributes such as the SELinux label); attr, when
+	 * not NULL, is applied last.  A symlink or non-regular file at path
+	 * is refused.  0 or -1.
 	 */
 	int	(*write)(struct gfs *, const char *path, const char *data,
 		    size_t len, const char *like, const struct guest_attr *attr);

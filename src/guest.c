@@ -1725,11 +1725,12 @@ int
 guest_write(struct guest *gs, const char *path, const char *data,
     size_t len, const char *like, const struct guest_attr *attr)
 {
-	struct guest_attr la;
+	struct guest_attr cur, la;
 	unsigned char rnd[6];
 	char *dir = NULL, *base = NULL, *rdir = NULL, *tmp = NULL;
 	char *dst = NULL, type;
-	int r = -1, st, exists;
+	unsigned mode;
+	int r = -1, st, exists, has_like, old, w, u;
 
 	if (gs->readonly) {
 		warnx("internal error: write to read-only image");
@@ -1742,7 +1743,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 		goto out;
 	}
 	dst = xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
-	if ((st = guest_lstat(gs, dst, NULL, &type)) == -1)
+	if ((st = guest_lstat(gs, dst, &cur, &type)) == -1)
 		goto out;
 	exists = st == 0;
 	if (exists && type != 'f') {
@@ -1751,18 +1752,36 @@ guest_write(struct guest *gs, const char *path, const char *data,
 		    "not a regular file");
 		goto out;
 	}
+	has_like = !exists && like && guest_lstat(gs, like, &la, &type) == 0 &&
+	    type == 'f';
+	/* the mode the file ends with */
+	mode = attr ? attr->mode : exists ? cur.mode : has_like ? la.mode :
+	    0644;
 	xrandom(rnd, sizeof(rnd));
 	tmp = xasprintf("%s/.imprint-%02x%02x%02x%02x%02x%02x",
 	    strcmp(rdir, "/") ? rdir : "", rnd[0], rnd[1], rnd[2], rnd[3],
 	    rnd[4], rnd[5]);
-	if (guestfs_write(gs->g, tmp, data, len) == -1)
+	/*
+	 * The new bytes (a new /etc/shadow) must never sit in a file others
+	 * may read, not even for the moment before the final mode is set.
+	 * The daemon creates the file 0666 & ~umask: with this umask it is
+	 * born with no more than the final mode's owner bits (0600 at most,
+	 * 0000 for a 0000 shadow), the umask goes back at once, and every
+	 * failure from here on removes the file.
+	 */
+	if ((old = guestfs_umask(gs->g, 0777 & ~(int)(mode & 0600))) == -1)
 		goto gfail;
+	w = guestfs_write(gs->g, tmp, data, len);
+	u = guestfs_umask(gs->g, old);
+	if (w == -1 || u == -1)
+		goto gfail_rm;
+	/* the final owner, mode and label: after the bytes, before the
+	 * rename */
 	if (exists) {
 		if (guestfs_copy_attributes(gs->g, dst, tmp,
 		    GUESTFS_COPY_ATTRIBUTES_ALL, 1, -1) == -1)
 			goto gfail_rm;
-	} else if (like && guest_lstat(gs, like, &la, &type) == 0 &&
-	    type == 'f') {
+	} else if (has_like) {
 		if (guestfs_copy_attributes(gs->g, like, tmp,
 		    GUESTFS_COPY_ATTRIBUTES_ALL, 1, -1) == -1)
 			goto gfail_rm;
@@ -1777,6 +1796,10 @@ guest_write(struct guest *gs, const char *path, const char *data,
 	r = 0;
 	goto out;
 gfail_rm:
+	/*
+	 * Every failure once the file may exist (a write cut short by a
+	 * full filesystem leaves part of the bytes): remove it.
+	 */
 	warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),
 	    gerr(gs));
 	(void)guestfs_rm_f(gs->g, tmp);

@@ -164,9 +164,13 @@ int	 guest_lstat(struct guest *, const char *path, struct guest_attr *a,
  * (owner, mode, extended attributes such as the SELinux label) or, for a
  * new file, those of like (a sibling, may be NULL: root:root 0644), then
  * is renamed over path.  attr, when not NULL, is applied last (undo uses
- * it).  A path that is a symlink or not a regular file is refused: we
- * never write through a guest symlink.  Returns 0, or -1 after one
- * message with nothing changed.
+ * it).  The new file is created with at most the final mode's owner bits
+ * (0600, or 0000 for a 0000 file) before any byte goes in, gets its final
+ * attributes only once every byte is written, and is removed on every
+ * failure; only a kill midway (of imprint or the appliance) can leave
+ * it, private, as DIR/.imprint-XXXXXXXXXXXX.  A path that is a symlink or
+ * not a regular file is refused: we never write through a guest symlink.
+ * Returns 0, or -1 after one message with nothing changed.
  */
 int	 guest_write(struct guest *, const char *path, const char *data,
 	    size_t len, const char *like, const struct guest_attr *attr);
