@@ -333,13 +333,13 @@ dir_read(struct gfs *fs, const char *path, size_t cap, char **buf_r,
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
-		warnx("cannot read %s in '%s': not a regular file", path,
-		    d->path);
+		warnx("cannot read %s in '%s': not a regular file", esc(path),
+		    esc(d->path));
 		goto out;
 	}
 	if ((uintmax_t)st.st_size > cap) {
-		warnx("cannot read %s in '%s': larger than %zu bytes", path,
-		    d->path, cap);
+		warnx("cannot read %s in '%s': larger than %zu bytes",
+		    esc(path), esc(d->path), cap);
 		goto out;
 	}
 	fd_path(pp, fd);
@@ -363,7 +363,7 @@ dir_read(struct gfs *fs, const char *path, size_t cap, char **buf_r,
 		len += (size_t)got;
 		if (len > cap) {
 			warnx("cannot read %s in '%s': larger than %zu bytes",
-			    path, d->path, cap);
+			    esc(path), esc(d->path), cap);
 			goto out;
 		}
 	}
@@ -374,7 +374,8 @@ dir_read(struct gfs *fs, const char *path, size_t cap, char **buf_r,
 	r = 0;
 	goto out;
 fail:
-	warnx("cannot read %s in '%s': %s", path, d->path, strerror(errno));
+	warnx("cannot read %s in '%s': %s", esc(path), esc(d->path),
+	    strerror(errno));
 out:
 	free(buf);
 	close_keep_errno(rfd);
@@ -393,7 +394,7 @@ dir_lstat(struct gfs *fs, const char *path, struct guest_attr *a,
 	if ((fd = open_self(d, path)) == -1 && absent(errno))
 		return 1;
 	if (fd == -1 || fstat(fd, &st) == -1) {
-		warnx("cannot stat %s in '%s': %s", path, d->path,
+		warnx("cannot stat %s in '%s': %s", esc(path), esc(d->path),
 		    strerror(errno));
 		close_keep_errno(fd);
 		return -1;
@@ -419,13 +420,14 @@ dir_readlink(struct gfs *fs, const char *path, char **target_r)
 		return 1;
 	if (fd != -1 && fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode)) {
 		warnx("cannot read the link %s in '%s': not a symbolic link",
-		    path, d->path);
+		    esc(path), esc(d->path));
 		close(fd);
 		return -1;
 	}
 	if (fd == -1 || (ll = readlinkat(fd, "", lnk, sizeof(lnk))) == -1 ||
 	    (size_t)ll >= sizeof(lnk)) {
-		warnx("cannot read the link %s in '%s': %s", path, d->path,
+		warnx("cannot read the link %s in '%s': %s", esc(path),
+		    esc(d->path),
 		    strerror(fd != -1 && ll != -1 ? ENAMETOOLONG : errno));
 		close_keep_errno(fd);
 		return -1;
@@ -455,7 +457,7 @@ dir_ls(struct gfs *fs, const char *dir, struct strlist *names)
 	    absent(errno))
 		return 1;
 	if (fd == -1 || (dp = fdopendir(fd)) == NULL) {
-		warnx("cannot list %s in '%s': %s", dir, d->path,
+		warnx("cannot list %s in '%s': %s", esc(dir), esc(d->path),
 		    strerror(errno));
 		close_keep_errno(fd);
 		return -1;
@@ -469,7 +471,7 @@ dir_ls(struct gfs *fs, const char *dir, struct strlist *names)
 			strlist_add(&l, de->d_name);
 	}
 	if (errno != 0) {
-		warnx("cannot list %s in '%s': %s", dir, d->path,
+		warnx("cannot list %s in '%s': %s", esc(dir), esc(d->path),
 		    strerror(errno));
 		closedir(dp);
 		strlist_release(&l);
@@ -494,7 +496,7 @@ dir_is_file(struct gfs *fs, const char *path)
 	if ((fd = open_in(d, path, O_PATH)) == -1 && absent(errno))
 		return 0;
 	if (fd == -1 || fstat(fd, &st) == -1) {
-		warnx("cannot check %s in '%s': %s", path, d->path,
+		warnx("cannot check %s in '%s': %s", esc(path), esc(d->path),
 		    strerror(errno));
 		close_keep_errno(fd);
 		return -1;
@@ -612,14 +614,14 @@ dir_write(struct gfs *fs, const char *path, const char *data, size_t len,
 
 	if ((dfd = open_parent(d, path, O_RDONLY | O_DIRECTORY, &base)) ==
 	    -1) {
-		warnx("cannot write %s in '%s': %s", path, d->path,
+		warnx("cannot write %s in '%s': %s", esc(path), esc(d->path),
 		    errno == ENOENT || errno == ENOTDIR ? "no such directory" :
 		    strerror(errno));
 		return -1;
 	}
 	if (base == NULL) {
 		warnx("refusing to write %s in '%s': it is not a regular file",
-		    path, d->path);
+		    esc(path), esc(d->path));
 		goto out;
 	}
 	if ((src = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC)) !=
@@ -627,8 +629,9 @@ dir_write(struct gfs *fs, const char *path, const char *data, size_t len,
 		if (fstat(src, &st) == -1)
 			goto fail;
 		if (!S_ISREG(st.st_mode)) {
-			warnx("refusing to write %s in '%s': it is %s", path,
-			    d->path, S_ISLNK(st.st_mode) ? "a symbolic link" :
+			warnx("refusing to write %s in '%s': it is %s",
+			    esc(path), esc(d->path),
+			    S_ISLNK(st.st_mode) ? "a symbolic link" :
 			    "not a regular file");
 			goto out;
 		}
@@ -655,7 +658,7 @@ dir_write(struct gfs *fs, const char *path, const char *data, size_t len,
 	    (src != -1 && copy_xattrs(src, tfd) == -1) ||
 	    fchmod(tfd, (mode_t)(a.mode & 07777)) == -1 ||
 	    fsync(tfd) == -1 || renameat(dfd, tmp, dfd, base) == -1) {
-		warnx("cannot write %s in '%s': %s", path, d->path,
+		warnx("cannot write %s in '%s': %s", esc(path), esc(d->path),
 		    strerror(errno));
 		(void)unlinkat(dfd, tmp, 0);
 		goto out;
@@ -665,7 +668,8 @@ dir_write(struct gfs *fs, const char *path, const char *data, size_t len,
 	r = 0;
 	goto out;
 fail:
-	warnx("cannot write %s in '%s': %s", path, d->path, strerror(errno));
+	warnx("cannot write %s in '%s': %s", esc(path), esc(d->path),
+	    strerror(errno));
 out:
 	close_keep_errno(tfd);
 	close_keep_errno(src);
@@ -689,8 +693,8 @@ dir_remove(struct gfs *fs, const char *path)
 		goto fail;
 	}
 	if (base == NULL) {
-		warnx("refusing to remove %s in '%s': not a file", path,
-		    d->path);
+		warnx("refusing to remove %s in '%s': not a file", esc(path),
+		    esc(d->path));
 		goto out;
 	}
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == -1) {
@@ -700,8 +704,8 @@ dir_remove(struct gfs *fs, const char *path)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-		warnx("refusing to remove %s in '%s': not a file", path,
-		    d->path);
+		warnx("refusing to remove %s in '%s': not a file", esc(path),
+		    esc(d->path));
 		goto out;
 	}
 	if ((unlinkat(dfd, base, 0) == -1 && errno != ENOENT) ||
@@ -710,7 +714,8 @@ dir_remove(struct gfs *fs, const char *path)
 	r = 0;
 	goto out;
 fail:
-	warnx("cannot remove %s in '%s': %s", path, d->path, strerror(errno));
+	warnx("cannot remove %s in '%s': %s", esc(path), esc(d->path),
+	    strerror(errno));
 out:
 	close_keep_errno(dfd);
 	free(base);
@@ -750,8 +755,8 @@ dir_symlink(struct gfs *fs, const char *target, const char *path,
 	r = 0;
 	goto out;
 fail:
-	warnx("cannot make the symbolic link %s in '%s': %s", path, d->path,
-	    why);
+	warnx("cannot make the symbolic link %s in '%s': %s", esc(path),
+	    esc(d->path), why);
 out:
 	close_keep_errno(dfd);
 	free(base);
@@ -770,7 +775,8 @@ dir_getxattr(struct gfs *fs, const char *path, const char *name,
 	*val_r = NULL;
 	*len_r = 0;
 	if ((fd = open_self(d, path)) == -1) {
-		warnx("cannot read %s of %s in '%s': %s", name, path, d->path,
+		warnx("cannot read %s of %s in '%s': %s", esc(name), esc(path),
+		    esc(d->path),
 		    absent(errno) ? "no such file" : strerror(errno));
 		return -1;
 	}
@@ -788,8 +794,8 @@ dir_getxattr(struct gfs *fs, const char *path, const char *name,
 		free(val);
 		if (errno == ENODATA || errno == ENOTSUP)
 			return 1;
-		warnx("cannot read %s of %s in '%s': %s", name, path, d->path,
-		    strerror(errno));
+		warnx("cannot read %s of %s in '%s': %s", esc(name), esc(path),
+		    esc(d->path), strerror(errno));
 		return -1;
 	}
 	val[vl] = '\0';
@@ -807,14 +813,15 @@ dir_setxattr(struct gfs *fs, const char *path, const char *name,
 	int fd, r;
 
 	if ((fd = open_self(d, path)) == -1) {
-		warnx("cannot set %s of %s in '%s': %s", name, path, d->path,
+		warnx("cannot set %s of %s in '%s': %s", esc(name), esc(path),
+		    esc(d->path),
 		    absent(errno) ? "no such file" : strerror(errno));
 		return -1;
 	}
 	fd_path(pp, fd);
 	if ((r = setxattr(pp, name, val, len, 0)) == -1)
-		warnx("cannot set %s of %s in '%s': %s", name, path, d->path,
-		    strerror(errno));
+		warnx("cannot set %s of %s in '%s': %s", esc(name), esc(path),
+		    esc(d->path), strerror(errno));
 	close_keep_errno(fd);
 	return r;
 }
@@ -858,7 +865,7 @@ gfs_dir_open(const char *root)
 #endif
 
 	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		warnx("cannot open the guest tree '%s': %s", root,
+		warnx("cannot open the guest tree '%s': %s", esc(root),
 		    strerror(errno));
 		return NULL;
 	}
