@@ -1290,18 +1290,24 @@ plan_from_undo(struct plan *p, const struct undo *u)
 
 /*
  * A libvirt domain's entry names the domain by the uuid apply gives it,
- * since that is how undo will find it; a second apply moves the entry of
- * the first to the newer identity and keeps its original XML.
+ * since that is how undo will find it: the applied uuid (u's applied
+ * lines are the plan's already), else the one the domain is named by
+ * now ("libvirt:URI#UUID", virtdom_load).  A second apply moves the entry
+ * of the first to the newer identity and keeps its original XML.
  */
 static void
 domain_to_undo(const struct plan_file *f, struct undo *u)
 {
+	const char *uuid = undo_applied_get(u, "uuid");
 	struct undo_entry e;
-	char *ref;
+	char *ref, norm[37];
 	size_t i;
 
-	if ((ref = virtdom_ref_of(f->path, f->new.data, f->new.len)) ==
-	    NULL)
+	if (uuid != NULL && uuid_form(uuid) != -1) {
+		uuid_to_form(uuid, 0, norm);	/* as libvirt writes it */
+		ref = xasprintf("%.*s#%s", (int)(strrchr(f->path, '#') -
+		    f->path), f->path, norm);
+	} else
 		ref = xstrdup(f->path);
 	for (i = 0; i < u->n; i++)
 		if (u->e[i].host && virtdom_is_ref(u->e[i].path)) {
@@ -1326,6 +1332,7 @@ plan_to_undo(const struct plan *p, struct undo *u)
 	struct stat st;
 	size_t i;
 
+	undo_set_applied(u, &p->applied);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 
@@ -1357,5 +1364,4 @@ plan_to_undo(const struct plan *p, struct undo *u)
 		}
 		undo_add(u, &e);
 	}
-	undo_set_applied(u, &p->applied);
 }

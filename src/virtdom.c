@@ -607,33 +607,3 @@ out:
 	virtdom_close(vd);
 	return rc;
 }
-
-char *
-virtdom_ref_of(const char *ref, const char *xml, size_t len)
-{
-	struct domxml *dx = NULL;
-	const char *u;
-	char *uri, *dom, *out = NULL, norm[37];
-	FILE *saved = stderr, *null;
-
-	if (ref_split(ref, &uri, &dom) == -1)
-		return NULL;
-	/* quietly: a document that does not parse has no uuid to give */
-	fflush(stderr);
-	if ((null = fopen("/dev/null", "w")) != NULL)
-		stderr = null;
-	if (domxml_parse(ref, xml, len, &dx) == 0 &&
-	    (u = domxml_get_string(dx, "uuid")) != NULL &&
-	    uuid_form(u) != -1) {
-		uuid_to_form(u, 0, norm);
-		out = virtdom_ref(uri, norm);
-	}
-	if (null != NULL) {
-		fclose(null);
-		stderr = saved;
-	}
-	domxml_free(dx);
-	free(uri);
-	free(dom);
-	return out;
-}

@@ -170,12 +170,4 @@ int	 virtdom_load(const char *ref, bool write, struct domcfg **cfg_r);
 int	 virtdom_replace(const char *ref, const char *old, size_t oldlen,
 	    const char *new, size_t newlen);
 
-/*
- * The reference, in REF's URI, of the domain the document XML (LEN
- * bytes) defines, by its uuid, or NULL when XML has no valid uuid (no
- * message).  Undo records name a domain by the identity apply gave it.
- * Caller frees.
- */
-char	*virtdom_ref_of(const char *ref, const char *xml, size_t len);
-
 #endif
