@@ -83,7 +83,7 @@ apply_load_config(struct apply_job *j, const char *cfgpath, bool write)
 	if (cfgpath == NULL)
 		return 0;
 	if (virtdom_is_ref(cfgpath))
-		return cmd_load_config(cfgpath, write, &j->cfg);
+		return virtdom_load(cfgpath, write, &j->cfg);
 	if (realpath(cfgpath, buf) == NULL) {
 		warn("cannot read domain config '%s'", esc(cfgpath));
 		return -1;

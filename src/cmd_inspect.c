@@ -19,6 +19,7 @@
 #include "domcfg.h"
 #include "survey.h"
 #include "util.h"
+#include "virtdom.h"
 
 /* Version of the --json document; bumped only on incompatible change. */
 #define INSPECT_SCHEMA	1
@@ -517,7 +518,9 @@ cmd_inspect(int argc, char **argv)
 		char *p = beside ? path_beside(argv[k], "vm.cfg") :
 		    xstrdup(o.vmcfg);
 
-		r = cmd_load_config(p, false, &cfgs[k]);
+		/* a libvirt domain through a read-only connection */
+		r = virtdom_is_ref(p) ? virtdom_load(p, false, &cfgs[k]) :
+		    domcfg_load(p, &cfgs[k]);
 		free(p);
 		if (r == -1) {
 			rc = 2;

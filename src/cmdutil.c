@@ -10,7 +10,6 @@
 
 #include "alive.h"
 #include "cmdutil.h"
-#include "domcfg.h"
 #include "ident.h"
 #include "virtdom.h"
 
@@ -121,14 +120,6 @@ cmd_put_text(const char *s)
 	buf_add_text(&b, s);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_release(&b);
-}
-
-int
-cmd_load_config(const char *where, bool write, struct domcfg **cfg_r)
-{
-	if (virtdom_is_ref(where))
-		return virtdom_load(where, write, cfg_r);
-	return domcfg_load(where, cfg_r);
 }
 
 int

@@ -50,14 +50,6 @@ int	 cmd_refuse_alive(const char *image, const char *name,
 	    const char *uuid, bool force, const char *verb);
 
 /*
- * Load the domain config WHERE names: a libvirt domain reference
- * ("libvirt:URI#DOMAIN", virtdom.h; WRITE: refused unless the domain is
- * shut off) or a file (domcfg_load).  0, or -1 after one message.
- */
-struct domcfg;
-int	 cmd_load_config(const char *where, bool write, struct domcfg **cfg_r);
-
-/*
  * The libvirt reference of --domain NAME and --connect URI (either may
  * be NULL): NULL when there is no NAME (and no URI); -1 after a message
  * when --connect comes without a domain.  *ref_r: caller frees.
