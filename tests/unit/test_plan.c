@@ -858,15 +858,9 @@ test_escaped_names(void)
 	struct guest_attr a = { 0644, 0, 0 };
 	struct run x;
 	struct buf t = BUF_INIT, d = BUF_INIT;
-	char *path = xasprintf("%s/esc.rcp", tmpdir), *line, *save = NULL;
+	char *path = debian_with("esc.rcp", rcp, &x), *line, *save = NULL;
 	size_t forged_lines = 0;
-	FILE *f;
 
-	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
-	    fclose(f) != 0)
-		exit(1);
-	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
-	    NULL);
 	gfs_mem_add_file(x.fs, forged, "k\n", 2, 0600, 0, 0);
 	gfs_mem_add_file(x.fs, "/etc/ssh/ssh_host_\033[31mred_key", "k\n", 2,
 	    0600, 0, 0);
@@ -916,14 +910,8 @@ test_escaped_warning(void)
 	static const char rcp[] = "[guest]\nroot = partition:1\n"
 	    "ssh-hostkeys = new\n\n[host]\nconfig = none\n";
 	struct run x;
-	char *path = xasprintf("%s/esc2.rcp", tmpdir), *msg;
-	FILE *f;
+	char *path = debian_with("esc2.rcp", rcp, &x), *msg;
 
-	if ((f = fopen(path, "w")) == NULL || fputs(rcp, f) == EOF ||
-	    fclose(f) != 0)
-		exit(1);
-	run_setup(&x, "tests/data/guest-debian", path, NULL, "debian", 12, 0,
-	    NULL);
 	/* no key ssh-keygen would have to make: only the odd one */
 	if (gfs_remove(x.fs, "/etc/ssh/ssh_host_rsa_key") == -1 ||
 	    gfs_remove(x.fs, "/etc/ssh/ssh_host_ed25519_key") == -1)
