@@ -25,6 +25,7 @@
 #include "gfile.h"
 #include "guest.h"
 #include "hostfile.h"
+#include "lvmeta.h"
 #include "util.h"
 
 struct guest_image {
@@ -49,13 +50,22 @@ struct guest {
 	size_t			 ninsp;
 	ssize_t			 insp_cur;	/* -2: never inspected */
 	char			*mounted_dev;	/* at /, when mounted */
+	char			*mounted_opts;	/* its loop options, or NULL */
 	bool			 mounted_rw;
+	struct lvmap		*lvmap;		/* see lvmap_learn */
+	/* The appliance's partitions, listed once: imprint changes no
+	 * partition table, and the listing costs seconds with many
+	 * drives under TCG (7 s with 30). */
+	char			**parts;
+	bool			 lvmap_tried;
 	/* Directories resolved in the guest under this mount: "dir" at
 	 * dirs.v[2i], its realpath at dirs.v[2i+1]. */
 	struct strlist		 dirs;
 };
 
 static const struct gfs_ops appliance_ops;
+struct lvmap;
+static void	lvmap_free(struct lvmap *);
 
 static int	guest_select(struct guest *, size_t k);
 static int	guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
@@ -71,6 +81,19 @@ static int	guest_root_fast(struct guest *, size_t k, const struct root_spec *,
 struct insp_root {
 	char		*dev;
 	struct guest_os	 os;
+};
+
+/*
+ * Where a batch's LVM root lies, learned on one clone (lvmap_learn) and
+ * used on the others whose LVM label and metadata are the same bytes
+ * (lvmap_use): the LV is one byte range of one partition.
+ */
+struct lvmap {
+	char		*lv;		/* the root as found, /dev/VG/LV */
+	char		*asked;		/* and as the recipe named it */
+	int		 partnum;	/* the PV's partition */
+	struct lv_range	 range;
+	char		*head;		/* the PV's first range.data_start bytes */
 };
 
 /*
@@ -135,6 +158,21 @@ mounted(struct guest *gs, bool m)
 }
 static int mount_root(struct guest *, const struct guest_root *, bool,
     bool);
+
+/*
+ * Unmount everything.  A root mounted through a loop device (lvmap_use)
+ * is flushed the same way (guest_flush): the loop driver turns the
+ * filesystem's final cache flush into an fsync of the partition under
+ * it, which writes its page cache back and flushes the disk.
+ */
+static int
+unmount(struct guest *gs)
+{
+	if (guestfs_umount_all(gs->g) == -1)
+		return -1;
+	mounted(gs, false);
+	return 0;
+}
 
 static void
 free_strings(char **v)
@@ -666,6 +704,9 @@ guest_close(struct guest *gs)
 	}
 	free(gs->img);
 	free(gs->mounted_dev);
+	free(gs->mounted_opts);
+	lvmap_free(gs->lvmap);
+	free_strings(gs->parts);
 	strlist_release(&gs->dirs);
 	insp_clear(gs);
 	free(gs->first_err);
@@ -711,12 +752,9 @@ display_name(const struct guest *gs, size_t k, const char *dev)
 static int
 select_disk(struct guest *gs, size_t k)
 {
-	if (gs->mounted) {
-		if (guestfs_umount_all(gs->g) == -1) {
-			warnx("cannot unmount: %s", gerr(gs));
-			return -1;
-		}
-		mounted(gs, false);
+	if (gs->mounted && unmount(gs) == -1) {
+		warnx("cannot unmount: %s", gerr(gs));
+		return -1;
 	}
 	gs->cur = (ssize_t)k;
 	return 0;
@@ -759,6 +797,158 @@ guest_select(struct guest *gs, size_t k)
 	return 0;
 }
 
+/* --- LVM clones the short way --------------------------------------------- */
+
+/* The LVM head (label and metadata area) compared per clone, at most. */
+#define LVMAP_MAX_HEAD	(4 * READ_CHUNK)
+/* The bytes lvmap_learn compares between the LV and its PV range. */
+#define LVMAP_CHECK	65536
+
+static void
+lvmap_free(struct lvmap *m)
+{
+	if (m == NULL)
+		return;
+	free(m->lv);
+	free(m->asked);
+	free(m->head);
+	free(m);
+}
+
+/* len bytes of dev from off, in READ_CHUNK messages; NULL on error. */
+static char *
+read_dev(struct guest *gs, const char *dev, size_t len, int64_t off)
+{
+	char *buf = xmalloc(len ? len : 1), *p;
+	size_t done = 0, n, got;
+
+	while (done < len) {
+		n = len - done < READ_CHUNK ? len - done : READ_CHUNK;
+		p = guestfs_pread_device(gs->g, dev, (int)n,
+		    off + (int64_t)done, &got);
+		if (p == NULL || got != n) {
+			free(p);
+			free(buf);
+			return NULL;
+		}
+		memcpy(buf + done, p, n);
+		free(p);
+		done += n;
+	}
+	return buf;
+}
+
+/*
+ * Image k's root lvdev was found through LVM (filter, activation: about
+ * 1-2 s under TCG for each image).  Learn, once per appliance, where it
+ * lies, for lvmap_use on the batch's other clones: the LV's VG has one
+ * PV, a partition of image k with one metadata area, and the LV is one
+ * linear segment on it (lvmeta_linear); checked, not assumed: its first
+ * bytes are the PV's bytes at that offset.  Costs one LVM command.  Anything else leaves no map
+ * and every clone takes the full LVM path, as before.  asked is the name
+ * the recipe or the earlier clone gave the root.
+ */
+static void
+lvmap_learn(struct guest *gs, size_t k, const char *lvdev, const char *asked)
+{
+	struct lvmap *m = NULL;
+	struct lv_range range;
+	char *canon = NULL, *vg = NULL, *meta = NULL, *pv = NULL, *a = NULL;
+	char *b = NULL, *head = NULL;
+	const char *lv, *why;
+	size_t mlen = 0;
+	int partnum;
+
+	gs->lvmap_tried = true;
+	/* /dev/VG/LV as it is; /dev/mapper/VG-LV through LVM */
+	canon = strncmp(lvdev, "/dev/mapper/", 12) != 0 ? xstrdup(lvdev) :
+	    guestfs_lvm_canonical_lv_name(gs->g, lvdev);
+	if (canon == NULL || strncmp(canon, "/dev/", 5) != 0 ||
+	    (lv = strchr(canon + 5, '/')) == NULL || strchr(lv + 1, '/'))
+		goto out;
+	vg = xstrndup(canon + 5, (size_t)(lv - canon - 5));
+	lv++;
+	/* The metadata as LVM holds it now, its one PV under the device
+	 * name it has in this appliance: a partition of image k. */
+	if ((meta = guestfs_vgmeta(gs->g, vg, &mlen)) == NULL ||
+	    lvmeta_linear(meta, mlen, vg, lv, &range, &why) == -1 ||
+	    range.data_start > LVMAP_MAX_HEAD || range.size < LVMAP_CHECK ||
+	    (pv = lvmeta_pv_device(meta, mlen, vg)) == NULL ||
+	    !on_image(gs, k, pv) ||
+	    (partnum = guestfs_part_to_partnum(gs->g, pv)) <= 0)
+		goto out;
+	/* One metadata area (a second one at the PV's end would not be in
+	 * the head lvmap_use compares), and the LV's first bytes are the
+	 * PV's at the offset: the map is right, not just parsed. */
+	if ((head = read_dev(gs, pv, (size_t)range.data_start, 0)) == NULL ||
+	    lvmeta_label_mdas(head, (size_t)range.data_start) != 1 ||
+	    (a = read_dev(gs, lvdev, LVMAP_CHECK, 0)) == NULL ||
+	    (b = read_dev(gs, pv, LVMAP_CHECK, (int64_t)range.offset)) ==
+	    NULL || memcmp(a, b, LVMAP_CHECK) != 0)
+		goto out;
+	m = xcalloc(1, sizeof(*m));
+	m->lv = xstrdup(lvdev);
+	m->asked = xstrdup(asked);
+	m->partnum = partnum;
+	m->range = range;
+	m->head = head;
+	head = NULL;
+	gs->lvmap = m;
+out:
+	reset_err(gs);
+	free(canon);
+	free(vg);
+	free(meta);
+	free(pv);
+	free(a);
+	free(b);
+	free(head);
+}
+
+/*
+ * Image k's root dev the short way, when the map learned on another
+ * clone names it and image k's PV partition starts with the same label
+ * and metadata bytes: LVM would read the same layout, so the LV is the
+ * same byte range, mounted through a loop device without activating
+ * anything (no LV of two clones is ever active under one name).
+ * Returns 1 with *part_r (the partition) and *opts_r (loop options), 0
+ * when the map does not apply (a smaller partition, other bytes: the
+ * full path decides and explains).
+ */
+static int
+lvmap_use(struct guest *gs, size_t k, const char *dev, char **part_r,
+    char **opts_r)
+{
+	const struct lvmap *m = gs->lvmap;
+	char *part, *head, *last;
+	size_t got = 0;
+	int r = 0;
+
+	if (m == NULL || (strcmp(dev, m->lv) != 0 &&
+	    strcmp(dev, m->asked) != 0))
+		return 0;
+	part = xasprintf("%s%d", gs->img[k].dev, m->partnum);
+	/* The LV's last byte is there (a truncated clone's is not: a read
+	 * past the end returns nothing), and the head is the same. */
+	if ((last = guestfs_pread_device(gs->g, part, 1, (int64_t)(
+	    m->range.offset + m->range.size - 1), &got)) != NULL &&
+	    got == 1 &&
+	    (head = read_dev(gs, part, (size_t)m->range.data_start, 0))) {
+		r = memcmp(head, m->head, (size_t)m->range.data_start) == 0;
+		free(head);
+	}
+	free(last);
+	reset_err(gs);
+	if (r == 1) {
+		*part_r = part;
+		*opts_r = xasprintf("loop,offset=%llu,sizelimit=%llu",
+		    (unsigned long long)m->range.offset,
+		    (unsigned long long)m->range.size);
+	} else
+		free(part);
+	return r;
+}
+
 static void
 fill_fs(struct guest *gs, size_t k, struct guest_fs *f, const char *dev,
     int partnum)
@@ -782,7 +972,7 @@ static int
 guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
     size_t *n_r)
 {
-	char **parts = NULL, **lvs = NULL, *t;
+	char **parts, **lvs = NULL, *t;
 	struct guest_fs *fs = NULL;
 	size_t n = 0, cap = 0, i;
 	int r = -1, num;
@@ -791,7 +981,9 @@ guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
 	*n_r = 0;
 	if (guest_select(gs, k) == -1)
 		return -1;
-	if ((parts = guestfs_list_partitions(gs->g)) == NULL ||
+	if (gs->parts == NULL)
+		gs->parts = guestfs_list_partitions(gs->g);
+	if ((parts = gs->parts) == NULL ||
 	    (lvs = guestfs_lvs(gs->g)) == NULL) {
 		warnx("cannot list the partitions of image '%s': %s",
 		    esc(gs->img[k].path), gerr(gs));
@@ -822,7 +1014,6 @@ guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
 	fs = NULL;
 	r = 0;
 out:
-	free_strings(parts);
 	free_strings(lvs);
 	free(fs);
 	return r;
@@ -1188,10 +1379,11 @@ out:
 /* Mount dev read-only at / and read its release files into os; 1 when
  * it is not a Linux root (no /etc or no release file), -1 on error. */
 static int
-probe_candidate(struct guest *gs, const char *dev, const char *display,
-    struct guest_os *os)
+probe_candidate(struct guest *gs, const char *dev, const char *opts,
+    const char *display, struct guest_os *os)
 {
-	struct guest_root r = { .dev = (char *)dev, .display = (char *)display };
+	struct guest_root r = { .dev = (char *)dev, .opts = (char *)opts,
+	    .display = (char *)display };
 	int d;
 
 	memset(os, 0, sizeof(*os));
@@ -1210,14 +1402,36 @@ probe_candidate(struct guest *gs, const char *dev, const char *display,
 }
 
 static void
-root_take(struct guest_root *root, const char *dev, const char *display,
-    struct guest_os *os)
+root_take(struct guest_root *root, const char *dev, const char *opts,
+    const char *display, struct guest_os *os)
 {
 	root->how = ROOT_AUTO;
 	root->dev = xstrdup(dev);
+	root->opts = opts ? xstrdup(opts) : NULL;
 	root->display = xstrdup(display);
 	root->os = *os;
 	memset(os, 0, sizeof(*os));
+}
+
+#define LVMAP_REASON	", reached at its offset in its partition: LVM label " \
+	"and metadata are the batch's first clone's"
+
+/*
+ * Make image k current for mounting dev: a partition of image k's own
+ * disk needs no LVM; an LV the learned map names (lvmap_use) neither,
+ * and then *part_r and *opts_r say how to mount it; any other LV needs
+ * LVM restricted to image k (guest_select).
+ */
+static int
+select_root(struct guest *gs, size_t k, const char *dev, char **part_r,
+    char **opts_r)
+{
+	*part_r = *opts_r = NULL;
+	if (on_image(gs, k, dev))
+		return select_disk(gs, k);
+	if (lvmap_use(gs, k, dev, part_r, opts_r) == 1)
+		return select_disk(gs, k);
+	return guest_select(gs, k);
 }
 
 /*
@@ -1233,7 +1447,7 @@ guest_root_fast(struct guest *gs, size_t k, const struct root_spec *spec,
     struct guest_root *root)
 {
 	struct guest_os os;
-	char *dev, *display;
+	char *dev, *display, *part = NULL, *opts = NULL;
 	int r = 1;
 
 	memset(root, 0, sizeof(*root));
@@ -1245,22 +1459,24 @@ guest_root_fast(struct guest *gs, size_t k, const struct root_spec *spec,
 		display = display_name(gs, k, dev);
 	} else
 		return 1;
-	if ((on_image(gs, k, dev) ? select_disk(gs, k) :
-	    guest_select(gs, k)) == -1) {
+	if (select_root(gs, k, dev, &part, &opts) == -1) {
 		r = -1;
 		goto out;
 	}
-	if (probe_candidate(gs, dev, display, &os) != 0)
+	if (probe_candidate(gs, part ? part : dev, opts, display, &os) != 0)
 		goto out;	/* the full path explains */
-	root_take(root, dev, display, &os);
+	root_take(root, part ? part : dev, opts, display, &os);
 	root->how = spec->how;
 	root->reason = spec->how == ROOT_PARTITION ?
 	    xasprintf("partition %d, as asked", spec->partition) :
-	    xasprintf("device %s, as asked", spec->device);
+	    xasprintf("device %s, as asked%s", spec->device, opts ?
+	    LVMAP_REASON : "");
 	r = 0;
 out:
 	free(dev);
 	free(display);
+	free(part);
+	free(opts);
 	return r;
 }
 
@@ -1286,7 +1502,7 @@ probe_root(struct guest *gs, size_t k, const struct guest_root *like,
 	const struct guest_fs *cand;
 	struct guest_os os;
 	struct root_spec spec;
-	char *dev = NULL;
+	char *dev = NULL, *part = NULL, *opts = NULL;
 	size_t nfs = 0, i, nfound = 0, found = 0;
 	int r = -1, st;
 
@@ -1297,18 +1513,20 @@ probe_root(struct guest *gs, size_t k, const struct guest_root *like,
 	if (like && like->display) {
 		/* The root of an earlier clone: verify it, do not search. */
 		dev = user_device(gs, k, like->display);
-		if ((on_image(gs, k, dev) ? select_disk(gs, k) :
-		    guest_select(gs, k)) == -1)
+		if (select_root(gs, k, dev, &part, &opts) == -1)
 			goto out;
 		/* A device that is not there fails to mount, quietly. */
-		if (probe_candidate(gs, dev, like->display, &os) == 0 &&
+		if (probe_candidate(gs, part ? part : dev, opts,
+		    like->display, &os) == 0 &&
 		    strcmp(os.distro, like->os.distro) == 0 &&
 		    os.major == like->os.major) {
 			root->reason = xasprintf("%s, the root of the "
 			    "batch's earlier clones, verified by its "
-			    "release files (%s %d.%d)", like->display,
-			    os.distro, os.major, os.minor);
-			root_take(root, dev, like->display, &os);
+			    "release files (%s %d.%d)%s", like->display,
+			    os.distro, os.major, os.minor, opts ?
+			    LVMAP_REASON : "");
+			root_take(root, part ? part : dev, opts,
+			    like->display, &os);
 			r = 0;
 			goto out;
 		}
@@ -1327,18 +1545,19 @@ probe_root(struct guest *gs, size_t k, const struct guest_root *like,
 	for (i = 0; i < nfs; i++) {
 		if (!mountable_type(cand[i].type))
 			continue;
-		if ((st = probe_candidate(gs, cand[i].dev, cand[i].display,
+		if ((st = probe_candidate(gs, cand[i].dev, NULL, cand[i].display,
 		    &os)) == -1)
 			goto out;
 		os_release(&os);
 		if (st == 0 && nfound++ == 0)
 			found = i;
 	}
-	if (nfound == 1 && probe_candidate(gs, cand[found].dev,
+	if (nfound == 1 && probe_candidate(gs, cand[found].dev, NULL,
 	    cand[found].display, &os) == 0) {
 		root->reason = xasprintf("the only filesystem with /etc and "
 		    "release files (%s %d.%d)", os.distro, os.major, os.minor);
-		root_take(root, cand[found].dev, cand[found].display, &os);
+		root_take(root, cand[found].dev, NULL, cand[found].display,
+		    &os);
 		r = 0;
 		goto out;
 	}
@@ -1349,6 +1568,8 @@ out:
 	if (given == NULL)
 		guest_fs_free(fs, nfs);
 	free(dev);
+	free(part);
+	free(opts);
 	return r;
 }
 
@@ -1378,6 +1599,11 @@ guest_pick_root(struct guest *gs, size_t k, const struct root_spec *spec,
 		else
 			st = guest_find_root(gs, k, fs, nfs, spec, root);
 	}
+	/* A batch's first LVM root: learn the short way for the others. */
+	if (st == 0 && fs_r == NULL && gs->nimg > 1 && !gs->readonly &&
+	    !gs->lvmap_tried && root->opts == NULL &&
+	    !on_image(gs, k, root->dev))
+		lvmap_learn(gs, k, root->dev, root->display);
 	if (st == 0 && fs_r != NULL) {
 		*fs_r = fs;
 		*nfs_r = nfs;
@@ -1401,12 +1627,11 @@ guest_flush(struct guest *gs)
 {
 	if (!gs->mounted)
 		return 0;
-	if (guestfs_umount_all(gs->g) == -1) {
+	if (unmount(gs) == -1) {
 		warnx("cannot unmount '%s' to flush its writes: %s",
 		    cur_image(gs), gerr(gs));
 		return -1;
 	}
-	mounted(gs, false);
 	return 0;
 }
 
@@ -1420,38 +1645,53 @@ void
 guest_root_release(struct guest_root *root)
 {
 	free(root->dev);
+	free(root->opts);
 	free(root->display);
 	free(root->reason);
 	os_release(&root->os);
 	memset(root, 0, sizeof(*root));
 }
 
-/* Mount root at /, read-write or not; quiet: no message on failure. */
+/* Is root what is mounted at /, the same way? */
+static bool
+is_mounted(const struct guest *gs, const struct guest_root *root)
+{
+	return gs->mounted && gs->mounted_dev &&
+	    strcmp(gs->mounted_dev, root->dev) == 0 &&
+	    (gs->mounted_opts && root->opts ?
+	    strcmp(gs->mounted_opts, root->opts) == 0 :
+	    gs->mounted_opts == root->opts);
+}
+
+/*
+ * Mount root at /, read-write or not; quiet: no message on failure.  A
+ * root with loop options (lvmap_use) mounts its partition through a loop
+ * device at the LV's offset; such a device, made read-only by a
+ * read-only mount, cannot be remounted read-write in place.
+ */
 static int
 mount_root(struct guest *gs, const struct guest_root *root, bool rw,
     bool quiet)
 {
+	char *opts;
 	int r;
 
-	if (gs->mounted && gs->mounted_dev && gs->mounted_rw == rw &&
-	    strcmp(gs->mounted_dev, root->dev) == 0)
+	if (is_mounted(gs, root) && gs->mounted_rw == rw)
 		return 0;
 	/* Read-only to read-write in place: cheaper than a new mount. */
-	if (gs->mounted && gs->mounted_dev && rw && !gs->mounted_rw &&
-	    strcmp(gs->mounted_dev, root->dev) == 0 &&
+	if (is_mounted(gs, root) && rw && root->opts == NULL &&
 	    guestfs_mount_options(gs->g, "remount,rw", root->dev, "/") == 0) {
 		gs->mounted_rw = true;
 		return 0;
 	}
-	if (gs->mounted) {
-		if (guestfs_umount_all(gs->g) == -1) {
-			warnx("cannot unmount: %s", gerr(gs));
-			return -1;
-		}
-		mounted(gs, false);
+	if (gs->mounted && unmount(gs) == -1) {
+		warnx("cannot unmount: %s", gerr(gs));
+		return -1;
 	}
-	r = rw ? guestfs_mount(gs->g, root->dev, "/") :
-	    guestfs_mount_ro(gs->g, root->dev, "/");
+	opts = xasprintf("%s%s%s", rw ? "" : "ro", !rw && root->opts ? "," :
+	    "", root->opts ? root->opts : "");
+	r = guestfs_mount_options(gs->g, opts, root->dev, "/");
+	free(opts);
 	if (r == -1) {
 		if (quiet)
 			return -1;
@@ -1463,6 +1703,8 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 	gs->mounted_rw = rw;
 	free(gs->mounted_dev);
 	gs->mounted_dev = xstrdup(root->dev);
+	free(gs->mounted_opts);
+	gs->mounted_opts = root->opts ? xstrdup(root->opts) : NULL;
 	return 0;
 }
 

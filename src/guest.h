@@ -59,6 +59,7 @@ struct guest_os {
 
 struct guest_root {
 	char		*dev;		/* appliance device */
+	char		*opts;		/* its loop mount options, or NULL */
 	char		*display;
 	enum root_how	 how;
 	char		*reason;	/* one line: why this root */
