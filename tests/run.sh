@@ -72,11 +72,60 @@ if [ "$mode" = all ]; then
 	run_one man-lint 60 tests/man-lint.sh
 fi
 
-if [ "$mode" != unit ]; then
-	for t in tests/t-*.sh; do
-		[ -e "$t" ] || continue
-		run_one "$(basename "$t")" 1800 bash "$t"
+# The integration scripts, IMPRINT_TEST_JOBS (default 2) at a time: a
+# TCG appliance keeps one core busy and waits on nothing else, so two
+# scripts on two cores take about half the time of one after the other.
+# Each script has its own scratch directory; the image caches they share
+# are built under a lock (mkimages.sh, mkdebian.sh).  The slowest start
+# first, so that no long one is left running alone at the end; each
+# report is printed whole when its script ends.
+SLOW="t-apply.sh t-batch.sh t-boot.sh t-inspect.sh t-images.sh t-libvirt.sh"
+run_pool() {
+	local jobs=${IMPRINT_TEST_JOBS:-2} res t name n=0 order=() sum
+	res=$(mktemp -d)
+	for t in $SLOW; do
+		[ -e "tests/$t" ] && order+=("tests/$t")
 	done
+	for t in tests/t-*.sh; do
+		case " $SLOW " in *" ${t#tests/} "*) continue ;; esac
+		order+=("$t")
+	done
+	for t in "${order[@]}"; do
+		if [ "$n" -ge "$jobs" ]; then
+			wait -n
+			n=$((n - 1))
+			flush_done "$res"
+		fi
+		name=$(basename "$t")
+		(
+			total_pass=0 total_fail=0 total_skip=0 broken=0
+			run_one "$name" 1800 bash "$t" >"$res/$name.log"
+			echo "$total_pass $total_fail $total_skip $broken" \
+			    >"$res/$name.tmp"
+			mv "$res/$name.tmp" "$res/$name.sum"
+		) &
+		n=$((n + 1))
+	done
+	wait
+	flush_done "$res"
+	rm -rf "$res"
+}
+
+# Print and sum the reports of the scripts that have ended.
+flush_done() {
+	local sum p f s b
+	for sum in "$1"/*.sum; do
+		[ -e "$sum" ] || continue
+		cat "${sum%.sum}.log"
+		read -r p f s b <"$sum"
+		total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+		total_skip=$((total_skip + s)); broken=$((broken + b))
+		rm -f "$sum" "${sum%.sum}.log"
+	done
+}
+
+if [ "$mode" != unit ]; then
+	run_pool
 fi
 
 echo "time: $SECONDS s"
