@@ -24,6 +24,7 @@
 
 #include "gfile.h"
 #include "guest.h"
+#include "fstab.h"
 #include "hostfile.h"
 #include "lvmeta.h"
 #include "util.h"
@@ -52,6 +53,10 @@ struct guest {
 	char			*mounted_dev;	/* at /, when mounted */
 	char			*mounted_opts;	/* its loop options, or NULL */
 	bool			 mounted_rw;
+	/* The guest's own mounts at /etc, /var and below (mount_below):
+	 * done for the root mounted now, and how many. */
+	bool			 below_done;
+	size_t			 nbelow;
 	struct lvmap		*lvmap;		/* see lvmap_learn */
 	/* The appliance's partitions, listed once: imprint changes no
 	 * partition table, and the listing costs seconds with many
@@ -154,6 +159,8 @@ static void
 mounted(struct guest *gs, bool m)
 {
 	gs->mounted = m;
+	gs->below_done = false;
+	gs->nbelow = 0;
 	strlist_release(&gs->dirs);
 }
 static int mount_root(struct guest *, const struct guest_root *, bool,
@@ -1708,10 +1715,216 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 	return 0;
 }
 
+/* --- the guest's own mounts below / ----------------------------------------- */
+
+/* Does dev, a filesystem of image k, carry the wanted UUID or label? */
+static bool
+fs_is(struct guest *gs, const char *dev, const char *uuid, const char *label)
+{
+	char *v = uuid ? guestfs_vfs_uuid(gs->g, dev) :
+	    guestfs_vfs_label(gs->g, dev);
+	bool r = v && *v && (uuid ? ascii_casecmp(v, uuid) == 0 :
+	    strcmp(v, label) == 0);
+
+	free(v);
+	return r;
+}
+
+/*
+ * The filesystem of image k that an fstab spec names (appliance name,
+ * caller frees): UUID=, LABEL=, /dev/disk/by-uuid/ and by-label/ among
+ * its partitions and, with LVM on image k, its LVs; a device name
+ * (/dev/sda3, /dev/xvda3) on its disk; an LV name (/dev/VG/LV,
+ * /dev/mapper/VG-LV).  NULL when none; *lvm_r set when LVM restricted to
+ * image k might still find it (an LV, or a UUID on no partition).
+ */
+static char *
+fstab_device(struct guest *gs, size_t k, const char *spec, bool *lvm_r)
+{
+	const char *uuid = NULL, *label = NULL;
+	bool lvm = gs->nimg == 1 || gs->lvm == (ssize_t)k;
+	char **lvs = NULL, *dev = NULL;
+	size_t i;
+
+	*lvm_r = false;
+	if (strncmp(spec, "UUID=", 5) == 0)
+		uuid = spec + 5;
+	else if (strncmp(spec, "/dev/disk/by-uuid/", 18) == 0)
+		uuid = spec + 18;
+	else if (strncmp(spec, "LABEL=", 6) == 0)
+		label = spec + 6;
+	else if (strncmp(spec, "/dev/disk/by-label/", 19) == 0)
+		label = spec + 19;
+	else if (strncmp(spec, "/dev/", 5) == 0) {
+		dev = user_device(gs, k, spec);
+		if (on_image(gs, k, dev)) {
+			for (i = 0; gs->parts && gs->parts[i]; i++)
+				if (strcmp(gs->parts[i], dev) == 0)
+					return dev;
+			free(dev);
+			return NULL;
+		}
+		if (lvm && guestfs_is_lv(gs->g, dev) == 1)
+			return dev;
+		free(dev);
+		*lvm_r = !lvm;
+		return NULL;
+	} else
+		return NULL;	/* PARTUUID=, PARTLABEL=: not read here */
+	if (gs->parts == NULL)
+		gs->parts = guestfs_list_partitions(gs->g);
+	for (i = 0; gs->parts && gs->parts[i]; i++)
+		if (on_image(gs, k, gs->parts[i]) &&
+		    fs_is(gs, gs->parts[i], uuid, label))
+			return xstrdup(gs->parts[i]);
+	if (!lvm) {
+		*lvm_r = true;
+		return NULL;
+	}
+	if ((lvs = guestfs_lvs(gs->g)) != NULL)
+		for (i = 0; lvs[i] && dev == NULL; i++)
+			if (fs_is(gs, lvs[i], uuid, label))
+				dev = xstrdup(lvs[i]);
+	free_strings(lvs);
+	return dev;
+}
+
+/* Is every component of dir a directory of the guest, no symlink? */
+static bool
+plain_dir(struct guest *gs, const char *dir)
+{
+	char *p = xstrdup(dir), *slash;
+	bool ok = true;
+
+	for (slash = p + 1; ok; slash++) {
+		slash = strchr(slash, '/');
+		if (slash)
+			*slash = '\0';
+		ok = guestfs_is_dir_opts(gs->g, p,
+		    GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 0, -1) == 1;
+		if (slash == NULL)
+			break;
+		*slash = '/';
+	}
+	free(p);
+	return ok;
+}
+
+/*
+ * Mount, over the root just mounted, what the guest's /etc/fstab mounts
+ * at /etc, /var and below (read-only unless rw), so that every file
+ * imprint reads or writes there is the one the guest sees; /etc and /var
+ * are all imprint touches.  A mount it cannot make (a network or bind
+ * mount, a filesystem it cannot find, a mount point that is a symlink)
+ * is refused, never worked around: the files under it are not the
+ * guest's.  Returns 0, -1 after one message, or 1 when a filesystem may
+ * be an LV of image k, which LVM does not show now.
+ */
+static int
+mount_below(struct guest *gs, const struct guest_root *root, bool rw)
+{
+	struct fstab_ent *ents = NULL;
+	const char *image = cur_image(gs);
+	char *buf = NULL, *dev;
+	size_t len, n = 0, i;
+	bool lvm;
+	int r = -1, st;
+
+	if ((st = guest_read(gs, "/etc/fstab", FSTAB_MAX_SIZE, &buf, &len)) ==
+	    -1)
+		return -1;
+	if (st == 0)
+		n = fstab_below(buf, len, &ents);
+	free(buf);
+	for (i = 0; i < n; i++) {
+		const struct fstab_ent *e = &ents[i];
+
+		if (e->what == FSTAB_VOLATILE)
+			continue;
+		if (e->what == FSTAB_REFUSE) {
+			warnx("'%s': /etc/fstab line %u mounts %s from %s, %s: "
+			    "imprint cannot mount it, and will not edit the "
+			    "directory it hides", image, e->line, esc(e->dir),
+			    esc(e->spec), e->why);
+			goto out;
+		}
+		if ((dev = fstab_device(gs, (size_t)gs->cur, e->spec,
+		    &lvm)) == NULL) {
+			if (lvm) {
+				r = 1;
+				goto out;
+			}
+			warnx("'%s': /etc/fstab line %u mounts %s from %s, "
+			    "which is none of the image's filesystems "
+			    "(imprint reads UUID=, LABEL=, device and LV "
+			    "names): it will not edit the directory the "
+			    "mount hides", image, e->line, esc(e->dir),
+			    esc(e->spec));
+			goto out;
+		}
+		if (!plain_dir(gs, e->dir)) {
+			warnx("'%s': /etc/fstab line %u mounts %s, which is "
+			    "not a directory in %s (a symlink?): refused",
+			    image, e->line, esc(e->dir), esc(root->display));
+			free(dev);
+			goto out;
+		}
+		st = guestfs_mount_options(gs->g, rw ? "" : "ro", dev, e->dir);
+		free(dev);
+		if (st == -1) {
+			warnx("'%s': cannot mount %s (/etc/fstab line %u)%s: "
+			    "%s", image, esc(e->dir), e->line, rw ?
+			    " read-write" : "", gerr(gs));
+			goto out;
+		}
+		gs->nbelow++;
+		strlist_release(&gs->dirs);	/* realpaths may differ now */
+	}
+	gs->below_done = true;
+	r = 0;
+out:
+	fstab_free(ents, n);
+	return r;
+}
+
+/*
+ * The guest's tree as it boots: the root, then its own mounts at /etc
+ * and /var (mount_below).  Filesystems mounted read-only below the root
+ * are not remounted one by one: going read-write starts again.
+ */
+static int
+mount_guest(struct guest *gs, const struct guest_root *root, bool rw)
+{
+	int st;
+
+	if (rw && gs->mounted && !gs->mounted_rw && gs->nbelow > 0 &&
+	    unmount(gs) == -1) {
+		warnx("cannot unmount: %s", gerr(gs));
+		return -1;
+	}
+	if (mount_root(gs, root, rw, false) == -1)
+		return -1;
+	if (gs->below_done)
+		return 0;
+	if ((st = mount_below(gs, root, rw)) != 1)
+		return st;
+	/* An LV of image k: LVM restricted to it, and again. */
+	if (guest_select(gs, (size_t)gs->cur) == -1 ||
+	    mount_root(gs, root, rw, false) == -1)
+		return -1;
+	if ((st = mount_below(gs, root, rw)) == 1) {
+		warnx("'%s': /etc/fstab names a filesystem that is none of "
+		    "the image's: it will not edit the directory the mount "
+		    "hides", cur_image(gs));
+		return -1;
+	}
+	return st;
+}
+
 int
 guest_mount_root(struct guest *gs, const struct guest_root *root)
 {
-	return mount_root(gs, root, false, false);
+	return mount_guest(gs, root, false);
 }
 
 int
@@ -1721,7 +1934,7 @@ guest_mount_rw(struct guest *gs, const struct guest_root *root)
 		warnx("internal error: read-write mount of a read-only image");
 		return -1;
 	}
-	return mount_root(gs, root, true, false);
+	return mount_guest(gs, root, true);
 }
 
 /* --- file access --------------------------------------------------------- */

@@ -32,7 +32,8 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA=$TOP/tests/data
-IMAGES=(ovs.img lvm.img debian.img blank.img notadisk.img ovs-overlay.qcow2)
+IMAGES=(ovs.img lvm.img debian.img blank.img split.img notadisk.img
+    ovs-overlay.qcow2)
 
 die() {
 	echo "mkimages: $*" >&2
@@ -163,6 +164,17 @@ emit_el5_boot() {
 	echo "touch /boot/initrd-$kver.img"
 }
 
+# split.img's fstab, lease and marker file, on the root ("hidden") and on
+# the /etc and /var partitions ("real").
+emit_split_common() {
+	printf 'write /etc/fstab "%s"\n' "LABEL=/ / ext3 defaults 1 1\\n\
+UUID=5f42be80-6d71-4295-9e0a-40b1c2d30502 /etc ext3 defaults 1 2\\n\
+LABEL=var /var ext3 defaults 1 2\\n\
+tmpfs /dev/shm tmpfs defaults 0 0\\nproc /proc proc defaults 0 0\\n"
+	printf 'write /var/lib/dhclient/dhclient-eth0.leases "lease %s\\n"\n' "$1"
+	printf 'write /etc/imprint-test-copy "%s\\n"\n' "$1"
+}
+
 gen_script() {
 	cat <<'EOF'
 run
@@ -262,6 +274,40 @@ mount /dev/sdd1 /
 write /README "imprint test image: a filesystem with no operating system\n"
 umount-all
 
+# ---- /dev/sde: split.img, OEL 5 with /etc and /var on their own ----
+# The root filesystem holds the template's files under /etc and /var as
+# they were before /etc and /var moved to partitions 2 and 3: what a
+# mount hides, which imprint must never edit.
+part-init /dev/sde mbr
+part-add /dev/sde p 2048 98303
+part-add /dev/sde p 98304 147455
+part-add /dev/sde p 147456 -1
+mkfs ext3 /dev/sde1 label:/
+set-uuid /dev/sde1 5f42be80-6d71-4295-9e0a-40b1c2d30501
+mkfs ext3 /dev/sde2
+set-uuid /dev/sde2 5f42be80-6d71-4295-9e0a-40b1c2d30502
+mkfs ext3 /dev/sde3 label:var
+set-uuid /dev/sde3 5f42be80-6d71-4295-9e0a-40b1c2d30503
+mount /dev/sde1 /
+EOF
+	emit_el5_dirs
+	emit_tree guest-ovs
+	emit_split_common hidden
+	cat <<'EOF'
+mount /dev/sde2 /etc
+mount /dev/sde3 /var
+EOF
+	for d in etc/sysconfig/network-scripts etc/udev/rules.d var/lib \
+	    var/lib/dhclient var/lib/dbus var/log var/empty; do
+		echo "mkdir-p /$d"
+		echo "chmod 0755 /$d"
+	done
+	emit_tree guest-ovs
+	emit_split_common real
+	cat <<'EOF'
+write /var/lib/dbus/machine-id "5f42be806d7142959e0a40b1c2d30500\n"
+umount-all
+
 sync
 shutdown
 EOF
@@ -271,19 +317,21 @@ EOF
 
 make_disks() {
 	local f
-	for f in ovs.img lvm.img debian.img blank.img; do
+	for f in ovs.img lvm.img debian.img blank.img split.img; do
 		rm -f -- "$DIR/$f-t"
 	done
 	truncate -s 128M "$DIR/ovs.img-t"
 	truncate -s 160M "$DIR/lvm.img-t"
 	truncate -s 64M "$DIR/debian.img-t"
 	truncate -s 16M "$DIR/blank.img-t"
+	truncate -s 96M "$DIR/split.img-t"
 }
 
 run_guestfish() {
 	(cd "$WORK" && guestfish --format=raw \
 	    -a "$DIR/ovs.img-t" -a "$DIR/lvm.img-t" \
 	    -a "$DIR/debian.img-t" -a "$DIR/blank.img-t" \
+	    -a "$DIR/split.img-t" \
 	    -f "$GF") >/dev/null 2>"$ERR" 9>&-
 }
 
