@@ -18,8 +18,14 @@
 # --peer-max images and extrapolated beyond from its measured mean time
 # per image.  See bench/batch.md for how to read the output.
 #
+# --layout lvm takes the RHEL LVM template instead (tests/cache/lvm.img,
+# tests/data/lvm.vm.cfg, recipes/rhel-lvm.rcp, root on an LV): every clone
+# carries the same VG, so this is the case of LVM snapshot clones.
+#
 # Usage: bench/batch.sh [--sizes "1 8 32 128"] [--peer-max 32] [--out DIR]
-#        (from anywhere, after `make`; writes DIR/batch.tsv, DIR/batch.png)
+#                       [--layout partition|lvm]
+#        (from anywhere, after `make`; writes DIR/batch.tsv, DIR/batch.png,
+#        DIR/batch-lvm.* for --layout lvm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -28,18 +34,20 @@ RECIPE=recipes/ovm2-el5-clone.rcp
 
 usage() {
 	echo "usage: bench/batch.sh [--sizes \"1 8 32 128\"] [--peer-max N]" \
-	    "[--out DIR]" >&2
+	    "[--out DIR] [--layout partition|lvm]" >&2
 	exit 2
 }
 
 sizes="1 8 32 128"
 peer_max=32
+layout=partition
 out=$TOP/bench/out
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes)	[ $# -ge 2 ] || usage; sizes=$2; shift 2 ;;
 	--peer-max)	[ $# -ge 2 ] || usage; peer_max=$2; shift 2 ;;
 	--out)		[ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+	--layout)	[ $# -ge 2 ] || usage; layout=$2; shift 2 ;;
 	-h|--help)	usage ;;
 	*)		echo "bench: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -61,6 +69,12 @@ done
 case " $sizes " in
 *" 1 "*) ;;
 *)	echo "bench: --sizes must include 1 (the baseline)" >&2; exit 2 ;;
+esac
+case $layout in
+partition)	IMAGE=ovs.img VMCFG=tests/data/ovs.vm.cfg TAG=batch ;;
+lvm)		IMAGE=lvm.img VMCFG=tests/data/lvm.vm.cfg TAG=batch-lvm
+		RECIPE=recipes/rhel-lvm.rcp ;;
+*)	echo "bench: bad --layout '$layout' (partition or lvm)" >&2; exit 2 ;;
 esac
 case $peer_max in
 ''|*[!0-9]*|0*)
@@ -102,13 +116,15 @@ fi
 clones() {
 	local dir=$1 n=$2 i
 	mkdir -p "$dir"
-	echo "image,name,octet" >"$dir/inv.csv"
+	# (rhel-lvm.rcp names its config through ${config})
+	echo "image,name,octet,config" >"$dir/inv.csv"
 	for i in $(seq 1 "$n"); do
 		mkdir "$dir/c$i"
-		qemu-img create -q -f qcow2 -F raw -b "$cache/ovs.img" \
+		qemu-img create -q -f qcow2 -F raw -b "$cache/$IMAGE" \
 		    "$dir/c$i/System.img"
-		cp tests/data/ovs.vm.cfg "$dir/c$i/vm.cfg"
-		echo "c$i/System.img,c$i,$((10 + i % 200))" >>"$dir/inv.csv"
+		cp "$VMCFG" "$dir/c$i/vm.cfg"
+		echo "c$i/System.img,c$i,$((10 + i % 200)),$dir/c$i/vm.cfg" \
+		    >>"$dir/inv.csv"
 	done
 }
 
@@ -199,7 +215,7 @@ echo "warm-up (untimed): imprint inspect --partition 2, writes imprint's" \
     { echo "bench: warm-up failed:" >&2; cat "$W/err" >&2; exit 1; }
 rm -rf "$W/warm"
 
-tsv=$out/batch.tsv
+tsv=$out/$TAG.tsv
 printf 'tool\tn\twall_s\tmarginal_s\tlargest_rss_kib\ttree_rss_kib' >"$tsv"
 printf '\tjobs\tlaunches\textrapolated\tload1\n' >>"$tsv"
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -379,7 +395,7 @@ add() {	# NAME TOOL EXTRAPOLATED STYLE
 	    "lw 2 lc 3 dt 2 title 'virt-customize (extrapolated)'"
 	cat <<EOF
 set terminal $term
-set output '$out/batch.png'
+set output '$out/$TAG.png'
 set title 'imprint apply --inventory vs virt-customize, one run per image'
 set xlabel 'clones (N)'
 set ylabel 'wall time (s), log scale'
@@ -392,7 +408,7 @@ plot $plot
 EOF
 } >"$W/plot.gp"
 if gnuplot "$W/plot.gp" 2>"$W/err"; then
-	echo "plot: $out/batch.png"
+	echo "plot: $out/$TAG.png"
 else
 	echo "bench: gnuplot failed:" >&2
 	cat "$W/err" >&2
