@@ -189,6 +189,28 @@ meta_release(struct meta *m)
 	free(m->e);
 }
 
+/* Parse text[0..len-1] into *m: 0, or -1 (m is released either way on
+ * failure). */
+static int
+meta_parse(const char *text, size_t len, struct meta *m)
+{
+	struct lex lx;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if (len > LVMETA_MAX_SIZE)
+		return -1;
+	lx.p = text;
+	lx.end = text + len;
+	buf_init(&lx.text);
+	buf_grow(&lx.text, 64);	/* text.data is never NULL */
+	r = parse_body(&lx, m, "", 0);
+	buf_release(&lx.text);
+	if (r == -1)
+		meta_release(m);
+	return r;
+}
+
 static const struct ent *
 find(const struct meta *m, const char *path)
 {
@@ -353,8 +375,7 @@ int
 lvmeta_linear(const char *text, size_t len, const char *vg, const char *lv,
     struct lv_range *out, const char **why)
 {
-	struct meta m = { NULL, 0, 0 };
-	struct lex lx;
+	struct meta m;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -362,16 +383,11 @@ lvmeta_linear(const char *text, size_t len, const char *vg, const char *lv,
 		*why = "the metadata is larger than 1 MiB";
 		return -1;
 	}
-	lx.p = text;
-	lx.end = text + len;
-	buf_init(&lx.text);
-	buf_grow(&lx.text, 64);	/* text.data is never NULL */
-	if (parse_body(&lx, &m, "", 0) == -1) {
+	if (meta_parse(text, len, &m) == -1) {
 		*why = "the metadata does not parse";
-		r = -1;
-	} else
-		r = check(&m, vg, lv, out, why);
-	buf_release(&lx.text);
+		return -1;
+	}
+	r = check(&m, vg, lv, out, why);
 	meta_release(&m);
 	return r;
 }
@@ -379,28 +395,20 @@ lvmeta_linear(const char *text, size_t len, const char *vg, const char *lv,
 char *
 lvmeta_pv_device(const char *text, size_t len, const char *vg)
 {
-	struct meta m = { NULL, 0, 0 };
-	struct lex lx;
+	struct meta m;
 	const char *pv, *dev;
 	char *pvs, *pvp, *r = NULL;
 
-	if (len > LVMETA_MAX_SIZE)
+	if (meta_parse(text, len, &m) == -1)
 		return NULL;
-	lx.p = text;
-	lx.end = text + len;
-	buf_init(&lx.text);
-	buf_grow(&lx.text, 64);
-	if (parse_body(&lx, &m, "", 0) == 0) {
-		pvs = xasprintf("%s/physical_volumes", vg);
-		if (children(&m, pvs, &pv) == 1) {
-			pvp = xasprintf("%s/%s", pvs, pv);
-			if ((dev = get(&m, pvp, "device")) != NULL)
-				r = xstrdup(dev);
-			free(pvp);
-		}
-		free(pvs);
+	pvs = xasprintf("%s/physical_volumes", vg);
+	if (children(&m, pvs, &pv) == 1) {
+		pvp = xasprintf("%s/%s", pvs, pv);
+		if ((dev = get(&m, pvp, "device")) != NULL)
+			r = xstrdup(dev);
+		free(pvp);
 	}
-	buf_release(&lx.text);
+	free(pvs);
 	meta_release(&m);
 	return r;
 }

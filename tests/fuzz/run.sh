@@ -1,12 +1,12 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - build and run the libFuzzer harnesses (the
 # Xen domain config and libvirt domain XML parsers/editors, the guest file
-# parsers, the inventory reader) for SECONDS each (default 60).
+# parsers, the inventory reader, the LVM metadata and fstab readers) for SECONDS each (default 60).
 #
 # Builds into build-fuzz/ with clang (FUZZ_CC to override), seeds
 # build-fuzz/corpus from the host fixtures (IMPRINT_FIXTURES, default
 # tests/data/fixtures), and fails on any crash, sanitizer report or leak.
-# The last line is "4 passed, 0 failed" or "0 passed, 1 failed".
+# The last line is "5 passed, 0 failed" or "0 passed, 1 failed".
 set -u
 
 secs=${1:-60}
@@ -98,4 +98,21 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     -dict=tests/fuzz/domxml.dict -artifact_prefix="$out/domxml-" \
     "$out/xcorpus" ||
     fail "the domxml fuzzer found a problem (see $out/domxml-crash-*)"
-echo "4 passed, 0 failed"
+# The guest metadata readers (LVM metadata and label, /etc/fstab), on
+# the test guests' LVM metadata and fstab files.
+mkdir -p "$out/mcorpus" || fail "cannot create $out/mcorpus"
+cat tests/data/lvm.vgmeta > "$out/mcorpus/seed-vgmeta" &&
+    cat tests/data/guest-ovs/etc/fstab > "$out/mcorpus/seed-fstab" ||
+    fail "cannot copy the seeds"
+$cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -Isrc -o "$out/fuzz_guestmeta" \
+    tests/fuzz/fuzz_guestmeta.c src/lvmeta.c src/fstab.c src/util.c ||
+    fail "build failed"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$out/fuzz_guestmeta" -max_total_time="$secs" -max_len=16384 \
+    -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+    -artifact_prefix="$out/guestmeta-" "$out/mcorpus" ||
+    fail "the guestmeta fuzzer found a problem (see $out/guestmeta-crash-*)"
+echo "5 passed, 0 failed"
