@@ -77,9 +77,11 @@ fi
 # scripts on two cores take about half the time of one after the other.
 # Each script has its own scratch directory; the image caches they share
 # are built under a lock (mkimages.sh, mkdebian.sh).  The slowest start
-# first, so that no long one is left running alone at the end; each
-# report is printed whole when its script ends.
-SLOW="t-apply.sh t-batch.sh t-boot.sh t-inspect.sh t-images.sh t-libvirt.sh"
+# first, so that no long one is left running alone at the end, t-apply
+# (which builds the images most scripts need) beside t-boot (which builds
+# its own); each report is printed whole when its script ends.
+SLOW="t-apply.sh t-boot.sh t-batch.sh t-inspect.sh t-images.sh t-fleet.sh"
+SLOW+=" t-mounts.sh t-libvirt.sh"
 run_pool() {
 	local jobs=${IMPRINT_TEST_JOBS:-2} res t name n=0 order=() sum
 	res=$(mktemp -d)

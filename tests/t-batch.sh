@@ -6,7 +6,7 @@
 #
 # Launches are expensive (TCG here), so there are few, each checked from
 # many sides: the batch itself (two appliances, -j 2), one read-only
-# `inspect --vmcfg auto` of the 30 changed clones, a second batch on one
+# `inspect --vmcfg auto` of 9 of the 30 changed clones, a second batch on one
 # shard (idempotence) and one `undo`.  Usage errors are checked first and
 # need no launch.  No check depends on timing.
 . "$(dirname "$0")/lib.sh"
@@ -267,18 +267,24 @@ check_match "table: summary" "$TABLE" '^30 of 32 images done, 2 failed or'\
 ' not done, in [0-9.]+ s \([0-9]+ launches, -j 2, --per-launch 32\)$'
 check_nomatch "no progress bar when stderr is not a terminal" "$BERR" $'\r'
 
-# --- read back: one read-only appliance for the 30 ---------------------------
+# --- read back: one read-only appliance for 9 of the 30 ---------------------
+# inspect lists each image's filesystems, which takes LVM restricted to
+# it (about 8 s an image under TCG with many drives): the clones read back
+# are the first and second of each appliance's slice (found through LVM,
+# and through the first one's LV offset), those after each failed row,
+# and the last ones.
+READ=(1 2 8 16 17 18 20 31 32)
 IMGS=()
-for i in "${GOOD[@]}"; do IMGS+=("$POOL/c$(nn "$i")/System.img"); done
+for i in "${READ[@]}"; do IMGS+=("$POOL/c$(nn "$i")/System.img"); done
 run_imprint inspect --vmcfg auto --root "$ROOTDEV" --json "${IMGS[@]}"
-check_exit "inspect the 30: consistent" "$RC" 0
+check_exit "inspect the 9: consistent" "$RC" 0
 IJ=$OUT
 iq() { jq -r "$1" <<<"$IJ"; }
-check_eq "inspect: 30 images, all consistent" "$(iq '[.images[] |
-    select(.consistent == true and (.findings | length) == 0)] | length')" 30
+check_eq "inspect: 9 images, all consistent" "$(iq '[.images[] |
+    select(.consistent == true and (.findings | length) == 0)] | length')" 9
 bad=0
-for k in "${!GOOD[@]}"; do
-	i=${GOOD[$k]}
+for k in "${!READ[@]}"; do
+	i=${READ[$k]}
 	g=$(iq ".images[$k] | [.image,
 	    ([.identity.hostnames[] | select(.key == \"HOSTNAME\") |
 	    .value] | join(\",\")), .vmcfg.name, .vmcfg.uuid,
