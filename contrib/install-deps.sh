@@ -26,7 +26,7 @@ set -eu
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
 jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils libvirt-dev openssh-client"
+libxml2-utils libvirt-dev openssh-client ansible parallel"
 
 missing=
 for p in $PKGS; do
