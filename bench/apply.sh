@@ -27,7 +27,8 @@ export XDG_CACHE_HOME=$W/xdg
 
 # Does a plain KVM launch work here?  (imprint remembers; the peer can't.)
 peer_env=()
-if ! guestfish -a /dev/null run >/dev/null 2>&1; then
+# (timeout: on some hosts a KVM launch hangs instead of failing)
+if ! timeout 120 guestfish -a /dev/null run >/dev/null 2>&1; then
 	peer_env=(LIBGUESTFS_BACKEND_SETTINGS=force_tcg)
 	echo "KVM is not usable for the appliance here: both tools run under TCG"
 fi

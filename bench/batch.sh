@@ -71,9 +71,11 @@ case " $sizes " in
 *)	echo "bench: --sizes must include 1 (the baseline)" >&2; exit 2 ;;
 esac
 case $layout in
-partition)	IMAGE=ovs.img VMCFG=tests/data/ovs.vm.cfg TAG=batch ;;
+partition)	IMAGE=ovs.img VMCFG=tests/data/ovs.vm.cfg TAG=batch
+		ROOT=(--partition 2) ;;
 lvm)		IMAGE=lvm.img VMCFG=tests/data/lvm.vm.cfg TAG=batch-lvm
-		RECIPE=recipes/rhel-lvm.rcp ;;
+		RECIPE=recipes/rhel-lvm.rcp
+		ROOT=(--root /dev/VolGroup00/LogVol00) ;;
 *)	echo "bench: bad --layout '$layout' (partition or lvm)" >&2; exit 2 ;;
 esac
 case $peer_max in
@@ -105,7 +107,8 @@ export XDG_CACHE_HOME=$W/xdg
 
 # Does a plain KVM launch work here?  (imprint remembers; the peer can't.)
 peer_env=()
-if ! guestfish -a /dev/null run >/dev/null 2>&1; then
+# (timeout: on some hosts a KVM launch hangs instead of failing)
+if ! timeout 120 guestfish -a /dev/null run >/dev/null 2>&1; then
 	peer_env=(LIBGUESTFS_BACKEND_SETTINGS=force_tcg)
 	echo "KVM is not usable for the appliance here:" \
 	    "both tools run under TCG"
@@ -209,9 +212,9 @@ check_report() {
 # in $XDG_CACHE_HOME; this also checks libguestfs's appliance cache (in
 # /var/tmp, shared with virt-customize) so no timed run pays either.
 clones "$W/warm" 1
-echo "warm-up (untimed): imprint inspect --partition 2, writes imprint's" \
+echo "warm-up (untimed): imprint inspect ${ROOT[*]}, writes imprint's" \
     "accel cache so every timed run is comparable"
-./imprint inspect --partition 2 "$W/warm/c1/System.img" >/dev/null 2>"$W/err" ||
+./imprint inspect "${ROOT[@]}" "$W/warm/c1/System.img" >/dev/null 2>"$W/err" ||
     { echo "bench: warm-up failed:" >&2; cat "$W/err" >&2; exit 1; }
 rm -rf "$W/warm"
 
