@@ -104,6 +104,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export XDG_CACHE_HOME=$W/xdg
+# rhel-lvm.rcp takes its config from -D config=...: here, as for the
+# Oracle VM recipe, the vm.cfg beside each image.
+if [ "$layout" = lvm ]; then
+	sed 's/^config = \${config}$/config = auto/' "$RECIPE" >"$W/lvm.rcp"
+	grep -q '^config = auto$' "$W/lvm.rcp" ||
+	    { echo "bench: $RECIPE has no 'config = \${config}' line" >&2; exit 1; }
+	RECIPE=$W/lvm.rcp
+fi
 
 # Does a plain KVM launch work here?  (imprint remembers; the peer can't.)
 peer_env=()
@@ -119,15 +127,13 @@ fi
 clones() {
 	local dir=$1 n=$2 i
 	mkdir -p "$dir"
-	# (rhel-lvm.rcp names its config through ${config})
-	echo "image,name,octet,config" >"$dir/inv.csv"
+	echo "image,name,octet" >"$dir/inv.csv"
 	for i in $(seq 1 "$n"); do
 		mkdir "$dir/c$i"
 		qemu-img create -q -f qcow2 -F raw -b "$cache/$IMAGE" \
 		    "$dir/c$i/System.img"
 		cp "$VMCFG" "$dir/c$i/vm.cfg"
-		echo "c$i/System.img,c$i,$((10 + i % 200)),$dir/c$i/vm.cfg" \
-		    >>"$dir/inv.csv"
+		echo "c$i/System.img,c$i,$((10 + i % 200))" >>"$dir/inv.csv"
 	done
 }
 

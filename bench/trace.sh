@@ -34,12 +34,16 @@ cache=$(tests/mkimages.sh | tail -n 1)
 W=$(mktemp -d "${TMPDIR:-/tmp}/imprint-trace.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export XDG_CACHE_HOME=$cache/xdg
-echo "image,name,octet,config" >"$W/inv.csv"
+echo "image,name,octet" >"$W/inv.csv"
+if [ "$layout" = lvm ]; then	# its config is -D config=...: vm.cfg beside
+	sed 's/^config = \${config}$/config = auto/' "$RECIPE" >"$W/lvm.rcp"
+	RECIPE=$W/lvm.rcp
+fi
 for i in $(seq 1 "$n"); do
 	mkdir "$W/c$i"
 	qemu-img create -q -f qcow2 -F raw -b "$cache/$IMAGE" "$W/c$i/System.img"
 	cp "$VMCFG" "$W/c$i/vm.cfg"
-	echo "c$i/System.img,c$i,$((10 + i % 200)),$W/c$i/vm.cfg" >>"$W/inv.csv"
+	echo "c$i/System.img,c$i,$((10 + i % 200))" >>"$W/inv.csv"
 done
 LIBGUESTFS_TRACE=1 "$bin" apply "$RECIPE" --inventory "$W/inv.csv" -j 1 \
     --per-launch "$n" --report "$W/r.json" 2>&1 >/dev/null |
