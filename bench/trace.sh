@@ -9,7 +9,8 @@
 # appliance (--per-launch N), so that the table is one launch's.
 #
 # Usage: bench/trace.sh [--layout partition|lvm] [-n N] [--imprint BIN]
-#        (from anywhere, after `make`)
+#        (from anywhere, after `make`; IMPRINT_BENCH_KEEP=1 keeps the
+#        scratch directory, with the stamped trace)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 layout=lvm n=32 bin=$PWD/imprint
@@ -32,7 +33,7 @@ esac
 case $n in ''|*[!0-9]*|0*) echo "bench: bad -n '$n'" >&2; exit 2 ;; esac
 cache=$(tests/mkimages.sh | tail -n 1)
 W=$(mktemp -d "${TMPDIR:-/tmp}/imprint-trace.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+[ -n "${IMPRINT_BENCH_KEEP-}" ] && echo "kept $W" >&2 || trap 'rm -rf "$W"' EXIT
 export XDG_CACHE_HOME=$cache/xdg
 echo "image,name,octet" >"$W/inv.csv"
 if [ "$layout" = lvm ]; then	# its config is -D config=...: vm.cfg beside
