@@ -956,6 +956,16 @@ lvmap_use(struct guest *gs, size_t k, const char *dev, char **part_r,
 	return r;
 }
 
+/* The appliance's partitions (NULL after a libguestfs error), listed on
+ * first use only: see guest.parts. */
+static char **
+appliance_parts(struct guest *gs)
+{
+	if (gs->parts == NULL)
+		gs->parts = guestfs_list_partitions(gs->g);
+	return gs->parts;
+}
+
 static void
 fill_fs(struct guest *gs, size_t k, struct guest_fs *f, const char *dev,
     int partnum)
@@ -988,9 +998,7 @@ guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
 	*n_r = 0;
 	if (guest_select(gs, k) == -1)
 		return -1;
-	if (gs->parts == NULL)
-		gs->parts = guestfs_list_partitions(gs->g);
-	if ((parts = gs->parts) == NULL ||
+	if ((parts = appliance_parts(gs)) == NULL ||
 	    (lvs = guestfs_lvs(gs->g)) == NULL) {
 		warnx("cannot list the partitions of image '%s': %s",
 		    esc(gs->img[k].path), gerr(gs));
@@ -1758,7 +1766,7 @@ fstab_device(struct guest *gs, size_t k, const char *spec, bool *lvm_r)
 	else if (strncmp(spec, "/dev/", 5) == 0) {
 		dev = user_device(gs, k, spec);
 		if (on_image(gs, k, dev)) {
-			for (i = 0; gs->parts && gs->parts[i]; i++)
+			for (i = 0; appliance_parts(gs) && gs->parts[i]; i++)
 				if (strcmp(gs->parts[i], dev) == 0)
 					return dev;
 			free(dev);
@@ -1771,9 +1779,7 @@ fstab_device(struct guest *gs, size_t k, const char *spec, bool *lvm_r)
 		return NULL;
 	} else
 		return NULL;	/* PARTUUID=, PARTLABEL=: not read here */
-	if (gs->parts == NULL)
-		gs->parts = guestfs_list_partitions(gs->g);
-	for (i = 0; gs->parts && gs->parts[i]; i++)
+	for (i = 0; appliance_parts(gs) && gs->parts[i]; i++)
 		if (on_image(gs, k, gs->parts[i]) &&
 		    fs_is(gs, gs->parts[i], uuid, label))
 			return xstrdup(gs->parts[i]);
