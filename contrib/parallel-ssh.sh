@@ -7,7 +7,8 @@
 # DIR/shard-I.json` for I = 0..N-1 through `parallel --sshloginfile`, read
 # each shard's exit status from parallel's --joblog, merge the shard
 # reports with jq into DIR/all.json and print one summary.  Exit status:
-# 0 only if every shard exited 0, 1 otherwise, 2 usage error.
+# 0 only if every shard exited 0 and wrote its report, 1 otherwise, 2
+# usage error.
 #
 # It does not: copy anything to the hosts.  The recipe, the inventory, the
 # images and the report directory must be on a repository every Dom0
@@ -46,8 +47,8 @@ DIR must be absolute paths on storage every host mounts at that path.
 
 Options after -- go to every \`imprint apply\` (e.g. --dry-run, -D K=V).
 The environment variable IMPRINT names imprint on the hosts (default:
-imprint).  Exit status: 0 if every shard succeeded, 1 otherwise, 2 usage
-error.
+imprint).  Exit status: 0 if every shard succeeded and wrote its report,
+1 otherwise, 2 usage error.
 EOF
 }
 
@@ -213,10 +214,14 @@ failed=0 reports=()
 for ((i = 0; i < n; i++)); do
 	r=$report_dir/shard-$i.json
 	[[ -f $r ]] && reports+=("$r")
-	if [[ ${status[$i]-1} -ne 0 ]]; then
+	# A shard that exited 0 without writing its report did not run
+	# imprint (a remote shell that ran nothing): a failure too.
+	if [[ ${status[$i]-1} -ne 0 || ! -f $r ]]; then
 		failed=1
-		printf 'shard %d/%d failed on %s%s; re-run it on any host:\n' \
-		    "$i" "$n" "${host[$i]:-no host}" \
+		printf 'shard %d/%d %s on %s%s; re-run it on any host:\n' \
+		    "$i" "$n" \
+		    "$([[ ${status[$i]-1} -ne 0 ]] && echo failed ||
+		    echo 'exited 0')" "${host[$i]:-no host}" \
 		    "$([[ -f $r ]] || echo ', no report')"
 		printf '    %s\n' "${cmds[$i]}"
 	fi

@@ -154,9 +154,13 @@ config = none
 EOF
 mkdir -p "$SCRATCH/bin"
 # parallel runs `ssh [OPTIONS] HOST [--] COMMAND`; this one logs HOST and
-# runs COMMAND here, as sshd would run it on the Dom0.
+# runs COMMAND here, as sshd would run it on the Dom0, with SHELL set to
+# the login shell as sshd sets it: parallel's remote wrapper (a perl
+# one-liner) runs the command with \$SHELL, and without it runs nothing and
+# exits 0 (seen in CI, whose environment has no SHELL).
 cat >"$SCRATCH/bin/fake-ssh" <<EOF
 #!/bin/bash
+export SHELL=/bin/bash
 while [ \$# -gt 0 ]; do
 	case \$1 in -l|-p|-o|-i) shift 2 ;; -*) shift ;; *) break ;; esac
 done
@@ -168,6 +172,14 @@ EOF
 chmod +x "$SCRATCH/bin/fake-ssh"
 printf 'dom0a\ndom0b\n' >"$P/sshlogins"
 export PARALLEL_SSH=$SCRATCH/bin/fake-ssh
+# A shard that exits 0 without a report (imprint never ran) is a failure.
+IMPRINT=true "$TOP/contrib/parallel-ssh.sh" --report-dir "$P/reports" \
+    "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" >"$P/run.out" 2>&1
+check_exit "parallel: a shard with no report fails the run" "$?" 1
+check_eq "parallel: ... and is named, with its command" \
+    "$(grep -c "^shard [01]/2 exited 0 on dom0[ab], no report; re-run it" \
+    "$P/run.out")" 2
+rm -f "$P/hosts.log"
 IMPRINT="$IMPRINT" "$TOP/contrib/parallel-ssh.sh" --report-dir "$P/reports" \
     "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" >"$P/run.out" 2>&1
 ran "parallel: first run" "$?" "$P/run.out"
