@@ -182,30 +182,308 @@ struct attr_override {
 	unsigned	mode, uid, gid;
 };
 
-static int replace(const char *, const char *, size_t, const char *, size_t,
-    int, char **, const struct attr_override *);
+/* What a stage made, for commit or abort (hostfile.h). */
+struct hostfile_stage {
+	char		*real;		/* the file to replace, resolved */
+	char		*dir;		/* its directory */
+	char		*tmp;		/* the new bytes, final owner and mode */
+	char		*bak;		/* HOSTFILE_BACKUP: the backup's path */
+	char		*baktmp;	/* the original's copy to link there,
+					   NULL when a backup exists already */
+	struct buf	 old;		/* the file's bytes when staged */
+	bool		 check;		/* commit: old must still be there */
+};
+
+static void
+stage_free(struct hostfile_stage *s)
+{
+	if (s == NULL)
+		return;
+	buf_release(&s->old);
+	free(s->real);
+	free(s->dir);
+	free(s->tmp);
+	free(s->bak);
+	free(s->baktmp);
+	free(s);
+}
+
+void
+hostfile_abort(struct hostfile_stage *s)
+{
+	if (s == NULL)
+		return;
+	if (s->tmp != NULL)
+		unlink(s->tmp);
+	if (s->baktmp != NULL)
+		unlink(s->baktmp);
+	stage_free(s);
+}
+
+/*
+ * Open and read real (not following a link), into old and st.  0; 1 when
+ * it is missing and missing_ok; -1 after one message.
+ */
+static int
+read_current(const char *real, bool missing_ok, struct buf *old,
+    struct stat *st)
+{
+	const char *reason;
+	int fd, e;
+
+	fd = host_open(real, HOST_NOFOLLOW, st, &reason);
+	e = errno;
+	if (fd == -1 && e == ENOENT && missing_ok)
+		return 1;
+	if (fd == -1) {
+		if (e == ELOOP)
+			warnx("'%s' is a symbolic link", real);
+		else if (st->st_mode != 0)	/* refused for its type */
+			warnx("'%s' is not a regular file", real);
+		else
+			warnx("cannot open '%s': %s", real, reason);
+		return -1;
+	}
+	e = host_read_fd(fd, st, SIZE_MAX - 1, old);
+	close(fd);
+	if (e != 0) {
+		warnx("cannot read '%s': %s", real, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+changed_meanwhile(const char *real)
+{
+	warnx("'%s' changed while imprint was editing it; nothing written, "
+	    "run the command again", real);
+}
+
+/*
+ * The stage of hostfile_stage and hostfile_stage_restore: with OV, the
+ * new file gets OV's attributes, and a file that holds DATA with them
+ * already is left alone (1).
+ */
+static int
+stage(const char *path, const char *expect, size_t expect_len,
+    const char *data, size_t len, int flags, const struct attr_override *ov,
+    struct hostfile_stage **stage_r)
+{
+	struct hostfile_stage *s;
+	struct stat st, bst;
+	char *slash, *base;
+	int e, st_r;
+
+	*stage_r = NULL;
+	s = xcalloc(1, sizeof(*s));
+	if ((flags & HOSTFILE_PRIVATE) && (s->real = resolve_dir(path)) ==
+	    NULL)
+		goto fail;
+	if (s->real == NULL && (s->real = realpath(path, NULL)) == NULL) {
+		e = errno;
+		warnx("cannot resolve '%s': %s", path, strerror(e));
+		goto fail;
+	}
+	memset(&st, 0, sizeof(st));
+	if ((st_r = read_current(s->real, flags & HOSTFILE_PRIVATE, &s->old,
+	    &st)) == -1)
+		goto fail;
+	if (st_r == 1) {		/* a private file, not made yet */
+		flags &= ~HOSTFILE_BACKUP;
+		expect = NULL;
+	}
+	if (flags & HOSTFILE_PRIVATE) {
+		st.st_uid = geteuid();
+		st.st_gid = getegid();
+		st.st_mode = S_IFREG | 0600;
+	} else if (ov != NULL) {
+		/* undo after a run that never wrote this file */
+		if (s->old.len == len && (len == 0 ||
+		    memcmp(s->old.data, data, len) == 0) &&
+		    (st.st_mode & 07777) == ov->mode && st.st_uid == ov->uid &&
+		    st.st_gid == ov->gid) {
+			stage_free(s);
+			return 1;
+		}
+		st.st_uid = ov->uid;
+		st.st_gid = ov->gid;
+		st.st_mode = S_IFREG | ov->mode;
+	}
+	if (expect != NULL && (s->old.len != expect_len ||
+	    (expect_len > 0 && memcmp(s->old.data, expect, expect_len) != 0))) {
+		changed_meanwhile(s->real);
+		goto fail;
+	}
+	s->check = expect != NULL || (flags & HOSTFILE_BACKUP);
+
+	s->dir = xstrdup(s->real);
+	slash = strrchr(s->dir, '/');	/* realpath gives an absolute path */
+	base = slash + 1;
+	*slash = '\0';
+	if (slash == s->dir) {
+		/* a file in / */
+		free(s->dir);
+		s->dir = xstrdup("/");
+		base = strrchr(s->real, '/') + 1;
+	}
+	if ((s->tmp = write_temp(s->dir, base, data, len, &st)) == NULL)
+		goto fail;
+	if (flags & HOSTFILE_BACKUP) {
+		s->bak = xasprintf("%s%s", s->real, HOSTFILE_BACKUP_SUFFIX);
+		/* An existing backup holds an older original: keep it. */
+		if (lstat(s->bak, &bst) == -1 && (s->baktmp = write_temp(
+		    s->dir, base, s->old.data, s->old.len, &st)) == NULL)
+			goto fail;
+	}
+	*stage_r = s;
+	return 0;
+fail:
+	hostfile_abort(s);
+	return -1;
+}
+
+int
+hostfile_stage(const char *path, const char *expect, size_t expect_len,
+    const char *data, size_t len, int flags, struct hostfile_stage **stage_r)
+{
+	return stage(path, expect, expect_len, data ? data : "", len, flags,
+	    NULL, stage_r);
+}
+
+int
+hostfile_stage_restore(const char *path, const char *data, size_t len,
+    unsigned mode, unsigned uid, unsigned gid,
+    struct hostfile_stage **stage_r)
+{
+	struct attr_override a = { mode & 07777, uid, gid };
+
+	return stage(path, NULL, 0, data ? data : "", len, 0, &a, stage_r);
+}
+
+int
+hostfile_commit(struct hostfile_stage *s, char **backup_r)
+{
+	struct buf now = BUF_INIT;
+	struct stat st;
+	bool made_bak = false;
+	int e, rc = -1;
+
+	if (backup_r != NULL)
+		*backup_r = NULL;
+	/*
+	 * The stage may be long ago (a guest written meanwhile): the file
+	 * must still hold what was planned from, and what a new backup
+	 * holds.
+	 */
+	if (s->check) {
+		memset(&st, 0, sizeof(st));
+		if (read_current(s->real, false, &now, &st) == -1)
+			goto out;
+		if (now.len != s->old.len || (now.len > 0 &&
+		    memcmp(now.data, s->old.data, now.len) != 0)) {
+			changed_meanwhile(s->real);
+			goto out;
+		}
+	}
+	if (s->baktmp != NULL) {
+		/* link(2) never replaces an existing file */
+		if (link(s->baktmp, s->bak) == 0)
+			made_bak = true;
+		else if (errno != EEXIST) {
+			e = errno;
+			warnx("cannot create backup '%s': %s", s->bak,
+			    strerror(e));
+			goto out;
+		}
+	}
+	if (rename(s->tmp, s->real) == -1) {
+		e = errno;
+		warnx("cannot rename '%s' to '%s': %s", s->tmp, s->real,
+		    strerror(e));
+		goto out;
+	}
+	free(s->tmp);
+	s->tmp = NULL;		/* in place: not to be removed */
+	sync_dir(s->dir);
+	rc = 0;
+	if (s->bak != NULL && backup_r != NULL) {
+		*backup_r = s->bak;
+		s->bak = NULL;
+	}
+out:
+	if (rc == -1 && made_bak)
+		unlink(s->bak);
+	buf_release(&now);
+	hostfile_abort(s);
+	return rc;
+}
 
 int
 hostfile_replace(const char *path, const char *expect, size_t expect_len,
     const char *data, size_t len, int flags, char **backup_r)
 {
-	return replace(path, expect, expect_len, data, len, flags, backup_r,
-	    NULL);
+	struct hostfile_stage *s;
+
+	if (backup_r != NULL)
+		*backup_r = NULL;
+	if (hostfile_stage(path, expect, expect_len, data, len, flags, &s) ==
+	    -1)
+		return -1;
+	return hostfile_commit(s, backup_r);
 }
 
 int
 hostfile_restore(const char *path, const char *data, size_t len,
     unsigned mode, unsigned uid, unsigned gid)
 {
-	struct attr_override a = { mode & 07777, uid, gid };
+	struct hostfile_stage *s;
+	int r;
 
-	return replace(path, NULL, 0, data ? data : "", len, 0, NULL, &a);
+	if ((r = hostfile_stage_restore(path, data, len, mode, uid, gid,
+	    &s)) != 0)
+		return r == 1 ? 0 : -1;
+	return hostfile_commit(s, NULL);
+}
+
+/* The directory of resolved path real (caller frees). */
+static char *
+dir_of(const char *real)
+{
+	char *dir = xstrdup(real), *slash = strrchr(dir, '/');
+
+	if (slash == dir)
+		slash[1] = '\0';	/* "/" */
+	else
+		*slash = '\0';
+	return dir;
+}
+
+int
+hostfile_check_remove(const char *path)
+{
+	char *real, *dir;
+	int e, rc = 0;
+
+	if ((real = resolve_dir(path)) == NULL)
+		return -1;
+	dir = dir_of(real);
+	/* access(2) sees a read-only mount and an immutable directory, as
+	 * unlink(2) would; removing needs no free space */
+	if (access(dir, W_OK) == -1) {
+		e = errno;
+		warnx("cannot remove '%s': %s", real, strerror(e));
+		rc = -1;
+	}
+	free(dir);
+	free(real);
+	return rc;
 }
 
 int
 hostfile_remove(const char *path)
 {
-	char *real, *dir, *slash;
+	char *real, *dir;
 	int e;
 
 	if ((real = resolve_dir(path)) == NULL)
@@ -216,137 +494,9 @@ hostfile_remove(const char *path)
 		free(real);
 		return -1;
 	}
-	dir = xstrdup(real);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	sync_dir(slash == dir ? "/" : dir);
+	dir = dir_of(real);
+	sync_dir(dir);
 	free(dir);
 	free(real);
 	return 0;
-}
-
-static int
-replace(const char *path, const char *expect, size_t expect_len,
-    const char *data, size_t len, int flags, char **backup_r,
-    const struct attr_override *ov)
-{
-	struct buf old = BUF_INIT;
-	struct stat st;
-	char *real = NULL, *dir = NULL, *base, *slash, *tmp = NULL;
-	char *bak = NULL, *baktmp = NULL;
-	const char *reason;
-	bool made_bak = false;
-	int fd = -1, e, rc = -1;
-
-	if (backup_r != NULL)
-		*backup_r = NULL;
-	if ((flags & HOSTFILE_PRIVATE) && (real = resolve_dir(path)) == NULL)
-		goto out;
-	if (real == NULL && (real = realpath(path, NULL)) == NULL) {
-		e = errno;
-		warnx("cannot resolve '%s': %s", path, strerror(e));
-		goto out;
-	}
-	fd = host_open(real, HOST_NOFOLLOW, &st, &reason);
-	e = errno;
-	if (fd == -1 && e == ENOENT && (flags & HOSTFILE_PRIVATE)) {
-		flags &= ~HOSTFILE_BACKUP;
-		expect = NULL;
-		memset(&st, 0, sizeof(st));
-	} else if (fd == -1) {
-		if (e == ELOOP)
-			warnx("'%s' is a symbolic link", real);
-		else if (st.st_mode != 0)	/* refused for its type */
-			warnx("'%s' is not a regular file", real);
-		else
-			warnx("cannot open '%s': %s", real, reason);
-		goto out;
-	} else if ((e = host_read_fd(fd, &st, SIZE_MAX - 1, &old)) != 0) {
-		warnx("cannot read '%s': %s", real, strerror(e));
-		goto out;
-	}
-	if (fd != -1)
-		close(fd);
-	fd = -1;
-	if (flags & HOSTFILE_PRIVATE) {
-		st.st_uid = geteuid();
-		st.st_gid = getegid();
-		st.st_mode = S_IFREG | 0600;
-	} else if (ov != NULL) {
-		st.st_uid = ov->uid;
-		st.st_gid = ov->gid;
-		st.st_mode = S_IFREG | ov->mode;
-	}
-	if (expect != NULL && (old.len != expect_len ||
-	    memcmp(old.data, expect, expect_len) != 0)) {
-		warnx("'%s' changed while imprint was editing it; nothing "
-		    "written, run the command again", real);
-		goto out;
-	}
-
-	dir = xstrdup(real);
-	slash = strrchr(dir, '/');	/* realpath gives an absolute path */
-	base = slash + 1;
-	*slash = '\0';
-	if (slash == dir) {
-		/* a file in / */
-		free(dir);
-		dir = xstrdup("/");
-		base = strrchr(real, '/') + 1;
-	}
-
-	if (flags & HOSTFILE_BACKUP) {
-		struct stat bst;
-
-		bak = xasprintf("%s%s", real, HOSTFILE_BACKUP_SUFFIX);
-		/* An existing backup holds an older original: keep it. */
-		if (lstat(bak, &bst) == -1) {
-			baktmp = write_temp(dir, base, old.data, old.len, &st);
-			if (baktmp == NULL)
-				goto out;
-			/* link(2) never replaces an existing file */
-			if (link(baktmp, bak) == 0)
-				made_bak = true;
-			else if (errno != EEXIST) {
-				e = errno;
-				warnx("cannot create backup '%s': %s", bak,
-				    strerror(e));
-				goto out;
-			}
-			unlink(baktmp);
-			free(baktmp);
-			baktmp = NULL;
-		}
-	}
-
-	if ((tmp = write_temp(dir, base, data, len, &st)) == NULL)
-		goto out;
-	if (rename(tmp, real) == -1) {
-		e = errno;
-		warnx("cannot rename '%s' to '%s': %s", tmp, real,
-		    strerror(e));
-		unlink(tmp);
-		goto out;
-	}
-	sync_dir(dir);
-	rc = 0;
-	if (bak != NULL && backup_r != NULL) {
-		*backup_r = bak;
-		bak = NULL;
-	}
-out:
-	if (rc == -1 && made_bak)
-		unlink(bak);
-	if (baktmp != NULL) {
-		unlink(baktmp);
-		free(baktmp);
-	}
-	if (fd != -1)
-		close(fd);
-	buf_release(&old);
-	free(tmp);
-	free(bak);
-	free(dir);
-	free(real);
-	return rc;
 }

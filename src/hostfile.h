@@ -63,11 +63,46 @@ int	hostfile_replace(const char *path, const char *expect,
 /*
  * Undo's replace: as hostfile_replace without EXPECT or flags, but the
  * new file gets MODE (permission bits), UID and GID, the attributes the
- * file had before an apply changed it.  Returns 0, or -1 after one
- * message with the file untouched.
+ * file had before an apply changed it.  A file that holds LEN bytes at
+ * DATA with those attributes already is left as it is (an apply that
+ * stopped before writing it, perhaps because its directory could not be
+ * written).  Returns 0, or -1 after one message with the file untouched.
  */
 int	hostfile_restore(const char *path, const char *data, size_t len,
 	    unsigned mode, unsigned uid, unsigned gid);
+
+/*
+ * hostfile_replace and hostfile_restore in two halves, for a caller with
+ * other writes to make (the guest's), so that it knows the host file can
+ * be written before it starts them, and a host that cannot (a full or
+ * read-only filesystem, an immutable directory) fails with nothing
+ * changed anywhere.
+ *
+ * hostfile_stage does all but the switch: PATH resolved and read, EXPECT
+ * checked, the temporary file (and, with HOSTFILE_BACKUP, the original's
+ * copy for a backup not made yet) created in the directory, written in
+ * full, given its final owner and mode and fsynced.  It returns 0 and
+ * *stage_r, or -1 after one message with nothing left behind.
+ * hostfile_stage_restore is the same for hostfile_restore, and returns 1
+ * with *stage_r NULL when the file is as wanted already: nothing to do.
+ *
+ * hostfile_commit checks again that the file holds the bytes the stage
+ * read (with EXPECT or HOSTFILE_BACKUP: it may have changed since), links
+ * the backup, renames the temporary file over the file and fsyncs the
+ * directory; it returns as hostfile_replace does.  hostfile_abort removes
+ * what the stage made.  Either frees the stage, whatever the result.
+ * The stage holds the file's attributes as they were when staged.
+ */
+struct hostfile_stage;
+
+int	hostfile_stage(const char *path, const char *expect,
+	    size_t expect_len, const char *data, size_t len, int flags,
+	    struct hostfile_stage **stage_r);
+int	hostfile_stage_restore(const char *path, const char *data,
+	    size_t len, unsigned mode, unsigned uid, unsigned gid,
+	    struct hostfile_stage **stage_r);
+int	hostfile_commit(struct hostfile_stage *s, char **backup_r);
+void	hostfile_abort(struct hostfile_stage *s);
 
 /*
  * Remove PATH (its directory resolved, the file itself not followed) and
@@ -75,5 +110,13 @@ int	hostfile_restore(const char *path, const char *data, size_t len,
  * message.
  */
 int	hostfile_remove(const char *path);
+
+/*
+ * Whether hostfile_remove could remove PATH: its directory resolves and
+ * is writable (access(2): not a read-only mount or an immutable
+ * directory).  A cheap check made before other writes, as a stage is.
+ * 0, or -1 after one message.
+ */
+int	hostfile_check_remove(const char *path);
 
 #endif

@@ -4,13 +4,21 @@
  * and is never overwritten, a symlink's target is edited, a FIFO target
  * is refused without blocking, and a failed write (changed file, file
  * size limit) leaves the original intact and no temporary file, which
- * was never more than 0600 while it held the new bytes.
+ * was never more than 0600 while it held the new bytes.  Staged
+ * writes (stage, then commit or abort): an abort leaves nothing, a file
+ * changed between stage and commit is refused, a directory that cannot
+ * be written (immutable, or gone) fails the stage, and a restore finds a
+ * file already as wanted without writing.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE	/* program_invocation_short_name */
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <linux/fs.h>
+
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -143,6 +151,184 @@ entries(void)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* The message is exactly "test_hostfile: WANT\n" (warnx's program name). */
+static void
+check_msg(char *msg, const char *want)
+{
+	char *full = xasprintf("%s: %s\n", program_invocation_short_name, want);
+
+	CHECK_STR(msg, full);
+	free(full);
+	free(msg);
+}
+
+/* Set or clear the immutable flag of path (chattr +i): 0 or an errno. */
+static int
+set_immutable(const char *path, int on)
+{
+	int fd, flags, e = 0;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == -1)
+		e = errno;
+	else {
+		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == -1)
+			e = errno;
+	}
+	close(fd);
+	return e;
+}
+
+/*
+ * Stage, commit, abort: the halves hostfile_replace is made of, as
+ * plan_carry_out uses them around the guest's writes.
+ */
+static void
+test_stage(const char *orig, const char *next)
+{
+	struct hostfile_stage *s;
+	struct stat st;
+	char *p = xasprintf("%s/dc1.cfg", dir), *sub, *q, *gone, *got, *msg;
+	char *bak = xasprintf("%s%s", p, HOSTFILE_BACKUP_SUFFIX), *bak_r;
+	int e;
+
+	/* staged: the file untouched, one temporary; abort removes it */
+	put(p, orig, 0640);
+	CHECK_INT(hostfile_stage(p, orig, strlen(orig), next, strlen(next),
+	    HOSTFILE_BACKUP, &s), 0);
+	CHECK_STR(got = get(p), orig);
+	free(got);
+	CHECK_INT(entries(), 3);	/* the new bytes, the backup's copy */
+	hostfile_abort(s);
+	CHECK_STR(got = get(p), orig);
+	free(got);
+	CHECK_INT(entries(), 1);
+
+	/* committed: new bytes, mode kept, the backup linked */
+	CHECK_INT(hostfile_stage(p, orig, strlen(orig), next, strlen(next),
+	    HOSTFILE_BACKUP, &s), 0);
+	CHECK_INT(hostfile_commit(s, &bak_r), 0);
+	CHECK_STR(bak_r, bak);
+	free(bak_r);
+	CHECK_STR(got = get(p), next);
+	free(got);
+	CHECK_STR(got = get(bak), orig);
+	free(got);
+	CHECK_INT(stat(p, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0640);
+	CHECK_INT(entries(), 2);
+	unlink(bak);
+
+	/* changed between stage and commit: refused, nothing left */
+	put(p, orig, 0640);
+	CHECK_INT(hostfile_stage(p, orig, strlen(orig), next, strlen(next),
+	    HOSTFILE_BACKUP, &s), 0);
+	put(p, "edited\n", 0640);
+	cap_start();
+	CHECK_INT(hostfile_commit(s, &bak_r), -1);
+	msg = cap_stop();
+	q = xasprintf("'%s' changed while imprint was editing it; nothing "
+	    "written, run the command again", p);
+	check_msg(msg, q);
+	free(q);
+	CHECK(bak_r == NULL);
+	CHECK_STR(got = get(p), "edited\n");
+	free(got);
+	CHECK_INT(entries(), 1);
+
+	/* a restore of a file that holds its bytes and attributes already:
+	 * nothing staged; another mode is restored */
+	put(p, orig, 0640);
+	CHECK_INT(stat(p, &st), 0);
+	s = (struct hostfile_stage *)1;
+	CHECK_INT(hostfile_stage_restore(p, orig, strlen(orig), 0640,
+	    st.st_uid, st.st_gid, &s), 1);
+	CHECK(s == NULL);
+	CHECK_INT(entries(), 1);
+	CHECK_INT(hostfile_stage_restore(p, orig, strlen(orig), 0600,
+	    st.st_uid, st.st_gid, &s), 0);
+	CHECK_INT(hostfile_commit(s, NULL), 0);
+	CHECK_INT(stat(p, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0600);
+	CHECK_INT(entries(), 1);
+
+	/* a directory that is gone: the stage fails, with nothing made */
+	gone = xasprintf("%s/gone/vm.cfg", dir);
+	cap_start();
+	CHECK_INT(hostfile_stage(gone, NULL, 0, next, strlen(next), 0, &s),
+	    -1);
+	msg = cap_stop();
+	q = xasprintf("cannot resolve '%s': No such file or directory", gone);
+	check_msg(msg, q);
+	free(q);
+	cap_start();
+	CHECK_INT(hostfile_check_remove(gone), -1);
+	msg = cap_stop();
+	q = xasprintf("cannot resolve '%s/gone': No such file or directory",
+	    dir);
+	check_msg(msg, q);
+	free(q);
+	free(gone);
+
+	/*
+	 * An immutable directory (chattr +i; root is refused too, unlike
+	 * with chmod): the stage fails before anything is written, and a
+	 * restore of a file already as wanted succeeds without writing (an
+	 * undo after an apply that could not write it is not stuck).
+	 */
+	sub = xasprintf("%s/imm", dir);
+	q = xasprintf("%s/vm.cfg", sub);
+	if (mkdir(sub, 0755) == -1)
+		exit(1);
+	put(q, orig, 0644);
+	CHECK_INT(stat(q, &st), 0);
+	if ((e = set_immutable(sub, 1)) != 0)
+		printf("skip: cannot make '%s' immutable (%s): its checks "
+		    "are left out\n", sub, strerror(e));
+	else {
+		char *want;
+
+		cap_start();
+		CHECK_INT(hostfile_stage(q, orig, strlen(orig), next,
+		    strlen(next), 0, &s), -1);
+		msg = cap_stop();
+		want = xasprintf("cannot create a temporary file in '%s': "
+		    "Operation not permitted", sub);
+		check_msg(msg, want);
+		free(want);
+		CHECK_INT(hostfile_restore(q, orig, strlen(orig), 0644,
+		    st.st_uid, st.st_gid), 0);
+		cap_start();
+		CHECK_INT(hostfile_restore(q, next, strlen(next), 0644,
+		    st.st_uid, st.st_gid), -1);
+		msg = cap_stop();
+		want = xasprintf("cannot create a temporary file in '%s': "
+		    "Operation not permitted", sub);
+		check_msg(msg, want);
+		free(want);
+		cap_start();
+		CHECK_INT(hostfile_check_remove(q), -1);
+		msg = cap_stop();
+		want = xasprintf("cannot remove '%s': Operation not "
+		    "permitted", q);
+		check_msg(msg, want);
+		free(want);
+		CHECK_INT(set_immutable(sub, 0), 0);
+		CHECK_STR(got = get(q), orig);
+		free(got);
+	}
+	CHECK_INT(hostfile_check_remove(q), 0);
+	unlink(q);
+	rmdir(sub);
+	free(q);
+	free(sub);
+	free(bak);
+	unlink(p);
+	free(p);
 }
 
 int
@@ -308,6 +494,7 @@ main(void)
 		CHECK_INT(entries(), 1);
 	}
 
+	test_stage(orig, next);
 	unlink(p);
 	rmdir(dir);
 	free(p);
