@@ -599,6 +599,12 @@ undo_remove(const char *image)
 	return rc;
 }
 
+int
+undo_forget(const char *image, const struct undo *kept)
+{
+	return kept != NULL ? undo_save(kept) : undo_remove(image);
+}
+
 /* Serialise U into B.  Returns 0, or -1 after one message. */
 static int
 serialise(const struct undo *u, const char *rec, struct buf *b)

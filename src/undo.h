@@ -132,6 +132,19 @@ int		 undo_save(const struct undo *u);
 int		 undo_remove(const char *image);
 
 /*
+ * Put the record of IMAGE back as it was before a run that saved its
+ * plan into it and then changed nothing: KEPT (the record as loaded
+ * before that run) saved again, or with KEPT NULL (there was none) the
+ * record removed.  Not only tidiness: the applied lines name the
+ * identity the last apply left (a MAC drawn then is kept by the next run
+ * while the guest carries it), which the failed run's would replace by
+ * values never written.  0, or -1 after one message; the record then
+ * also holds the failed run's entries, whose bytes are the files' own,
+ * so an undo with it is harmless.
+ */
+int		 undo_forget(const char *image, const struct undo *kept);
+
+/*
  * Add a copy of E to U, unless U already has an entry for the same
  * (host, path): then the old entry is kept, because the earliest original
  * is the one to go back to after several applies.  For UNDO_DELETE,

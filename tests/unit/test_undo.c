@@ -1,7 +1,8 @@
 /*
  * test_undo.c - unit tests for undo.c: the exact bytes of a record, a
  * save/load round trip with awkward paths and binary data, the merge
- * rule (earliest original wins), applied lines, and refusal with the
+ * rule (earliest original wins), applied lines, a record put back after
+ * a run that changed nothing, and refusal with the
  * right message of truncated, damaged, foreign, oversized, symlinked and
  * badly owned records; saving leaves no temporary file and never a
  * half-written record.  The checksum is recomputed here by an
@@ -441,6 +442,62 @@ out:
 	free(img);
 }
 
+/*
+ * A run that saved its plan into the record and then changed nothing
+ * puts the record back: the last apply's, byte for byte (its applied
+ * lines still name the identity the guest carries), or none.
+ */
+static void
+test_forget(void)
+{
+	struct undo *u, *kept = NULL, *v = NULL;
+	struct strlist a1 = STRLIST_INIT, a2 = STRLIST_INIT;
+	char *img = xasprintf("%s/f.img", dir), *rec, *before, *after;
+	size_t blen, alen;
+
+	put(img, "", 0, 0644);
+	rec = undo_path_for(img);
+	u = undo_new(img, "/dev/sda1");
+	add_restore(u, false, "/etc/hosts", "first\n", 6, 0644, 0, 0);
+	strlist_add(&a1, "nic0.mac=00:16:3e:00:00:01");
+	undo_set_applied(u, &a1);
+	CHECK_INT(undo_save(u), 0);
+	undo_free(u);
+	before = slurp(rec, &blen);
+
+	/* the failed run: loads it twice, merges its plan into one copy */
+	CHECK_INT(undo_load(img, &kept), 0);
+	CHECK_INT(undo_load(img, &v), 0);
+	if (!CHECK(kept != NULL && v != NULL))
+		goto out;
+	add_restore(v, false, "/etc/hostname", "tmpl\n", 5, 0644, 0, 0);
+	strlist_add(&a2, "nic0.mac=00:16:3e:00:00:02");
+	undo_set_applied(v, &a2);
+	CHECK_INT(undo_save(v), 0);
+	after = slurp(rec, &alen);
+	CHECK(alen != blen || memcmp(after, before, alen) != 0);
+	free(after);
+
+	CHECK_INT(undo_forget(img, kept), 0);
+	after = slurp(rec, &alen);
+	CHECK_MEM(after, alen, before, blen);
+	free(after);
+
+	/* no record before the run: none after it */
+	CHECK_INT(undo_forget(img, NULL), 0);
+	CHECK_INT(access(rec, F_OK) == -1 && errno == ENOENT, 1);
+out:
+	undo_free(kept);
+	undo_free(v);
+	undo_remove(img);
+	unlink(img);
+	strlist_release(&a1);
+	strlist_release(&a2);
+	free(before);
+	free(rec);
+	free(img);
+}
+
 /* Damaged, foreign and unsafe records are refused with one message. */
 static void
 test_refused(void)
@@ -835,6 +892,7 @@ main(void)
 	test_golden();
 	test_roundtrip();
 	test_merge();
+	test_forget();
 	test_refused();
 	test_save_fail();
 	CHECK_INT(entries(dir), 0);
