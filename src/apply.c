@@ -209,8 +209,9 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	struct survey s;
 	struct plan p;
 	struct plan_input in;
-	struct undo *prev = NULL, *u = NULL;
+	struct undo *prev = NULL, *u = NULL, *kept = NULL;
 	char *undo_file = NULL;
+	size_t changed;
 	int rc = 1, st;
 
 	memset(&root, 0, sizeof(root));
@@ -275,7 +276,15 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		rc = 0;
 		goto out;
 	}
-	/* The undo record first: it must exist before any byte changes. */
+	/*
+	 * The undo record first: it must exist before any byte changes.
+	 * The last apply's record is loaded twice: one copy takes this
+	 * plan, the other is put back if nothing changes after all.
+	 */
+	if (prev != NULL && undo_load(j->real, &kept) != 0) {
+		warnx("'%s' left unchanged", esc(j->image));
+		goto out;
+	}
 	u = prev ? prev : undo_new(j->real, root.display);
 	prev = NULL;
 	plan_to_undo(&p, u);
@@ -286,12 +295,19 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	undo_file = undo_path_for(j->real);
 	phase(c, "writing");
 	if (guest_mount_rw(gs, &root) == -1) {
-		warnx("'%s' left unchanged; its undo record %s is not needed",
-		    esc(j->image), esc(undo_file));
+		(void)undo_forget(j->real, kept);
+		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
-	j->touched = true;
-	if (plan_carry_out(guest_gfs(gs), &p) == -1) {
+	st = plan_carry_out(guest_gfs(gs), &p, &changed);
+	j->touched = changed > 0;
+	if (st == -1 && changed == 0) {
+		/* staging failed, or the first write: nothing to undo */
+		(void)undo_forget(j->real, kept);
+		warnx("'%s' left unchanged", esc(j->image));
+		goto out;
+	}
+	if (st == -1) {
 		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
 		    "back", esc(j->image), esc(j->image));
 		goto out;
@@ -305,6 +321,7 @@ out:
 	free(undo_file);
 	undo_free(u);
 	undo_free(prev);
+	undo_free(kept);
 	plan_release(&p);
 	survey_release(&s);
 	guest_root_release(&root);

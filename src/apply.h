@@ -39,9 +39,9 @@ struct apply_opts {
 };
 
 /*
- * One image of a run.  touched is set once a byte of the image or its
- * config may have changed (the guest writes began), so a failure after
- * it is "partly changed, undo puts it back" and before it "unchanged".
+ * One image of a run.  touched is set once a file of the image or its
+ * config has changed (plan_carry_out counts them), so a failure after it
+ * is "partly changed, undo puts it back" and before it "unchanged".
  */
 struct apply_job {
 	const char		*image;		/* as the user named it */
@@ -103,7 +103,8 @@ int	 apply_job_disks(struct apply_job *j, const struct recipe *r,
  * Plan image k of gs and carry the plan out: the undo record, then the
  * guest files, flushed, then the host config.  Prints the text report
  * (o->json false) or fills j->json.  Returns 0, or 1 (failed; nothing
- * written unless j->touched, which the message says).
+ * written unless j->touched, which the message says; an untouched image
+ * keeps the undo record it had before, or none).
  */
 int	 apply_image(const struct apply_ctx *, struct guest *gs, size_t k,
 	    struct apply_job *j);

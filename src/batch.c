@@ -71,7 +71,7 @@ struct item {
 	const struct inventory_row *ir;
 	size_t			 row;		/* index among all rows */
 	enum outcome		 out;
-	bool			 touched;	/* writes began */
+	bool			 touched;	/* a file changed */
 	char			*phase;
 	int			 worker;	/* -1: none yet */
 	double			 secs;
@@ -995,6 +995,11 @@ supervise(struct batch *b)
 				    it->out != OUT_PENDING)
 					continue;
 				it->out = OUT_FAILED;
+				/*
+				 * Its done event never came, with the count of
+				 * what changed: once writing began, something
+				 * may have, and undo is the safe advice.
+				 */
 				it->touched = it->phase &&
 				    strcmp(it->phase, "writing") == 0;
 				strlist_add(&it->msgs, WIFSIGNALED(status) ?

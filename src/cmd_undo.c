@@ -75,7 +75,10 @@ report(const struct plan *p, json_object *doc)
 		key = f->host ? "host" : f->op == PLAN_REMOVE ? "removed" :
 		    "restored";
 		label = f->host ? "restored host" : key;
-		if (doc == NULL)	/* a guest's file name: escaped */
+		if (doc == NULL && f->same)	/* apply never wrote it */
+			printf("  host %s holds its original bytes already\n",
+			    esc(f->path));
+		else if (doc == NULL)	/* a guest's file name: escaped */
 			printf("  %s %s\n", label, esc(f->path));
 		else if (json_object_object_get_ex(doc, key, &arr))
 			json_object_array_add(arr,
@@ -93,6 +96,7 @@ cmd_undo(int argc, char **argv)
 	struct plan p;
 	json_object *doc = NULL;
 	char real[PATH_MAX], *paths[2];
+	size_t changed;
 	bool force = false, json = false;
 	int c, rc = 1, st, lockfd = -1;
 
@@ -150,9 +154,14 @@ cmd_undo(int argc, char **argv)
 	if (!json)
 		printf("%s: restoring (root %s)\n", esc(argv[optind]),
 		    esc(root.display));
-	if (plan_carry_out(guest_gfs(gs), &p) == -1) {
-		warnx("'%s' is partly restored; the undo record is kept, "
-		    "run 'imprint undo' again", esc(argv[optind]));
+	if (plan_carry_out(guest_gfs(gs), &p, &changed) == -1) {
+		if (changed == 0)
+			warnx("nothing of '%s' is restored; the undo record "
+			    "is kept", esc(argv[optind]));
+		else
+			warnx("'%s' is partly restored; the undo record is "
+			    "kept, run 'imprint undo' again",
+			    esc(argv[optind]));
 		goto out;
 	}
 	if (guest_close(gs) == -1) {

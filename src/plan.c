@@ -1192,9 +1192,9 @@ plan_summary_text(const struct plan *p, struct buf *out)
 }
 
 /* A symlink at path to target: already there (0), or made (after
- * removing what stood there), or -1. */
+ * removing what stood there), or -1; *changed_r counts what changed. */
 static int
-put_symlink(struct gfs *fs, const struct plan_file *f)
+put_symlink(struct gfs *fs, const struct plan_file *f, size_t *changed_r)
 {
 	const char *target = f->new.data ? f->new.data : "";
 	char type, *cur = NULL;
@@ -1210,18 +1210,73 @@ put_symlink(struct gfs *fs, const struct plan_file *f)
 		if (same)
 			return 0;
 	}
-	if (st == 0 && gfs_remove(fs, f->path) == -1)
+	if (st == 0) {
+		if (gfs_remove(fs, f->path) == -1)
+			return -1;
+		(*changed_r)++;
+	}
+	if (gfs_symlink(fs, target, f->path, f->set_attr ? &f->attr :
+	    NULL) == -1)
 		return -1;
-	return gfs_symlink(fs, target, f->path, f->set_attr ? &f->attr :
-	    NULL);
+	(*changed_r)++;
+	return 0;
+}
+
+/*
+ * Stage host file f (hostfile_stage) into *s_r: 0, or -1 after one
+ * message.  A libvirt domain cannot be staged: libvirt keeps its files,
+ * and what can be known of it early (it exists, it is shut off) was
+ * checked when it was loaded, before the plan; it is defined when the
+ * guest is done (*s_r NULL).  A removal stages nothing but checks its
+ * directory.  Undo's restore of a file already as it was sets f->same.
+ */
+static int
+stage_host(struct plan_file *f, struct hostfile_stage **s_r)
+{
+	int r;
+
+	*s_r = NULL;
+	f->same = false;
+	if (virtdom_is_ref(f->path))
+		return 0;
+	if (f->op == PLAN_REMOVE)
+		return hostfile_check_remove(f->path);
+	if (f->set_attr) {
+		r = hostfile_stage_restore(f->path, f->new.data, f->new.len,
+		    f->attr.mode, f->attr.uid, f->attr.gid, s_r);
+		f->same = r == 1;
+		return r == -1 ? -1 : 0;
+	}
+	return hostfile_stage(f->path, f->old, f->oldlen, f->new.data,
+	    f->new.len, 0, s_r);
+}
+
+/* Put staged host file f in place: 0, or -1 after one message.  s is
+ * consumed. */
+static int
+commit_host(const struct plan_file *f, struct hostfile_stage *s)
+{
+	if (virtdom_is_ref(f->path))	/* a domain libvirt keeps */
+		return f->op == PLAN_REMOVE ? 0 : virtdom_replace(f->path,
+		    f->set_attr ? NULL : f->old, f->oldlen, f->new.data,
+		    f->new.len);
+	if (f->op == PLAN_REMOVE)
+		return hostfile_remove(f->path);
+	return hostfile_commit(s, NULL);
 }
 
 int
-plan_carry_out(struct gfs *fs, const struct plan *p)
+plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 {
+	struct hostfile_stage **st;
 	size_t i;
-	int r;
+	int r, rc = -1;
 
+	*changed_r = 0;
+	st = xcalloc(p->n ? p->n : 1, sizeof(*st));
+	for (i = 0; i < p->n; i++)
+		if (p->f[i].host && stage_host(&p->f[i], &st[i]) == -1)
+			goto out;
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 		if (f->host)
@@ -1229,36 +1284,36 @@ plan_carry_out(struct gfs *fs, const struct plan *p)
 		if (f->op == PLAN_REMOVE)
 			r = gfs_remove(fs, f->path);
 		else if (f->op == PLAN_SYMLINK)
-			r = put_symlink(fs, f);
+			r = put_symlink(fs, f, changed_r);
 		else
 			r = gfs_write(fs, f->path, f->new.data ? f->new.data :
 			    "", f->new.len, f->like, f->set_attr ? &f->attr :
 			    NULL);
 		if (r == -1)
-			return -1;
+			goto out;
+		/* a failed write or removal changes nothing (gfs.h) */
+		if (f->op != PLAN_SYMLINK)
+			(*changed_r)++;
 	}
 	if (gfs_flush(fs) == -1)
-		return -1;
+		goto out;
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
-		if (!f->host)
+		struct hostfile_stage *s = st[i];
+
+		if (!f->host || f->same)
 			continue;
-		if (virtdom_is_ref(f->path))	/* a domain libvirt keeps */
-			r = f->op == PLAN_REMOVE ? 0 : virtdom_replace(f->path,
-			    f->set_attr ? NULL : f->old, f->oldlen,
-			    f->new.data, f->new.len);
-		else if (f->op == PLAN_REMOVE)
-			r = hostfile_remove(f->path);
-		else if (f->set_attr)
-			r = hostfile_restore(f->path, f->new.data, f->new.len,
-			    f->attr.mode, f->attr.uid, f->attr.gid);
-		else
-			r = hostfile_replace(f->path, f->old, f->oldlen,
-			    f->new.data, f->new.len, 0, NULL);
-		if (r == -1)
-			return -1;
+		st[i] = NULL;		/* consumed, whatever the result */
+		if (commit_host(f, s) == -1)
+			goto out;
+		(*changed_r)++;
 	}
-	return 0;
+	rc = 0;
+out:
+	for (i = 0; i < p->n; i++)
+		hostfile_abort(st[i]);
+	free(st);
+	return rc;
 }
 
 void

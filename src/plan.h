@@ -47,6 +47,8 @@ struct plan_file {
 	struct buf		 new;	/* MODIFY, CREATE, SYMLINK */
 	char			*like;	/* CREATE: copy attributes from */
 	bool			 secret; /* a private key: never shown */
+	bool			 same;	/* set by plan_carry_out: a host
+					   file undo found as it was */
 };
 
 struct plan {
@@ -110,14 +112,28 @@ void	 plan_diff(const struct plan *p, struct buf *out);
 void	 plan_summary_text(const struct plan *p, struct buf *out);
 
 /*
- * Carry out p: the guest files first, through fs (each write atomic, a
- * symlink made as a symlink), then flushed to the disk, then the host
- * files through hostfile.c, each atomically: a config that names new
- * MACs is only written once the guest can answer to them.  Returns 0,
- * or -1 after one message at the first failure (what came before it is
- * done; the undo record puts it back).
+ * Carry out p.  First every host file is staged (hostfile.h: its new
+ * bytes in a temporary file beside it, with its owner and mode, synced),
+ * so that a host side that cannot be written (a full or read-only
+ * filesystem, an immutable directory) fails before any guest byte
+ * changes; a libvirt domain cannot be staged, a host removal only has its
+ * directory checked.  Then the guest files, through fs (each write
+ * atomic, a symlink made as a symlink), then flushed to the disk; only
+ * then the staged host files are put in place: a config that names new
+ * MACs is only written once the guest can answer to them.  On any
+ * failure the stages left are removed.
+ *
+ * A host file that undo would restore and that holds its bytes and
+ * attributes already (an apply that stopped before writing it) is left
+ * alone, with f->same set, so undo is not stuck on a directory it need
+ * not write.
+ *
+ * *changed_r gets the number of files changed (guest and host; a
+ * removal of what was absent counts too).  Returns 0, or -1 after one
+ * message at the first failure: what came before it is done (the undo
+ * record puts it back), and when *changed_r is 0, nothing was changed.
  */
-int	 plan_carry_out(struct gfs *fs, const struct plan *p);
+int	 plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r);
 
 /*
  * Record in u what undoes p: the original bytes and attributes of each

@@ -923,7 +923,7 @@ test_plan_over_dir(bool walk)
 	struct stat st, rst;
 	char *deb = debian_copy("deb"), *ref = debian_copy("ref"), *list;
 	char *lm, *p, *q, *cmd;
-	size_t i;
+	size_t i, nch;
 
 	if ((fs = gfs_dir_open(deb)) == NULL ||
 	    gfs_mem_load_dir(mem, deb) == -1)
@@ -944,7 +944,7 @@ test_plan_over_dir(bool walk)
 
 	u = undo_new("/nonexistent/deb1.img", "/dev/sda1");
 	plan_to_undo(&x.p, u);
-	QUIET(plan_carry_out(fs, &x.p), 0);
+	QUIET(plan_carry_out(fs, &x.p, &nch), 0);
 	p = xasprintf("%s/etc/hostname", deb);
 	CHECK_HOST(p, "deb1\n");
 	free(p);
@@ -981,7 +981,7 @@ test_plan_over_dir(bool walk)
 
 	/* undone: the tree as it was, dbus's machine-id a symlink again */
 	plan_from_undo(&up, u);
-	QUIET(plan_carry_out(fs, &up), 0);
+	QUIET(plan_carry_out(fs, &up, &nch), 0);
 	cmd = xasprintf("diff -r --no-dereference '%s' '%s'", ref, deb);
 	CHECK_INT(system(cmd), 0);
 	free(cmd);

@@ -10,9 +10,15 @@
  * texts take them from the plan's "generated" and "applied" lines, and
  * the tests check their form.
  */
-#define _GNU_SOURCE	/* memmem */
+#define _GNU_SOURCE	/* memmem, program_invocation_short_name */
+#include <sys/ioctl.h>
+
+#include <linux/fs.h>
+
 #include <crypt.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,7 +370,7 @@ test_ovm2_el5(void)
 	const struct plan_file *f;
 	struct guest_attr a;
 	const char *d;
-	size_t len;
+	size_t len, nch;
 
 	run_setup(&x, "tests/data/guest-ovs", "recipes/ovm2-el5-clone.rcp",
 	    "tests/data/ovs.vm.cfg", "rhel", 5, 2, "name=web1", "octet=21", NULL);
@@ -467,7 +473,7 @@ test_ovm2_el5(void)
 	/* carried out: the tree holds the planned bytes, the keys are
 	 * gone, the new ifcfg has its sibling's attributes, the config on
 	 * the host is the planned text with its mode kept */
-	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
 	want = xasprintf("# Xen Virtual Ethernet\nDEVICE=eth1\n"
 	    "BOOTPROTO=dhcp\nHWADDR=%s\nONBOOT=yes\n", m1);
 	CHECK_TREE(x.fs, "/etc/sysconfig/network-scripts/ifcfg-eth1", want);
@@ -617,7 +623,7 @@ test_debian_and_undo(void)
 	const struct plan_file *f;
 	const char *m0, *d;
 	char *want, *list, *img, *orig = NULL, *now = NULL;
-	size_t len, olen;
+	size_t len, olen, nch;
 	struct stat st;
 
 	/* the tree as a Debian 12 guest has it: dbus's machine-id is a
@@ -690,7 +696,7 @@ test_debian_and_undo(void)
 	CHECK_INT(undo_load(img, &back), 0);
 	undo_free(u);
 
-	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len,
 	    NULL), 0);
 	CHECK_TREE(x.fs, "/etc/machine-id", "");
@@ -700,7 +706,7 @@ test_debian_and_undo(void)
 	list = plan_list(&up);
 	CHECK(strstr(list, "symlink /var/lib/dbus/machine-id\n") != NULL);
 	free(list);
-	CHECK_INT(plan_carry_out(x.fs, &up), 0);
+	CHECK_INT(plan_carry_out(x.fs, &up, &nch), 0);
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
 	    'l');
 	CHECK_STR(d, "/etc/machine-id");
@@ -716,14 +722,14 @@ test_debian_and_undo(void)
 
 	/* carried out again (an undo re-run after a partial one): the
 	 * same tree, the symlink left as it is */
-	CHECK_INT(plan_carry_out(x.fs, &up), 0);
+	CHECK_INT(plan_carry_out(x.fs, &up, &nch), 0);
 	CHECK_INT(same_tree(x.fs, "tests/data/guest-debian", "/"), 0);
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
 	    'l');
 
 	/* a failure stops at that file; what follows is not touched */
 	gfs_mem_fail_on(x.fs, "/etc/network/interfaces");
-	CHECK_INT(plan_carry_out(x.fs, &x.p), -1);
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), -1);
 	CHECK_TREE(x.fs, "/etc/hostname", "deb1\n");
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len,
 	    NULL), 'l');
@@ -772,13 +778,14 @@ test_rerun_without_config(void)
 	struct run x;
 	struct undo *u;
 	char *path = debian_with("none.rcp", rcp, &x), *m0, *list;
+	size_t nch;
 
 	CHECK_INT(run_build(&x), 0);
 	m0 = xstrdup(kv(&x.p.generated, "nic0.mac"));
 	CHECK(is_mac(m0));
 	u = undo_new("/tmp/none.img", "/dev/sda1");
 	plan_to_undo(&x.p, u);
-	CHECK_INT(plan_carry_out(x.fs, &x.p), 0);
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
 
 	/* the second run, with the record: nothing to do */
 	plan_release(&x.p);
@@ -1017,6 +1024,204 @@ test_rhel_lvm(void)
 	run_release(&x);
 }
 
+/* Set or clear the immutable flag of directory path (chattr +i): 0 or
+ * an errno. */
+static int
+set_immutable(const char *path, int on)
+{
+	int fd, flags, e = 0;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == -1)
+		e = errno;
+	else {
+		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == -1)
+			e = errno;
+	}
+	close(fd);
+	return e;
+}
+
+/* Entries of host directory d other than . and .. */
+static int
+dir_entries(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	int n = 0;
+
+	while (dp && (e = readdir(dp)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+/* The config at path holds exactly want (wantlen bytes). */
+#define CHECK_HOSTFILE(path, want, wantlen) do {			\
+	char *b_ = NULL;						\
+	size_t l_ = 0;							\
+	if (CHECK(read_host_file((path), 1 << 20, &b_, &l_) == 0))	\
+		CHECK_MEM(b_, l_, (want), (wantlen));			\
+	free(b_);							\
+} while (0)
+
+/* Carry out p expecting failure, with stderr exactly "test_plan: WANT\n";
+ * the number of files changed. */
+static size_t
+carry_out_fails(struct gfs *fs, struct plan *p, const char *want)
+{
+	char *msg, *full;
+	size_t nch = 99;
+
+	cap_start();
+	CHECK_INT(plan_carry_out(fs, p, &nch), -1);
+	msg = cap_stop();
+	full = xasprintf("%s: %s\n", program_invocation_short_name, want);
+	CHECK_STR(msg, full);
+	free(full);
+	free(msg);
+	return nch;
+}
+
+/*
+ * The host side is staged before the guest is written (issue 15): a
+ * config that cannot be written fails with nothing changed anywhere, a
+ * failed guest write leaves the config as it was and no temporary file
+ * beside it, and the count of changes says whether anything changed.
+ * An undo after a run that wrote the guest but not the config leaves the
+ * config alone (it holds its original already), so an immutable
+ * directory does not keep undo from finishing.
+ */
+static void
+test_host_staged_first(void)
+{
+	struct run x;
+	struct plan up;
+	struct undo *u;
+	struct stat st0, st1;
+	char *hostdir = xasprintf("%s/host", tmpdir);
+	char *moved = xasprintf("%s/moved", tmpdir), *orig, *want;
+	const char *first, *second, *d;
+	size_t olen, len, nch, nguest, w0, i;
+	int e, r;
+
+	if (mkdir(hostdir, 0755) == -1)
+		exit(1);
+	run_setup(&x, "tests/data/guest-ovs", "recipes/ovm2-el5-clone.rcp",
+	    NULL, "rhel", 5, 2, "name=web1", "octet=21", NULL);
+	x.cfgpath = copy_host("tests/data/ovs.vm.cfg", "host/vm.cfg", 0640);
+	if (domcfg_load(x.cfgpath, &x.cfg) == -1 ||
+	    read_host_file(x.cfgpath, 1 << 20, &orig, &olen) == -1)
+		exit(1);
+	CHECK_INT(run_build(&x), 0);
+	nguest = 0;
+	for (i = 0; i < x.p.n; i++)
+		nguest += !x.p.f[i].host;
+	CHECK(nguest >= 2 && x.p.n == nguest + 1 && x.p.f[x.p.n - 1].host);
+	if (nguest < 2)
+		exit(1);
+	first = x.p.f[0].path;
+	second = x.p.f[1].path;
+	u = undo_new("/tmp/web1.img", "/dev/sda2");
+	plan_to_undo(&x.p, u);
+	plan_from_undo(&up, u);
+
+	/* the config's directory is gone: refused before any guest write */
+	CHECK_INT(rename(hostdir, moved), 0);
+	want = xasprintf("cannot resolve '%s': No such file or directory",
+	    x.cfgpath);
+	CHECK_INT(carry_out_fails(x.fs, &x.p, want), 0);
+	free(want);
+	CHECK_INT(gfs_mem_writes(x.fs), 0);
+	CHECK_INT(rename(moved, hostdir), 0);
+	CHECK_HOSTFILE(x.cfgpath, orig, olen);
+	CHECK_INT(dir_entries(hostdir), 1);
+
+	/* the first guest write fails: nothing changed, the staged config
+	 * removed */
+	gfs_mem_fail_on(x.fs, first);
+	want = xasprintf("%s in 'memory': injected failure", first);
+	CHECK_INT(carry_out_fails(x.fs, &x.p, want), 0);
+	free(want);
+	CHECK_INT(gfs_mem_writes(x.fs), 0);
+	CHECK_INT(same_tree(x.fs, "tests/data/guest-ovs", "/"), 0);
+	CHECK_HOSTFILE(x.cfgpath, orig, olen);
+	CHECK_INT(dir_entries(hostdir), 1);
+
+	/* the second fails: one file changed, the config as it was */
+	gfs_mem_fail_on(x.fs, second);
+	want = xasprintf("%s in 'memory': injected failure", second);
+	CHECK_INT(carry_out_fails(x.fs, &x.p, want), 1);
+	free(want);
+	CHECK_INT(gfs_mem_writes(x.fs), 1);
+	CHECK_HOSTFILE(x.cfgpath, orig, olen);
+	CHECK_INT(dir_entries(hostdir), 1);
+
+	/* the guest all written, the flush fails: the config untouched */
+	gfs_mem_fail_on(x.fs, "flush");
+	CHECK_INT(carry_out_fails(x.fs, &x.p,
+	    "flush in 'memory': injected failure"), nguest);
+	gfs_mem_fail_on(x.fs, NULL);
+	CHECK_HOSTFILE(x.cfgpath, orig, olen);
+	CHECK_INT(dir_entries(hostdir), 1);
+
+	/*
+	 * Undo of that, the config's directory immutable where the
+	 * filesystem allows (root can write a directory chmod forbids):
+	 * the guest back, the config found as it was and left alone, not
+	 * even rewritten (same inode).
+	 */
+	CHECK_INT(stat(x.cfgpath, &st0), 0);
+	if ((e = set_immutable(hostdir, 1)) != 0)
+		printf("skip: cannot make '%s' immutable (%s): the undo below "
+		    "runs in a writable directory\n", hostdir, strerror(e));
+	r = plan_carry_out(x.fs, &up, &nch);
+	if (e == 0)	/* at once: a failed check must not leave it so */
+		CHECK_INT(set_immutable(hostdir, 0), 0);
+	CHECK_INT(r, 0);
+	CHECK(up.n > 0 && up.f[up.n - 1].host && up.f[up.n - 1].same);
+	CHECK_INT(same_tree(x.fs, "tests/data/guest-ovs", "/"), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/sysconfig/network-scripts/"
+	    "ifcfg-eth1", &d, &len, NULL), 0);
+	CHECK_INT(stat(x.cfgpath, &st1), 0);
+	CHECK_INT(st1.st_ino, st0.st_ino);
+	CHECK_HOSTFILE(x.cfgpath, orig, olen);
+
+	/* apply with the directory immutable: refused, nothing changed */
+	if (e == 0 && set_immutable(hostdir, 1) == 0) {
+		w0 = gfs_mem_writes(x.fs);
+		want = xasprintf("cannot create a temporary file in '%s': "
+		    "Operation not permitted", hostdir);
+		nch = carry_out_fails(x.fs, &x.p, want);
+		CHECK_INT(set_immutable(hostdir, 0), 0);
+		CHECK_INT(nch, 0);
+		free(want);
+		CHECK_INT(gfs_mem_writes(x.fs), w0);
+		CHECK_INT(same_tree(x.fs, "tests/data/guest-ovs", "/"), 0);
+		CHECK_HOSTFILE(x.cfgpath, orig, olen);
+		CHECK_INT(dir_entries(hostdir), 1);
+	}
+
+	/* and once it can be written, the whole plan goes through */
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
+	CHECK_INT(nch, nguest + 1);
+	CHECK_HOSTFILE(x.cfgpath, x.p.f[x.p.n - 1].new.data,
+	    x.p.f[x.p.n - 1].new.len);
+	CHECK_INT(dir_entries(hostdir), 1);
+
+	plan_release(&up);
+	undo_free(u);
+	run_release(&x);
+	rmdir(hostdir);
+	free(hostdir);
+	free(moved);
+	free(orig);
+}
+
 int
 main(void)
 {
@@ -1033,6 +1238,7 @@ main(void)
 	test_escaped_names();
 	test_escaped_warning();
 	test_rhel_lvm();
+	test_host_staged_first();
 	rmdir(tmpdir);
 	return unit_done();
 }
