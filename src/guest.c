@@ -2263,7 +2263,9 @@ gfail_rm:
 	 */
 	warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),
 	    gerr(gs));
-	(void)guestfs_rm_f(gs->g, tmp);
+	if (guestfs_rm_f(gs->g, tmp) == -1)	/* the appliance is gone */
+		warnx("cannot remove the temporary file %s in '%s': %s",
+		    esc(tmp), cur_image(gs), gerr(gs));
 	goto out;
 gfail:
 	warnx("cannot write %s in '%s': %s", esc(path), cur_image(gs),

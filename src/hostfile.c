@@ -28,6 +28,19 @@
 
 #define TEMP_TRIES	100
 
+/* Remove temporary file tmp; a failure is said, since it stays. */
+static void
+remove_temp(const char *tmp)
+{
+	int e;
+
+	if (unlink(tmp) == -1 && errno != ENOENT) {
+		e = errno;
+		warnx("cannot remove temporary file '%s': %s", tmp,
+		    strerror(e));
+	}
+}
+
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -125,7 +138,7 @@ fail:
 	warnx("cannot %s '%s': %s", what, tmp, strerror(e));
 	if (fd != -1)
 		close(fd);
-	unlink(tmp);
+	remove_temp(tmp);
 	free(tmp);
 	return NULL;
 }
@@ -214,9 +227,9 @@ hostfile_abort(struct hostfile_stage *s)
 	if (s == NULL)
 		return;
 	if (s->tmp != NULL)
-		unlink(s->tmp);
+		remove_temp(s->tmp);
 	if (s->baktmp != NULL)
-		unlink(s->baktmp);
+		remove_temp(s->baktmp);
 	stage_free(s);
 }
 
