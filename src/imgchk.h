@@ -10,18 +10,18 @@
  * --backing-chain, which would open a backing file before we have looked
  * at its name), and refused when:
  *   - qemu-img cannot open a layer;
- *   - a layer is marked corrupt, or (for an image that will be written,
- *     IMGCHK_DAMAGE) `qemu-img check` finds corruption or cannot finish: a truncated
- *     qcow2 passes `qemu-img info`;
+ *   - a layer is marked corrupt, or (for an image that will be
+ *     written, IMGCHK_DAMAGE) `qemu-img check` finds corruption or
+ *     cannot finish: a truncated qcow2 passes `qemu-img info`;
  *   - a layer has a backing file with no recorded format: qemu would
  *     guess it from content the guest controls;
  *   - a backing file is reached through a protocol (nbd:, http:, json:,
  *     any name with a ':' before its first '/', as qemu reads it), or is
  *     not a regular file (a host block device, a FIFO), or is missing;
  *   - the chain loops or is deeper than IMGCHK_MAX_DEPTH;
- *   - (for an image that will be written, IMGCHK_WRITE) a backing file is one of the
- *     images this run writes: writing it would change the overlay's
- *     contents underneath a live overlay.
+ *   - (for an image that will be written, IMGCHK_WRITE) a backing file
+ *     is one of the images this run writes: writing it would change
+ *     the overlay's contents underneath it.
  * An overlay whose backing file is an ordinary template file is the
  * normal clone and is accepted; inspect shows the chain.
  *
@@ -100,9 +100,9 @@ bool	 imgchk_is_protocol(const char *name);
  * Walk image's chain.  flags: IMGCHK_*; a command checks an image it
  * writes with both before it locks it, and with IMGCHK_WRITE alone right
  * before the launch.  others[0..nothers-1] are the images the run writes
- * (may include image itself, which is skipped).  Returns 0 with *c_r filled (free with imgchk_release), or -1
- * with *why_r (caller frees): one line naming the image, what is wrong
- * and the fix, and *c_r empty.
+ * (may include image itself, which is skipped).  Returns 0 with *c_r
+ * filled (free with imgchk_release), or -1 with *why_r (caller frees):
+ * one line naming the image, what is wrong and the fix, and *c_r empty.
  */
 int	 imgchk_walk(const char *image, unsigned flags,
 	    const char *const *others, size_t nothers,

@@ -32,7 +32,7 @@ data(const char *name, size_t *len_r)
 	return text;
 }
 
-/* --- a host made of tables ------------------------------------------------ */
+/* --- a host made of tables --------------------------------------------- */
 
 struct fake_file {
 	const char	*path;
@@ -146,7 +146,7 @@ static const struct fake_file host[] = {
 	{ NULL,			NULL,			0,	0 }
 };
 
-/* --- parsing --------------------------------------------------------------- */
+/* --- parsing ------------------------------------------------------------ */
 
 static void
 test_parse(void)
@@ -230,7 +230,7 @@ test_parse(void)
 	CHECK(!imgchk_is_protocol("./x:y"));
 }
 
-/* --- the walk -------------------------------------------------------------- */
+/* --- the walk ----------------------------------------------------------- */
 
 static void
 test_walk_ok(void)
