@@ -114,6 +114,9 @@ struct batch {
 	struct strlist		 shown;		/* lines for no item, shown */
 	struct strlist		 domains;	/* libvirt domains of the
 						   rows checked, by uuid */
+	/* The image of every row, all shards: what the run writes, and
+	 * so what no row's backing chain may go through (imgchk.h). */
+	const char		**written;
 	char			 tag[2 + 16 + 2];	/* \036, hex, space */
 };
 
@@ -507,7 +510,8 @@ prepare(struct wctx *w, struct wjob *wj)
 
 	wj->job.lockfd = -1;
 	if (load_row(b, ir, &wj->ro, &wj->r, &wj->job, &cfgpath) == -1 ||
-	    guest_check_image(ir->image, b->o->dry_run) == -1)
+	    guest_check_image(ir->image, b->o->dry_run, b->written,
+	    b->inv->nrows) == -1)
 		goto out;
 	wj->ro.json = true;
 	if (!b->o->dry_run && (alive_lock_image(ir->image,
@@ -521,7 +525,7 @@ prepare(struct wctx *w, struct wjob *wj)
 	wj->xlock = xcalloc(ir->images.n, sizeof(*wj->xlock));
 	for (i = 1; i < ir->images.n; i++) {
 		wj->xlock[wj->nx] = -1;
-		if (guest_check_image(ir->images.v[i], true) == -1)
+		if (guest_check_image(ir->images.v[i], true, NULL, 0) == -1)
 			goto out;
 		if (b->o->dry_run)
 			continue;
@@ -1287,6 +1291,7 @@ batch_free(struct batch *b)
 		}
 	free(b->w);
 	free(b->items);
+	free(b->written);
 	free(b->todo);
 	if (b->sh)
 		munmap(b->sh, sizeof(*b->sh));
@@ -1317,6 +1322,9 @@ prepare_batch(struct batch *b)
 	if (inventory_load(o->inventory, &b->inv) == -1)
 		return -1;
 	b->items = xcalloc(b->inv->nrows, sizeof(*b->items));
+	b->written = xcalloc(b->inv->nrows, sizeof(*b->written));
+	for (i = 0; i < b->inv->nrows; i++)
+		b->written[i] = b->inv->rows[i].image;
 	for (i = 0; i < b->inv->nrows; i++) {
 		if (!inventory_row_in_shard(i, b->shard_i, b->shard_n))
 			continue;

@@ -329,7 +329,8 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		j->real = xstrdup(buf);
-		if (guest_check_image(j->image, o.dry_run) == -1)
+		if (guest_check_image(j->image, o.dry_run,
+		    (const char *const *)&argv[1], n) == -1)
 			goto out;
 		if (apply_config_for(&o, r, j->image, &cfgpath) == -1)
 			goto out;

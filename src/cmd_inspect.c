@@ -16,6 +16,7 @@
 #include "cmdutil.h"
 #include "consist.h"
 #include "guest.h"
+#include "imgchk.h"
 #include "domcfg.h"
 #include "survey.h"
 #include "util.h"
@@ -250,12 +251,18 @@ kv(const char *k, const char *v)
 }
 
 static void
-text_image(const char *image, const char *format, const struct guest_fs *fs,
-    size_t nfs, const struct guest_root *root, const struct survey *s)
+text_image(const char *image, const char *format, const struct imgchk *chain,
+    const struct guest_fs *fs, size_t nfs, const struct guest_root *root,
+    const struct survey *s)
 {
 	size_t i, j;
 
 	printf("image: %s (%s)\n", esc(image), esc(format));
+	/* What lies under an overlay: the guest seen is mostly the
+	 * template's, and a chain through another clone shows that one. */
+	for (i = 1; i < chain->n; i++)
+		printf("backing: %s (%s)\n", esc(chain->layer[i].path),
+		    esc(chain->layer[i].format));
 	printf("filesystems:\n");
 	for (i = 0; i < nfs; i++) {
 		printf("  %s type=%s", esc(fs[i].display),
@@ -358,6 +365,22 @@ struct inspect_opts {
 	struct root_spec root;
 };
 
+/* The layers under the image, top first: [{"path", "format"}...]. */
+static json_object *
+json_chain(const struct imgchk *chain)
+{
+	json_object *a = json_object_new_array(), *e;
+	size_t i;
+
+	for (i = 1; i < chain->n; i++) {
+		e = json_object_new_object();
+		jset(e, "path", jstr(chain->layer[i].path));
+		jset(e, "format", jstr(chain->layer[i].format));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
 /*
  * Inspect image k.  Returns 0 consistent, 1 inconsistent, 2 error; adds
  * the image's JSON object to arr when JSON is on.
@@ -381,6 +404,7 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		obj = json_object_new_object();
 		jset(obj, "image", jstr(guest_image_path(gs, k)));
 		jset(obj, "format", jstr(guest_image_format(gs, k)));
+		jset(obj, "backing", json_chain(guest_image_chain(gs, k)));
 		json_object_array_add(arr, obj);
 	}
 	if (guest_pick_root(gs, k, &o->root, NULL, &root, &fs, &nfs) == -1 ||
@@ -412,8 +436,8 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		jset(obj, "findings", fa);
 		goto out;
 	}
-	text_image(guest_image_path(gs, k), guest_image_format(gs, k), fs,
-	    nfs, &root, &s);
+	text_image(guest_image_path(gs, k), guest_image_format(gs, k),
+	    guest_image_chain(gs, k), fs, nfs, &root, &s);
 	if (cfg)
 		text_vmcfg(cfg);
 	if (nf == 0)

@@ -132,7 +132,7 @@ cmd_undo(int argc, char **argv)
 			    esc(argv[optind]), esc(real), UNDO_SUFFIX);
 		return 2;
 	}
-	if (guest_check_image(real, false) == -1) {
+	if (guest_check_image(real, false, NULL, 0) == -1) {
 		rc = 2;
 		goto out;
 	}

@@ -26,6 +26,7 @@
 #include "guest.h"
 #include "fstab.h"
 #include "hostfile.h"
+#include "imgchk.h"
 #include "lvmeta.h"
 #include "util.h"
 
@@ -39,6 +40,7 @@ struct guest {
 	struct gfs		 fs;		/* first: guest_gfs, of_fs */
 	guestfs_h		*g;
 	struct guest_image	*img;
+	struct imgchk		*chain;		/* per image, top first */
 	size_t			 nimg;
 	bool			 readonly;
 	ssize_t			 cur;		/* image being worked on */
@@ -582,56 +584,48 @@ check_image_path(const char *path, bool readonly)
 }
 
 /*
- * The format of each of paths[0..n-1] as qemu-img tells it, on the host,
- * with one handle and no launch; fmts may be NULL (only check).  Returns
- * 0, or -1 after one message naming the first image it cannot tell.
+ * The format of each of paths[0..n-1] and its backing chain, checked on
+ * the host with qemu-img before any launch (imgchk.h); chains may be
+ * NULL (only check).  The format handed to add_drive is the top layer's,
+ * so the appliance's qemu never probes.  Returns 0, or -1 after one
+ * message naming the first image refused.
  */
 static int
-probe_formats(char *const *paths, size_t n, char **fmts)
+probe_formats(char *const *paths, size_t n, unsigned flags,
+    const char *const *others, size_t nothers, struct imgchk *chains)
 {
-	guestfs_h *probe;
-	char *fmt;
+	struct imgchk c;
 	size_t k;
-	int r = 0;
 
-	if ((probe = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT))
-	    == NULL) {
-		warnx("cannot create a libguestfs handle");
-		return -1;
-	}
-	guestfs_set_error_handler(probe, NULL, NULL);
-	for (k = 0; k < n && r == 0; k++) {
-		fmt = guestfs_disk_format(probe, paths[k]);
-		if (fmt == NULL || strcmp(fmt, "unknown") == 0) {
-			warnx("cannot tell the format of image '%s'%s%s",
-			    esc(paths[k]), fmt ? "" : ": ", fmt ? "" :
-			    esc(guestfs_last_error(probe)));
-			r = -1;
-		}
-		if (fmts && r == 0)
-			fmts[k] = fmt;
+	for (k = 0; k < n; k++) {
+		if (imgchk_image(paths[k], flags, others, nothers, &c)
+		    == -1)
+			return -1;
+		if (chains)
+			chains[k] = c;
 		else
-			free(fmt);
+			imgchk_release(&c);
 	}
-	guestfs_close(probe);
-	return r;
+	return 0;
 }
 
 int
-guest_check_image(const char *path, bool readonly)
+guest_check_image(const char *path, bool readonly,
+    const char *const *others, size_t nothers)
 {
 	char *p[1] = { (char *)path };
 
 	if (check_image_path(path, readonly) == -1)
 		return -1;
-	return probe_formats(p, 1, NULL);
+	return probe_formats(p, 1, readonly ? 0 : IMGCHK_WRITE | IMGCHK_DAMAGE,
+	    others, nothers, NULL);
 }
 
 int
 guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 {
 	struct guest *gs;
-	char **devs = NULL, **fmts;
+	char **devs = NULL;
 	size_t k;
 
 	*gs_r = NULL;
@@ -646,21 +640,20 @@ guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 	gs->lvm = -1;
 	gs->insp_cur = -2;
 	gs->img = xcalloc(n, sizeof(*gs->img));
+	gs->chain = xcalloc(n, sizeof(*gs->chain));
 	gs->nimg = n;
 
-	/* Probe formats on the host (qemu-img), before any launch. */
-	fmts = xcalloc(n, sizeof(*fmts));
+	/* Formats and chains on the host (qemu-img), before any launch;
+	 * the images of one launch are the images this run writes.
+	 * qemu-img check is guest_check_image's: every command that
+	 * writes calls it first, and it costs one more run per image. */
 	for (k = 0; k < n; k++)
 		gs->img[k].path = xstrdup(paths[k]);
-	if (probe_formats(paths, n, fmts) == -1) {
-		for (k = 0; k < n; k++)
-			free(fmts[k]);
-		free(fmts);
+	if (probe_formats(paths, n, readonly ? 0 : IMGCHK_WRITE,
+	    (const char *const *)paths, n, gs->chain) == -1)
 		goto fail;
-	}
 	for (k = 0; k < n; k++)
-		gs->img[k].format = fmts[k];
-	free(fmts);
+		gs->img[k].format = xstrdup(gs->chain[k].layer[0].format);
 
 	if (launch_with_fallback(gs) == -1)
 		goto fail;
@@ -708,8 +701,10 @@ guest_close(struct guest *gs)
 		free(gs->img[k].path);
 		free(gs->img[k].format);
 		free(gs->img[k].dev);
+		imgchk_release(&gs->chain[k]);
 	}
 	free(gs->img);
+	free(gs->chain);
 	free(gs->mounted_dev);
 	free(gs->mounted_opts);
 	lvmap_free(gs->lvmap);
@@ -731,6 +726,12 @@ const char *
 guest_image_format(const struct guest *gs, size_t k)
 {
 	return gs->img[k].format;
+}
+
+const struct imgchk *
+guest_image_chain(const struct guest *gs, size_t k)
+{
+	return &gs->chain[k];
 }
 
 /* --- devices ------------------------------------------------------------- */

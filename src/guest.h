@@ -24,6 +24,7 @@
 #include "util.h"
 
 struct guest;
+struct imgchk;
 
 /* A filesystem or partition found on one image. */
 struct guest_fs {
@@ -68,10 +69,12 @@ struct guest_root {
 
 /*
  * Open an appliance over images paths[0..n-1]: check each path (exists,
- * regular file or block device), probe its format on the host with
- * libguestfs's disk_format (never letting qemu guess), add it read-only
- * unless readonly is false, and launch.  When stderr is a terminal a
- * progress line shows while the appliance starts.
+ * regular file or block device), check its format and backing chain on
+ * the host with qemu-img (imgchk.h; the images of the launch are the
+ * images the run writes; no second qemu-img check, guest_check_image
+ * made it), add it with the format found (never letting qemu guess)
+ * read-only unless readonly is false, and launch.  When stderr is a
+ * terminal a progress line shows while the appliance starts.
  *
  * KVM fallback: unless the user set LIBGUESTFS_BACKEND_SETTINGS, a failed
  * launch on a host with /dev/kvm is retried once with force_tcg and one
@@ -85,17 +88,21 @@ int	 guest_open(struct guest **gs_r, char *const *paths, size_t n,
 /*
  * The host-side checks guest_open makes of one image, without a launch:
  * it exists, is a regular file or block device, can be opened (for
- * writing unless readonly), and its format can be told.  A batch runs
- * them per image so that one bad image does not fail a whole launch.
- * Returns 0, or -1 after one message.
+ * writing unless readonly), and its format and backing chain pass
+ * imgchk_image (others[0..nothers-1]: every image the run writes, so that
+ * none backs another).  A batch runs them per image so that one bad image
+ * does not fail a whole launch.  Returns 0, or -1 after one message.
  */
-int	 guest_check_image(const char *path, bool readonly);
+int	 guest_check_image(const char *path, bool readonly,
+	    const char *const *others, size_t nothers);
 /* Unmount, shut the appliance down (flushing writes), free.  Returns -1
  * when the shutdown reported an error (writes may be lost). */
 int	 guest_close(struct guest *);
 
 const char *guest_image_path(const struct guest *, size_t k);
 const char *guest_image_format(const struct guest *, size_t k);
+/* Image k's backing chain as checked before the launch; owned by gs. */
+const struct imgchk *guest_image_chain(const struct guest *, size_t k);
 
 void	 guest_fs_free(struct guest_fs *, size_t n);
 void	 guest_root_release(struct guest_root *);

@@ -133,6 +133,74 @@ check_match "apply --inventory: FIFO root-password file: said" \
 check_eq "FIFO inputs: nothing written" "$(ls -A "$W")" "$before"
 check_same_file "FIFO inputs: image untouched" "$W/disk.img" "$W/disk.orig"
 
+# ---- image chains: checked on the host, before any launch ---------------------
+# qemu-img tells each layer's format; a damaged image, a backing file with
+# no recorded format or reached through a protocol, and a backing file that
+# the same run writes are refused in milliseconds, with nothing written.
+C=$W/chain
+mkdir "$C"
+qemu-img create -q -f raw "$C/tmpl.raw" 16M
+qemu-img create -q -f qcow2 -F raw -b tmpl.raw "$C/ov.qcow2"
+# a qcow2 with data, cut short: `qemu-img info` still calls it healthy
+head -c 4194304 /dev/urandom >"$C/data.raw"
+qemu-img convert -f raw -O qcow2 "$C/data.raw" "$C/trunc.qcow2"
+truncate -s 200000 "$C/trunc.qcow2"
+sum_trunc=$(sha256sum <"$C/trunc.qcow2")
+run_imprint apply "$W/ok.rcp" "$C/trunc.qcow2"
+check_exit "apply: truncated qcow2" "$RC" 2
+check_eq "apply: truncated qcow2: said" "$ERR" \
+    "imprint: image '$C/trunc.qcow2' is damaged (qemu-img check: 1 corruption; truncated or corrupt); nothing was written: restore it from a copy"
+check_eq "apply: truncated qcow2: not a byte changed" \
+    "$(sha256sum <"$C/trunc.qcow2")" "$sum_trunc"
+# no backing format: the header extension that records it, zeroed
+cp "$C/ov.qcow2" "$C/nofmt.qcow2"
+off=$(LC_ALL=C grep -obUaP '\xe2\x79\x2a\xca' "$C/nofmt.qcow2" | head -n 1)
+printf '\0\0\0\0' | dd of="$C/nofmt.qcow2" bs=1 seek="${off%%:*}" \
+    conv=notrunc 2>/dev/null
+sum_nofmt=$(sha256sum <"$C/nofmt.qcow2")
+run_imprint apply "$W/ok.rcp" "$C/nofmt.qcow2"
+check_exit "apply: no backing format" "$RC" 2
+check_eq "apply: no backing format: said" "$ERR" \
+    "imprint: image '$C/nofmt.qcow2': its backing file 'tmpl.raw' has no recorded format, and qemu would guess it from content the guest can write; record it: qemu-img rebase -u -F raw -b 'tmpl.raw' '$C/nofmt.qcow2'"
+check_eq "apply: no backing format: untouched" \
+    "$(sha256sum <"$C/nofmt.qcow2")" "$sum_nofmt"
+run_imprint inspect "$C/nofmt.qcow2"
+check_exit "inspect: no backing format" "$RC" 2
+check_match "inspect: no backing format: said" "$ERR" \
+    "^imprint: image '$C/nofmt\.qcow2': its backing file 'tmpl\.raw' has no recorded format"
+# a protocol backing file: refused before qemu-img would connect
+qemu-img create -q -f qcow2 -u -F raw -b nbd://127.0.0.1:1/x "$C/nbd.qcow2" 16M
+run_imprint apply "$W/ok.rcp" "$C/nbd.qcow2"
+check_exit "apply: nbd backing" "$RC" 2
+check_eq "apply: nbd backing: said" "$ERR" \
+    "imprint: image '$C/nbd.qcow2': its backing file 'nbd://127.0.0.1:1/x' is reached through a protocol ('nbd:'), not a host file; imprint follows local files only: copy the backing image to a file and rebase '$C/nbd.qcow2' onto it (qemu-img rebase -F FORMAT -b FILE)"
+run_imprint inspect "$C/nbd.qcow2"
+check_exit "inspect: nbd backing" "$RC" 2
+check_match "inspect: nbd backing: said" "$ERR" "through a protocol \('nbd:'\)"
+# the normal clone passes: the refusal that follows is the config's
+run_imprint apply --vmcfg "$C/none.cfg" "$W/ok.rcp" "$C/ov.qcow2"
+check_exit "apply: overlay of a raw template, then a missing config" "$RC" 2
+check_nomatch "apply: overlay of a raw template: accepted" "$ERR" "ov\.qcow2"
+check_match "apply: overlay of a raw template: the config is next" "$ERR" \
+    "none\.cfg"
+# a run whose images back each other, two ways
+qemu-img create -q -f qcow2 -F qcow2 -b ov.qcow2 "$C/ov2.qcow2"
+run_imprint_within 30 apply "$W/ok.rcp" "$C/ov.qcow2" "$C/ov2.qcow2"
+check_exit "apply: one image backs another" "$RC" 2
+check_eq "apply: one image backs another: said" "$ERR" \
+    "imprint: image '$C/ov2.qcow2' is backed by '$C/ov.qcow2', which this run also writes: that would change what '$C/ov2.qcow2' holds; flatten '$C/ov2.qcow2' first (qemu-img convert) or leave one of them out"
+qemu-img create -q -f qcow2 -F qcow2 -b trunc.qcow2 "$C/ovt.qcow2" 2>/dev/null ||
+    qemu-img create -q -f qcow2 -u -F qcow2 -b trunc.qcow2 "$C/ovt.qcow2" 4M
+printf 'image\n%s\n%s\n' "$C/trunc.qcow2" "$C/ovt.qcow2" >"$C/inv.csv"
+run_imprint_within 30 apply --json "$W/ok.rcp" --inventory "$C/inv.csv"
+check_exit "batch: both rows refused" "$RC" 1
+check_eq "batch: each row refused before a launch" \
+    "$(jq -r '.images[].messages[]' <<<"$OUT" 2>/dev/null)" \
+    "image '$C/trunc.qcow2' is damaged (qemu-img check: 1 corruption; truncated or corrupt); nothing was written: restore it from a copy
+image '$C/ovt.qcow2' is backed by '$C/trunc.qcow2', which this run also writes: that would change what '$C/ovt.qcow2' holds; flatten '$C/ovt.qcow2' first (qemu-img convert) or leave one of them out"
+check_eq "batch: truncated qcow2 untouched" \
+    "$(sha256sum <"$C/trunc.qcow2")" "$sum_trunc"
+
 # ---- usage errors -------------------------------------------------------------
 for c in apply undo inspect vmcfg scan; do
 	run_imprint "$c" --no-such-option
