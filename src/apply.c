@@ -23,6 +23,7 @@
 #include "plan.h"
 #include "recipe.h"
 #include "survey.h"
+#include "testpoint.h"
 #include "undo.h"
 #include "util.h"
 #include "virtdom.h"
@@ -241,6 +242,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	if (guest_mount_root(gs, &root) == -1 ||
 	    survey_read(guest_gfs(gs), &s) == -1)
 		goto out;
+	testpoint("surveyed");
 	if ((st = undo_load(j->real, &prev)) == -1)
 		goto out;
 	memset(&in, 0, sizeof(in));
@@ -292,6 +294,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
+	testpoint("recorded");
 	undo_file = undo_path_for(j->real);
 	phase(c, "writing");
 	if (guest_mount_rw(gs, &root) == -1) {

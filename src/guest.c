@@ -28,6 +28,7 @@
 #include "hostfile.h"
 #include "imgchk.h"
 #include "lvmeta.h"
+#include "testpoint.h"
 #include "util.h"
 
 struct guest_image {
@@ -502,6 +503,17 @@ launch(struct guest *gs, bool kvm, bool *hung_r)
 	return r;
 }
 
+/* testpoint.h's "@appliance": qemu dies as if it crashed. */
+static void
+kill_appliance(void *arg)
+{
+	struct guest *gs = arg;
+	int pid = guestfs_get_pid(gs->g);
+
+	if (pid > 0)
+		(void)kill(pid, SIGKILL);
+}
+
 static int
 launch_with_fallback(struct guest *gs)
 {
@@ -551,6 +563,10 @@ launch_with_fallback(struct guest *gs)
 	accel_cache_write_tcg(key);
 	r = 0;
 out:
+	if (r == 0) {
+		testpoint_appliance(kill_appliance, gs);
+		testpoint("launched");
+	}
 	free(first);
 	free(key);
 	return r;
@@ -689,6 +705,7 @@ guest_close(struct guest *gs)
 	if (gs == NULL)
 		return 0;
 	if (gs->g) {
+		testpoint_appliance(NULL, NULL);
 		if (gs->mounted)
 			(void)guestfs_umount_all(gs->g);
 		if (guestfs_shutdown(gs->g) == -1) {

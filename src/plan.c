@@ -25,6 +25,7 @@
 #include "hostfile.h"
 #include "ident.h"
 #include "plan.h"
+#include "testpoint.h"
 #include "recipe.h"
 #include "survey.h"
 #include "undo.h"
@@ -1277,6 +1278,7 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 	for (i = 0; i < p->n; i++)
 		if (p->f[i].host && stage_host(&p->f[i], &st[i]) == -1)
 			goto out;
+	testpoint("host-staged");
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 		if (f->host)
@@ -1294,9 +1296,11 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 		/* a failed write or removal changes nothing (gfs.h) */
 		if (f->op != PLAN_SYMLINK)
 			(*changed_r)++;
+		testpoint("guest-write");
 	}
 	if (gfs_flush(fs) == -1)
 		goto out;
+	testpoint("guest-flushed");
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 		struct hostfile_stage *s = st[i];
@@ -1307,6 +1311,7 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 		if (commit_host(f, s) == -1)
 			goto out;
 		(*changed_r)++;
+		testpoint("host-commit");
 	}
 	rc = 0;
 out:

@@ -15,7 +15,7 @@
 
 static int unit_pass, unit_fail;
 
-static void
+static void __attribute__((unused))
 unit_dump(const char *label, const char *p, size_t n)
 {
 	size_t i;
