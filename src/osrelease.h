@@ -1,0 +1,29 @@
+/*
+ * osrelease.h - the operating system a root's release files name
+ * (/etc/os-release, /etc/redhat-release and its kin, /etc/debian_version),
+ * read through the guest filesystem interface.
+ *
+ * The appliance uses it as the light probe for a root (instead of
+ * libguestfs's full inspection), and a guest tree on the host
+ * (--root-dir), which has no inspection at all, uses it for everything.
+ * It only reads; it knows nothing of devices or mounts.
+ */
+#ifndef IMPRINT_OSRELEASE_H
+#define IMPRINT_OSRELEASE_H
+
+#include "guest.h"
+
+struct gfs;
+
+/*
+ * Fill *os (which must be zeroed) from fs's release files: type "linux"
+ * and the distro, product and version of the first file found, in the
+ * order os-release, oracle-release, enterprise-release, centos-release,
+ * redhat-release, debian_version; type and distro "unknown" when none
+ * is.  source is "release files".  Free with the owner's release of the
+ * struct (guest_root_release frees a root's).  A file that cannot be
+ * read counts as absent (its message printed).
+ */
+void	 osrelease_read(struct gfs *fs, struct guest_os *os);
+
+#endif
