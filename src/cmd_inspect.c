@@ -113,7 +113,7 @@ static json_object *
 json_root(const struct guest_root *r)
 {
 	static const char *const how[] = { "inspection", "partition",
-	    "device" };
+	    "device", "directory" };
 	json_object *o = json_object_new_object(), *os;
 
 	jset(o, "device", jstr(r->display));

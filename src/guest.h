@@ -40,6 +40,7 @@ enum root_how {
 	ROOT_AUTO,		/* libguestfs inspection */
 	ROOT_PARTITION,		/* Nth partition of the image's disk */
 	ROOT_DEVICE,		/* a named device or LV */
+	ROOT_DIR,		/* a tree on the host (rootdir.h) */
 };
 
 struct root_spec {
