@@ -22,6 +22,7 @@
 #include "ident.h"
 #include "plan.h"
 #include "recipe.h"
+#include "rootdir.h"
 #include "survey.h"
 #include "testpoint.h"
 #include "undo.h"
@@ -211,6 +212,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	struct plan p;
 	struct plan_input in;
 	struct undo *prev = NULL, *u = NULL, *kept = NULL;
+	struct gfs *fs = c->tree ? c->tree->fs : guest_gfs(gs);
 	char *undo_file = NULL;
 	size_t changed;
 	int rc = 1, st;
@@ -229,8 +231,10 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		spec.device = r->guest.root_device;
 	}
 	phase(c, "planning");
-	if (guest_pick_root(gs, k, &spec, c->like && c->like->dev ? c->like :
-	    NULL, &root, NULL, NULL) == -1)
+	if (c->tree)
+		rootdir_copy_root(c->tree, &root);
+	else if (guest_pick_root(gs, k, &spec, c->like && c->like->dev ?
+	    c->like : NULL, &root, NULL, NULL) == -1)
 		goto out;
 	if (spec.how == ROOT_AUTO && c->like && c->like->dev == NULL) {
 		/* the batch's first root: later clones verify it */
@@ -239,15 +243,15 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		c->like->os.distro = xstrdup(root.os.distro);
 		c->like->os.major = root.os.major;
 	}
-	if (guest_mount_root(gs, &root) == -1 ||
-	    survey_read(guest_gfs(gs), &s) == -1)
+	if ((!c->tree && guest_mount_root(gs, &root) == -1) ||
+	    survey_read(fs, &s) == -1)
 		goto out;
 	testpoint("surveyed");
 	if ((st = undo_load(j->real, &prev)) == -1)
 		goto out;
 	memset(&in, 0, sizeof(in));
 	in.recipe = r;
-	in.fs = guest_gfs(gs);
+	in.fs = fs;
 	in.root = &root;
 	in.survey = &s;
 	in.cfg = j->cfg;
@@ -297,12 +301,12 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	testpoint("recorded");
 	undo_file = undo_path_for(j->real);
 	phase(c, "writing");
-	if (guest_mount_rw(gs, &root) == -1) {
+	if (!c->tree && guest_mount_rw(gs, &root) == -1) {
 		(void)undo_forget(j->real, kept);
 		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
-	st = plan_carry_out(guest_gfs(gs), &p, &changed);
+	st = plan_carry_out(fs, &p, &changed);
 	j->touched = changed > 0;
 	if (st == -1 && changed == 0) {
 		/* staging failed, or the first write: nothing to undo */
@@ -311,8 +315,9 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		goto out;
 	}
 	if (st == -1) {
-		warnx("'%s' is partly changed; 'imprint undo %s' puts it "
-		    "back", esc(j->image), esc(j->image));
+		warnx("'%s' is partly changed; 'imprint undo %s%s' puts it "
+		    "back", esc(j->image), c->tree ? "--root-dir " : "",
+		    esc(j->image));
 		goto out;
 	}
 	report(o, j, &p, root.display, undo_file, "changed");

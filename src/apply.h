@@ -16,6 +16,7 @@
 
 struct domcfg;
 struct ident_macs;
+struct rootdir;
 
 #define APPLY_SCHEMA	1
 
@@ -26,6 +27,7 @@ struct apply_opts {
 	const char		*domain;	/* --domain: libvirt */
 	const char		*connect;	/* --connect URI */
 	const char		*mac_prefix;
+	const char		*root_dir;	/* --root-dir: a tree */
 	struct strlist		 scan;
 	struct recipe_vars	 vars;
 	struct root_spec	 root;
@@ -67,6 +69,9 @@ struct apply_ctx {
 	struct guest_root	*like;
 	apply_phase_fn		*phase;
 	void			*phase_arg;
+	/* --root-dir: the guest is this tree, not image k of gs (which
+	 * is NULL then); it is the root, and needs no mount. */
+	const struct rootdir	*tree;
 };
 
 /*
@@ -100,7 +105,7 @@ int	 apply_job_disks(struct apply_job *j, const struct recipe *r,
 	    char *const *images, size_t n);
 
 /*
- * Plan image k of gs and carry the plan out: the undo record, then the
+ * Plan image k of gs (or c->tree) and carry the plan out: the undo record, then the
  * guest files, flushed, then the host config.  Prints the text report
  * (o->json false) or fills j->json.  Returns 0, or 1 (failed; nothing
  * written unless j->touched, which the message says; an untouched image

@@ -34,6 +34,7 @@
 #include "inventory.h"
 #include "plan.h"
 #include "recipe.h"
+#include "rootdir.h"
 #include "survey.h"
 #include "undo.h"
 #include "util.h"
@@ -52,6 +53,7 @@ enum {
 	OPT_PER_LAUNCH,
 	OPT_REPORT,
 	OPT_ROOT,
+	OPT_ROOT_DIR,
 	OPT_SHARD,
 	OPT_VMCFG
 };
@@ -72,6 +74,7 @@ const struct option apply_long_options[] = {
 	{ "per-launch",	required_argument,	NULL, OPT_PER_LAUNCH },
 	{ "report",	required_argument,	NULL, OPT_REPORT },
 	{ "root",	required_argument,	NULL, OPT_ROOT },
+	{ "root-dir",	required_argument,	NULL, OPT_ROOT_DIR },
 	{ "shard",	required_argument,	NULL, OPT_SHARD },
 	{ "vmcfg",	required_argument,	NULL, OPT_VMCFG },
 	{ NULL,		0,			NULL, 0 }
@@ -83,6 +86,10 @@ const char apply_usage[] =
 "                     [--partition N | --root DEV]\n"
 "                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
 "                     RECIPE IMAGE...\n"
+"       imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
+"                     [--vmcfg FILE | --domain NAME] [--connect URI]\n"
+"                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
+"                     --root-dir DIR RECIPE\n"
 "       imprint apply [options] [-j N] [--per-launch N] [--shard I/N]\n"
 "                     [--report FILE] RECIPE --inventory FILE\n"
 "\n"
@@ -90,6 +97,7 @@ const char apply_usage[] =
 "in its files and in its domain config (Xen or libvirt XML), in one\n"
 "consistent step.\n"
 "With --inventory, one clone per row of a CSV file, many per appliance.\n"
+"With --root-dir, the guest is the tree at DIR on the host (no appliance).\n"
 "\n"
 "  --connect URI           libvirt URI of --domain or [host] domain\n"
 "                          (default qemu:///system)\n"
@@ -114,6 +122,9 @@ const char apply_usage[] =
 "  --per-launch N          batch: images per appliance (default 32)\n"
 "  --report FILE           batch: also write the JSON report to FILE\n"
 "  --root DEV              the root is DEV (recipe: root)\n"
+"  --root-dir DIR          the guest is the tree at DIR (a chroot, a\n"
+"                          mounted snapshot; not /); undo record\n"
+"                          DIR.imprint-undo\n"
 "  --shard I/N             batch: only the rows whose index is I mod N\n"
 "  --vmcfg FILE            the domain config (recipe: [host] config)\n"
 "\n"
@@ -224,6 +235,10 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 			    c == OPT_ROOT ? 'r' : 'p', optarg) == -1)
 				return -1;
 			break;
+		case OPT_ROOT_DIR:
+			if (set_once(&o->root_dir, "--root-dir") == -1)
+				return -1;
+			break;
 		default:
 			return -1;
 		}
@@ -240,18 +255,33 @@ cmd_apply(int argc, char **argv)
 	struct ident_macs *macs = NULL;
 	struct guest *gs = NULL;
 	struct apply_job *jobs = NULL;
+	struct rootdir rd;
 	json_object *doc = NULL, *arr = NULL;
 	char **paths = NULL, *cfgpath;
 	size_t n = 0, k, i;
 	int rc = 1, pr;
 
 	memset(&o, 0, sizeof(o));
+	memset(&rd, 0, sizeof(rd));
 	if ((pr = parse_apply_opts(argc, argv, &o)) != 0) {
 		rc = pr == 1 ? 0 : cmd_usage_error("apply");
 		goto out;
 	}
 	argc -= optind;
 	argv += optind;
+	if (o.root_dir && (o.inventory || o.have_root || argc != 1)) {
+		if (o.inventory)
+			warnx("give --root-dir DIR or --inventory FILE, not "
+			    "both");
+		else if (o.have_root)
+			warnx("--partition and --root pick a root on an image; "
+			    "with --root-dir the tree is the root");
+		else
+			warnx("apply --root-dir DIR: give the recipe only (the "
+			    "tree is the guest, no image goes with it)");
+		rc = cmd_usage_error("apply");
+		goto out;
+	}
 	if (o.inventory) {
 		if (argc != 1 || o.vmcfg || o.domain) {
 			warnx("apply --inventory: give the recipe only (the "
@@ -268,12 +298,12 @@ cmd_apply(int argc, char **argv)
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
-	if (argc < 2) {
+	if (argc < 2 && !o.root_dir) {
 		warnx("apply: give a recipe and at least one image");
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
-	n = (size_t)argc - 1;
+	n = o.root_dir ? 1 : (size_t)argc - 1;
 	if ((o.vmcfg || o.domain) && n > 1) {
 		warnx("%s goes with one image", o.vmcfg ? "--vmcfg" :
 		    "--domain");
@@ -296,6 +326,14 @@ cmd_apply(int argc, char **argv)
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
+	/*
+	 * A recipe written for images may name their root; a tree is its
+	 * own root, and the same recipe should serve both.
+	 */
+	if (o.root_dir && r->guest.root_kind != RECIPE_ROOT_AUTO)
+		warnx("%s:%zu: note: root = does not apply to --root-dir (the "
+		    "tree is the root); ignored", esc(r->path),
+		    r->guest.root_line);
 
 	/* Everything checkable without the appliance, for every image. */
 	if (r->guest.password_kind == RECIPE_PASSWORD_FILE) {
@@ -317,22 +355,31 @@ cmd_apply(int argc, char **argv)
 		struct apply_job *j = &jobs[k];
 		char buf[PATH_MAX];
 
-		j->image = paths[k] = argv[k + 1];
+		j->image = paths[k] = o.root_dir ? (char *)o.root_dir :
+		    argv[k + 1];
 		j->lockfd = -1;
 		for (i = 0; i < k; i++)
 			if (strcmp(jobs[i].image, j->image) == 0) {
 				warnx("image '%s' given twice", j->image);
 				goto out;
 			}
-		if (realpath(j->image, buf) == NULL) {
-			warn("cannot open image '%s'", j->image);
-			goto out;
+		if (o.root_dir) {
+			if (rootdir_open(&rd, o.root_dir) == -1)
+				goto out;
+			j->real = xstrdup(rd.real);
+		} else {
+			if (realpath(j->image, buf) == NULL) {
+				warn("cannot open image '%s'", j->image);
+				goto out;
+			}
+			j->real = xstrdup(buf);
+			if (guest_check_image(j->image, o.dry_run,
+			    (const char *const *)&argv[1], n) == -1)
+				goto out;
 		}
-		j->real = xstrdup(buf);
-		if (guest_check_image(j->image, o.dry_run,
-		    (const char *const *)&argv[1], n) == -1)
-			goto out;
-		if (apply_config_for(&o, r, j->image, &cfgpath) == -1)
+		/* the real path: "tree/" has its vm.cfg beside "tree" */
+		if (apply_config_for(&o, r, o.root_dir ? j->real : j->image,
+		    &cfgpath) == -1)
 			goto out;
 		if (apply_load_config(j, cfgpath, !o.dry_run) == -1) {
 			free(cfgpath);
@@ -341,7 +388,9 @@ cmd_apply(int argc, char **argv)
 			goto out;
 		}
 		free(cfgpath);
-		if (apply_job_disks(j, r, &argv[k + 1], 1) == -1) {
+		/* a tree has no image for the config's disk to name */
+		if (apply_job_disks(j, r, &argv[k + 1], o.root_dir ? 0 : 1) ==
+		    -1) {
 			rc = 1;		/* a refusal, as vmcfg's */
 			goto out;
 		}
@@ -363,11 +412,12 @@ cmd_apply(int argc, char **argv)
 		    domcfg_get_string(j->cfg, "uuid") : NULL, o.force,
 		    "edit") == -1)
 			goto out;
-		if (alive_lock_image(j->image, &j->lockfd) != 0)
+		if ((o.root_dir ? rootdir_lock(&rd, &j->lockfd) :
+		    alive_lock_image(j->image, &j->lockfd)) != 0)
 			goto out;
 	}
 
-	if (guest_open(&gs, paths, n, o.dry_run) == -1)
+	if (!o.root_dir && guest_open(&gs, paths, n, o.dry_run) == -1)
 		goto out;
 	if (o.json) {
 		doc = json_object_new_object();
@@ -380,6 +430,7 @@ cmd_apply(int argc, char **argv)
 	ctx.o = &o;
 	ctx.r = r;
 	ctx.macs = macs;
+	ctx.tree = o.root_dir ? &rd : NULL;
 	rc = 0;
 	for (k = 0; k < n; k++) {
 		if (o.json) {
@@ -412,6 +463,7 @@ out:
 	}
 	free(jobs);
 	free(paths);
+	rootdir_close(&rd);
 	ident_macs_free(macs);
 	recipe_free(r);
 	recipe_vars_release(&o.vars);

@@ -17,6 +17,7 @@
 #include "consist.h"
 #include "guest.h"
 #include "imgchk.h"
+#include "rootdir.h"
 #include "domcfg.h"
 #include "survey.h"
 #include "util.h"
@@ -32,6 +33,7 @@ enum {
 	OPT_JSON,
 	OPT_PARTITION,
 	OPT_ROOT,
+	OPT_ROOT_DIR,
 	OPT_VMCFG
 };
 
@@ -42,6 +44,7 @@ const struct option inspect_long_options[] = {
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "partition",	required_argument,	NULL, OPT_PARTITION },
 	{ "root",	required_argument,	NULL, OPT_ROOT },
+	{ "root-dir",	required_argument,	NULL, OPT_ROOT_DIR },
 	{ "vmcfg",	required_argument,	NULL, OPT_VMCFG },
 	{ NULL,		0,			NULL, 0 }
 };
@@ -51,6 +54,8 @@ const char inspect_usage[] =
 "                       [--partition N | --root DEV] IMAGE...\n"
 "       imprint inspect [--json] --domain NAME [--connect URI]\n"
 "                       [--partition N | --root DEV] IMAGE\n"
+"       imprint inspect [--json] [--vmcfg FILE | --vmcfg auto |\n"
+"                       --domain NAME [--connect URI]] --root-dir DIR\n"
 "\n"
 "Show the identity a stopped guest carries, read-only: filesystems, root,\n"
 "OS, host names, NIC configs, udev persistent-net rules, machine-id, SSH\n"
@@ -64,6 +69,7 @@ const char inspect_usage[] =
 "  --json            one JSON document on stdout (schema in imprint(1))\n"
 "  --partition N     the root is the Nth partition of each image\n"
 "  --root DEV        the root is DEV (/dev/sda2, /dev/VolGroup00/LogVol00)\n"
+"  --root-dir DIR    the guest is the tree at DIR on the host (not /)\n"
 "  --vmcfg FILE      compare with this domain config (one image only)\n"
 "  --vmcfg auto      compare each image with the vm.cfg beside it\n"
 "\n"
@@ -114,7 +120,7 @@ static json_object *
 json_root(const struct guest_root *r)
 {
 	static const char *const how[] = { "inspection", "partition",
-	    "device" };
+	    "device", "directory" };
 	json_object *o = json_object_new_object(), *os;
 
 	jset(o, "device", jstr(r->display));
@@ -259,11 +265,13 @@ text_image(const char *image, const char *format, const struct imgchk *chain,
 
 	printf("image: %s (%s)\n", esc(image), esc(format));
 	/* What lies under an overlay: the guest seen is mostly the
-	 * template's, and a chain through another clone shows that one. */
-	for (i = 1; i < chain->n; i++)
+	 * template's, and a chain through another clone shows that one.
+	 * A tree (chain NULL) has none, and no filesystems listed. */
+	for (i = 1; chain && i < chain->n; i++)
 		printf("backing: %s (%s)\n", esc(chain->layer[i].path),
 		    esc(chain->layer[i].format));
-	printf("filesystems:\n");
+	if (root->how != ROOT_DIR)
+		printf("filesystems:\n");
 	for (i = 0; i < nfs; i++) {
 		printf("  %s type=%s", esc(fs[i].display),
 		    *fs[i].type ? esc(fs[i].type) : "-");
@@ -382,14 +390,18 @@ json_chain(const struct imgchk *chain)
 }
 
 /*
- * Inspect image k.  Returns 0 consistent, 1 inconsistent, 2 error; adds
- * the image's JSON object to arr when JSON is on.
+ * Inspect image k, or the tree rd when it is not NULL (gs is NULL then,
+ * and images[0] the tree's path).  Returns 0 consistent, 1 inconsistent,
+ * 2 error; adds the image's JSON object to arr when JSON is on.
  */
 static int
 inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
     const struct domcfg *cfg, char *const *images,
-    const char *const *cfgpaths, size_t nimages, json_object *arr)
+    const char *const *cfgpaths, size_t nimages, json_object *arr,
+    const struct rootdir *rd)
 {
+	const char *image = rd ? images[0] : guest_image_path(gs, k);
+	const char *format = rd ? "directory" : guest_image_format(gs, k);
 	struct guest_fs *fs = NULL;
 	struct guest_root root;
 	struct survey s;
@@ -402,21 +414,25 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 	memset(&root, 0, sizeof(root));
 	if (o->json) {
 		obj = json_object_new_object();
-		jset(obj, "image", jstr(guest_image_path(gs, k)));
-		jset(obj, "format", jstr(guest_image_format(gs, k)));
-		jset(obj, "backing", json_chain(guest_image_chain(gs, k)));
+		jset(obj, "image", jstr(image));
+		jset(obj, "format", jstr(format));
+		if (!rd)
+			jset(obj, "backing",
+			    json_chain(guest_image_chain(gs, k)));
 		json_object_array_add(arr, obj);
 	}
-	if (guest_pick_root(gs, k, &o->root, NULL, &root, &fs, &nfs) == -1 ||
-	    guest_mount_root(gs, &root) == -1 ||
-	    survey_read(guest_gfs(gs), &s) == -1) {
+	if (rd)
+		rootdir_copy_root(rd, &root);
+	if ((!rd && (guest_pick_root(gs, k, &o->root, NULL, &root, &fs,
+	    &nfs) == -1 || guest_mount_root(gs, &root) == -1)) ||
+	    survey_read(rd ? rd->fs : guest_gfs(gs), &s) == -1) {
 		if (obj)
 			jset(obj, "error", jstr("inspection failed; the "
 			    "reason is on standard error"));
 		goto out;
 	}
 	nf = consist_check(&s, cfg, &f);
-	if (cfg)
+	if (cfg && !rd)		/* a tree: no image for a disk to name */
 		nf = consist_check_disks(cfg, (const char *const *)images,
 		    cfgpaths, nimages, k, &f, nf);
 	rc = nf ? 1 : 0;
@@ -436,8 +452,8 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 		jset(obj, "findings", fa);
 		goto out;
 	}
-	text_image(guest_image_path(gs, k), guest_image_format(gs, k),
-	    guest_image_chain(gs, k), fs, nfs, &root, &s);
+	text_image(image, format, rd ? NULL : guest_image_chain(gs, k), fs,
+	    nfs, &root, &s);
 	if (cfg)
 		text_vmcfg(cfg);
 	if (nf == 0)
@@ -466,12 +482,14 @@ cmd_inspect(int argc, char **argv)
 	bool beside;
 	json_object *doc = NULL, *arr = NULL;
 	bool have_root = false;
-	const char *domain = NULL, *uri = NULL;
-	char *ref = NULL;
+	const char *domain = NULL, *uri = NULL, *dir = NULL;
+	char *ref = NULL, *dirv[2] = { NULL, NULL };
+	struct rootdir rd;
 	size_t k;
 	int c, rc = 0, r;
 
 	memset(&o, 0, sizeof(o));
+	memset(&rd, 0, sizeof(rd));
 	o.root.how = ROOT_AUTO;
 	while ((c = getopt_long(argc, argv, "+h", inspect_long_options,
 	    NULL)) != -1) {
@@ -504,13 +522,26 @@ cmd_inspect(int argc, char **argv)
 			    c == OPT_ROOT ? 'r' : 'p', optarg) == -1)
 				return cmd_usage_error("inspect");
 			break;
+		case OPT_ROOT_DIR:
+			if (dir) {
+				warnx("--root-dir given twice");
+				return cmd_usage_error("inspect");
+			}
+			dir = optarg;
+			break;
 		default:
 			return cmd_usage_error("inspect");
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1) {
+	if (dir && (argc > 0 || have_root)) {
+		warnx(have_root ? "--partition and --root pick a root on an "
+		    "image; with --root-dir the tree is the root" :
+		    "give --root-dir DIR or images, not both");
+		return cmd_usage_error("inspect");
+	}
+	if (argc < 1 && !dir) {
 		warnx("inspect: no image given");
 		return cmd_usage_error("inspect");
 	}
@@ -526,6 +557,16 @@ cmd_inspect(int argc, char **argv)
 		return cmd_usage_error("inspect");
 	if (ref != NULL)
 		o.vmcfg = ref;		/* a libvirt domain reference */
+	if (dir) {
+		/* the tree stands for the one image from here on */
+		if (rootdir_open(&rd, dir) == -1) {
+			free(ref);
+			return 2;
+		}
+		dirv[0] = rd.real;
+		argv = dirv;
+		argc = 1;
+	}
 	/* "--vmcfg auto": Oracle VM keeps vm.cfg beside System.img.  (A
 	 * config named "auto" in the current directory: say ./auto.) */
 	beside = o.vmcfg && strcmp(o.vmcfg, "auto") == 0;
@@ -552,7 +593,7 @@ cmd_inspect(int argc, char **argv)
 		}
 		cfgpaths[k] = domcfg_path(cfgs[k]);
 	}
-	if (guest_open(&gs, argv, (size_t)argc, true) == -1) {
+	if (!dir && guest_open(&gs, argv, (size_t)argc, true) == -1) {
 		rc = 2;
 		goto out;
 	}
@@ -566,7 +607,7 @@ cmd_inspect(int argc, char **argv)
 		if (k > 0 && !o.json)
 			printf("\n");
 		r = inspect_one(gs, k, &o, cfgs[k], argv, cfgpaths,
-		    (size_t)argc, arr);
+		    (size_t)argc, arr, dir ? &rd : NULL);
 		if (r > rc)
 			rc = r;
 	}
@@ -588,5 +629,6 @@ out:
 	free(cfgs);
 	free(cfgpaths);
 	free(ref);
+	rootdir_close(&rd);
 	return rc;
 }

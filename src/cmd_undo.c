@@ -24,6 +24,7 @@
 #include "cmdutil.h"
 #include "guest.h"
 #include "plan.h"
+#include "rootdir.h"
 #include "undo.h"
 #include "util.h"
 
@@ -32,25 +33,29 @@
 
 enum {
 	OPT_FORCE = 256,
-	OPT_JSON
+	OPT_JSON,
+	OPT_ROOT_DIR
 };
 
 const struct option undo_long_options[] = {
 	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "root-dir",	required_argument,	NULL, OPT_ROOT_DIR },
 	{ NULL,		0,			NULL, 0 }
 };
 
 const char undo_usage[] =
 "usage: imprint undo [--force] [--json] IMAGE\n"
+"       imprint undo [--force] [--json] --root-dir DIR\n"
 "\n"
 "Put back every guest and host file the last apply(s) on IMAGE changed,\n"
 "from the undo record IMAGE.imprint-undo, then remove the record.\n"
 "\n"
-"  --force     restore even when the guest looks alive\n"
-"  -h, --help  print this help\n"
-"  --json      one JSON document on stdout: the files restored\n"
+"  --force         restore even when the guest looks alive\n"
+"  -h, --help      print this help\n"
+"  --json          one JSON document on stdout: the files restored\n"
+"  --root-dir DIR  the guest is the tree at DIR (record DIR.imprint-undo)\n"
 "\n"
 "Exit status: 0 restored, 1 failure (a partly restored guest keeps its\n"
 "undo record: run undo again), 2 usage error, or the image or its undo\n"
@@ -94,7 +99,9 @@ cmd_undo(int argc, char **argv)
 	struct guest_root root;
 	struct root_spec spec;
 	struct plan p;
+	struct rootdir rd;
 	json_object *doc = NULL;
+	const char *dir = NULL, *name;
 	char real[PATH_MAX], *paths[2];
 	size_t changed;
 	bool force = false, json = false;
@@ -102,6 +109,7 @@ cmd_undo(int argc, char **argv)
 
 	memset(&root, 0, sizeof(root));
 	memset(&p, 0, sizeof(p));
+	memset(&rd, 0, sizeof(rd));
 	while ((c = getopt_long(argc, argv, "+h", undo_long_options, NULL))
 	    != -1) {
 		switch (c) {
@@ -114,33 +122,66 @@ cmd_undo(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_ROOT_DIR:
+			if (dir) {
+				warnx("--root-dir given twice");
+				return cmd_usage_error("undo");
+			}
+			dir = optarg;
+			break;
 		default:
 			return cmd_usage_error("undo");
 		}
 	}
-	if (argc - optind != 1) {
-		warnx("undo: give one image");
+	if (argc - optind != (dir ? 0 : 1)) {
+		warnx(dir ? "give --root-dir DIR or an image, not both" :
+		    "undo: give one image");
 		return cmd_usage_error("undo");
 	}
-	if (realpath(argv[optind], real) == NULL) {
-		warn("cannot open image '%s'", esc(argv[optind]));
+	name = dir ? dir : argv[optind];
+	if (dir) {
+		if (rootdir_open(&rd, dir) == -1)
+			return 2;
+		snprintf(real, sizeof(real), "%s", rd.real);
+	} else if (realpath(name, real) == NULL) {
+		warn("cannot open image '%s'", esc(name));
 		return 2;
 	}
 	if ((st = undo_load(real, &u)) != 0) {
 		if (st == 1)
-			warnx("'%s' has no undo record (%s%s)",
-			    esc(argv[optind]), esc(real), UNDO_SUFFIX);
-		return 2;
+			warnx("'%s' has no undo record (%s%s)", esc(name),
+			    esc(real), UNDO_SUFFIX);
+		rc = 2;
+		goto out;
 	}
-	if (guest_check_image(real, false, NULL, 0) == -1) {
+	if (!dir && guest_check_image(real, false, NULL, 0) == -1) {
 		rc = 2;
 		goto out;
 	}
 	if (cmd_refuse_alive(real, NULL, NULL, force, "restore") == -1)
 		goto out;
-	if (alive_lock_image(real, &lockfd) != 0)
+	if ((dir ? rootdir_lock(&rd, &lockfd) :
+	    alive_lock_image(real, &lockfd)) != 0)
 		goto out;
 	plan_from_undo(&p, u);
+	if (dir) {
+		/* a tree: no appliance, no mount; writes are durable */
+		rootdir_copy_root(&rd, &root);
+		if (!json)
+			printf("%s: restoring (root %s)\n", esc(name),
+			    esc(root.display));
+		if (plan_carry_out(rd.fs, &p, &changed) == -1) {
+			if (changed == 0)
+				warnx("nothing of '%s' is restored; the undo "
+				    "record is kept", esc(name));
+			else
+				warnx("'%s' is partly restored; the undo "
+				    "record is kept, run 'imprint undo "
+				    "--root-dir' again", esc(name));
+			goto out;
+		}
+		goto restored;
+	}
 	paths[0] = real;
 	paths[1] = NULL;
 	if (guest_open(&gs, paths, 1, false) == -1)
@@ -152,16 +193,15 @@ cmd_undo(int argc, char **argv)
 	    guest_mount_rw(gs, &root) == -1)
 		goto out;
 	if (!json)
-		printf("%s: restoring (root %s)\n", esc(argv[optind]),
+		printf("%s: restoring (root %s)\n", esc(name),
 		    esc(root.display));
 	if (plan_carry_out(guest_gfs(gs), &p, &changed) == -1) {
 		if (changed == 0)
 			warnx("nothing of '%s' is restored; the undo record "
-			    "is kept", esc(argv[optind]));
+			    "is kept", esc(name));
 		else
 			warnx("'%s' is partly restored; the undo record is "
-			    "kept, run 'imprint undo' again",
-			    esc(argv[optind]));
+			    "kept, run 'imprint undo' again", esc(name));
 		goto out;
 	}
 	if (guest_close(gs) == -1) {
@@ -169,6 +209,7 @@ cmd_undo(int argc, char **argv)
 		goto out;
 	}
 	gs = NULL;
+restored:
 	if (undo_remove(real) == -1)
 		goto out;
 	rc = 0;
@@ -177,7 +218,7 @@ cmd_undo(int argc, char **argv)
 		json_object_object_add(doc, "schema",
 		    json_object_new_int(UNDO_SCHEMA));
 		json_object_object_add(doc, "image",
-		    json_object_new_string(argv[optind]));
+		    json_object_new_string(name));
 		json_object_object_add(doc, "root",
 		    json_object_new_string(root.display));
 		json_object_object_add(doc, "restored",
@@ -200,6 +241,7 @@ out:
 		close(lockfd);
 	plan_release(&p);
 	guest_root_release(&root);
+	rootdir_close(&rd);
 	undo_free(u);
 	if (fflush(stdout) == EOF && rc == 0)
 		rc = 1;

@@ -68,10 +68,16 @@ cmd_refuse_alive(const char *image, const char *name, const char *uuid,
     bool force, const char *verb)
 {
 	struct strlist why = STRLIST_INIT;
+	struct stat st;
 	size_t i;
 	int r;
 
-	if ((r = alive_check(image, name, uuid, &why, NULL)) == 1) {
+	/* A guest tree (--root-dir) has no disk a process could hold. */
+	if (stat(image, &st) == 0 && S_ISDIR(st.st_mode))
+		r = alive_check_domain(name, uuid, &why, NULL);
+	else
+		r = alive_check(image, name, uuid, &why, NULL);
+	if (r == 1) {
 		if (force) {
 			for (i = 0; i < why.n; i++)
 				warnx("warning: %s (going on: --force)",

@@ -42,7 +42,7 @@ json_object *cmd_json_strlist(const struct strlist *l);
 
 /*
  * Before writing to image: ask alive_check (domain name and uuid may be
- * NULL).  When the guest looks alive, print why and return -1, unless
+ * NULL); for a directory (a guest tree, --root-dir) the domain only.  When the guest looks alive, print why and return -1, unless
  * force, which turns the reasons into warnings.  verb names the refused
  * act ("edit", "restore").  Returns 0 to go on, -1 otherwise.
  */

@@ -5,7 +5,7 @@
  * Three implementations: the libguestfs appliance (guest.c,
  * guest_gfs()), an in-memory tree (gfs_mem.c) for unit tests, and a
  * guest tree already on the host, resolved strictly inside its root
- * (gfs_dir.c; no command uses it yet).
+ * (gfs_dir.c; --root-dir, rootdir.h).
  *
  * Every path is an absolute guest path.  Symbolic links are resolved
  * inside the guest, never on the host, and only where an operation says

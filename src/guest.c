@@ -28,6 +28,7 @@
 #include "hostfile.h"
 #include "imgchk.h"
 #include "lvmeta.h"
+#include "osrelease.h"
 #include "testpoint.h"
 #include "util.h"
 
@@ -1260,16 +1261,6 @@ inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	return 0;
 }
 
-/* "5.2" or "12" -> major, minor. */
-static void
-parse_version(const char *s, int *major, int *minor)
-{
-	char *end;
-
-	*major = (int)strtol(s, &end, 10);
-	*minor = *end == '.' ? (int)strtol(end + 1, NULL, 10) : 0;
-}
-
 /*
  * The light probe for an explicit root: what the release files say,
  * without libguestfs's full inspection (19 s under TCG on an EL5 image).
@@ -1277,53 +1268,7 @@ parse_version(const char *s, int *major, int *minor)
 static void
 probe_release(struct guest *gs, struct guest_os *os)
 {
-	static const struct {
-		const char *file, *distro;
-	} rh[] = {
-		{ "/etc/oracle-release", "oraclelinux" },
-		{ "/etc/enterprise-release", "oraclelinux" },
-		{ "/etc/centos-release", "centos" },
-		{ "/etc/redhat-release", "rhel" },
-	};
-	char *buf = NULL, *v, *p;
-	size_t len, i;
-
-	os->type = xstrdup("linux");
-	os->source = xstrdup("release files");
-	if (guest_read(gs, "/etc/os-release", 65536, &buf, &len) == 0) {
-		os->distro = dup_or_empty(gfile_shvar_get(buf, len, "ID"));
-		os->product = dup_or_empty(gfile_shvar_get(buf, len,
-		    "PRETTY_NAME"));
-		if ((v = gfile_shvar_get(buf, len, "VERSION_ID")) != NULL) {
-			parse_version(v, &os->major, &os->minor);
-			free(v);
-		}
-		free(buf);
-		return;
-	}
-	for (i = 0; i < ARRAY_SIZE(rh); i++) {
-		if (guest_read(gs, rh[i].file, 4096, &buf, &len) != 0)
-			continue;
-		buf[strcspn(buf, "\r\n")] = '\0';
-		os->distro = xstrdup(rh[i].distro);
-		os->product = xstrdup(buf);
-		if ((p = strstr(buf, "release ")) != NULL)
-			parse_version(p + 8, &os->major, &os->minor);
-		free(buf);
-		return;
-	}
-	if (guest_read(gs, "/etc/debian_version", 4096, &buf, &len) == 0) {
-		buf[strcspn(buf, "\r\n")] = '\0';
-		os->distro = xstrdup("debian");
-		os->product = xasprintf("Debian %s", buf);
-		parse_version(buf, &os->major, &os->minor);
-		free(buf);
-		return;
-	}
-	free(os->type);
-	os->type = xstrdup("unknown");
-	os->distro = xstrdup("unknown");
-	os->product = xstrdup("");
+	osrelease_read(guest_gfs(gs), os);
 }
 
 /*

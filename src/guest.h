@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gfs.h"
+#include "osrelease.h"
 #include "util.h"
 
 struct guest;
@@ -41,21 +42,13 @@ enum root_how {
 	ROOT_AUTO,		/* libguestfs inspection */
 	ROOT_PARTITION,		/* Nth partition of the image's disk */
 	ROOT_DEVICE,		/* a named device or LV */
+	ROOT_DIR,		/* a tree on the host (rootdir.h) */
 };
 
 struct root_spec {
 	enum root_how	 how;
 	int		 partition;	/* ROOT_PARTITION */
 	const char	*device;	/* ROOT_DEVICE, as the user wrote it */
-};
-
-/* The operating system found on a root, from inspection or release files. */
-struct guest_os {
-	char	*type;		/* linux, windows, unknown */
-	char	*distro;	/* rhel, oraclelinux, centos, debian, ... */
-	char	*product;	/* product name line, "" when unknown */
-	int	 major, minor;
-	char	*source;	/* "inspection" or "release files" */
 };
 
 struct guest_root {

@@ -226,6 +226,11 @@ check_exit "--help" "$RC" 0
 check_match "--help: the --inventory form" "$OUT" \
     '^ +\[--report FILE\] RECIPE --inventory FILE$'
 check_match "--help: undo --json" "$OUT" '^       imprint undo \[--force\] \[--json\] IMAGE$'
+check_match "--help: apply --root-dir" "$OUT" '^ +--root-dir DIR RECIPE$'
+check_match "--help: undo --root-dir" "$OUT" \
+    '^       imprint undo \[--force\] \[--json\] --root-dir DIR$'
+check_match "--help: inspect --root-dir" "$OUT" \
+    '^ +--domain NAME \[--connect URI\]\] --root-dir DIR$'
 check_eq "--help: one usage line" "$(grep -c '^usage: ' <<<"$OUT")" 1
 run_imprint -V
 check_eq "-V" "$OUT" "$("$IMPRINT" --version)"

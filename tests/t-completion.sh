@@ -29,7 +29,7 @@ check_eq "imprint apply --ma" "$(complete_line imprint apply --ma)" \
     "--mac-prefix --mac-scan"
 check_eq "imprint inspect --j" "$(complete_line imprint inspect --j)" "--json"
 check_eq "imprint undo --" "$(complete_line imprint undo --)" \
-    "--force --help --json"
+    "--force --help --json --root-dir"
 check_eq "imprint apply --mac-prefix " \
     "$(complete_line imprint apply --mac-prefix '')" "kvm ovm3 xen"
 
@@ -81,6 +81,12 @@ check_eq "vmcfg FILE add-nic: no keys" \
 check_eq "scan DIR|FILE" "$(complete_line imprint scan --json '')" \
     "dc1.cfg pool"
 check_eq "--mac-scan DIR" "$(complete_line imprint vmcfg --mac-scan '')" "pool"
+check_eq "apply --root-dir DIR: directories only" \
+    "$(complete_line imprint apply --root-dir '')" "pool"
+check_eq "apply --root-dir DIR RECIPE: DIR is not an operand" \
+    "$(complete_line imprint apply --root-dir pool '')" "pool web.rcp"
+check_eq "undo --root-dir DIR" "$(complete_line imprint undo --root-dir p)" \
+    "pool"
 
 # the installed recipes, by path
 _imprint_recipedir=$SCRATCH/share
