@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "gfs.h"
+#include "testpoint.h"
 #include "util.h"
 
 #define DIR_MAX_LINKS	40	/* as the kernel (MAXSYMLINKS) */
@@ -657,7 +658,8 @@ dir_write(struct gfs *fs, const char *path, const char *data, size_t len,
 	    fchown(tfd, a.uid, a.gid) == -1) ||
 	    (src != -1 && copy_xattrs(src, tfd) == -1) ||
 	    fchmod(tfd, (mode_t)(a.mode & 07777)) == -1 ||
-	    fsync(tfd) == -1 || renameat(dfd, tmp, dfd, base) == -1) {
+	    fsync(tfd) == -1 || (testpoint("guest-temp"), 0) ||
+	    renameat(dfd, tmp, dfd, base) == -1) {
 		warnx("cannot write %s in '%s': %s", esc(path), esc(d->path),
 		    strerror(errno));
 		(void)unlinkat(dfd, tmp, 0);

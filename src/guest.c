@@ -2215,6 +2215,7 @@ guest_write(struct guest *gs, const char *path, const char *data,
 	if (attr && (guestfs_chmod(gs->g, (int)attr->mode, tmp) == -1 ||
 	    guestfs_chown(gs->g, (int)attr->uid, (int)attr->gid, tmp) == -1))
 		goto gfail_rm;
+	testpoint("guest-temp");
 	if (guestfs_rename(gs->g, tmp, dst) == -1)
 		goto gfail_rm;
 	r = 0;

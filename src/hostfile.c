@@ -3,15 +3,20 @@
  * an optional byte-copy backup.
  *
  * The only code in imprint that writes host files.  It knows nothing
- * about their syntax, and it does not lock: the expected-contents check
- * catches a file changed since it was read, and rename(2) makes the
- * switch atomic for readers.  Extended attributes and ACLs are not
+ * about their syntax, and it does not lock the files: the
+ * expected-contents check catches a file changed since it was read, and
+ * rename(2) makes the switch atomic for readers.  Only its temporaries
+ * are locked, so that the next run can tell one a killed run left
+ * (sweep_temps).  Extended attributes and ACLs are not
  * copied to the new file (domain configs do not carry them).
  */
 #define _GNU_SOURCE
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +66,8 @@ write_all(int fd, const char *p, size_t n)
 
 /*
  * Create DIR/.BASE.imprint-XXXXXX holding DATA with the owner and mode of
- * ST, fsynced and closed.  It is created with the final mode's owner
+ * ST, fsynced, and still open with an flock held (*fd_r; closed once it
+ * is renamed or removed).  It is created with the final mode's owner
  * bits alone (0600 at most, 0400 for a 0400 file), so that the new bytes
  * (a random root password in a --report) are never readable by others,
  * and gets its owner and final mode only once they are all written.
@@ -70,7 +76,7 @@ write_all(int fd, const char *p, size_t n)
  */
 static char *
 write_temp(const char *dir, const char *base, const char *data, size_t len,
-    const struct stat *st)
+    const struct stat *st, int *fd_r)
 {
 	static const char chars[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -91,8 +97,24 @@ write_temp(const char *dir, const char *base, const char *data, size_t len,
 		tmp = xasprintf("%s/.%s.imprint-%s", dir, base, suf);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, st->st_mode & 0600);
-		if (fd != -1 || errno != EEXIST)
+		if (fd == -1 && errno == EEXIST)
+			continue;
+		if (fd == -1)
 			break;
+		/*
+		 * Held until the temporary is renamed or removed: the sign
+		 * for sweep_temps that a writer is alive.  Another run's
+		 * sweep may have locked and unlinked it in the moment before
+		 * (then it has no link: try another name).  Where flock
+		 * fails (ENOLCK), a sweep cannot lock it either and leaves
+		 * it.
+		 */
+		if (flock(fd, LOCK_EX) == -1 || fstat(fd, &tst) == -1 ||
+		    tst.st_nlink > 0)
+			break;
+		close(fd);
+		fd = -1;
+		errno = EEXIST;
 	}
 	if (fd == -1) {
 		e = errno;
@@ -126,13 +148,7 @@ write_temp(const char *dir, const char *base, const char *data, size_t len,
 		e = errno;
 		goto fail;
 	}
-	what = "close";
-	i = close(fd);
-	fd = -1;
-	if (i == -1) {
-		e = errno;
-		goto fail;
-	}
+	*fd_r = fd;
 	return tmp;
 fail:
 	warnx("cannot %s '%s': %s", what, tmp, strerror(e));
@@ -203,6 +219,7 @@ struct hostfile_stage {
 	char		*bak;		/* HOSTFILE_BACKUP: the backup's path */
 	char		*baktmp;	/* the original's copy to link there,
 					   NULL when a backup exists already */
+	int		 tmpfd, bakfd;	/* open and locked (write_temp) */
 	struct buf	 old;		/* the file's bytes when staged */
 	bool		 check;		/* commit: old must still be there */
 };
@@ -213,6 +230,11 @@ stage_free(struct hostfile_stage *s)
 	if (s == NULL)
 		return;
 	buf_release(&s->old);
+	/* after the rename or removal: the lock ends with the name */
+	if (s->tmpfd != -1)
+		close(s->tmpfd);
+	if (s->bakfd != -1)
+		close(s->bakfd);
 	free(s->real);
 	free(s->dir);
 	free(s->tmp);
@@ -274,6 +296,54 @@ changed_meanwhile(const char *real)
 }
 
 /*
+ * Remove the DIR/.BASE.imprint-XXXXXX files a killed run left.  Every
+ * writer holds an flock on its temporary until it is renamed or removed
+ * (write_temp), and the kernel drops the lock when the writer dies, kill
+ * -9 included: a temporary that can be locked has no writer.  Only
+ * regular files of exactly that name are touched; a failure is ignored
+ * (the temporary stays, as it would have).
+ */
+static void
+sweep_temps(const char *dir, const char *base)
+{
+	struct dirent *de;
+	struct stat a, b;
+	size_t bl = strlen(base);
+	DIR *d;
+	int fd;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name, *suf;
+		size_t i;
+
+		if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 ||
+		    strncmp(n + 1 + bl, ".imprint-", 9) != 0)
+			continue;
+		suf = n + 1 + bl + 9;
+		for (i = 0; suf[i] != '\0' && isalnum((unsigned char)suf[i]);
+		    i++)
+			;
+		if (i != 6 || suf[i] != '\0')
+			continue;
+		fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    fstatat(dirfd(d), n, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+		    unlinkat(dirfd(d), n, 0) == 0)
+			warnx("removed '%s/%s', a temporary file a killed run "
+			    "left", strcmp(dir, "/") ? dir : "", n);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/*
  * The stage of hostfile_stage and hostfile_stage_restore: with OV, the
  * new file gets OV's attributes, and a file that holds DATA with them
  * already is left alone (1).
@@ -290,6 +360,7 @@ stage(const char *path, const char *expect, size_t expect_len,
 
 	*stage_r = NULL;
 	s = xcalloc(1, sizeof(*s));
+	s->tmpfd = s->bakfd = -1;
 	if ((flags & HOSTFILE_PRIVATE) && (s->real = resolve_dir(path)) ==
 	    NULL)
 		goto fail;
@@ -298,6 +369,14 @@ stage(const char *path, const char *expect, size_t expect_len,
 		warnx("cannot resolve '%s': %s", path, strerror(e));
 		goto fail;
 	}
+	s->dir = xstrdup(s->real);
+	slash = strrchr(s->dir, '/');	/* realpath gives an absolute path */
+	base = strrchr(s->real, '/') + 1;
+	if (slash == s->dir)		/* a file in / */
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	sweep_temps(s->dir, base);
 	memset(&st, 0, sizeof(st));
 	if ((st_r = read_current(s->real, flags & HOSTFILE_PRIVATE, &s->old,
 	    &st)) == -1)
@@ -330,23 +409,15 @@ stage(const char *path, const char *expect, size_t expect_len,
 	}
 	s->check = expect != NULL || (flags & HOSTFILE_BACKUP);
 
-	s->dir = xstrdup(s->real);
-	slash = strrchr(s->dir, '/');	/* realpath gives an absolute path */
-	base = slash + 1;
-	*slash = '\0';
-	if (slash == s->dir) {
-		/* a file in / */
-		free(s->dir);
-		s->dir = xstrdup("/");
-		base = strrchr(s->real, '/') + 1;
-	}
-	if ((s->tmp = write_temp(s->dir, base, data, len, &st)) == NULL)
+	if ((s->tmp = write_temp(s->dir, base, data, len, &st,
+	    &s->tmpfd)) == NULL)
 		goto fail;
 	if (flags & HOSTFILE_BACKUP) {
 		s->bak = xasprintf("%s%s", s->real, HOSTFILE_BACKUP_SUFFIX);
 		/* An existing backup holds an older original: keep it. */
 		if (lstat(s->bak, &bst) == -1 && (s->baktmp = write_temp(
-		    s->dir, base, s->old.data, s->old.len, &st)) == NULL)
+		    s->dir, base, s->old.data, s->old.len, &st,
+		    &s->bakfd)) == NULL)
 			goto fail;
 	}
 	*stage_r = s;

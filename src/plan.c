@@ -6,8 +6,10 @@
  * The guest side and the host side take their MACs from one decision per
  * NIC, so they agree by construction.
  */
+#include <ctype.h>
 #include <err.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1266,6 +1268,64 @@ commit_host(const struct plan_file *f, struct hostfile_stage *s)
 	return hostfile_commit(s, NULL);
 }
 
+/* ".imprint-" and 12 lowercase hex digits: a guest temporary (guest.c,
+ * gfs_dir.c), by its name. */
+static bool
+guest_temp_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, ".imprint-", 9) != 0 || strlen(name) != 21)
+		return false;
+	for (i = 9; i < 21; i++)
+		if (!isdigit((unsigned char)name[i]) &&
+		    (name[i] < 'a' || name[i] > 'f'))
+			return false;
+	return true;
+}
+
+/*
+ * Remove the temporaries a killed run left in the directories p writes:
+ * a regular file named as guest_temp_name says is imprint's own, and
+ * none is being written now, since the image (or tree) is locked for
+ * this run.  They are not guest files: neither the plan nor the undo
+ * record counts them.  A failure is said and otherwise ignored.
+ */
+static void
+sweep_guest_temps(struct gfs *fs, const struct plan *p)
+{
+	struct strlist dirs = STRLIST_INIT, temps = STRLIST_INIT;
+	size_t i;
+	char type;
+
+	for (i = 0; i < p->n; i++) {
+		const char *path = p->f[i].path, *slash;
+		char *dir;
+
+		if (p->f[i].host || (slash = strrchr(path, '/')) == NULL)
+			continue;
+		dir = slash == path ? xstrdup("/") :
+		    xstrndup(path, (size_t)(slash - path));
+		if (!strlist_has(&dirs, dir))
+			strlist_add(&dirs, dir);
+		free(dir);
+	}
+	for (i = 0; i < dirs.n; i++)
+		(void)gfs_glob(fs, dirs.v[i], ".imprint-*", &temps);
+	for (i = 0; i < temps.n; i++) {
+		const char *name = strrchr(temps.v[i], '/') + 1;
+
+		if (!guest_temp_name(name) || gfs_lstat(fs, temps.v[i], NULL,
+		    &type) != 0 || type != 'f')
+			continue;
+		if (gfs_remove(fs, temps.v[i]) == 0)
+			warnx("removed %s in '%s', a temporary file a killed "
+			    "run left", esc(temps.v[i]), esc(fs->name));
+	}
+	strlist_release(&temps);
+	strlist_release(&dirs);
+}
+
 int
 plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 {
@@ -1279,6 +1339,7 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 		if (p->f[i].host && stage_host(&p->f[i], &st[i]) == -1)
 			goto out;
 	testpoint("host-staged");
+	sweep_guest_temps(fs, p);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 		if (f->host)

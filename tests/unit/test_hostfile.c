@@ -11,6 +11,7 @@
  * file already as wanted without writing.
  */
 #define _GNU_SOURCE	/* program_invocation_short_name */
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -331,6 +332,72 @@ test_stage(const char *orig, const char *next)
 	free(p);
 }
 
+/*
+ * What a killed run left beside a config is removed by the next write:
+ * a temporary of exactly ".NAME.imprint-XXXXXX" that no live writer
+ * holds locked.  One held locked (a run still writing), one of another
+ * file, names that only look alike and a symlink of that name stay.
+ */
+static void
+test_sweep(const char *p, const char *orig, const char *next)
+{
+	static const char *keep[] = {
+		".dc1.cfg.imprint-12345",	/* 5 characters */
+		".dc1.cfg.imprint-1234567",	/* 7 */
+		".dc1.cfg.imprint-12-456",	/* not alphanumeric */
+		".other.cfg.imprint-AbC123",	/* another file's */
+		"dc1.cfg.imprint-AbC123",	/* no dot */
+	};
+	char *stale = xasprintf("%s/.dc1.cfg.imprint-AbC123", dir);
+	char *live = xasprintf("%s/.dc1.cfg.imprint-zZ9zZ9", dir);
+	char *sym = xasprintf("%s/.dc1.cfg.imprint-sym000", dir);
+	char *got, *k;
+	struct stat st;
+	size_t i;
+	int fd;
+
+	put(p, orig, 0644);
+	put(stale, "half", 0600);
+	put(live, "being written", 0600);
+	fd = open(live, O_RDONLY | O_CLOEXEC);
+	CHECK_INT(flock(fd, LOCK_EX), 0);
+	CHECK_INT(symlink("dc1.cfg", sym), 0);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		k = xasprintf("%s/%s", dir, keep[i]);
+		put(k, "x", 0600);
+		free(k);
+	}
+	cap_start();
+	CHECK_INT(hostfile_replace(p, orig, strlen(orig), next, strlen(next),
+	    0, NULL), 0);
+	got = cap_stop();
+	k = xasprintf("test_hostfile: removed '%s', a temporary file a "
+	    "killed run left\n", stale);
+	CHECK_STR(got, k);
+	free(k);
+	free(got);
+	CHECK_INT(lstat(stale, &st), -1);
+	CHECK_INT(lstat(live, &st), 0);
+	CHECK_INT(lstat(sym, &st), 0);
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK_STR(got = get(p), next);
+	free(got);
+	/* the file, the live temporary, the symlink, the look-alikes */
+	CHECK_INT(entries(), 3 + (int)(sizeof(keep) / sizeof(keep[0])));
+	close(fd);
+	unlink(live);
+	unlink(sym);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		k = xasprintf("%s/%s", dir, keep[i]);
+		unlink(k);
+		free(k);
+	}
+	CHECK_INT(entries(), 1);
+	free(stale);
+	free(live);
+	free(sym);
+}
+
 int
 main(void)
 {
@@ -495,6 +562,7 @@ main(void)
 	}
 
 	test_stage(orig, next);
+	test_sweep(p, orig, next);
 	unlink(p);
 	rmdir(dir);
 	free(p);

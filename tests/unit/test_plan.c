@@ -1222,6 +1222,58 @@ test_host_staged_first(void)
 	free(orig);
 }
 
+/*
+ * A guest temporary a killed run left (".imprint-" and 12 hex digits) in
+ * a directory the plan writes is removed before the writes, and said;
+ * look-alikes, a symlink of that name and one in a directory the plan
+ * does not write stay.
+ */
+static void
+test_sweep_guest_temps(void)
+{
+	static const char *stay[] = {
+		"/etc/.imprint-0123456789AB",	/* uppercase */
+		"/etc/.imprint-0123456789a",	/* 11 digits */
+		"/etc/imprint-0123456789ab",	/* no dot */
+		"/root/.imprint-0123456789ab",	/* not written */
+	};
+	struct run x;
+	char *msg, *want;
+	const char *d;
+	size_t i, nch, len;
+
+	run_setup(&x, "tests/data/guest-ovs", "recipes/ovm2-el5-clone.rcp",
+	    NULL, "rhel", 5, 2, "name=web1", "octet=21", NULL);
+	CHECK_INT(run_build(&x), 0);
+	gfs_mem_add_file(x.fs, "/etc/.imprint-00112233aabb", "half", 4, 0600,
+	    0, 0);
+	gfs_mem_add_file(x.fs, "/etc/sysconfig/network-scripts/"
+	    ".imprint-ffeeddccbbaa", "", 0, 0600, 0, 0);
+	gfs_mem_add_symlink(x.fs, "/etc/.imprint-aaaaaaaaaaaa", "shadow");
+	for (i = 0; i < ARRAY_SIZE(stay); i++)
+		gfs_mem_add_file(x.fs, stay[i], "x", 1, 0600, 0, 0);
+	cap_start();
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
+	msg = cap_stop();
+	want = xasprintf("%1$s: removed /etc/.imprint-00112233aabb in "
+	    "'memory', a temporary file a killed run left\n"
+	    "%1$s: removed /etc/sysconfig/network-scripts/"
+	    ".imprint-ffeeddccbbaa in 'memory', a temporary file a killed "
+	    "run left\n", program_invocation_short_name);
+	CHECK_STR(msg, want);
+	free(want);
+	free(msg);
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/.imprint-00112233aabb", &d, &len,
+	    NULL), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/sysconfig/network-scripts/"
+	    ".imprint-ffeeddccbbaa", &d, &len, NULL), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/etc/.imprint-aaaaaaaaaaaa", &d, &len,
+	    NULL), 'l');
+	for (i = 0; i < ARRAY_SIZE(stay); i++)
+		CHECK_INT(gfs_mem_get(x.fs, stay[i], &d, &len, NULL), 'f');
+	run_release(&x);
+}
+
 int
 main(void)
 {
@@ -1239,6 +1291,7 @@ main(void)
 	test_escaped_warning();
 	test_rhel_lvm();
 	test_host_staged_first();
+	test_sweep_guest_temps();
 	rmdir(tmpdir);
 	return unit_done();
 }
