@@ -12,7 +12,8 @@
 #include "util.h"
 
 static struct {
-	bool		 parsed, armed, appliance;
+	bool		 parsed, armed;
+	enum { TP_KILL, TP_APPLIANCE, TP_STOP } act;
 	char		 name[64];
 	unsigned long	 nth, seen;
 	void		(*kill_fn)(void *);
@@ -30,7 +31,8 @@ parse(void)
 	if (e == NULL || *e == '\0')
 		return;
 	at = strchr(e, '@');
-	if (at != NULL && strcmp(at, "@appliance") != 0)
+	if (at != NULL && strcmp(at, "@appliance") != 0 &&
+	    strcmp(at, "@stop") != 0)
 		goto bad;
 	n = at ? (size_t)(at - e) : strlen(e);
 	hash = memchr(e, '#', n);
@@ -50,12 +52,13 @@ parse(void)
 		goto bad;
 	memcpy(tp.name, e, n);
 	tp.name[n] = '\0';
-	tp.appliance = at != NULL;
+	tp.act = at == NULL ? TP_KILL : strcmp(at, "@stop") == 0 ? TP_STOP :
+	    TP_APPLIANCE;
 	tp.armed = true;
 	return;
 bad:
-	warnx("IMPRINT_TEST_KILL='%s': not NAME[#N][@appliance]; ignored",
-	    e);
+	warnx("IMPRINT_TEST_KILL='%s': not NAME[#N][@appliance|@stop]; "
+	    "ignored", e);
 }
 
 void
@@ -65,12 +68,19 @@ testpoint(const char *name)
 		parse();
 	if (!tp.armed || strcmp(name, tp.name) != 0 || ++tp.seen != tp.nth)
 		return;
-	if (!tp.appliance) {
+	switch (tp.act) {
+	case TP_KILL:
 		(void)raise(SIGKILL);
 		_exit(137);	/* not reached */
+	case TP_STOP:
+		/* held here until SIGCONT: a race made to order */
+		(void)raise(SIGSTOP);
+		break;
+	case TP_APPLIANCE:
+		if (tp.kill_fn != NULL)
+			tp.kill_fn(tp.kill_arg);
+		break;
 	}
-	if (tp.kill_fn != NULL)
-		tp.kill_fn(tp.kill_arg);
 }
 
 void

@@ -4,11 +4,13 @@
  * crashed appliance would, to prove that every file is then old or new,
  * no temporary is left, and that undo or a re-run recovers.
  *
- * IMPRINT_TEST_KILL=NAME[#N][@appliance] acts at the Nth time (default
- * the first) the run passes point NAME: it kills imprint itself with
- * SIGKILL (nothing cleans up, no atexit, no signal handler), or with
- * "@appliance" the libguestfs appliance (qemu), and the run goes on to
- * meet the failure.  Unset, a point costs one branch.  Points, in the
+ * IMPRINT_TEST_KILL=NAME[#N][@appliance|@stop] acts at the Nth time
+ * (default the first) the run passes point NAME: it kills imprint itself
+ * with SIGKILL (nothing cleans up, no atexit, no signal handler); with
+ * "@appliance" it kills the libguestfs appliance (qemu) and the run goes
+ * on to meet the failure; with "@stop" imprint stops itself (SIGSTOP)
+ * until the suite sends SIGCONT, so that a second command runs at that
+ * very point.  Unset, a point costs one branch.  Points, in the
  * order a run meets them: "launched", "surveyed", "recorded" (the undo
  * record saved), "host-staged", "guest-write" (after each guest file
  * renamed, removed or linked), "guest-flushed", "host-commit" (after

@@ -1,8 +1,9 @@
 /*
  * Unit tests for src/testpoint.c, the reliability suite's kill switch:
- * IMPRINT_TEST_KILL=NAME[#N][@appliance] kills the process at the Nth
- * pass of point NAME and at no other, "@appliance" calls the registered
- * killer instead and goes on, and a malformed value arms nothing.  Each
+ * IMPRINT_TEST_KILL=NAME[#N][@appliance|@stop] kills the process at the
+ * Nth pass of point NAME and at no other, "@appliance" calls the
+ * registered killer instead and goes on, "@stop" stops the process until
+ * SIGCONT, and a malformed value arms nothing.  Each
  * case runs in a child, since the switch is read once per process.
  */
 #define _GNU_SOURCE
@@ -87,11 +88,33 @@ test_appliance(void)
 	CHECK_INT(exit_code(child("b#2@appliance")), 100);
 }
 
+/* "@stop": stopped at the named pass, and on after SIGCONT */
+static void
+test_stop(void)
+{
+	int st, ten = 10;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		setenv("IMPRINT_TEST_KILL", "b@stop", 1);
+		testpoint_appliance(fake_kill, &ten);
+		testpoint("a");
+		testpoint("b");
+		_exit(100 + killed);
+	}
+	CHECK_INT(waitpid(pid, &st, WUNTRACED), pid);
+	CHECK(WIFSTOPPED(st));
+	CHECK_INT(kill(pid, SIGCONT), 0);
+	CHECK_INT(waitpid(pid, &st, 0), pid);
+	CHECK_INT(exit_code(st), 100);
+}
+
 static void
 test_malformed(void)
 {
 	static const char *bad[] = { "#2", "a#", "a#0", "a#x", "a#2#3",
-	    "a@qemu", "a@", "@appliance" };
+	    "a@qemu", "a@", "@appliance", "a@stop@appliance" };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -103,6 +126,7 @@ main(void)
 {
 	test_kill();
 	test_appliance();
+	test_stop();
 	test_malformed();
 	return unit_done();
 }
