@@ -21,6 +21,7 @@
 #include "disks.h"
 #include "gfile.h"
 #include "gfile_hosts.h"
+#include "gfile_shvar.h"
 #include "gfs.h"
 #include "guest.h"
 #include "domcfg.h"
@@ -315,11 +316,44 @@ plan_hosts_self(struct ctx *c, const char *h)
 		buf_addf(&f->new, "127.0.1.1\t%s%s", h, eol);
 }
 
+/*
+ * The guest's hostname before the first apply, from the last apply's
+ * record (the original bytes of the file that names it), or NULL.  A run
+ * killed after it renamed the host in /etc/sysconfig/network but before
+ * /etc/hosts leaves the new name there: a re-run must still rename the
+ * template's name in /etc/hosts, as the first run would have.
+ */
+static char *
+first_hostname(const struct undo *u)
+{
+	size_t i, n;
+	char *h;
+
+	for (i = 0; u != NULL && i < u->n; i++) {
+		const struct undo_entry *e = &u->e[i];
+
+		if (e->host || e->what != UNDO_RESTORE)
+			continue;
+		if (strcmp(e->path, "/etc/sysconfig/network") == 0 &&
+		    (h = gfile_shvar_get(e->data, e->len, "HOSTNAME")) &&
+		    *h)
+			return h;
+		if (strcmp(e->path, "/etc/hostname") == 0 ||
+		    strcmp(e->path, "/etc/HOSTNAME") == 0) {
+			n = strcspn(e->data, " \t\r\n#");
+			if (n > 0)
+				return xstrndup(e->data, n);
+		}
+	}
+	return NULL;
+}
+
 static void
 plan_hostname(struct ctx *c)
 {
 	const struct survey *s = c->in->survey;
 	const char *h = c->r->guest.hostname, *old = old_hostname(s);
+	char *first = first_hostname(c->in->prev);
 	struct gfile_job job;
 	struct plan_file *f;
 	size_t i;
@@ -340,8 +374,15 @@ plan_hostname(struct ctx *c)
 		f = new_file(c->p, false, "/etc/hostname", PLAN_CREATE);
 		buf_addf(&f->new, "%s\n", h);
 	}
+	if (first != NULL && (old == NULL || strcmp(first, old) != 0)) {
+		/* the template's name first, then what the guest says now */
+		job.old_hostname = first;
+		edit_job(c, "/etc/hosts", GFILE_HOSTS, &job);
+		job.old_hostname = old;
+	}
 	if (old)
 		edit_job(c, "/etc/hosts", GFILE_HOSTS, &job);
+	free(first);
 	plan_hosts_self(c, h);
 	/* DHCP_HOSTNAME follows, in every live ifcfg. */
 	for (i = 0; i < s->nnics; i++)
