@@ -59,6 +59,10 @@ run_one() {	# name timeout cmd...
 	else
 		echo "ok   $name ($p checks, $secs s)"
 	fi
+	# a report a script prints as a table (the reliability suite's)
+	if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then
+		grep '^| ' "$out" | sed 's/^/    /'
+	fi
 	rm -f "$out"
 }
 

@@ -1,0 +1,518 @@
+#!/bin/bash
+# tests/reliability/run.sh - the reliability suite: hostile inputs, runs
+# killed at each point of their work, races, unwritable places; after
+# each, every file is old or new, nothing outside the intended files
+# changed, no temporary file is left once the run (or its recovery) is
+# over, nothing hung, and a re-run or undo recovers.  Prints the report:
+# a table (case, expected, observed) and the totals.
+#
+# The guest is a tree on the host (apply --root-dir, tests/data/guest-ovs
+# with its vm.cfg beside it), so each case costs milliseconds, not an
+# appliance launch: the planner, the undo record, the staged host write
+# and the guest writes are the same code for an image, only the guest
+# filesystem under them differs (gfs.h).  Runs are killed at the named
+# points of src/testpoint.h (IMPRINT_TEST_KILL), never after a sleep.
+# The before state is the tree as built; the after state is that of one
+# uninterrupted apply of the same recipe, which is fully determined (MAC,
+# uuid and password hash given), so that any file can be judged old, new
+# or neither.  Images refused before a launch (a truncated qcow2, broken
+# backing chains) are cases too.  tests/t-reliability.sh runs it in make
+# check.
+
+# shellcheck source-path=SCRIPTDIR source=../lib.sh disable=SC1091
+. "$(dirname "$0")/../lib.sh"
+scratch
+W=$SCRATCH
+D=$TOP/tests/data
+HERE=$TOP/tests/reliability
+# no Xen here: the domain check of a tree must not ask a real xl
+export IMPRINT_XL='' IMPRINT_XM=''
+LIMIT=30	# seconds: a run that takes longer has hung
+
+INPUTS=0 FAULTS=0 FILES=0 OUTSIDE=0 PARTIAL=0 TEMPS=0 HANGS=0 RACES=0
+ROWS=()
+
+# row CASE EXPECTED OBSERVED: a line of the report.
+row() {
+	ROWS+=("$1|$2|$3")
+}
+
+# state DIR: one line per entry under DIR but the undo record:
+# PATH<TAB>TYPE MODE OWNER L:TARGET SIZE SHA256 (SIZE and SHA256 "-"
+# but for regular files).
+state() {
+	(
+		cd "$1" || exit 1
+		find . -mindepth 1 ! -name '*.imprint-undo' ! -type f \
+		    -printf '%P\t%y %m %U:%G L:%l - -\n'
+		find . -mindepth 1 -type f ! -name '*.imprint-undo' \
+		    -printf '%P\t%y %m %U:%G L:%l %s\n' | LC_ALL=C sort >"$W/.f"
+		find . -mindepth 1 -type f ! -name '*.imprint-undo' -print0 |
+		    LC_ALL=C sort -z | xargs -0 -r sha256sum |
+		    sed 's|^\([0-9a-f]*\)  \./|\1\t|' >"$W/.s"
+		awk -F '\t' 'NR == FNR { h[$2] = $1; next }
+		    { print $0 " " h[$1] }' "$W/.s" "$W/.f"
+	) | LC_ALL=C sort
+}
+
+# judge NAME DIR: classify DIR against the before and after states;
+# adds to the totals; sets J_PARTIAL J_OUTSIDE J_TEMPS.  Offenders are
+# printed (indented), so that a failing check shows them.
+judge() {
+	local n
+	state "$2" >"$W/.case"
+	n=$(awk -f "$HERE/classify.awk" "$W/orig.state" "$W/new.state" \
+	    "$W/.case" 2>"$W/.why")
+	read -r n J_PARTIAL J_OUTSIDE J_TEMPS <<<"$n"
+	FILES=$((FILES + n))
+	PARTIAL=$((PARTIAL + J_PARTIAL))
+	OUTSIDE=$((OUTSIDE + J_OUTSIDE))
+	# temporaries count (and are named) only once a run is over
+	grep -v "${J_ENDED:+^$}  temporary left" "$W/.why" |
+	    sed "s|^|    $1:|"
+	return 0
+}
+
+# judge_end NAME DIR: judge a case whose run is over: its temporaries
+# count as left.
+judge_end() {
+	J_ENDED=1 judge "$@"
+	TEMPS=$((TEMPS + J_TEMPS))
+}
+
+# judge_self NAME DIR BEFORE: a case whose before state is not the
+# suite's (a FIFO, a hostile tree): a refusal must leave DIR exactly as
+# BEFORE (a state), and no temporary may be left either way.
+judge_self() {
+	local t
+	t=$(cd "$2" && find . \( -name '.imprint-????????????' -o \
+	    -name '.*.imprint-??????' \) | wc -l)
+	TEMPS=$((TEMPS + t))
+	FILES=$((FILES + $(wc -l <"$3")))
+	[ "$t" -eq 0 ] || echo "    $1: $t temporary file(s) left"
+	if [ "$RC" -ne 0 ] && [ "$(state "$2")" != "$(cat "$3")" ]; then
+		echo "    $1: refused, but changed:"
+		diff "$3" <(state "$2") | sed 's/^/      /'
+		PARTIAL=$((PARTIAL + 1))
+	fi
+	return 0
+}
+
+# fresh NAME: a copy of the before state as $W/NAME (tree el5, vm.cfg).
+fresh() {
+	rm -rf "${W:?}/$1"
+	cp -a "$W/orig" "$W/$1"
+}
+
+# imp ARGS...: run imprint under the hang limit: RC (124 when it hung,
+# 137 when killed by SIGKILL), OUT, ERR.
+imp() {
+	# in a subshell that exits by itself: a run killed on purpose is
+	# no news for bash to print
+	(timeout -k 5 "$LIMIT" "$IMPRINT" "$@" >"$W/.out" 2>"$W/.err"
+	exit $?) 2>/dev/null
+	RC=$?
+	OUT=$(cat "$W/.out") ERR=$(cat "$W/.err")
+	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && [ -z "${KILLING-}" ]; then
+		HANGS=$((HANGS + 1))
+	fi
+	return 0
+}
+
+apply_in() {	# CASEDIR [imprint options]: the suite's apply
+	local c=$1
+	shift
+	imp apply -D name=web1 "$@" --root-dir "$c/el5" "$W/el5.rcp"
+}
+
+# ---- the before and after states ---------------------------------------------
+O=$W/orig
+mkdir -p "$O"
+cp -a "$D/guest-ovs" "$O/el5"
+chmod 0400 "$O/el5/etc/shadow"
+chmod 0600 "$O"/el5/etc/ssh/ssh_host_*_key
+cp "$D/ovs.vm.cfg" "$O/vm.cfg"
+# shellcheck disable=SC2016 # a crypt(3) hash, not an expansion
+HASH='$6$Tmp1Rhel5LvmSalt$w1O9d0wKVKqbblKoVE7HzbBqydBhC6cgWuIqxo0MdPrgNUncDwqAN6SaCBL7ZUG63/d3VZ6Xu.bPBs9Nn2573.'
+cat >"$W/el5.rcp" <<EOF
+[guest]
+hostname = \${name}.example.com
+root-password = hash:$HASH
+forget = ssh-hostkeys
+
+[nic eth0]
+mac = 00:16:3e:aa:bb:01
+boot = static
+address = 192.0.2.21/24
+gateway = 192.0.2.1
+
+[host]
+name = \${name}
+uuid = 6a1cf1d2-8e6b-4c6f-9d0e-2b7d1c0a5e11
+EOF
+state "$O" >"$W/orig.state"
+fresh new
+apply_in "$W/new"
+check_exit "the uninterrupted apply" "$RC" 0
+state "$W/new" >"$W/new.state"
+# every guest file the apply writes or removes, and the vm.cfg
+NW=$(awk -F '\t' 'NR == FNR { o[$1] = $2; next }
+    { if (o[$1] != $2) n++; delete o[$1] }
+    END { for (p in o) n++; print n + 0 }' "$W/orig.state" "$W/new.state")
+NG=$((NW - 1))
+# of which guest files written (a removal writes no temporary)
+NWR=$(awk -F '\t' 'NR == FNR { o[$1] = $2; next }
+    $1 ~ /^el5\// && $2 ~ /^f / && o[$1] != $2 { n++ }
+    END { print n + 0 }' "$W/orig.state" "$W/new.state")
+check_match "the apply changes the vm.cfg and guest files" "$NW" '^[5-9]$|^[1-9][0-9]$'
+check_eq "... among them the vm.cfg" \
+    "$(diff <(grep '^vm.cfg' "$W/orig.state") <(grep '^vm.cfg' \
+    "$W/new.state") >/dev/null && echo same || echo changed)" changed
+imp undo --root-dir "$W/new/el5"
+check_exit "the uninterrupted undo" "$RC" 0
+check_eq "the uninterrupted undo: the before state" "$(state "$W/new")" \
+    "$(cat "$W/orig.state")"
+rm -rf "${W:?}/new"
+
+# ---- kills during apply --------------------------------------------------------
+# After each: killed (SIGKILL), every file old or new, nothing else
+# touched; then a re-run gives the after state, and undo the before
+# state, each exactly and with no temporary left.  On a second copy,
+# undo at once after the kill gives the before state.
+points="surveyed recorded host-staged guest-temp#1 guest-write#1
+guest-write#2 guest-temp#$NWR guest-write#$NG guest-flushed host-commit#1"
+for p in $points; do
+	fresh "k"
+	KILLING=1 IMPRINT_TEST_KILL=$p apply_in "$W/k"
+	INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
+	check_exit "kill at $p: killed" "$RC" 137
+	judge "kill at $p" "$W/k"
+	check_eq "kill at $p: every file old or new, nothing else" \
+	    "$J_PARTIAL $J_OUTSIDE" "0 0"
+	seen="$([ "$J_PARTIAL$J_OUTSIDE" = 00 ] && echo "old or new" ||
+	    echo "FAILED: $J_PARTIAL partial, $J_OUTSIDE bytes outside")"
+	seen+=", $J_TEMPS temp(s) until recovery"
+	apply_in "$W/k"
+	check_exit "kill at $p: the re-run" "$RC" 0
+	judge_end "kill at $p, re-run" "$W/k"
+	check_eq "kill at $p: the re-run gives the after state" \
+	    "$(state "$W/k")" "$(cat "$W/new.state")"
+	[ "$(state "$W/k")" = "$(cat "$W/new.state")" ] ||
+	    seen+=", re-run FAILED"
+	imp undo --root-dir "$W/k/el5"
+	check_exit "kill at $p: undo after the re-run" "$RC" 0
+	check_eq "kill at $p: ... gives the before state" \
+	    "$(state "$W/k")" "$(cat "$W/orig.state")"
+	check_eq "kill at $p: ... and drops the record" \
+	    "$(ls "$W/k")" "el5
+vm.cfg"
+	fresh "u"
+	KILLING=1 IMPRINT_TEST_KILL=$p apply_in "$W/u"
+	imp undo --root-dir "$W/u/el5"
+	if [ -f "$W/u/el5.imprint-undo" ] || [ "$RC" -ne 2 ]; then
+		check_exit "kill at $p: undo at once" "$RC" 0
+	else	# killed before the record: nothing changed, nothing to undo
+		check_match "kill at $p: undo at once: no record" "$ERR" \
+		    "has no undo record"
+	fi
+	judge_end "kill at $p, undo" "$W/u"
+	check_eq "kill at $p: undo at once gives the before state" \
+	    "$(state "$W/u")" "$(cat "$W/orig.state")"
+	[ "$(state "$W/u")" = "$(cat "$W/orig.state")" ] ||
+	    seen+=", undo FAILED"
+	row "apply killed at $p" "old or new; re-run, undo recover" "$seen"
+done
+
+# ---- kills during undo -------------------------------------------------------
+for p in host-staged guest-write#1 guest-write#2 guest-flushed \
+    host-commit#1; do
+	fresh "k"
+	apply_in "$W/k"
+	KILLING=1 IMPRINT_TEST_KILL=$p imp undo --root-dir "$W/k/el5"
+	INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
+	check_exit "undo killed at $p: killed" "$RC" 137
+	judge "undo killed at $p" "$W/k"
+	check_eq "undo killed at $p: every file old or new" \
+	    "$J_PARTIAL $J_OUTSIDE" "0 0"
+	imp undo --root-dir "$W/k/el5"
+	check_exit "undo killed at $p: undo again" "$RC" 0
+	judge_end "undo killed at $p, again" "$W/k"
+	check_eq "undo killed at $p: the before state" "$(state "$W/k")" \
+	    "$(cat "$W/orig.state")"
+	row "undo killed at $p" "old or new; undo again recovers" \
+	    "$([ "$(state "$W/k")" = "$(cat "$W/orig.state")" ] &&
+	    echo recovered || echo FAILED)"
+done
+
+# ---- races, made to order (@stop) ----------------------------------------------
+# wait_stopped PID: until PID is stopped (state T), at most LIMIT s.
+wait_stopped() {
+	local i
+	for ((i = 0; i < LIMIT * 10; i++)); do
+		[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# race NAME FIRST-CMD POINT SECOND-CMD WANT-STATE: FIRST-CMD (apply or
+# undo) held at POINT while SECOND-CMD runs: the second is refused, the
+# first finishes, and the tree ends in WANT-STATE (orig or new).
+race() {
+	local name=$1 first=$2 point=$3 second=$4 want=$5 pid rc1
+	fresh "r"
+	[ "$first" = undo ] && apply_in "$W/r"
+	if [ "$first" = apply ]; then
+		IMPRINT_TEST_KILL=$point@stop "$IMPRINT" apply -D name=web1 \
+		    --root-dir "$W/r/el5" "$W/el5.rcp" >/dev/null 2>&1 &
+	else
+		IMPRINT_TEST_KILL=$point@stop "$IMPRINT" undo \
+		    --root-dir "$W/r/el5" >/dev/null 2>&1 &
+	fi
+	pid=$!
+	INPUTS=$((INPUTS + 1)) RACES=$((RACES + 1))
+	if ! wait_stopped "$pid"; then
+		fail "$name: the first run never reached $point"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid"
+		HANGS=$((HANGS + 1))
+		row "$name" "second refused" "FAILED: no stop"
+		return
+	fi
+	if [ "$second" = apply ]; then
+		apply_in "$W/r"
+	else
+		imp undo --root-dir "$W/r/el5"
+	fi
+	check_exit "$name: the second is refused" "$RC" 1
+	check_match "$name: ... as the tree is being edited" "$ERR" \
+	    "is being edited by another"
+	kill -CONT "$pid"
+	wait "$pid"
+	rc1=$?
+	check_exit "$name: the first finishes" "$rc1" 0
+	judge_end "$name" "$W/r"
+	check_eq "$name: the $want state" "$(state "$W/r")" \
+	    "$(cat "$W/$want.state")"
+	row "$name" "second refused, first completes" \
+	    "$([ "$RC" = 1 ] && [ "$rc1" = 0 ] && echo ok || echo FAILED)"
+}
+race "two applies at once" apply guest-write#1 apply new
+race "apply, then undo at once" apply host-staged undo new
+race "undo, then apply at once" undo guest-write#1 apply orig
+
+# ---- unwritable places -------------------------------------------------------
+# immutable DIR...: chattr +i (root ignores modes, not this); 1 when the
+# filesystem has no such attribute.
+immutable() {
+	chattr +i "$@" 2>/dev/null
+}
+mutable() {
+	chattr -i "$@" 2>/dev/null
+}
+
+fresh "h"
+if immutable "$W/h"; then
+	apply_in "$W/h"
+	mutable "$W/h"
+	INPUTS=$((INPUTS + 1))
+	check_exit "config directory immutable: refused" "$RC" 1
+	check_match "config directory immutable: left unchanged" "$ERR" \
+	    "'$W/h/el5' left unchanged"
+	judge_end "config directory immutable" "$W/h"
+	check_eq "config directory immutable: the guest untouched" \
+	    "$(state "$W/h")" "$(cat "$W/orig.state")"
+	row "vm.cfg's directory immutable" "refused before any guest write" \
+	    "$([ "$(state "$W/h")" = "$(cat "$W/orig.state")" ] &&
+	    echo "nothing changed" || echo FAILED)"
+else
+	row "vm.cfg's directory immutable" "refused before any guest write" \
+	    "not run: no chattr +i on this filesystem"
+fi
+
+fresh "g"
+gdirs=$(cd "$W/g/el5" && find etc -type d)
+if (cd "$W/g/el5" && immutable $gdirs); then
+	apply_in "$W/g"
+	(cd "$W/g/el5" && mutable $gdirs)
+	INPUTS=$((INPUTS + 1))
+	check_exit "guest /etc immutable: refused" "$RC" 1
+	check_match "guest /etc immutable: left unchanged" "$ERR" \
+	    "'$W/g/el5' left unchanged"
+	judge_end "guest /etc immutable" "$W/g"
+	check_eq "guest /etc immutable: nothing changed, the record gone" \
+	    "$(state "$W/g"; ls "$W/g")" "$(cat "$W/orig.state"; printf 'el5\nvm.cfg')"
+	row "guest /etc read-only" "nothing changed, no record, no temp" \
+	    "$([ "$J_TEMPS" = 0 ] && [ ! -e "$W/g/el5.imprint-undo" ] &&
+	    echo "nothing changed" || echo FAILED)"
+else
+	row "guest /etc read-only" "nothing changed" \
+	    "not run: no chattr +i on this filesystem"
+fi
+
+# ---- hostile host inputs: FIFOs ------------------------------------------------
+fifo_case() {	# NAME: the run has set up a FIFO; it must not be waited on
+	INPUTS=$((INPUTS + 1))
+	check_exit "$1: refused" "$RC" "$2"
+	judge_self "$1" "$W/f" "$W/f.before"
+	row "$1" "refused at once" \
+	    "$([ "$RC" -ne 124 ] && echo "refused, exit $RC" || echo HUNG)"
+}
+fresh "f"
+rm "$W/f/vm.cfg"
+mkfifo "$W/f/vm.cfg"
+state "$W/f" >"$W/f.before"
+apply_in "$W/f"
+fifo_case "vm.cfg is a FIFO" 2
+check_match "vm.cfg is a FIFO: the message" "$ERR" "vm.cfg"
+fresh "f"
+state "$W/f" >"$W/f.before"
+mkfifo "$W/fifo.rcp"
+imp apply -D name=web1 --root-dir "$W/f/el5" "$W/fifo.rcp"
+fifo_case "the recipe is a FIFO" 2
+sed "s|^root-password = .*|root-password = file:$W/pw.fifo|" \
+    "$W/el5.rcp" >"$W/pwfifo.rcp"
+mkfifo "$W/pw.fifo"
+imp apply -D name=web1 --root-dir "$W/f/el5" "$W/pwfifo.rcp"
+fifo_case "root-password = file: a FIFO" 2
+
+# ---- hostile guest trees ---------------------------------------------------------
+# tree_case NAME SETUP-FUNCTION: the tree set up so; the run must end
+# (no hang), write nothing outside the tree's intended files and leave no
+# temporary; a canary beside the scratch tree never changes.
+echo "canary: not to be written" >"$W/canary"
+CANARY=$(sha256sum <"$W/canary")
+tree_case() {
+	local name=$1
+	fresh "t"
+	"$2" "$W/t/el5"
+	state "$W/t" >"$W/t.before"
+	apply_in "$W/t"
+	INPUTS=$((INPUTS + 1))
+	check_eq "$name: ended" "$([ "$RC" -ne 124 ] && echo yes)" yes
+	state "$W/t" >"$W/t.after"
+	# judged against its own before state: a refusal changes nothing; a
+	# success changes what this tree holds for the recipe, checked by
+	# undo giving the before state back
+	if [ "$RC" -ne 0 ]; then
+		check_eq "$name: refused, nothing changed" \
+		    "$(cat "$W/t.after")" "$(cat "$W/t.before")"
+	else
+		imp undo --root-dir "$W/t/el5"
+		check_eq "$name: undo gives the tree back" \
+		    "$(state "$W/t")" "$(cat "$W/t.before")"
+	fi
+	judge_self "$name" "$W/t" "$W/t.before"
+	check_eq "$name: the canary untouched" "$(sha256sum <"$W/canary")" \
+	    "$CANARY"
+	[ "$(sha256sum <"$W/canary")" = "$CANARY" ] ||
+	    OUTSIDE=$((OUTSIDE + $(stat -c %s "$W/canary")))
+	row "$name" "ends, nothing outside the tree" \
+	    "exit $RC$([ "$RC" -ne 0 ] && echo ", nothing changed")"
+}
+setup_escape() {	# the hosts file leads out of the tree
+	rm "$1/etc/hosts"
+	ln -s ../../../canary "$1/etc/hosts"
+}
+setup_abs_escape() {	# an absolute link: resolved inside the tree
+	rm "$1/etc/sysconfig/network"
+	ln -s "$W/canary" "$1/etc/sysconfig/network"
+}
+setup_loop() {
+	rm "$1/etc/sysconfig/network"
+	ln -s network2 "$1/etc/sysconfig/network"
+	ln -s network "$1/etc/sysconfig/network2"
+}
+setup_fifo() {
+	rm "$1/etc/sysconfig/network-scripts/ifcfg-eth0"
+	mkfifo "$1/etc/sysconfig/network-scripts/ifcfg-eth0"
+}
+setup_huge() {		# 64 MiB of hosts, sparse
+	truncate -s 64M "$1/etc/hosts"
+}
+setup_nul() {
+	printf 'DEVICE=eth0\nHWADDR=00:16:3e:10:20:01\0\nONBOOT=yes\n' \
+	    >"$1/etc/sysconfig/network-scripts/ifcfg-eth0"
+}
+setup_newline() {	# a file name that forges an output line
+	cp "$1/etc/sysconfig/network-scripts/ifcfg-eth0" \
+	    "$1/etc/sysconfig/network-scripts/ifcfg-eth0
+FORGED: line"
+}
+tree_case "guest /etc/hosts -> ../../../canary" setup_escape
+tree_case "guest link to an absolute host path" setup_abs_escape
+tree_case "guest symlink loop" setup_loop
+tree_case "guest ifcfg-eth0 is a FIFO" setup_fifo
+tree_case "guest /etc/hosts of 64 MiB" setup_huge
+tree_case "guest ifcfg with a NUL byte" setup_nul
+tree_case "guest file name with a newline" setup_newline
+check_nomatch "a newline in a name forges no output line" "$OUT$ERR" \
+    '^FORGED'
+
+# ---- malformed recipes -------------------------------------------------------------
+# Each refused with its FILE:LINE, exit 2, nothing written.
+n=0 bad_ok=0
+while IFS= read -r -d '' bad; do
+	n=$((n + 1))
+	printf '%b' "$bad" >"$W/bad.rcp"
+	fresh "b"
+	imp apply -D name=web1 --root-dir "$W/b/el5" "$W/bad.rcp"
+	INPUTS=$((INPUTS + 1))
+	judge_end "bad recipe $n" "$W/b"
+	if [ "$RC" -eq 2 ] && grep -q "^imprint: $W/bad.rcp:[0-9]" <<<"$ERR" &&
+	    [ "$(state "$W/b")" = "$(cat "$W/orig.state")" ]; then
+		bad_ok=$((bad_ok + 1))
+		pass
+	else
+		fail "bad recipe $n: exit $RC, $ERR"
+	fi
+done < <(tr '\n' '\0' <"$HERE/bad-recipes")
+check_eq "the malformed recipes read" "$n" \
+    "$(grep -c . "$HERE/bad-recipes")"
+row "$n malformed recipes" "each refused with FILE:LINE, exit 2" \
+    "$bad_ok of $n"
+
+# ---- images refused before a launch --------------------------------------------
+if command -v qemu-img >/dev/null; then
+	I=$W/img
+	mkdir -p "$I"
+	head -c 4M /dev/urandom >"$I/data.raw"
+	qemu-img convert -f raw -O qcow2 "$I/data.raw" "$I/trunc.qcow2"
+	truncate -s 200000 "$I/trunc.qcow2"
+	qemu-img create -q -f qcow2 -u -F raw -b nbd://127.0.0.1:1/x \
+	    "$I/nbd.qcow2" 16M
+	# were the check to let one through, nothing of ours is edited
+	cp "$D/ovs.vm.cfg" "$I/vm.cfg"
+	for img in trunc nbd; do
+		before=$(sha256sum <"$I/$img.qcow2")
+		imp apply -D name=web1 --vmcfg "$I/vm.cfg" "$W/el5.rcp" \
+		    "$I/$img.qcow2"
+		INPUTS=$((INPUTS + 1))
+		check_exit "image $img.qcow2: refused" "$RC" 2
+		check_eq "image $img.qcow2: not a byte changed" \
+		    "$(sha256sum <"$I/$img.qcow2")" "$before"
+		row "image $img.qcow2" "refused before a launch" \
+		    "exit $RC, $([ "$(sha256sum <"$I/$img.qcow2")" = "$before" ] &&
+		    echo unchanged || echo CHANGED)"
+	done
+fi
+
+# ---- the report --------------------------------------------------------------------
+check_eq "bytes written outside the intended files" "$OUTSIDE" 0
+check_eq "partial files" "$PARTIAL" 0
+check_eq "temporary files left" "$TEMPS" 0
+check_eq "hangs" "$HANGS" 0
+{
+	echo "| case | expected | observed |"
+	echo "| --- | --- | --- |"
+	for r in "${ROWS[@]}"; do
+		echo "| ${r//|/ | } |"
+	done
+	echo "|"
+	echo "| inputs tried: $INPUTS; faults injected: $FAULTS; races: $RACES; files checked: $FILES |"
+	echo "| bytes outside intended files: $OUTSIDE; partial files: $PARTIAL; temps left: $TEMPS; hangs: $HANGS |"
+} | tee "$W/report.md"
+[ -n "${IMPRINT_RELIABILITY_REPORT-}" ] &&
+    cp "$W/report.md" "$IMPRINT_RELIABILITY_REPORT"
+done_testing
