@@ -652,7 +652,7 @@ guest_open(struct guest **gs_r, char *const *paths, size_t n, bool readonly)
 			return -1;
 	gs = xcalloc(1, sizeof(*gs));
 	gs->fs.ops = &appliance_ops;
-	gs->fs.name = "appliance";
+	gs->fs.name = "appliance";	/* until an image is selected */
 	gs->readonly = readonly;
 	gs->cur = -1;
 	gs->lvm = -1;
@@ -784,6 +784,7 @@ select_disk(struct guest *gs, size_t k)
 		return -1;
 	}
 	gs->cur = (ssize_t)k;
+	gs->fs.name = gs->img[k].path;	/* messages name the image */
 	return 0;
 }
 
