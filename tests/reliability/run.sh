@@ -16,7 +16,8 @@
 # uninterrupted apply of the same recipe, which is fully determined (MAC,
 # uuid and password hash given), so that any file can be judged old, new
 # or neither.  Images refused before a launch (a truncated qcow2, broken
-# backing chains) are cases too.  tests/t-reliability.sh runs it in make
+# backing chains) are cases too, and three appliance runs on one image
+# (qemu killed mid-write, imprint killed mid-file, the re-run) end it.  tests/t-reliability.sh runs it in make
 # check.
 
 # shellcheck source-path=SCRIPTDIR source=../lib.sh disable=SC1091
@@ -497,6 +498,56 @@ if command -v qemu-img >/dev/null; then
 		    echo unchanged || echo CHANGED)"
 	done
 fi
+
+# ---- an image: the appliance killed mid-write, imprint killed mid-file ---------
+# Three launches on one qcow2 overlay of ovs.img (tests/mkimages.sh):
+# qemu dies after the second guest write (the run says "partly changed",
+# the vm.cfg is untouched); then imprint dies with a guest temporary
+# half made; then a plain re-run removes that temporary, finishes the
+# plan (exit 0) and puts the vm.cfg in place.  (The tree cases above
+# prove that such a re-run ends exactly where an unbroken run does.)
+CACHE=$("$TOP/tests/mkimages.sh" | tail -n 1)
+export XDG_CACHE_HOME=$CACHE/xdg
+A=$W/ovs
+LIMIT=600	# a launch under TCG on a loaded machine: a minute or more
+mkdir -p "$A"
+qemu-img create -q -f qcow2 -F raw -b "$CACHE/ovs.img" "$A/System.img"
+cp "$D/ovs.vm.cfg" "$A/vm.cfg"
+KILLING=1 IMPRINT_TEST_KILL='guest-write#2@appliance' \
+    imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
+check_exit "appliance killed mid-write: failed" "$RC" 1
+check_match "appliance killed mid-write: partly changed, said" "$ERR" \
+    "'$A/System.img' is partly changed; 'imprint undo $A/System.img' puts it back"
+check_same_file "appliance killed mid-write: vm.cfg untouched" \
+    "$A/vm.cfg" "$D/ovs.vm.cfg"
+row "qemu killed after 2 guest writes" "failed, config untouched" \
+    "exit $RC, vm.cfg $(cmp -s "$A/vm.cfg" "$D/ovs.vm.cfg" &&
+    echo untouched || echo CHANGED)"
+KILLING=1 IMPRINT_TEST_KILL='guest-temp#1' \
+    imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
+check_exit "imprint killed mid-file in the image: killed" "$RC" 137
+# Its appliance outlives it for a moment, until libguestfs's recovery
+# process (which watches imprint) kills it; until then the image is in
+# use and a re-run is refused as "alive", rightly.
+for ((i = 0; i < 600; i++)); do
+	pgrep -f -- "$A/System.img" >/dev/null || break
+	sleep 0.1
+done
+check_eq "imprint killed: its appliance ends with it" \
+    "$(pgrep -f -- "$A/System.img" >/dev/null && echo running)" ""
+imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+check_exit "the image's re-run" "$RC" 0
+check_match "the image's re-run: changed" "$OUT" "System.img: changed"
+check_match "the image's re-run removes the temporary" "$ERR" \
+    "^imprint: removed /etc/[^ ]*\.imprint-[0-9a-f]{12} in '$A/System.img', a temporary file a killed run left$"
+check_match "the image's re-run: the vm.cfg's new name" \
+    "$(cat "$A/vm.cfg")" "^name = 'web1'$"
+check_eq "the image's re-run: no host temporary left" \
+    "$(cd "$A" && find . -name '.*.imprint-*' | wc -l)" 0
+row "imprint killed mid-file in an image" "re-run removes the temporary, completes" \
+    "exit $RC$(grep -q 'a killed run left' <<<"$ERR" && echo ", temporary removed")"
 
 # ---- the report --------------------------------------------------------------------
 check_eq "bytes written outside the intended files" "$OUTSIDE" 0
