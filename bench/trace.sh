@@ -70,7 +70,7 @@ perl -ne '
 			    $sum{$c}, $sum{$c} / '"$n"';
 		}
 	}' "$W/trace"
-jq -r '[.images[] | .seconds] | "first image: \(.[0]) s; the others: " +
-    "mean \((.[1:] | add) / ((length - 1) | if . == 0 then 1 else . end) |
-    . * 100 | round / 100) s, min \(.[1:] | min), max \(.[1:] | max)"' \
-    "$W/r.json"
+jq -r '[.images[] | .seconds] | "first image: \(.[0]) s" +
+    if length < 2 then "" else "; the others: " +
+    "mean \((.[1:] | add) / (length - 1) | . * 100 | round / 100) s, " +
+    "min \(.[1:] | min), max \(.[1:] | max)" end' "$W/r.json"
