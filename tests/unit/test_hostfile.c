@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "hostdir.h"
 #include "hostfile.h"
 #include "unit.h"
 #include "util.h"
@@ -142,16 +143,7 @@ replace_too_big(const char *p, const char *orig, mode_t mode, int flags)
 static int
 entries(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	if (d)
-		closedir(d);
-	return n;
+	return dir_entries(dir);
 }
 
 /* The message is exactly "test_hostfile: WANT\n" (warnx's program name). */
@@ -163,25 +155,6 @@ check_msg(char *msg, const char *want)
 	CHECK_STR(msg, full);
 	free(full);
 	free(msg);
-}
-
-/* Set or clear the immutable flag of path (chattr +i): 0 or an errno. */
-static int
-set_immutable(const char *path, int on)
-{
-	int fd, flags, e = 0;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return errno;
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == -1)
-		e = errno;
-	else {
-		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
-		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == -1)
-			e = errno;
-	}
-	close(fd);
-	return e;
 }
 
 /*

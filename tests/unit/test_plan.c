@@ -28,6 +28,7 @@
 #include "capture.h"
 #include "gfs.h"
 #include "guest.h"
+#include "hostdir.h"
 #include "domcfg.h"
 #include "ident.h"
 #include "plan.h"
@@ -1022,42 +1023,6 @@ test_rhel_lvm(void)
 	}
 	CHECK_STR(kv(&x.p.applied, "hostname"), "db1.example.com");
 	run_release(&x);
-}
-
-/* Set or clear the immutable flag of directory path (chattr +i): 0 or
- * an errno. */
-static int
-set_immutable(const char *path, int on)
-{
-	int fd, flags, e = 0;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return errno;
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == -1)
-		e = errno;
-	else {
-		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
-		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == -1)
-			e = errno;
-	}
-	close(fd);
-	return e;
-}
-
-/* Entries of host directory d other than . and .. */
-static int
-dir_entries(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *e;
-	int n = 0;
-
-	while (dp && (e = readdir(dp)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	if (dp)
-		closedir(dp);
-	return n;
 }
 
 /* The config at path holds exactly want (wantlen bytes). */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "undo.h"
+#include "hostdir.h"
 #include "unit.h"
 #include "util.h"
 
@@ -80,22 +81,6 @@ slurp(const char *path, size_t *len_r)
 	if (read_host_file(path, 1 << 26, &b, len_r) == -1)
 		return NULL;
 	return b;
-}
-
-/* Directory entries other than . and .. in D. */
-static int
-entries(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *e;
-	int n = 0;
-
-	while (dp && (e = readdir(dp)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	if (dp)
-		closedir(dp);
-	return n;
 }
 
 /*
@@ -230,7 +215,7 @@ test_golden(void)
 	CHECK(S_ISREG(st.st_mode));
 	CHECK_INT(st.st_mode & 07777, 0600);
 	CHECK_INT(st.st_uid, geteuid());
-	CHECK_INT(entries(dir), 2);	/* image and record, no temp */
+	CHECK_INT(dir_entries(dir), 2);	/* image and record, no temp */
 
 	/* an existing record with other modes comes back 0600 */
 	chmod(rec, 0644);
@@ -258,7 +243,7 @@ test_golden(void)
 	CHECK_INT(undo_remove(img), 0);
 	CHECK_INT(undo_remove(img), 0);
 	CHECK_INT(access(rec, F_OK), -1);
-	CHECK_INT(entries(dir), 1);
+	CHECK_INT(dir_entries(dir), 1);
 	unlink(img);
 	strlist_release(&al);
 	free(got);
@@ -308,7 +293,7 @@ test_roundtrip(void)
 	strlist_add(&al, "odd=a b\n%c\303\251");
 	undo_set_applied(u, &al);
 	CHECK_INT(undo_save(u), 0);
-	CHECK_INT(entries(sub), 2);
+	CHECK_INT(dir_entries(sub), 2);
 
 	/* loading through the unresolved path finds the same record */
 	CHECK_INT(undo_load(img, &v), 0);
@@ -361,7 +346,7 @@ out:
 	undo_free(v);
 	v = NULL;
 	CHECK_INT(undo_remove(real), 0);
-	CHECK_INT(entries(sub), 1);
+	CHECK_INT(dir_entries(sub), 1);
 	CHECK_INT(undo_load(img, &v), 1);
 	CHECK(v == NULL);
 	undo_free(u);
@@ -807,7 +792,7 @@ test_save_fail(void)
 	CHECK_INT(undo_save(u), -1);
 	undo_free(u);
 	free(p);
-	CHECK_INT(entries(dir), 0);
+	CHECK_INT(dir_entries(dir), 0);
 
 	p = xasprintf("%s/file", dir);
 	put(p, "", 0, 0644);
@@ -825,7 +810,7 @@ test_save_fail(void)
 	add_delete(u, false, "relative/path");
 	CHECK_INT(undo_save(u), -1);
 	undo_free(u);
-	CHECK_INT(entries(dir), 0);
+	CHECK_INT(dir_entries(dir), 0);
 
 	/* the file size limit makes the write fail half-way */
 	put(img, "", 0, 0644);
@@ -841,7 +826,7 @@ test_save_fail(void)
 	CHECK_INT(setrlimit(RLIMIT_FSIZE, &small), 0);
 	CHECK_INT(undo_save(u), -1);		/* no record before */
 	setrlimit(RLIMIT_FSIZE, &rl);
-	CHECK_INT(entries(dir), 1);
+	CHECK_INT(dir_entries(dir), 1);
 	CHECK_INT(access(rec, F_OK), -1);
 
 	undo_free(u);
@@ -855,7 +840,7 @@ test_save_fail(void)
 	setrlimit(RLIMIT_FSIZE, &rl);
 	now = slurp(rec, &nlen);
 	CHECK_MEM(now, nlen, old, olen);
-	CHECK_INT(entries(dir), 2);
+	CHECK_INT(dir_entries(dir), 2);
 
 	/* too big to be loaded again: refused at save */
 	free(big);
@@ -866,7 +851,7 @@ test_save_fail(void)
 	free(now);
 	now = slurp(rec, &nlen);
 	CHECK_MEM(now, nlen, old, olen);
-	CHECK_INT(entries(dir), 2);
+	CHECK_INT(dir_entries(dir), 2);
 
 	undo_free(u);
 	unlink(rec);
@@ -895,7 +880,7 @@ main(void)
 	test_forget();
 	test_refused();
 	test_save_fail();
-	CHECK_INT(entries(dir), 0);
+	CHECK_INT(dir_entries(dir), 0);
 	rmdir(dir);
 	return unit_done();
 }
