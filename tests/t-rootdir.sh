@@ -11,7 +11,10 @@
 #  - symlinks that lead out of the tree, relative or absolute, never reach
 #    a host file;
 #  - "/" and a path to it are refused, as are images, --inventory and
-#    --partition beside --root-dir.
+#    --partition beside --root-dir;
+#  - resync (the guest follows its config's MAC) and Oracle VM 3's
+#    vm.cfg (dashless uuid, OVM_simple_name, Oracle's OUI), moved here
+#    from t-apply to save four appliance launches.
 . "$(dirname "$0")/lib.sh"
 scratch
 W=$SCRATCH
@@ -331,5 +334,55 @@ check_match "apply --root-dir: no /etc, said" "$ERR" \
 check_eq "refusals: tree untouched" "$(tree_fp "$T")" "$orig"
 check_same_file "refusals: vm.cfg untouched" "$W/vm.cfg" "$D/ovs.vm.cfg"
 check_eq "refusals: no undo record" "$(find "$W" -maxdepth 1 -name "*.imprint-undo" | wc -l)" 0
+
+# ---- resync: a broken guest follows its config's MAC, nothing generated ----
+# (moved here from t-apply: the same planner on a tree, no launch)
+RS=$W/resync
+mkdir -p "$RS"
+cp -a "$D/guest-ovs" "$RS/el5"
+cp "$D/ovs-mismatch.vm.cfg" "$RS/vm.cfg"	# beside the tree: config = auto
+run_imprint apply --root-dir "$RS/el5" "$TOP/recipes/resync.rcp"
+check_exit "resync" "$RC" 0
+check_match "resync: MAC from the config" "$OUT" \
+    '^  nic0 eth0: mac 00:16:3E:10:20:01 -> 00:16:3e:10:20:99$'
+check_nomatch "resync: nothing generated" "$OUT" "generated"
+check_same_file "resync: vm.cfg untouched" "$RS/vm.cfg" \
+    "$D/ovs-mismatch.vm.cfg"
+run_imprint inspect --root-dir "$RS/el5" --vmcfg "$RS/vm.cfg"
+check_exit "resync: consistent afterwards" "$RC" 0
+check_match "resync: HWADDR" "$OUT" \
+    'ifcfg-eth0 DEVICE=eth0 HWADDR=00:16:3e:10:20:99 '
+
+# ---- Oracle VM 3: a dashless uuid stays dashless, OVM_simple_name follows
+# the name, new MACs under Oracle's OUI 00:21:f6 (the disk line, which
+# follows an image, is t-apply's) --------------------------------------------
+O3=$W/ovm3
+mkdir -p "$O3"
+cp -a "$D/guest-ovs" "$O3/web3"
+cp "$D/ovm3.vm.cfg" "$O3/ovm3.vm.cfg"
+run_imprint apply -D name=web3 -D octet=23 --vmcfg "$O3/ovm3.vm.cfg" \
+    --root-dir "$O3/web3" "$TOP/recipes/ovm2-el5-clone.rcp"
+check_exit "ovm3 apply" "$RC" 0
+uuid3=$(sed -n 's/^  generated uuid=//p' <<<"$OUT")
+m30=$(sed -n 's/^  generated nic0\.mac=//p' <<<"$OUT")
+m31=$(sed -n 's/^  generated nic1\.mac=//p' <<<"$OUT")
+check_match "ovm3: uuid without dashes" "$uuid3" '^[0-9a-f]{32}$'
+check_match "ovm3: MAC 0 under 00:21:f6" "$m30" '^00:21:f6(:[0-9a-f]{2}){3}$'
+check_match "ovm3: MAC 1 under 00:21:f6" "$m31" '^00:21:f6(:[0-9a-f]{2}){3}$'
+check_match "ovm3: OVM_simple_name summary" "$OUT" \
+    '^  OVM_simple_name: tmpl-el5 -> web3$'
+check_eq "ovm3: vm.cfg, line by line" "$(diff "$D/ovm3.vm.cfg" \
+    "$O3/ovm3.vm.cfg" | grep '^[<>]')" \
+    "< vif = ['mac=00:21:f6:10:20:01,bridge=0a0c1e00']
+< OVM_simple_name = 'tmpl-el5'
+> vif = ['mac=$m30,bridge=xenbr0', 'mac=$m31,bridge=xenbr1']
+> OVM_simple_name = 'web3'
+< uuid = '0004fb00000600007c2e9a41b05d3f18'
+> uuid = '$uuid3'
+< name = '0004fb00000600007c2e9a41b05d3f18'
+> name = 'web3'"
+run_imprint undo --root-dir "$O3/web3"
+check_exit "ovm3 undo" "$RC" 0
+check_same_file "ovm3 undo: vm.cfg" "$O3/ovm3.vm.cfg" "$D/ovm3.vm.cfg"
 
 done_testing
