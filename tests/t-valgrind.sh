@@ -1,0 +1,73 @@
+#!/bin/bash
+# tests/t-valgrind.sh - each command of imprint once under valgrind
+# (memcheck): vmcfg, scan, and apply, inspect and undo on a guest tree
+# (--root-dir, no appliance: valgrind would follow only imprint, and a
+# launch under it takes minutes).  Every run must report 0 errors and no
+# definitely lost block; the unit tests under make sanitize cover the
+# rest of the code paths.  Under valgrind, gfs_dir resolves paths by its
+# own walk (valgrind has no openat2), the path for kernels before 5.6.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
+scratch
+W=$SCRATCH
+D=$TOP/tests/data
+command -v valgrind >/dev/null ||
+    skip_all "valgrind is not installed (contrib/install-deps.sh installs it)"
+export IMPRINT_XL='' IMPRINT_XM=''
+REAL=$IMPRINT
+OPENAT2='unhandled amd64-linux syscall: 437$'
+n=0
+
+# vg NAME WANT-EXIT ARGS...: imprint ARGS under valgrind.
+vg() {
+	local name=$1 want=$2 log
+	shift 2
+	n=$((n + 1))
+	log=$W/vg.$n.log
+	valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite --track-fds=no \
+	    --log-file="$log" "$REAL" "$@" >"$W/out" 2>"$W/err"
+	RC=$?
+	check_exit "$name" "$RC" "$want"
+	# valgrind 3.19 does not know openat2 (syscall 437): it fails with
+	# ENOSYS, says so in five lines, and gfs_dir walks the tree by hand
+	# instead, as on a kernel before 5.6; that is not an error of ours.
+	check_eq "$name: valgrind's report" "$(sed "/$OPENAT2/,+4d" "$log")" ""
+}
+
+cp "$D/ovs.vm.cfg" "$W/vm.cfg"
+vg "vmcfg (read)" 0 vmcfg "$W/vm.cfg"
+vg "vmcfg set" 0 vmcfg "$W/vm.cfg" set name=web1 uuid=new nic0.mac=auto
+check_match "vmcfg set: written" "$(cat "$W/vm.cfg")" "^name = 'web1'$"
+mkdir -p "$W/pool/a" "$W/pool/b"
+cp "$D/ovs.vm.cfg" "$W/pool/a/vm.cfg"
+cp "$D/ovs.vm.cfg" "$W/pool/b/vm.cfg"
+vg "scan (a collision)" 1 scan "$W/pool"
+
+T=$W/tree
+mkdir -p "$T"
+cp -a "$D/guest-ovs" "$T/el5"
+cp "$D/ovs.vm.cfg" "$T/vm.cfg"
+cat >"$W/el5.rcp" <<'EOF'
+[guest]
+hostname = web1.example.com
+forget = ssh-hostkeys
+
+[nic eth0]
+mac = auto
+boot = static
+address = 192.0.2.21/24
+
+[host]
+name = web1
+EOF
+vg "apply --root-dir" 0 apply --root-dir "$T/el5" "$W/el5.rcp"
+check_match "apply --root-dir: changed" "$(cat "$W/out")" ": changed"
+vg "apply --root-dir again" 0 apply --root-dir "$T/el5" "$W/el5.rcp"
+check_match "apply --root-dir again: no changes" "$(cat "$W/out")" \
+    ": no changes"
+vg "inspect --root-dir" 0 inspect --root-dir "$T/el5" --vmcfg "$T/vm.cfg"
+vg "undo --root-dir" 0 undo --root-dir "$T/el5"
+check_same_file "undo --root-dir: the vm.cfg back" "$T/vm.cfg" \
+    "$D/ovs.vm.cfg"
+done_testing
