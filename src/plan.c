@@ -658,13 +658,47 @@ plan_hosts_addresses(struct ctx *c)
 	free(ips);
 }
 
+/*
+ * The MAC of NIC name before the first apply, from the last apply's
+ * record (the original ifcfg's HWADDR, else MACADDR), or NULL (caller
+ * frees).  A run killed after it rewrote ifcfg-NAME but before
+ * /etc/sysconfig/hwconf leaves the template's MAC only in hwconf: a
+ * re-run must still map it, as the first run would have.
+ */
+static char *
+first_mac(const struct undo *u, const char *name)
+{
+	char *path = xasprintf("%s/ifcfg-%s", IFCFG_DIR, name), *m = NULL;
+	size_t i;
+
+	for (i = 0; u != NULL && i < u->n && m == NULL; i++) {
+		const struct undo_entry *e = &u->e[i];
+
+		if (e->host || e->what != UNDO_RESTORE ||
+		    strcmp(e->path, path) != 0)
+			continue;
+		m = gfile_shvar_get(e->data, e->len, "HWADDR");
+		if (m == NULL || *m == '\0') {
+			free(m);
+			m = gfile_shvar_get(e->data, e->len, "MACADDR");
+		}
+		if (m != NULL && *m == '\0') {
+			free(m);
+			m = NULL;
+		}
+	}
+	free(path);
+	return m;
+}
+
 static void
 plan_nics(struct ctx *c)
 {
 	const struct recipe *r = c->r;
 	struct domcfg *cfg = c->in->cfg;
 	struct gfile_map *maps;
-	char (*macs)[18], *vif, *br, key[64];
+	char (*macs)[18], *vif, *br, *fm, key[64];
+	struct strlist firsts = STRLIST_INIT;
 	const char *gm;
 	size_t i, nmaps = 0, nvif = cfg ? domcfg_nic_count(cfg) : 0;
 
@@ -686,6 +720,14 @@ plan_nics(struct ctx *c)
 			maps[nmaps].from = gm;
 			maps[nmaps++].to = macs[i];
 		}
+		fm = first_mac(c->in->prev, r->nics[i].name);
+		if (fm != NULL && macs[i][0] && !mac_equal(fm, macs[i]) &&
+		    (gm == NULL || !mac_equal(fm, gm))) {
+			strlist_add_owned(&firsts, fm);
+			maps[nmaps].from = firsts.v[firsts.n - 1];
+			maps[nmaps++].to = macs[i];
+		} else
+			free(fm);
 		if (macs[i][0]) {
 			snprintf(key, sizeof(key), "nic%zu.mac", i);
 			applied(c, key, macs[i]);
@@ -725,6 +767,7 @@ plan_nics(struct ctx *c)
 	}
 	plan_hwconf(c, maps, nmaps);
 	plan_hosts_addresses(c);
+	strlist_release(&firsts);
 	free(maps);
 	free(macs);
 }
