@@ -31,6 +31,8 @@ export IMPRINT_XL='' IMPRINT_XM=''
 LIMIT=30	# seconds: a run that takes longer has hung
 
 INPUTS=0 FAULTS=0 FILES=0 OUTSIDE=0 PARTIAL=0 TEMPS=0 HANGS=0 RACES=0
+OPEN=0		# temporaries of the shadow readable by group or others
+SHADOWS=0	# temporaries of the shadow seen at all
 ROWS=()
 
 # row CASE EXPECTED OBSERVED: a line of the report.
@@ -64,6 +66,13 @@ judge() {
 	state "$2" >"$W/.case"
 	n=$(awk -f "$HERE/classify.awk" "$W/orig.state" "$W/new.state" \
 	    "$W/.case" 2>"$W/.why")
+	# a temporary that holds the new /etc/shadow (the recipe's hash) is
+	# never readable by group or others, not even one a kill left (a
+	# temporary has its final mode only once all its bytes are in)
+	OPEN=$((OPEN + $(cd "$2" && find . -name '.imprint-????????????' \
+	    -perm /077 -exec grep -lF -e "$HASH" {} + | wc -l)))
+	SHADOWS=$((SHADOWS + $(cd "$2" && find . -name '.imprint-????????????' \
+	    -exec grep -lF -e "$HASH" {} + | wc -l)))
 	read -r n J_PARTIAL J_OUTSIDE J_TEMPS <<<"$n"
 	FILES=$((FILES + n))
 	PARTIAL=$((PARTIAL + J_PARTIAL))
@@ -180,8 +189,10 @@ rm -rf "${W:?}/new"
 # touched; then a re-run gives the after state, and undo the before
 # state, each exactly and with no temporary left.  On a second copy,
 # undo at once after the kill gives the before state.
-points="surveyed recorded host-staged guest-temp#1 guest-write#1
-guest-write#2 guest-temp#$NWR guest-write#$NG guest-flushed host-commit#1"
+# every guest temporary (one of them holds the new /etc/shadow)
+points="surveyed recorded host-staged $(for ((i = 1; i <= NWR; i++)); do
+	printf 'guest-temp#%d ' "$i"; done)guest-write#1 guest-write#2
+guest-write#$NG guest-flushed host-commit#1"
 for p in $points; do
 	fresh "k"
 	KILLING=1 IMPRINT_TEST_KILL=$p apply_in "$W/k"
@@ -483,9 +494,16 @@ if command -v qemu-img >/dev/null; then
 	truncate -s 200000 "$I/trunc.qcow2"
 	qemu-img create -q -f qcow2 -u -F raw -b nbd://127.0.0.1:1/x \
 	    "$I/nbd.qcow2" 16M
+	# no recorded backing format: its header extension zeroed
+	qemu-img create -q -f raw "$I/tmpl.raw" 16M
+	qemu-img create -q -f qcow2 -F raw -b tmpl.raw "$I/nofmt.qcow2"
+	off=$(LC_ALL=C grep -obUaP '\xe2\x79\x2a\xca' "$I/nofmt.qcow2" |
+	    head -n 1)
+	printf '\0\0\0\0' | dd of="$I/nofmt.qcow2" bs=1 seek="${off%%:*}" \
+	    conv=notrunc 2>/dev/null
 	# were the check to let one through, nothing of ours is edited
 	cp "$D/ovs.vm.cfg" "$I/vm.cfg"
-	for img in trunc nbd; do
+	for img in trunc nbd nofmt; do
 		before=$(sha256sum <"$I/$img.qcow2")
 		imp apply -D name=web1 --vmcfg "$I/vm.cfg" "$W/el5.rcp" \
 		    "$I/$img.qcow2"
@@ -554,6 +572,9 @@ check_eq "bytes written outside the intended files" "$OUTSIDE" 0
 check_eq "partial files" "$PARTIAL" 0
 check_eq "temporary files left" "$TEMPS" 0
 check_eq "hangs" "$HANGS" 0
+check_eq "shadow temporaries readable by others" "$OPEN" 0
+check_match "... of the shadow temporaries a kill left" "$SHADOWS" '^[1-9]'
+
 {
 	echo "| case | expected | observed |"
 	echo "| --- | --- | --- |"
@@ -562,7 +583,7 @@ check_eq "hangs" "$HANGS" 0
 	done
 	echo "|"
 	echo "| inputs tried: $INPUTS; faults injected: $FAULTS; races: $RACES; files checked: $FILES |"
-	echo "| bytes outside intended files: $OUTSIDE; partial files: $PARTIAL; temps left: $TEMPS; hangs: $HANGS |"
+	echo "| bytes outside intended files: $OUTSIDE; partial files: $PARTIAL; temps left: $TEMPS; shadow temps readable by others: $OPEN; hangs: $HANGS |"
 } | tee "$W/report.md"
 [ -n "${IMPRINT_RELIABILITY_REPORT-}" ] &&
     cp "$W/report.md" "$IMPRINT_RELIABILITY_REPORT"
