@@ -1290,12 +1290,7 @@ inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	}
 	root->dev = xstrdup(mine->dev);
 	root->display = display_name(gs, k, mine->dev);
-	root->os.type = xstrdup(mine->os.type);
-	root->os.distro = xstrdup(mine->os.distro);
-	root->os.product = xstrdup(mine->os.product);
-	root->os.major = mine->os.major;
-	root->os.minor = mine->os.minor;
-	root->os.source = xstrdup(mine->os.source);
+	osrelease_copy(&root->os, &mine->os);
 	root->reason = xasprintf("the only operating system libguestfs "
 	    "inspection found (%s %d.%d)", root->os.distro, root->os.major,
 	    root->os.minor);

@@ -78,3 +78,14 @@ osrelease_read(struct gfs *fs, struct guest_os *os)
 	os->distro = xstrdup("unknown");
 	os->product = xstrdup("");
 }
+
+void
+osrelease_copy(struct guest_os *dst, const struct guest_os *src)
+{
+	dst->type = xstrdup(src->type);
+	dst->distro = xstrdup(src->distro);
+	dst->product = xstrdup(src->product);
+	dst->major = src->major;
+	dst->minor = src->minor;
+	dst->source = xstrdup(src->source);
+}

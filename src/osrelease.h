@@ -33,4 +33,7 @@ struct guest_os {
  */
 void	 osrelease_read(struct gfs *fs, struct guest_os *os);
 
+/* Fill *dst with a copy of *src (every string duplicated). */
+void	 osrelease_copy(struct guest_os *dst, const struct guest_os *src);
+
 #endif

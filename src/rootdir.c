@@ -117,10 +117,5 @@ rootdir_copy_root(const struct rootdir *rd, struct guest_root *root_r)
 	root_r->display = xstrdup(s->display);
 	root_r->how = s->how;
 	root_r->reason = xstrdup(s->reason);
-	root_r->os.type = xstrdup(s->os.type);
-	root_r->os.distro = xstrdup(s->os.distro);
-	root_r->os.product = xstrdup(s->os.product);
-	root_r->os.major = s->os.major;
-	root_r->os.minor = s->os.minor;
-	root_r->os.source = xstrdup(s->os.source);
+	osrelease_copy(&root_r->os, &s->os);
 }
