@@ -8,6 +8,8 @@ set -eu
 # build: compiler, make, pkg-config and the -dev packages the Makefile's
 #   pkg-config line names (libguestfs, uuid, libcrypt, json-c,
 #   libxml2-dev for libxml-2.0: libvirt domain XML is parsed with libxml2,
+#   libyaml-dev for yaml-0.1: netplan YAML is located with libyaml, then
+#   edited by byte splices, as libyaml cannot write a file back as it was,
 #   and libvirt-dev for libvirt: the libvirt path of `[host] domain` reads
 #   and defines domains through libvirt's client library; no libvirtd is
 #   needed to build or test, the unit tests use the in-process test driver
@@ -26,7 +28,7 @@ set -eu
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
 jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils libvirt-dev openssh-client ansible parallel"
+libxml2-utils libvirt-dev libyaml-dev openssh-client ansible parallel"
 
 missing=
 for p in $PKGS; do
