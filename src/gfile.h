@@ -19,7 +19,8 @@
  * or executes anything, and none reads beyond the len it is given.  Input
  * is untrusted: it may hold NULs, CRLF line ends, no final newline, very
  * long lines, `$(...)` or backticks (always data).  Every parser is linear
- * in len and never fails on garbage; unparseable lines are skipped.
+ * in len and never fails on garbage; unparseable lines are skipped (the
+ * netplan reader, on libyaml, stops at the first error instead).
  *
  * Line numbers (the `line` members) count from 1.  Strings returned are
  * NUL-terminated copies (caller frees through the matching _free call).
@@ -78,7 +79,10 @@ const char	*gfile_kind_name(enum gfile_kind);
  * refused: a job value holding a newline or CR; outside shell files, a
  * value with a character other than [A-Za-z0-9._:/-] (no quoting exists
  * there to protect it); a shell file with an unterminated quote or
- * substitution.  out is then unspecified (the caller releases it).
+ * substitution; a netplan file that is not YAML to libyaml (or is nested
+ * deeper, or has more directives, than netplan files ever do), or whose
+ * mapped scalar is not written as its value (an escape, a line break).
+ * out is then unspecified (the caller releases it).
  * Values are otherwise trusted: validate MACs, addresses, host names and
  * uuids (valid.h) before building the job.
  */

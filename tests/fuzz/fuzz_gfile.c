@@ -4,17 +4,22 @@
  *
  * Runs every reader on the input, then for every kind: an empty job must
  * give the input back byte for byte (shell files may instead be refused
- * when sh could not parse them); a full job that succeeds must be
+ * when sh could not parse them, netplan files when libyaml could not);
+ * a full job that succeeds must be
  * idempotent (running it on its own output changes nothing).  Finally
  * gfile_shvar_set with a value chosen by the first byte must read back
  * as that value.  The `imprint apply` editors (whole-NIC settings, new
  * ifcfg, udev name binding, hwconf, shadow, gfile_shvar_unset) must
  * succeed or refuse, and what they write must be a fixed point: the same
- * edit on their output changes nothing.  Any broken invariant aborts.
+ * edit on their output changes nothing.  A full job may also refuse a
+ * netplan file whose mapped scalar it cannot locate; a file it edits
+ * must read back (gfile_netplan_parse) with the same entries.  Any broken
+ * invariant aborts.
  * Build:
  *
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_gfile.c \
- *       src/gfile.c src/gfile_*.c src/util.c src/valid.c
+ *       src/gfile.c src/gfile_*.c src/util.c src/valid.c \
+ *       $(pkg-config --cflags --libs yaml-0.1)
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +53,7 @@ static const char *values[] = {
 static void
 readers(const char *in, size_t len)
 {
+	struct gfile_netplan_eth *np;
 	struct gfile_udev_rule *r;
 	struct gfile_hosts_entry *e;
 	struct gfile_iface *ifs;
@@ -57,7 +63,9 @@ readers(const char *in, size_t len)
 	free(gfile_shvar_get(in, len, "HWADDR"));
 	free(gfile_hostname_parse(in, len));
 	free(gfile_ini_get(in, len, "ipv4", "address1"));
-	free(gfile_netplan_mac(in, len, "eth0"));
+	REQUIRE(gfile_netplan_parse(in, len, &np, &n) == 0);
+	REQUIRE(n > 0 || np == NULL);
+	gfile_netplan_free(np, n);
 	REQUIRE(gfile_udev_parse(in, len, &r, &n) == 0);
 	gfile_udev_free(r, n);
 	REQUIRE(gfile_hosts_parse(in, len, &e, &n) == 0);
@@ -72,18 +80,19 @@ editors(const char *in, size_t len)
 {
 	struct buf out = BUF_INIT, again = BUF_INIT;
 	enum gfile_kind k;
-	bool shell;
+	bool may_refuse;
 	int rc;
 
 	for (k = GFILE_IFCFG; k <= GFILE_NETWORKD_NETWORK; k++) {
-		shell = k == GFILE_IFCFG || k == GFILE_SYSCONFIG_NETWORK;
+		may_refuse = k == GFILE_IFCFG ||
+		    k == GFILE_SYSCONFIG_NETWORK || k == GFILE_NETPLAN;
 		rc = gfile_edit(k, &none, in, len, &out);
-		REQUIRE(rc == 0 || (rc == -1 && shell));
+		REQUIRE(rc == 0 || (rc == -1 && may_refuse));
 		if (rc == 0)
 			REQUIRE(out.len == len &&
 			    memcmp(out.data, in, len) == 0);
 		rc = gfile_edit(k, &full, in, len, &out);
-		REQUIRE(rc == 0 || (rc == -1 && shell));
+		REQUIRE(rc == 0 || (rc == -1 && may_refuse));
 		if (rc != 0)
 			continue;
 		REQUIRE(gfile_edit(k, &full, out.data, out.len, &again) == 0);
@@ -92,6 +101,48 @@ editors(const char *in, size_t len)
 	}
 	buf_release(&out);
 	buf_release(&again);
+}
+
+/* Same ids on the same lines, and the same fields but for the mapped ones. */
+static void
+netplan_same(const struct gfile_netplan_eth *a, size_t na,
+    const struct gfile_netplan_eth *b, size_t nb)
+{
+	size_t i;
+
+	REQUIRE(na == nb);
+	for (i = 0; i < na; i++) {
+		REQUIRE(strcmp(a[i].id, b[i].id) == 0);
+		REQUIRE(a[i].line == b[i].line);
+		REQUIRE((a[i].set_name == NULL) == (b[i].set_name == NULL));
+		REQUIRE((a[i].match_mac == NULL) == (b[i].match_mac == NULL));
+		REQUIRE((a[i].mac == NULL) == (b[i].mac == NULL));
+		REQUIRE((a[i].address == NULL) == (b[i].address == NULL));
+		REQUIRE((a[i].gateway == NULL) == (b[i].gateway == NULL));
+		REQUIRE(a[i].dhcp4 == b[i].dhcp4);
+	}
+}
+
+/*
+ * netplan: a file it can edit is YAML, and the edit is splices of
+ * scalars by scalars of the same kind, so the entries read back the same
+ * but for the mapped values.
+ */
+static void
+netplan(const char *in, size_t len)
+{
+	struct gfile_netplan_eth *a, *b;
+	struct buf out = BUF_INIT;
+	size_t na, nb;
+
+	if (gfile_edit(GFILE_NETPLAN, &full, in, len, &out) == 0) {
+		REQUIRE(gfile_netplan_parse(in, len, &a, &na) == 0);
+		REQUIRE(gfile_netplan_parse(out.data, out.len, &b, &nb) == 0);
+		netplan_same(a, na, b, nb);
+		gfile_netplan_free(a, na);
+		gfile_netplan_free(b, nb);
+	}
+	buf_release(&out);
 }
 
 static const struct gfile_nic nics[] = {
@@ -193,6 +244,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	readers(in, size);
 	editors(in, size);
+	netplan(in, size);
 	apply_editors(in, size);
 	shvar(in, size, value);
 	return 0;

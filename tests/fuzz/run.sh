@@ -51,11 +51,17 @@ for f in "$fixtures"/guest-*; do
 	[ -f "$f" ] || continue
 	cat "$f" > "$out/gcorpus/seed-${f##*/}" || fail "cannot copy $f"
 done
+# The fixtures' netplan file is block style; libyaml reads flow style too.
+printf '%s\n' 'network: {version: 2, ethernets: {eth0: {match: {macaddress:' \
+    '  "00:16:3e:2b:8c:01"}, set-name: eth0, addresses: [192.0.2.20/24,' \
+    "  '192.0.2.10/24'], routes: [{to: default, via: 192.0.2.1}]}}}" \
+    > "$out/gcorpus/seed-netplan-flow.yaml" || fail "cannot write a seed"
+# shellcheck disable=SC2046
 $cc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Isrc -o "$out/fuzz_gfile" \
-    tests/fuzz/fuzz_gfile.c src/gfile.c src/gfile_*.c src/util.c src/valid.c ||
-    fail "build failed"
+    tests/fuzz/fuzz_gfile.c src/gfile.c src/gfile_*.c src/util.c src/valid.c \
+    $(pkg-config --cflags --libs yaml-0.1) || fail "build failed"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$out/fuzz_gfile" -max_total_time="$secs" -max_len=8192 \

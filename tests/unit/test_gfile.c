@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "unit.h"
+#include "capture.h"
 #include "gfile.h"
 #include "textfix.h"
 
@@ -545,12 +546,111 @@ test_ifupdown(void)
 	free(want);
 }
 
+/* What one gfile_netplan_eth must hold (NULL = absent). */
+struct eth_want {
+	const char	*id;
+	size_t		 line;
+	const char	*set_name;
+	const char	*match_name;
+	const char	*match_mac;
+	const char	*mac;
+	const char	*address;
+	const char	*gateway;
+	bool		 dhcp4;
+};
+
+static bool
+str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+#define NS(x) ((x) != NULL ? (x) : "(null)")
+
+static void
+eth_dump(const char *label, size_t i, const char *id, size_t line,
+    const char *set_name, const char *match_name, const char *match_mac,
+    const char *mac, const char *address, const char *gateway, bool dhcp4)
+{
+	fprintf(stderr, "    %s %zu: %s line %zu set-name %s match %s %s "
+	    "mac %s address %s gateway %s dhcp4 %d\n", label, i, NS(id),
+	    line, NS(set_name), NS(match_name), NS(match_mac), NS(mac),
+	    NS(address), NS(gateway), dhcp4);
+}
+
+/* gfile_netplan_parse gives exactly the entries w. */
+static void
+check_eths(const char *in, size_t len, const struct eth_want *w, size_t nw,
+    int line)
+{
+	struct gfile_netplan_eth *v;
+	size_t n, i;
+
+	unit_check(gfile_netplan_parse(in, len, &v, &n) == 0, __FILE__, line,
+	    "gfile_netplan_parse == 0");
+	if (!unit_check(n == nw, __FILE__, line, "netplan entries"))
+		fprintf(stderr, "    got %zu, want %zu\n", n, nw);
+	unit_check(n > 0 || v == NULL, __FILE__, line, "no entries, NULL");
+	for (i = 0; i < n && i < nw; i++) {
+		if (unit_check(str_same(v[i].id, w[i].id) &&
+		    v[i].line == w[i].line &&
+		    str_same(v[i].set_name, w[i].set_name) &&
+		    str_same(v[i].match_name, w[i].match_name) &&
+		    str_same(v[i].match_mac, w[i].match_mac) &&
+		    str_same(v[i].mac, w[i].mac) &&
+		    str_same(v[i].address, w[i].address) &&
+		    str_same(v[i].gateway, w[i].gateway) &&
+		    v[i].dhcp4 == w[i].dhcp4, __FILE__, line,
+		    "netplan entry"))
+			continue;
+		eth_dump("got ", i, v[i].id, v[i].line, v[i].set_name,
+		    v[i].match_name, v[i].match_mac, v[i].mac, v[i].address,
+		    v[i].gateway, v[i].dhcp4);
+		eth_dump("want", i, w[i].id, w[i].line, w[i].set_name,
+		    w[i].match_name, w[i].match_mac, w[i].mac, w[i].address,
+		    w[i].gateway, w[i].dhcp4);
+	}
+	gfile_netplan_free(v, n);
+}
+
+/* The netplan edit is refused with one message that ends in want. */
+static void
+check_refused(const struct gfile_job *job, const char *in, size_t len,
+    const char *want, int line)
+{
+	struct buf out = BUF_INIT;
+	size_t n, wn = strlen(want);
+	char *msg;
+	int rc;
+
+	cap_start();
+	rc = gfile_edit(GFILE_NETPLAN, job, in, len, &out);
+	msg = cap_stop();
+	unit_check(rc == -1, __FILE__, line, "gfile_edit == -1");
+	n = strlen(msg);
+	if (!unit_check(n > wn && msg[n - 1] == '\n' &&
+	    strchr(msg, '\n') == msg + n - 1 &&
+	    memcmp(msg + n - 1 - wn, want, wn) == 0, __FILE__, line,
+	    "one message"))
+		fprintf(stderr, "    got '%s', want '...%s'\n", msg, want);
+	free(msg);
+	buf_release(&out);
+}
+
+#define CHECK_ETHS(in, len, w) check_eths(in, len, w, ARRAY_SIZE(w), __LINE__)
+#define CHECK_REFUSED(j, in, want) \
+	check_refused(j, in, sizeof(in) - 1, want, __LINE__)
+
 static void
 test_netplan(void)
 {
+	static const struct gfile_job none;
 	struct gfile_job job = { 0 };
+	struct buf b = BUF_INIT, out = BUF_INIT;
 	size_t len;
-	char *in, *want, *v;
+	char *in, *want;
+	int i, j;
 	const char *addrs =
 	    "network:\n"
 	    "  ethernets:\n"
@@ -566,13 +666,146 @@ test_netplan(void)
 	    "      - 192.0.2.20/25:\n"
 	    "          label: x\n"
 	    "      gateway4: 192.0.2.20\n";
+	static const struct eth_want addrs_eths[] = {
+		{ "eth0", 3, NULL, NULL, NULL, "00:16:3E:2B:8C:01",
+		    "192.0.2.20/24", NULL, false },
+		{ "eth1", 8, NULL, NULL, NULL, NULL, "192.0.2.20/24",
+		    "192.0.2.20", false },
+	};
+	static const struct eth_want fixture_eths[] = {
+		{ "eth0", 5, "eth0", NULL, "00:16:3e:2b:8c:01", NULL, NULL,
+		    NULL, true },
+	};
+	/*
+	 * Flow mappings inside block style, both quotes, a comment after
+	 * a value, an IPv6 default route and then an IPv4 one (via before
+	 * to).
+	 */
+	const char *flow =
+	    "network:\n"
+	    "  version: 2\n"
+	    "  ethernets:\n"
+	    "    eth0: {match: {macaddress: \"00:16:3e:2b:8c:01\"}, "
+	    "set-name: eth0}\n"
+	    "    eth1: {match: {name: \"en*\"}, macaddress: "
+	    "'00:16:3E:2B:8C:01', dhcp4: yes,\n"
+	    "      addresses: [192.0.2.20/24, \"192.0.2.20/25\"],  # two\n"
+	    "      nameservers: {addresses: [192.0.2.20]},\n"
+	    "      routes: [{to: default, via: \"2001:db8::1\"},\n"
+	    "        {via: 192.0.2.1, to: 0.0.0.0/0}]}\n";
+	static const struct eth_want flow_eths[] = {
+		{ "eth0", 4, "eth0", NULL, "00:16:3e:2b:8c:01", NULL, NULL,
+		    NULL, false },
+		{ "eth1", 5, NULL, "en*", NULL, "00:16:3E:2B:8C:01",
+		    "192.0.2.20/24", "192.0.2.1", true },
+	};
+	/* All on one line without a newline. */
+	const char *oneline =
+	    "network: {version: 2, ethernets: {eth0: {match: {macaddress: "
+	    "00:16:3e:2b:8c:01}, addresses: ['192.0.2.20/24'], "
+	    "gateway4: 192.0.2.20}}}";
+	static const struct eth_want oneline_eths[] = {
+		{ "eth0", 1, NULL, NULL, "00:16:3e:2b:8c:01", NULL,
+		    "192.0.2.20/24", "192.0.2.20", false },
+	};
+	/* Characters of two, three and four bytes before the edits. */
+	const char *utf8 =
+	    "# R\xc3\xa9seau \xe2\x80\x94 \xc3\xa9" "crit par l'installateur\n"
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    \xc3\xa9th0: {match: {name: \"\xc3\xa9t\xc3\xa9*\", "
+	    "macaddress: 00:16:3e:2b:8c:01}}  # \xc2\xab un \xc2\xbb\n"
+	    "    eth1: # \xf0\x9f\x96\xa7\n"
+	    "      addresses: [\"192.0.2.20/24\"]\n";
+	static const struct eth_want utf8_eths[] = {
+		{ "\xc3\xa9th0", 4, NULL, "\xc3\xa9t\xc3\xa9*",
+		    "00:16:3e:2b:8c:01", NULL, NULL, NULL, false },
+		{ "eth1", 5, NULL, NULL, NULL, NULL, "192.0.2.20/24", NULL,
+		    false },
+	};
+	/*
+	 * Anchors and a tag before edited scalars; aliases are not
+	 * followed, so eth1 (not a mapping) is no entry and eth2 has
+	 * nothing.
+	 */
+	const char *alias =
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    eth0: &e {match: &m {macaddress: &mac !!str "
+	    "00:16:3e:2b:8c:01}, addresses: [&a 192.0.2.20/24]}\n"
+	    "    eth1: *e\n"
+	    "    eth2: {match: *m, macaddress: *mac, addresses: [*a, *a]}\n";
+	static const struct eth_want alias_eths[] = {
+		{ "eth0", 3, NULL, NULL, "00:16:3e:2b:8c:01", NULL,
+		    "192.0.2.20/24", NULL, false },
+		{ "eth2", 5, NULL, NULL, NULL, NULL, NULL, NULL, false },
+	};
+	/*
+	 * Two documents; a network: below the top is not one; gateway4
+	 * wins over a default route before it; a null set-name; a
+	 * quoted "On"; an entry that is no mapping.
+	 */
+	const char *docs =
+	    "---\n"
+	    "network: {ethernets: {a: {}}}\n"
+	    "---\n"
+	    "x:\n"
+	    "  network: {ethernets: {b: {}}}\n"
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    c:\n"
+	    "      set-name: ~\n"
+	    "      dhcp4: \"On\"\n"
+	    "      routes:\n"
+	    "      - to: default\n"
+	    "        via: 192.0.2.1\n"
+	    "      gateway4: 192.0.2.2\n"
+	    "    d: eth0\n"
+	    "...\n";
+	static const struct eth_want docs_eths[] = {
+		{ "a", 2, NULL, NULL, NULL, NULL, NULL, NULL, false },
+		{ "c", 8, NULL, NULL, NULL, NULL, NULL, "192.0.2.2", true },
+	};
+	/* Broken in the second entry: the reader keeps what came before. */
+	static const char unclosed[] =
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    eth0: {macaddress: 00:16:3e:2b:8c:01}\n"
+	    "    eth1: {addresses: [192.0.2.20/24}\n";
+	static const struct eth_want unclosed_eths[] = {
+		{ "eth0", 3, NULL, NULL, NULL, "00:16:3e:2b:8c:01", NULL, NULL,
+		    false },
+		{ "eth1", 4, NULL, NULL, NULL, NULL, "192.0.2.20/24", NULL,
+		    false },
+	};
+	/* Mapped scalars whose bytes are not their value. */
+	static const char escaped[] =
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    eth0: {macaddress: \"00:16:3e:2b:8c:0\\x31\"}\n";
+	static const char literal[] =
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    eth0:\n"
+	    "      macaddress: |-\n"
+	    "        00:16:3e:2b:8c:01\n";
+	static const char folded[] =
+	    "network:\n"
+	    "  ethernets:\n"
+	    "    eth0: {addresses: [192.0.2.20/24\n"
+	    "      x]}\n";
+	/* Not YAML libyaml reads. */
+	static const char latin1[] =
+	    "network:\n"
+	    "  # R\xe9seau\n"
+	    "  ethernets: {}\n";
+	static const char utf16[] = "\xff\xfen\0:\0 \0x\0\n\0";
+	static const char tab[] =
+	    "network:\n"
+	    "\tethernets: {}\n";
 
 	in = fixture_read("guest-netplan-match-set-name.yaml", &len);
-	v = gfile_netplan_mac(in, len, "eth0");
-	CHECK_STR(v, "00:16:3e:2b:8c:01");
-	free(v);
-	v = gfile_netplan_mac(in, len, "eth1");
-	CHECK_STR(v, NULL);
+	CHECK_ETHS(in, len, fixture_eths);
 	job.macs = mac_deb;
 	job.nmacs = 1;
 	want = subst(in, "macaddress: 00:16:3e:2b:8c:01\n",
@@ -590,11 +823,167 @@ test_netplan(void)
 	want = subst_f(want, "      - 192.0.2.20/24\n",
 	    "      - 192.0.2.41/24\n");
 	want = subst_f(want, "- 192.0.2.20/25:", "- 192.0.2.41/25:");
-	CHECK_EDIT(GFILE_NETPLAN, &job, addrs, want);
+	CHECK_JOB(GFILE_NETPLAN, &job, addrs, want);
 	free(want);
-	v = gfile_netplan_mac(addrs, strlen(addrs), "eth0");
-	CHECK_STR(v, "00:16:3E:2B:8C:01");
-	free(v);
+	CHECK_ETHS(addrs, strlen(addrs), addrs_eths);
+
+	want = subst(flow, "{macaddress: \"00:16:3e:2b:8c:01\"}",
+	    "{macaddress: \"" M1 "\"}");
+	want = subst_f(want, "'00:16:3E:2B:8C:01'", "'" M1 "'");
+	want = subst_f(want, "[192.0.2.20/24, \"192.0.2.20/25\"],  # two",
+	    "[192.0.2.41/24, \"192.0.2.41/25\"],  # two");
+	CHECK_JOB(GFILE_NETPLAN, &job, flow, want);
+	free(want);
+	CHECK_ETHS(flow, strlen(flow), flow_eths);
+
+	CHECK_EDIT(GFILE_NETPLAN, &job, oneline,
+	    "network: {version: 2, ethernets: {eth0: {match: {macaddress: "
+	    M1 "}, addresses: ['192.0.2.41/24'], gateway4: 192.0.2.20}}}");
+	CHECK_ETHS(oneline, strlen(oneline), oneline_eths);
+
+	/*
+	 * libyaml's marks count characters, not bytes: these edits land
+	 * right only because marks are turned into byte offsets.  A BOM
+	 * is one character more.
+	 */
+	want = subst(utf8, "macaddress: 00:16:3e:2b:8c:01}",
+	    "macaddress: " M1 "}");
+	want = subst_f(want, "[\"192.0.2.20/24\"]", "[\"192.0.2.41/24\"]");
+	CHECK_JOB(GFILE_NETPLAN, &job, utf8, want);
+	CHECK_ETHS(utf8, strlen(utf8), utf8_eths);
+	in = xasprintf("\xef\xbb\xbf%s", utf8);
+	want = subst_f(want, "# R\xc3\xa9seau", "\xef\xbb\xbf# R\xc3\xa9seau");
+	CHECK_JOB(GFILE_NETPLAN, &job, in, want);
+	CHECK_ETHS(in, strlen(in), utf8_eths);
+	free(in);
+	free(want);
+
+	want = subst(alias, "!!str 00:16:3e:2b:8c:01}", "!!str " M1 "}");
+	want = subst_f(want, "[&a 192.0.2.20/24]", "[&a 192.0.2.41/24]");
+	CHECK_JOB(GFILE_NETPLAN, &job, alias, want);
+	free(want);
+	CHECK_ETHS(alias, strlen(alias), alias_eths);
+
+	CHECK_JOB(GFILE_NETPLAN, &job, docs, docs);
+	CHECK_ETHS(docs, strlen(docs), docs_eths);
+
+	/* An explicit CRLF file (CHECK_JOB also runs CRLF copies). */
+	CHECK_EDIT(GFILE_NETPLAN, &job,
+	    "network:\r\n  ethernets:\r\n    eth0:\r\n"
+	    "      macaddress: 00:16:3e:2b:8c:01\r\n"
+	    "      addresses: [192.0.2.20/24]\r\n",
+	    "network:\r\n  ethernets:\r\n    eth0:\r\n"
+	    "      macaddress: " M1 "\r\n"
+	    "      addresses: [192.0.2.41/24]\r\n");
+
+	/* Not located: refused, unless nothing is to be mapped there. */
+	CHECK_REFUSED(&job, escaped, "netplan file line 3: cannot locate "
+	    "the bytes of '00:16:3e:2b:8c:01' (an escape or a line break in "
+	    "the scalar?)");
+	CHECK_REFUSED(&job, literal, "netplan file line 4: cannot locate "
+	    "the bytes of '00:16:3e:2b:8c:01' (an escape or a line break in "
+	    "the scalar?)");
+	CHECK_REFUSED(&job, folded, "netplan file line 3: cannot locate "
+	    "the bytes of '192.0.2.20' (an escape or a line break in "
+	    "the scalar?)");
+	CHECK_EDIT(GFILE_NETPLAN, &none, escaped, escaped);
+	CHECK_EDIT(GFILE_NETPLAN, &none, literal, literal);
+	CHECK_EDIT(GFILE_NETPLAN, &none, folded, folded);
+
+	/* Not YAML: refused even with nothing to map; the reader keeps
+	 * what it read before the error. */
+	CHECK_REFUSED(&job, unclosed, "netplan file line 4: did not find "
+	    "expected ',' or ']' (while parsing a flow sequence)");
+	CHECK_REFUSED(&none, unclosed, "netplan file line 4: did not find "
+	    "expected ',' or ']' (while parsing a flow sequence)");
+	CHECK_ETHS(unclosed, sizeof(unclosed) - 1, unclosed_eths);
+	CHECK_REFUSED(&job, latin1, "netplan file line 2: invalid trailing "
+	    "UTF-8 octet");
+	check_eths(latin1, sizeof(latin1) - 1, NULL, 0, __LINE__);
+	CHECK_REFUSED(&job, utf16, "netplan file line 1: invalid leading "
+	    "UTF-8 octet");
+	CHECK_REFUSED(&job, tab, "netplan file line 2: found character "
+	    "that cannot start any token (while scanning for the next "
+	    "token)");
+
+	/*
+	 * A billion laughs: nine anchors of ten aliases each.  Aliases
+	 * are events, not copies, so this is quick.
+	 */
+	buf_adds(&b, "a0: &a0 [00:16:3e:2b:8c:01]\n");
+	for (i = 1; i < 10; i++) {
+		buf_addf(&b, "a%d: &a%d [", i, i);
+		for (j = 0; j < 10; j++)
+			buf_addf(&b, "%s*a%d", j ? ", " : "", i - 1);
+		buf_adds(&b, "]\n");
+	}
+	buf_adds(&b, "network: {ethernets: {eth0: {macaddress: *a9}}}\n");
+	CHECK_INT(gfile_edit(GFILE_NETPLAN, &job, b.data, b.len, &out), 0);
+	CHECK_MEM(out.data, out.len, b.data, b.len);
+	{
+		static const struct eth_want laughs_eths[] = {
+			{ "eth0", 11, NULL, NULL, NULL, NULL, NULL, NULL,
+			    false },
+		};
+
+		CHECK_ETHS(b.data, b.len, laughs_eths);
+	}
+
+	/*
+	 * Deeper than netplan ever goes: refused as the events come, as
+	 * libyaml's work per token grows with the depth (1 MiB of "["
+	 * would take an hour).  The reader keeps what came before.
+	 */
+	buf_reset(&b);
+	buf_adds(&b, "network: {ethernets: {eth0: {addresses: [192.0.2.20/24],"
+	    "\n  x: ");
+	/* 4 + 28 = 32 levels: the most that is read. */
+	for (i = 0; i < 28; i++)
+		buf_adds(&b, "[");
+	for (i = 0; i < 28; i++)
+		buf_adds(&b, "]");
+	buf_adds(&b, ", macaddress: 00:16:3e:2b:8c:01}}}\n");
+	want = subst(b.data, "192.0.2.20/24", "192.0.2.41/24");
+	want = subst_f(want, "macaddress: 00:16:3e:2b:8c:01}",
+	    "macaddress: " M1 "}");
+	CHECK_EDIT(GFILE_NETPLAN, &job, b.data, want);
+	free(want);
+	buf_reset(&b);
+	buf_adds(&b, "network: {ethernets: {eth0: {addresses: [192.0.2.20/24],"
+	    "\n  x: ");
+	for (i = 0; i < (1 << 20) - 100; i++)
+		buf_adds(&b, "[");
+	check_refused(&job, b.data, b.len, "netplan file line 2: nested "
+	    "deeper than 32 levels", __LINE__);
+	{
+		static const struct eth_want deep_eths[] = {
+			{ "eth0", 1, NULL, NULL, NULL, NULL, "192.0.2.20/24",
+			    NULL, false },
+		};
+
+		CHECK_ETHS(b.data, b.len, deep_eths);
+	}
+
+	/*
+	 * Directives: a few are read, more than anyone writes are refused
+	 * before libyaml, which compares each %TAG with all before it.
+	 */
+	buf_reset(&b);
+	buf_adds(&b, "%YAML 1.1\n%TAG !n! tag:example.com,2024:\n---\n"
+	    "network: {ethernets: {eth0: {macaddress: !n!mac "
+	    "00:16:3e:2b:8c:01}}}\n");
+	want = subst(b.data, "!n!mac 00:16:3e:2b:8c:01", "!n!mac " M1);
+	CHECK_EDIT(GFILE_NETPLAN, &job, b.data, want);
+	free(want);
+	buf_reset(&b);
+	for (i = 0; i < 65; i++)
+		buf_addf(&b, "%%TAG !t%d! x\n", i);
+	buf_adds(&b, "--- {network: {ethernets: {eth0: {}}}}\n");
+	check_refused(&none, b.data, b.len, "netplan file line 65: more "
+	    "than 64 directive lines", __LINE__);
+	check_eths(b.data, b.len, NULL, 0, __LINE__);
+	buf_release(&b);
+	buf_release(&out);
 }
 
 static void
@@ -852,6 +1241,7 @@ run_all(const char *in, size_t len)
 	};
 	struct gfile_job job = { macs, 1, ips, 1, "h.example.com",
 	    "old.example.com", GU };
+	struct gfile_netplan_eth *np;
 	struct gfile_udev_rule *r;
 	struct gfile_hosts_entry *e;
 	struct gfile_iface *ifs;
@@ -863,7 +1253,8 @@ run_all(const char *in, size_t len)
 	free(gfile_shvar_get(in, len, "A"));
 	free(gfile_hostname_parse(in, len));
 	free(gfile_ini_get(in, len, "a", "b"));
-	free(gfile_netplan_mac(in, len, "eth0"));
+	CHECK_INT(gfile_netplan_parse(in, len, &np, &n), 0);
+	gfile_netplan_free(np, n);
 	CHECK_INT(gfile_udev_parse(in, len, &r, &n), 0);
 	gfile_udev_free(r, n);
 	CHECK_INT(gfile_hosts_parse(in, len, &e, &n), 0);
@@ -871,9 +1262,11 @@ run_all(const char *in, size_t len)
 	CHECK_INT(gfile_ifupdown_parse(in, len, &ifs, &n, &src), 0);
 	gfile_ifupdown_free(ifs, n);
 	strlist_release(&src);
-	/* Shell files may be refused (unterminated quotes), never others. */
+	/* Shell files may be refused (unterminated quotes), and netplan
+	 * files that are not YAML, never others. */
 	for (k = GFILE_IFCFG; k <= GFILE_NETWORKD_NETWORK; k++)
-		if (k == GFILE_IFCFG || k == GFILE_SYSCONFIG_NETWORK)
+		if (k == GFILE_IFCFG || k == GFILE_SYSCONFIG_NETWORK ||
+		    k == GFILE_NETPLAN)
 			(void)gfile_edit((enum gfile_kind)k, &job, in, len,
 			    &out);
 		else
