@@ -323,7 +323,9 @@ mem_ls(struct gfs *fs, const char *dir, struct strlist *names)
 			strlist_add(names, p + dl + 1);
 	}
 	free(r);
-	qsort(names->v + n0, names->n - n0, sizeof(*names->v), cmp_str);
+	if (names->n > n0)	/* names->v may be NULL: qsort wants none */
+		qsort(names->v + n0, names->n - n0, sizeof(*names->v),
+		    cmp_str);
 	return 0;
 }
 
