@@ -50,8 +50,8 @@ struct edit_arg {
 
 /*
  * The new value of one assignment, or NULL: the last UUID and
- * DHCP_HOSTNAME follow the job, HWADDR and MACADDR their MAC mapping,
- * IPADDR* the address mapping with a "/N" kept.
+ * DHCP_HOSTNAME follow the job, HWADDR, MACADDR and SUSE's LLADDR their
+ * MAC mapping, IPADDR* the address mapping with a "/N" kept.
  */
 static char *
 edit_value(const char *key, size_t n, const char *v, size_t vlen,
@@ -68,7 +68,8 @@ edit_value(const char *key, size_t n, const char *v, size_t vlen,
 	    gfile_span_eq(key, n, "DHCP_HOSTNAME"))
 		return xstrdup(e->shortname);
 	if (gfile_span_eq(key, n, "HWADDR") ||
-	    gfile_span_eq(key, n, "MACADDR")) {
+	    gfile_span_eq(key, n, "MACADDR") ||
+	    gfile_span_eq(key, n, "LLADDR")) {		/* SUSE's */
 		to = gfile_job_mac(job, v, vlen);
 		return to != NULL ? xstrdup(to) : NULL;
 	}
@@ -327,10 +328,19 @@ apply(struct work *w, const struct gfile_nic *nic)
 	bool same;
 	int rc;
 
+	/* HWADDR binds the file to the NIC, MACADDR (NetworkManager's
+	 * cloned MAC) sets the NIC's MAC: a clone must not keep the
+	 * template's in either. */
 	if (nic->mac != NULL && (cur = get(w, "HWADDR")) != NULL) {
 		same = mac_equal(cur, nic->mac);
 		free(cur);
 		if (!same && set(w, "HWADDR", nic->mac) == -1)
+			return -1;
+	}
+	if (nic->mac != NULL && (cur = get(w, "MACADDR")) != NULL) {
+		same = *cur == '\0' || mac_equal(cur, nic->mac);
+		free(cur);
+		if (!same && set(w, "MACADDR", nic->mac) == -1)
 			return -1;
 	}
 	if (nic->boot == GFILE_BOOT_STATIC && apply_static(w, nic) == -1)

@@ -162,8 +162,10 @@ gfile_ifupdown_parse(const char *buf, size_t len, struct gfile_iface **ifs_r,
 				end = l.len;
 				while (end > w.rest && is_blank(l.p[end - 1]))
 					end--;
-				strlist_add_owned(sources,
-				    xstrndup(l.p + w.rest, end - w.rest));
+				strlist_add_owned(sources, xasprintf("%s %.*s",
+				    word_is(&l, &w, 0, "source") ? "source" :
+				    "source-directory", (int)(end - w.rest),
+				    l.p + w.rest));
 			}
 		} else if (cur != NULL) {
 			if (word_is(&l, &w, 0, "address"))

@@ -13,10 +13,11 @@
  * METHOD` stanza with its options (address may be CIDR as written;
  * `hwaddress ether MAC` or `hwaddress MAC` give the MAC only; absent
  * options are NULL).  `auto NAME...` and `allow-hotplug NAME...` lines set
- * auto_ on every stanza of that name, before or after the line.  The
- * pattern of each `source` / `source-directory` line is appended to
- * *sources (which must be initialised; may be NULL to ignore them) so the
- * caller can report files it does not read.  Returns 0; free with
+ * auto_ on every stanza of that name, before or after the line.  Each
+ * `source PATTERN` and `source-directory DIR` line is appended to
+ * *sources as the keyword, one space and the rest of the line (which
+ * must be initialised; may be NULL to ignore them): reading those files
+ * is guest I/O, the caller's.  Returns 0; free with
  * gfile_ifupdown_free (and strlist_release for sources).
  */
 struct gfile_iface {

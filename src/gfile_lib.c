@@ -98,13 +98,14 @@ gfile_span_eq(const char *s, size_t n, const char *t)
 	return strlen(t) == n && memcmp(s, t, n) == 0;
 }
 
-char *
-gfile_ini_get(const char *buf, size_t len, const char *section,
-    const char *key)
+/* The value of the first (or last) key=value in a [section], or NULL. */
+static const char *
+ini_find(const char *buf, size_t len, const char *section, const char *key,
+    bool first, size_t *vlen_r)
 {
 	struct gfile_line l = { NULL, 0, 0, 0 };
 	const char *a, *v, *found = NULL;
-	size_t pos = 0, alen, vlen, flen = 0;
+	size_t pos = 0, alen, vlen;
 	bool in = false;
 
 	while (gfile_line_next(buf, len, &pos, &l)) {
@@ -115,12 +116,34 @@ gfile_ini_get(const char *buf, size_t len, const char *section,
 		case 2:
 			if (in && gfile_span_eq(a, alen, key)) {
 				found = v;
-				flen = vlen;
+				*vlen_r = vlen;
+				if (first)
+					return found;
 			}
 			break;
 		}
 	}
-	return found != NULL ? xstrndup(found, flen) : NULL;
+	return found;
+}
+
+char *
+gfile_ini_get(const char *buf, size_t len, const char *section,
+    const char *key)
+{
+	size_t vlen = 0;
+	const char *v = ini_find(buf, len, section, key, false, &vlen);
+
+	return v != NULL ? xstrndup(v, vlen) : NULL;
+}
+
+char *
+gfile_ini_get_first(const char *buf, size_t len, const char *section,
+    const char *key)
+{
+	size_t vlen = 0;
+	const char *v = ini_find(buf, len, section, key, true, &vlen);
+
+	return v != NULL ? xstrndup(v, vlen) : NULL;
 }
 
 static bool

@@ -150,6 +150,13 @@ int	 gfile_ini_line(const struct gfile_line *l, const char **a,
  */
 char	*gfile_ini_get(const char *buf, size_t len, const char *section,
 	    const char *key);
+/*
+ * The same for the first key=value of that name: systemd-networkd's
+ * repeatable keys (Address=, a [Match] list) mean all their values, and
+ * the first is the NIC's main one.
+ */
+char	*gfile_ini_get_first(const char *buf, size_t len, const char *section,
+	    const char *key);
 
 /*
  * Splicing editor: copies the input to out, replacing increasing,

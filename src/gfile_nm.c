@@ -4,15 +4,67 @@
  *
  * The editor changes [connection] uuid=, a mac-address= or
  * cloned-mac-address= equal to a mapped MAC (keywords such as
- * cloned-mac-address=stable never match), the address part of
+ * cloned-mac-address=stable never match; a decimal byte list
+ * "0;22;62;43;140;1;" of old files is matched and written as one), the address part of
  * [ipv4] addressN= / addressesN= (the /prefix, the gateway after ',' or
  * ';' kept) and dhcp-hostname= (short name).  It never adds a key.  It
  * does not decode GKeyFile escapes: every value it writes or compares is
  * a plain token.  Keeping the file 0600 is the writer's job (guest.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "gfile_nm.h"
+
+int
+gfile_nm_decimal_mac(const char *s, size_t n, char out[18])
+{
+	unsigned int b[6];
+	size_t i, k = 0, digits;
+
+	for (i = 0; i < 6; i++) {
+		b[i] = 0;
+		for (digits = 0; k < n && s[k] >= '0' && s[k] <= '9';
+		    k++, digits++)
+			b[i] = b[i] * 10 + (unsigned int)(s[k] - '0');
+		if (digits == 0 || digits > 3 || b[i] > 255)
+			return -1;
+		if (k < n && s[k] == ';')
+			k++;
+		else if (i < 5 || k < n)
+			return -1;
+	}
+	if (k != n)
+		return -1;
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+	    b[3], b[4], b[5]);
+	return 0;
+}
+
+/*
+ * A mac-address value: a MAC text the job maps, or an old keyfile's
+ * decimal list, written back as a decimal list.
+ */
+static void
+map_mac(struct gfile_ed *ed, const struct gfile_job *job, size_t start,
+    size_t end)
+{
+	char mac[18], dec[32];
+	unsigned int b[6];
+	const char *to;
+
+	if (gfile_nm_decimal_mac(ed->in + start, end - start, mac) == -1) {
+		gfile_ed_map_mac(ed, job, start, end);
+		return;
+	}
+	if ((to = gfile_job_mac(job, mac, 17)) == NULL ||
+	    sscanf(to, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+	    &b[4], &b[5]) != 6)
+		return;
+	snprintf(dec, sizeof(dec), "%u;%u;%u;%u;%u;%u;", b[0], b[1], b[2],
+	    b[3], b[4], b[5]);
+	gfile_ed_replace(ed, start, end, dec, strlen(dec));
+}
 
 /* address, address1, addresses, addresses2, ... */
 static bool
@@ -64,7 +116,7 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 					    job->uuid, strlen(job->uuid));
 			} else if (gfile_span_eq(a, alen, "mac-address") ||
 			    gfile_span_eq(a, alen, "cloned-mac-address")) {
-				gfile_ed_map_mac(&ed, job, off, off + vlen);
+				map_mac(&ed, job, off, off + vlen);
 			} else if (sec == S_IPV4 && is_address_key(a, alen)) {
 				gfile_ed_map_ip(&ed, job, off, off + vlen,
 				    "/,;");

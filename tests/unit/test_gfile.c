@@ -511,7 +511,7 @@ test_ifupdown(void)
 	}
 	CHECK_INT(src.n, 1);
 	if (src.n == 1)
-		CHECK_STR(src.v[0], "/etc/network/interfaces.d/*");
+		CHECK_STR(src.v[0], "source /etc/network/interfaces.d/*");
 	gfile_ifupdown_free(ifs, n);
 	strlist_release(&src);
 
