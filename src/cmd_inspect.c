@@ -181,6 +181,7 @@ json_survey(const struct survey *s)
 		jset(e, "prefix", jstr(n->prefix));
 		jset(e, "gateway", jstr(n->gateway));
 		jset(e, "onboot", jstr(n->onboot));
+		jset(e, "uuid", jstr(n->uuid));
 		json_object_array_add(a, e);
 	}
 	jset(o, "nics", a);
@@ -252,7 +253,7 @@ json_vmcfg(const struct domcfg *cfg)
 static void
 kv(const char *k, const char *v)
 {
-	if (v)
+	if (k && v)
 		printf(" %s=%s", k, esc(v));
 }
 
@@ -312,6 +313,18 @@ text_image(const char *image, const char *format, const struct imgchk *chain,
 			printf("  %s", esc(n->file));
 		if (n->ignored)
 			printf(" (ignored by initscripts)");
+		if (n->keys != NULL) {
+			/* a netfmt.h format, in its own words */
+			kv(n->keys->device, n->device);
+			kv(n->keys->hwaddr, n->hwaddr);
+			kv(n->keys->macaddr, n->macaddr);
+			kv(n->keys->method, n->bootproto);
+			kv(n->keys->address, n->ipaddr);
+			kv(n->keys->gateway, n->gateway);
+			kv(n->keys->uuid, n->uuid);
+			printf("\n");
+			continue;
+		}
 		kv(n->line ? "iface" : "DEVICE", n->device);
 		kv("HWADDR", n->hwaddr);
 		kv(n->line ? "hwaddress" : "MACADDR", n->macaddr);

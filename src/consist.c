@@ -18,7 +18,8 @@ struct gmac {
 	char		 mac[18];	/* canonical lower case */
 	const char	*raw;
 	char		*where;		/* "FILE: HWADDR" / "FILE:LINE: NAME=eth0" */
-	const char	*device;
+	const char	*device;	/* may be NULL (bound by MAC only) */
+	const char	*format;	/* the survey_nic's; NULL for udev */
 	enum { GM_HWADDR, GM_MACADDR, GM_UDEV } kind;
 };
 
@@ -38,7 +39,7 @@ add(struct findings *fs, const char *code, char *msg)
 
 static void
 add_gmac(struct gmac **v, size_t *n, const char *raw, char *where,
-    const char *device, int kind)
+    const char *device, int kind, const char *format)
 {
 	struct gmac *g;
 
@@ -50,6 +51,7 @@ add_gmac(struct gmac **v, size_t *n, const char *raw, char *where,
 	g->where = where;
 	g->device = device;
 	g->kind = kind;
+	g->format = format;
 }
 
 static size_t
@@ -62,26 +64,40 @@ collect(const struct survey *s, struct gmac **v)
 		const struct survey_nic *c = &s->nics[i];
 		if (c->ignored)
 			continue;
+		if (c->keys != NULL) {
+			/* netfmt.h formats, in their own words */
+			if (c->hwaddr)
+				add_gmac(v, &n, c->hwaddr, xasprintf("%s: "
+				    "%s=%s", c->file, c->keys->hwaddr,
+				    c->hwaddr), c->device, GM_HWADDR, c->format);
+			if (c->macaddr)
+				add_gmac(v, &n, c->macaddr, xasprintf("%s: "
+				    "%s=%s", c->file, c->keys->macaddr,
+				    c->macaddr), c->device, GM_MACADDR, c->format);
+			continue;
+		}
 		if (c->hwaddr && *c->hwaddr)
 			add_gmac(v, &n, c->hwaddr, xasprintf("%s: HWADDR=%s",
-			    c->file, c->hwaddr), c->device, GM_HWADDR);
+			    c->file, c->hwaddr), c->device, GM_HWADDR, c->format);
 		if (c->macaddr && *c->macaddr)
 			add_gmac(v, &n, c->macaddr, c->line ?
 			    xasprintf("%s:%zu: %s hwaddress %s", c->file,
 			    c->line, c->device, c->macaddr) :
 			    xasprintf("%s: MACADDR=%s", c->file, c->macaddr),
-			    c->device, GM_MACADDR);
+			    c->device, GM_MACADDR, c->format);
 	}
 	for (i = 0; i < s->nudev; i++)
 		add_gmac(v, &n, s->udev[i].mac, xasprintf("%s:%zu: NAME=%s "
 		    "ATTR{address}==%s", s->udev[i].file, s->udev[i].line,
 		    s->udev[i].name, s->udev[i].mac), s->udev[i].name,
-		    GM_UDEV);
+		    GM_UDEV, NULL);
 	return n;
 }
 
 /* Guest-internal checks: a rule and an ifcfg of one name must agree, and
- * two NIC configs must not claim one MAC. */
+ * two ifcfg files must not claim one MAC (initscripts would bring up
+ * both).  Other formats may: a .link and a .network select one NIC, and
+ * NetworkManager keeps several profiles of one NIC to choose from. */
 static void
 check_guest(struct gmac *g, size_t n, struct findings *fs)
 {
@@ -98,6 +114,8 @@ check_guest(struct gmac *g, size_t n, struct findings *fs)
 				    g[j].where));
 			else if (g[i].kind == GM_HWADDR &&
 			    g[j].kind == GM_HWADDR &&
+			    strcmp(g[i].format, "ifcfg") == 0 &&
+			    strcmp(g[j].format, "ifcfg") == 0 &&
 			    strcmp(g[i].mac, g[j].mac) == 0)
 				add(fs, "duplicate-mac", xasprintf("%s and %s "
 				    "bind two configs to one NIC", g[i].where,
@@ -109,6 +127,7 @@ check_guest(struct gmac *g, size_t n, struct findings *fs)
 			continue;
 		for (j = 0; j < n; j++)
 			if (g[j].kind == GM_HWADDR && g[j].mac[0] &&
+			    g[j].device != NULL &&
 			    strcmp(g[j].device, g[i].device) == 0 &&
 			    strcmp(g[j].mac, g[i].mac) != 0)
 				add(fs, "udev-ifcfg-mismatch", xasprintf(

@@ -6,6 +6,7 @@
  * The guest side and the host side take their MACs from one decision per
  * NIC, so they agree by construction.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
 #include <err.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
+#include "netfmt.h"
 #include "plan.h"
 #include "testpoint.h"
 #include "recipe.h"
@@ -41,7 +43,12 @@
 #define INTERFACES	"/etc/network/interfaces"
 #define HWCONF		"/etc/sysconfig/hwconf"
 
-enum family { FAMILY_RHEL, FAMILY_DEBIAN };
+/*
+ * Where a NIC with no config yet gets one: RHEL ifcfg, Debian ifupdown,
+ * or nowhere (a guest whose NICs are all bound by netfmt.h formats:
+ * NetworkManager keyfiles, netplan, systemd-networkd).
+ */
+enum family { FAMILY_RHEL, FAMILY_DEBIAN, FAMILY_OTHER };
 
 struct ctx {
 	struct plan		*p;
@@ -49,6 +56,10 @@ struct ctx {
 	const struct recipe	*r;
 	enum family		 family;
 	int			 errors;
+	/* per recipe NIC, while plan_nics runs: the MAC decided ("" to
+	 * leave it) and the MACs the guest may still bind it by */
+	char			(*macs)[18];
+	struct strlist		*olds;
 };
 
 /* --- the working set of files ------------------------------------------- */
@@ -222,13 +233,20 @@ applied(struct ctx *c, const char *key, const char *value)
 
 /* --- guest family -------------------------------------------------------- */
 
+/* A NIC config a netfmt.h unit read (not ifcfg or ifupdown). */
+static bool
+is_netfmt(const struct survey_nic *n)
+{
+	return netfmt_by_name(n->format) != NULL;
+}
+
 static int
 pick_family(struct ctx *c)
 {
 	const struct survey *s = c->in->survey;
 	struct strlist tmp = STRLIST_INIT;
-	bool rhel, deb;
-	size_t i;
+	bool rhel, deb, other = false;
+	size_t i, k;
 	int r;
 
 	r = gfs_ls(c->in->fs, IFCFG_DIR, &tmp);
@@ -237,9 +255,12 @@ pick_family(struct ctx *c)
 		return -1;
 	rhel = r == 0;
 	deb = false;
-	for (i = 0; i < s->nnics; i++)
+	for (i = 0; i < s->nnics; i++) {
 		if (strcmp(s->nics[i].format, "ifupdown") == 0)
 			deb = true;
+		if (is_netfmt(&s->nics[i]))
+			other = true;
+	}
 	if (!deb && gfs_is_file(c->in->fs, INTERFACES) == 1)
 		deb = true;
 	if (rhel && (!deb || strcmp(c->in->root->os.distro, "debian") != 0)) {
@@ -250,11 +271,17 @@ pick_family(struct ctx *c)
 		c->family = FAMILY_DEBIAN;
 		return 0;
 	}
+	if (other) {
+		c->family = FAMILY_OTHER;
+		return 0;
+	}
 	warnx("cannot tell how the guest on %s configures its network "
-	    "(%s %s): it has no %s and no %s; imprint edits RHEL-style "
-	    "(ifcfg) and Debian-style (ifupdown) guests",
+	    "(%s %s): it has no %s, no %s and no file in",
 	    esc(c->in->root->display), esc(c->in->root->os.distro),
 	    esc(c->in->root->os.product), IFCFG_DIR, INTERFACES);
+	for (k = 0; netfmts[k] != NULL; k++)
+		fprintf(stderr, "  %s (%s)\n", netfmts[k]->dir,
+		    netfmts[k]->name);
 	for (i = 0; i < s->nhostnames; i++)
 		fprintf(stderr, "  found %s\n", esc(s->hostnames[i].file));
 	for (i = 0; i < s->nudev; i++)
@@ -353,7 +380,7 @@ plan_hostname(struct ctx *c)
 {
 	const struct survey *s = c->in->survey;
 	const char *h = c->r->guest.hostname, *old = old_hostname(s);
-	char *first = first_hostname(c->in->prev);
+	char *first, type = 0;
 	struct gfile_job job;
 	struct plan_file *f;
 	size_t i;
@@ -361,16 +388,21 @@ plan_hostname(struct ctx *c)
 
 	if (h == NULL)
 		return;
+	first = first_hostname(c->in->prev);
 	memset(&job, 0, sizeof(job));
 	job.hostname = h;
 	job.old_hostname = old;
 	if (c->family == FAMILY_RHEL)
 		edit_job(c, "/etc/sysconfig/network",
 		    GFILE_SYSCONFIG_NETWORK, &job);
-	edit_job(c, "/etc/HOSTNAME", GFILE_HOSTNAME, &job);
+	/* SUSE's; SLES 15 makes it a symlink to /etc/hostname */
+	if (gfs_lstat(c->in->fs, "/etc/HOSTNAME", NULL, &type) == 0 &&
+	    type == 'f')
+		edit_job(c, "/etc/HOSTNAME", GFILE_HOSTNAME, &job);
 	if ((f = guest_file(c, "/etc/hostname", &err)) != NULL)
 		edit_job(c, "/etc/hostname", GFILE_HOSTNAME, &job);
-	else if (!err && c->family == FAMILY_DEBIAN) {
+	else if (!err && c->family != FAMILY_RHEL && type != 'f') {
+		/* systemd and Debian read it; RHEL before 7 does not */
 		f = new_file(c->p, false, "/etc/hostname", PLAN_CREATE);
 		buf_addf(&f->new, "%s\n", h);
 	}
@@ -525,6 +557,100 @@ sibling_ifcfg(const struct survey *s)
 	return best;
 }
 
+/*
+ * Whether survey entry e binds recipe NIC i: by name, or by one of the
+ * MACs the NIC had (the guest's, the config's vif in the same position,
+ * the first apply's) or has now.
+ */
+static bool
+binds(const struct ctx *c, const struct survey_nic *e, size_t i)
+{
+	const struct strlist *o = &c->olds[i];
+	const char *m[2] = { e->hwaddr, e->macaddr };
+	size_t k, j;
+
+	if (e->ignored)
+		return false;
+	if (e->device != NULL && strcmp(e->device, c->r->nics[i].name) == 0)
+		return true;
+	for (j = 0; j < 2; j++) {
+		if (m[j] == NULL)
+			continue;
+		if (c->macs[i][0] && mac_equal(m[j], c->macs[i]))
+			return true;
+		for (k = 0; k < o->n; k++)
+			if (mac_equal(m[j], o->v[k]))
+				return true;
+	}
+	return false;
+}
+
+/* Whether a netfmt.h format's file binds recipe NIC i. */
+static bool
+bound_by_netfmt(const struct ctx *c, size_t i)
+{
+	const struct survey *s = c->in->survey;
+	size_t k;
+
+	for (k = 0; k < s->nnics; k++)
+		if (is_netfmt(&s->nics[k]) && binds(c, &s->nics[k], i))
+			return true;
+	return false;
+}
+
+/* The first NIC config read from file path, or NULL. */
+static const struct survey_nic *
+survey_nic_of(const struct survey *s, const char *path)
+{
+	size_t k;
+
+	for (k = 0; k < s->nnics; k++)
+		if (strcmp(s->nics[k].file, path) == 0)
+			return &s->nics[k];
+	return NULL;
+}
+
+/* The ifupdown file with the stanza of name (/etc/network/interfaces
+ * or one it sources), or NULL. */
+static const char *
+ifupdown_file(const struct survey *s, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < s->nnics; k++)
+		if (strcmp(s->nics[k].format, "ifupdown") == 0 &&
+		    s->nics[k].device != NULL &&
+		    strcmp(s->nics[k].device, name) == 0)
+			return s->nics[k].file;
+	return NULL;
+}
+
+/*
+ * A connection uuid for the file at path, whose uuid is now cur: the one
+ * the last apply gave it while it still has it, else a new one (lower
+ * case, dashed, as NetworkManager writes them).  Two clones of a
+ * template never share one; a re-run changes nothing.
+ */
+static void
+conn_uuid(struct ctx *c, const char *path, const char *cur, char out[37])
+{
+	char *key = xasprintf("conn-uuid:%s", path);
+	const char *prev = c->in->prev ? undo_applied_get(c->in->prev, key) :
+	    NULL;
+
+	if (prev != NULL && cur != NULL && strcmp(prev, cur) == 0)
+		snprintf(out, 37, "%s", cur);
+	else {
+		ident_new_uuid(out);
+		strlist_add_owned(&c->p->generated, xasprintf("%s=%s", key,
+		    out));
+		summary(c, "connection uuid %s: %s -> %s", esc(path),
+		    cur ? esc(cur) : "(none)", out);
+	}
+	applied(c, key, out);
+	free(key);
+}
+
 static void
 plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 {
@@ -534,6 +660,7 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 	struct buf out = BUF_INIT;
 	struct plan_file *f;
 	char *path, *shorthost = NULL;
+	const char *ifile = NULL;
 	bool err;
 	int r;
 
@@ -550,10 +677,26 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 		gn.hostname = shorthost;
 	}
 	if (c->family == FAMILY_RHEL) {
+		const struct survey_nic *sn;
+		char uuid[37];
+
 		path = xasprintf("%s/ifcfg-%s", IFCFG_DIR, rn->name);
 		if ((f = guest_file(c, path, &err)) != NULL) {
+			sn = survey_nic_of(s, path);
+			if (sn != NULL && sn->uuid != NULL &&
+			    *sn->uuid != '\0') {
+				/* NetworkManager's ifcfg-rh plugin */
+				conn_uuid(c, path, sn->uuid, uuid);
+				gn.uuid = uuid;
+			}
+			f = find_file(c->p, false, path);
 			r = gfile_ifcfg_apply_nic(f->new.data, f->new.len, &gn,
 			    &out);
+		} else if (!err && bound_by_netfmt(c, i)) {
+			/* a keyfile (or netplan, networkd) has it */
+			free(path);
+			path = NULL;
+			r = 1;
 		} else if (!err) {
 			const struct survey_nic *sib = sibling_ifcfg(s);
 			struct plan_file *sf;
@@ -576,19 +719,24 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 			r = -1;
 		if (r == 0)
 			take(f, &out);
-		else if (f) {
+		else if (r == -1 && f) {
 			warnx("cannot write the configuration of %s into %s",
 			    rn->name, esc(path));
 			c->errors++;
 		}
 		free(path);
-	} else if ((f = guest_file(c, INTERFACES, &err)) != NULL) {
+	} else if (c->family == FAMILY_DEBIAN &&
+	    ((ifile = ifupdown_file(s, rn->name)) != NULL ||
+	    !bound_by_netfmt(c, i)) &&
+	    (f = guest_file(c, ifile ? ifile : INTERFACES, &err)) != NULL) {
+		/* the file that has the stanza (one interfaces sources,
+		 * maybe), else interfaces itself */
 		if (gfile_ifupdown_apply_nic(f->new.data, f->new.len, &gn,
 		    &out) == 0)
 			take(f, &out);
 		else {
 			warnx("cannot write the configuration of %s into %s",
-			    rn->name, INTERFACES);
+			    rn->name, esc(f->path));
 			c->errors++;
 		}
 	}
@@ -691,6 +839,198 @@ first_mac(const struct undo *u, const char *name)
 	return m;
 }
 
+/* A copy of an address without its /prefix (caller frees). */
+static char *
+bare_address(const char *a)
+{
+	return xstrndup(a, strcspn(a, "/"));
+}
+
+/*
+ * What recipe NIC i wants of netfmt entry e, added to the file's job:
+ * its old MACs mapped to its new one, and its old static address to the
+ * recipe's.  These formats' editors change values in place and add no
+ * setting, so what needs one (a DHCP NIC made static, a new prefix or
+ * gateway) is refused here with the file and the way out.
+ */
+static void
+netfile_nic(struct ctx *c, const struct survey_nic *e, size_t i,
+    struct gfile_map **macs, size_t *nmacs, struct gfile_map **ips,
+    size_t *nips, struct strlist *hold)
+{
+	const struct recipe_nic *rn = &c->r->nics[i];
+	const struct survey_keys *k = e->keys;
+	const char *where = e->file;
+	char *old, pfx[8];
+	const char *slash;
+	size_t j;
+
+	for (j = 0; c->macs[i][0] && j < c->olds[i].n; j++) {
+		*macs = xreallocarray(*macs, *nmacs + 1, sizeof(**macs));
+		(*macs)[*nmacs].from = c->olds[i].v[j];
+		(*macs)[(*nmacs)++].to = c->macs[i];
+	}
+	/* a .link file names a NIC; its .network holds the address */
+	if (rn->boot == RECIPE_BOOT_KEEP || k->address == NULL)
+		return;
+	if (rn->boot == RECIPE_BOOT_DHCP) {
+		if (e->ipaddr != NULL) {
+			warnx("%s:%zu: nic %s: boot = dhcp, but %s gives it the "
+			    "static address %s (%s); imprint changes addresses "
+			    "in %s files but does not switch their method: "
+			    "make the template's NIC use DHCP, or keep boot",
+			    c->r->path, rn->line, rn->name, esc(where),
+			    esc(e->ipaddr), k->address, e->format);
+			c->errors++;
+		}
+		return;
+	}
+	if (e->ipaddr == NULL) {
+		warnx("%s:%zu: nic %s: boot = static, but %s gives it no "
+		    "address (%s=%s); imprint changes addresses in %s files "
+		    "but does not add them: give the template's NIC a static "
+		    "address, or use boot = keep", c->r->path, rn->line,
+		    rn->name, esc(where), k->method ? k->method : "method",
+		    e->bootproto ? esc(e->bootproto) : "(none)", e->format);
+		c->errors++;
+		return;
+	}
+	snprintf(pfx, sizeof(pfx), "%d", rn->prefix);
+	slash = strchr(e->ipaddr, '/');
+	if (slash != NULL && strcmp(slash + 1, pfx) != 0) {
+		warnx("%s:%zu: nic %s: the recipe's prefix is /%d, %s has "
+		    "%s (%s); imprint changes the address, not the prefix, "
+		    "in %s files: give the template's prefix", c->r->path,
+		    rn->line, rn->name, rn->prefix, esc(where),
+		    esc(e->ipaddr), k->address, e->format);
+		c->errors++;
+	}
+	if (rn->gateway != NULL && e->gateway != NULL &&
+	    strcmp(rn->gateway, e->gateway) != 0) {
+		warnx("%s:%zu: nic %s: the recipe's gateway is %s, %s has "
+		    "%s (%s); imprint does not change gateways in %s files: "
+		    "give the template's gateway", c->r->path, rn->line,
+		    rn->name, rn->gateway, esc(where), esc(e->gateway),
+		    k->gateway ? k->gateway : "gateway", e->format);
+		c->errors++;
+	}
+	old = bare_address(e->ipaddr);
+	if (ipv4_valid(old) && strcmp(old, rn->address) != 0) {
+		strlist_add_owned(hold, old);
+		*ips = xreallocarray(*ips, *nips + 1, sizeof(**ips));
+		(*ips)[*nips].from = hold->v[hold->n - 1];
+		(*ips)[(*nips)++].to = rn->address;
+	} else
+		free(old);
+}
+
+/*
+ * NetworkManager connections whose uuid another keyfile names (a bond's
+ * or bridge's port says master=UUID, a VPN secondaries=UUID): renewing
+ * it would cut the link, so it is kept.
+ */
+static bool
+uuid_referenced(struct ctx *c, const struct survey_nic *e)
+{
+	const struct survey *s = c->in->survey;
+	size_t k, n = strlen(e->uuid);
+	struct plan_file *f;
+	bool err;
+
+	for (k = 0; k < s->nnics; k++) {
+		const struct survey_nic *o = &s->nics[k];
+
+		if (strcmp(o->format, e->format) != 0 ||
+		    strcmp(o->file, e->file) == 0 ||
+		    (f = guest_file(c, o->file, &err)) == NULL)
+			continue;
+		if (memmem(f->old, f->oldlen, e->uuid, n) != NULL) {
+			summary(c, "connection uuid %s: kept (%s names it)",
+			    esc(e->file), esc(o->file));
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Every file of a netfmt.h format (NetworkManager keyfile, netplan,
+ * networkd) gets one edit job: for each recipe NIC one of its entries
+ * binds, the NIC's old MACs and address mapped to the new ones; the
+ * recipe host's short name in dhcp-hostname; and for a keyfile a new
+ * connection uuid.  A file binds by name or by MAC, and the template's
+ * MAC may be in a .link and its address in a .network: each file is
+ * judged on its own.
+ */
+static void
+plan_netfiles(struct ctx *c)
+{
+	const struct survey *s = c->in->survey;
+	const struct survey_nic *e;
+	struct gfile_map *macs = NULL, *ips = NULL;
+	struct strlist hold = STRLIST_INIT;
+	struct gfile_job job;
+	size_t k, m, i, nmacs, nips;
+	char uuid[37];
+	bool seen, nm;
+
+	for (k = 0; k < s->nnics; k++) {
+		e = &s->nics[k];
+		if (!is_netfmt(e))
+			continue;
+		for (seen = false, m = 0; m < k && !seen; m++)
+			seen = strcmp(s->nics[m].file, e->file) == 0;
+		if (seen)
+			continue;
+		memset(&job, 0, sizeof(job));
+		nmacs = nips = 0;
+		for (m = k; m < s->nnics; m++) {
+			if (strcmp(s->nics[m].file, e->file) != 0)
+				continue;
+			for (i = 0; i < c->r->nnics; i++)
+				if (binds(c, &s->nics[m], i))
+					netfile_nic(c, &s->nics[m], i, &macs,
+					    &nmacs, &ips, &nips, &hold);
+		}
+		job.macs = macs;
+		job.nmacs = nmacs;
+		job.ips = ips;
+		job.nips = nips;
+		job.hostname = c->r->guest.hostname;
+		nm = strcmp(e->format, netfmt_nm.name) == 0;
+		if (nm && e->uuid != NULL && uuid_valid(e->uuid) &&
+		    !uuid_referenced(c, e)) {
+			conn_uuid(c, e->file, e->uuid, uuid);
+			job.uuid = uuid;
+		}
+		/* a file that binds no recipe NIC is not even parsed (only
+		 * a keyfile's dhcp-hostname and uuid concern every one) */
+		if (nm || nmacs > 0 || nips > 0)
+			edit_job(c, e->file, gfile_kind_for_path(e->file,
+			    NULL), &job);
+		strlist_release(&hold);
+	}
+	free(macs);
+	free(ips);
+}
+
+/* Add MAC m (lower case) to olds unless it is NULL, unusable, the new
+ * MAC or there already. */
+static void
+add_old_mac(struct strlist *olds, const char *m, const char *now)
+{
+	char norm[18];
+	size_t k;
+
+	if (m == NULL || mac_normalize(m, norm) == -1 ||
+	    (*now && strcmp(norm, now) == 0))
+		return;
+	for (k = 0; k < olds->n; k++)
+		if (strcmp(olds->v[k], norm) == 0)
+			return;
+	strlist_add(olds, norm);
+}
+
 static void
 plan_nics(struct ctx *c)
 {
@@ -704,6 +1044,8 @@ plan_nics(struct ctx *c)
 
 	macs = xcalloc(r->nnics + 1, sizeof(*macs));
 	maps = xcalloc(2 * r->nnics + 1, sizeof(*maps));
+	c->macs = macs;
+	c->olds = xcalloc(r->nnics + 1, sizeof(*c->olds));
 	for (i = 0; i < r->nnics; i++) {
 		vif = i < nvif ? domcfg_nic_get(cfg, i, "mac") : NULL;
 		if (decide_mac(c, i, vif, macs[i]) == -1) {
@@ -712,6 +1054,10 @@ plan_nics(struct ctx *c)
 			continue;
 		}
 		gm = guest_mac(c->in->survey, r->nics[i].name);
+		fm = first_mac(c->in->prev, r->nics[i].name);
+		add_old_mac(&c->olds[i], gm, macs[i]);
+		add_old_mac(&c->olds[i], vif, macs[i]);
+		add_old_mac(&c->olds[i], fm, macs[i]);
 		if (macs[i][0] && (gm == NULL || !mac_equal(gm, macs[i])))
 			summary(c, "nic%zu %s: mac %s -> %s", i,
 			    r->nics[i].name, gm ? gm : vif ? vif : "(none)",
@@ -720,7 +1066,6 @@ plan_nics(struct ctx *c)
 			maps[nmaps].from = gm;
 			maps[nmaps++].to = macs[i];
 		}
-		fm = first_mac(c->in->prev, r->nics[i].name);
 		if (fm != NULL && macs[i][0] && !mac_equal(fm, macs[i]) &&
 		    (gm == NULL || !mac_equal(fm, gm))) {
 			strlist_add_owned(&firsts, fm);
@@ -765,9 +1110,15 @@ plan_nics(struct ctx *c)
 		}
 		free(vif);
 	}
+	plan_netfiles(c);
 	plan_hwconf(c, maps, nmaps);
 	plan_hosts_addresses(c);
 	strlist_release(&firsts);
+	for (i = 0; i < r->nnics; i++)
+		strlist_release(&c->olds[i]);
+	free(c->olds);
+	c->olds = NULL;
+	c->macs = NULL;
 	free(maps);
 	free(macs);
 }

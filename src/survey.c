@@ -6,6 +6,7 @@
 
 #include "gfile.h"
 #include "gfs.h"
+#include "netfmt.h"
 #include "survey.h"
 #include "util.h"
 
@@ -60,7 +61,9 @@ read_hostnames(struct gfs *fs, struct survey *s)
 		add_hostname(s, plain[i], "", gfile_hostname_parse(buf, len));
 		free(buf);
 	}
-	if (read_noted(fs, s, "/etc/sysconfig/network", &buf, &len) == 0) {
+	/* a file on RHEL, SUSE's directory of ifcfg files */
+	if (gfs_is_file(fs, "/etc/sysconfig/network") == 1 &&
+	    read_noted(fs, s, "/etc/sysconfig/network", &buf, &len) == 0) {
 		add_hostname(s, "/etc/sysconfig/network", "HOSTNAME",
 		    gfile_shvar_get(buf, len, "HOSTNAME"));
 		free(buf);
@@ -141,22 +144,98 @@ read_ifcfg(struct gfs *fs, struct survey *s)
 		nic->prefix = gfile_shvar_get(buf, len, "PREFIX");
 		nic->gateway = gfile_shvar_get(buf, len, "GATEWAY");
 		nic->onboot = gfile_shvar_get(buf, len, "ONBOOT");
+		nic->uuid = gfile_shvar_get(buf, len, "UUID");
 		free(buf);
 	}
 	strlist_release(&names);
 	return 0;
 }
 
-static void
-read_ifupdown(struct gfs *fs, struct survey *s)
+/* Most files `source` may pull in, and how deep, so that a guest's
+ * loop of sources (or a directory of thousands) costs little. */
+#define IFUPDOWN_MAX_FILES	64
+#define IFUPDOWN_MAX_DEPTH	4
+
+/* run-parts' names: what source-directory reads (no dots, no ~). */
+static bool
+run_parts_name(const char *name)
 {
-	static const char file[] = "/etc/network/interfaces";
+	return *name != '\0' &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-") == strlen(name);
+}
+
+static void read_ifupdown_file(struct gfs *, struct survey *, const char *,
+    int, struct strlist *);
+
+/*
+ * The files one `source PATTERN` or `source-directory DIR` line names,
+ * relative to the directory of the file that has it, as ifupdown does.
+ * Only the last component of PATTERN may be a glob; a pattern with one
+ * elsewhere is noted and not followed.
+ */
+static void
+follow_source(struct gfs *fs, struct survey *s, const char *from,
+    const char *line, int depth, struct strlist *seen)
+{
+	struct strlist paths = STRLIST_INIT;
+	bool dir = strncmp(line, "source-directory ", 17) == 0;
+	const char *arg = line + (dir ? 17 : 7), *slash;
+	char *full, *d, *pat;
+	size_t i;
+
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	full = *arg == '/' ? xstrdup(arg) : xasprintf("%.*s/%s",
+	    (int)(strrchr(from, '/') - from), from, arg);
+	if (dir) {
+		d = xstrdup(full);
+		pat = xstrdup("*");
+	} else {
+		slash = strrchr(full, '/');
+		d = xstrndup(full, (size_t)(slash - full));
+		pat = xstrdup(slash + 1);
+	}
+	if (strpbrk(d, "*?[") != NULL || *d == '\0') {
+		strlist_add_owned(&s->notes, xasprintf("%s: '%s' not followed "
+		    "(a wildcard before the last path component)", from,
+		    line));
+	} else if (gfs_glob(fs, d, pat, &paths) == -1) {
+		strlist_add_owned(&s->notes, xasprintf("%s: '%s' not read",
+		    from, line));
+	} else {
+		for (i = 0; i < paths.n; i++)
+			if (!dir || run_parts_name(strrchr(paths.v[i], '/') +
+			    1))
+				read_ifupdown_file(fs, s, paths.v[i],
+				    depth + 1, seen);
+	}
+	strlist_release(&paths);
+	free(full);
+	free(d);
+	free(pat);
+}
+
+static void
+read_ifupdown_file(struct gfs *fs, struct survey *s, const char *file,
+    int depth, struct strlist *seen)
+{
 	struct strlist sources = STRLIST_INIT;
 	struct gfile_iface *ifs = NULL;
 	struct survey_nic *nic;
 	char *buf;
 	size_t len, n = 0, i;
 
+	for (i = 0; i < seen->n; i++)
+		if (strcmp(seen->v[i], file) == 0)
+			return;		/* sourced twice, or a loop */
+	if (depth > IFUPDOWN_MAX_DEPTH || seen->n >= IFUPDOWN_MAX_FILES) {
+		strlist_add_owned(&s->notes, xasprintf("%s: not read (over %d "
+		    "files or %d levels of source)", file,
+		    IFUPDOWN_MAX_FILES, IFUPDOWN_MAX_DEPTH));
+		return;
+	}
+	strlist_add(seen, file);
 	if (read_noted(fs, s, file, &buf, &len) != 0)
 		return;
 	gfile_ifupdown_parse(buf, len, &ifs, &n, &sources);
@@ -178,9 +257,18 @@ read_ifupdown(struct gfs *fs, struct survey *s)
 	}
 	gfile_ifupdown_free(ifs, n);
 	for (i = 0; i < sources.n; i++)
-		strlist_add_owned(&s->notes, xasprintf("%s: 'source %s' "
-		    "not followed", file, sources.v[i]));
+		follow_source(fs, s, file, sources.v[i], depth, seen);
 	strlist_release(&sources);
+}
+
+/* /etc/network/interfaces and every file it sources, inside the guest. */
+static void
+read_ifupdown(struct gfs *fs, struct survey *s)
+{
+	struct strlist seen = STRLIST_INIT;
+
+	read_ifupdown_file(fs, s, "/etc/network/interfaces", 0, &seen);
+	strlist_release(&seen);
 }
 
 static void
@@ -206,6 +294,48 @@ read_udev(struct gfs *fs, struct survey *s)
 	gfile_udev_free(rules, n);
 }
 
+/* The files of every netfmt.h unit, in name order. */
+static int
+read_netfmts(struct gfs *fs, struct survey *s)
+{
+	struct strlist names = STRLIST_INIT;
+	const struct netfmt *f;
+	struct guest_attr a;
+	char *path, *buf, type = 0;
+	size_t len, i, k;
+	int r;
+
+	for (k = 0; (f = netfmts[k]) != NULL; k++) {
+		/* absent, or a file (RHEL's /etc/sysconfig/network) */
+		if ((r = gfs_lstat(fs, f->dir, NULL, &type)) == 1 ||
+		    (r == 0 && type != 'd' && type != 'l'))
+			continue;
+		if ((r = gfs_ls(fs, f->dir, &names)) != 0) {
+			if (r == -1)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < names.n; i++) {
+			if (!f->wants(names.v[i]))
+				continue;
+			path = xasprintf("%s/%s", f->dir, names.v[i]);
+			/* a symlink (to /dev/null: a masked unit) or a
+			 * directory (a .network.d drop-in) is not read */
+			if (gfs_lstat(fs, path, &a, &type) == 0 &&
+			    type == 'f' &&
+			    read_noted(fs, s, path, &buf, &len) == 0) {
+				f->read(path, buf, len, s);
+				free(buf);
+			} else if (type == 'l')
+				strlist_add_owned(&s->notes, xasprintf("%s: a "
+				    "symlink; not read", path));
+			free(path);
+		}
+		strlist_release(&names);
+	}
+	return 0;
+}
+
 static int
 read_misc(struct gfs *fs, struct survey *s)
 {
@@ -228,8 +358,16 @@ survey_read(struct gfs *fs, struct survey *s)
 	if (read_hostnames(fs, s) == -1 || read_ifcfg(fs, s) == -1)
 		return -1;
 	read_ifupdown(fs, s);
+	if (read_netfmts(fs, s) == -1)
+		return -1;
 	read_udev(fs, s);
 	return read_misc(fs, s);
+}
+
+struct survey_nic *
+survey_add_nic(struct survey *s)
+{
+	return GROW(s->nics, s->nnics);
 }
 
 void
@@ -261,6 +399,7 @@ survey_release(struct survey *s)
 		free(n->prefix);
 		free(n->gateway);
 		free(n->onboot);
+		free(n->uuid);
 	}
 	free(s->nics);
 	for (i = 0; i < s->nudev; i++) {

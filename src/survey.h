@@ -30,12 +30,23 @@ struct survey_hosts {
 	struct strlist	 names;
 };
 
-/* A NIC configuration file (ifcfg-*) or stanza (ifupdown). Absent
- * settings are NULL. */
+/* How a format spells each setting, for messages (netfmt.h units). */
+struct survey_keys {
+	const char	*device, *hwaddr, *macaddr, *method, *address,
+			*gateway, *uuid;
+};
+
+/*
+ * A NIC configuration: an ifcfg-* file, an ifupdown stanza, or a NIC a
+ * netfmt.h unit read (a keyfile, a netplan ethernets entry, a .link or
+ * .network file).  Absent settings are NULL.
+ */
 struct survey_nic {
 	char	*file;
-	char	*format;	/* "ifcfg" or "ifupdown" */
-	size_t	 line;		/* ifupdown: the iface line; ifcfg: 0 */
+	char	*format;	/* "ifcfg", "ifupdown", or a netfmt name */
+	const struct survey_keys *keys;	/* netfmt units: their names */
+	size_t	 line;		/* ifupdown: the iface line; netplan: the
+				   entry's; else 0 */
 	bool	 ignored;	/* ifcfg-*.bak etc.: initscripts skip it */
 	char	*device;
 	char	*hwaddr;	/* binds the config to a NIC (ifcfg) */
@@ -47,6 +58,7 @@ struct survey_nic {
 	char	*prefix;
 	char	*gateway;
 	char	*onboot;	/* ONBOOT, or "yes" for ifupdown auto */
+	char	*uuid;		/* ifcfg UUID, keyfile [connection] uuid */
 };
 
 struct survey_udev {
@@ -82,5 +94,8 @@ struct survey {
  */
 int	 survey_read(struct gfs *, struct survey *s);
 void	 survey_release(struct survey *);
+
+/* A new zeroed NIC entry at the end of s->nics (for netfmt.h units). */
+struct survey_nic *survey_add_nic(struct survey *s);
 
 #endif
