@@ -95,6 +95,14 @@ run_imprint_within() {
 	rm -f "$o" "$e"
 }
 
+# tree_fp DIR: every entry's type, mode, owner and link target, and every
+# file's sha256: what undo must give back.
+tree_fp() {
+	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %U:%G %l\n' |
+	    LC_ALL=C sort &&
+	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
 # A scratch directory removed at exit.
 scratch() {
 	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/imprint-test.XXXXXX")

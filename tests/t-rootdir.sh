@@ -22,14 +22,6 @@ D=$TOP/tests/data
 # no Xen here: the domain check of a tree must not ask a real xl
 export IMPRINT_XL='' IMPRINT_XM=''
 
-# tree_fp DIR: every entry's type, mode, owner and link target, and every
-# file's sha256: what undo must give back.
-tree_fp() {
-	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %U:%G %l\n' |
-	    LC_ALL=C sort &&
-	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
-
 # ---- a RHEL-style tree (tests/data/guest-ovs, as ovs.img holds it) ---------
 T=$W/el5
 cp -a "$D/guest-ovs" "$T"

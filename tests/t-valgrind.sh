@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/t-valgrind.sh - each command of imprint once under valgrind
-# (memcheck): vmcfg, scan, and apply, inspect and undo on a guest tree
+# (memcheck): vmcfg, scan, and apply, inspect and undo on a guest tree,
+# and apply and inspect on a tree of each network format beyond ifcfg
 # (--root-dir, no appliance: valgrind would follow only imprint, and a
 # launch under it takes minutes).  Every run must report 0 errors and no
 # definitely lost block; the unit tests under make sanitize cover the
@@ -70,4 +71,29 @@ vg "inspect --root-dir" 0 inspect --root-dir "$T/el5" --vmcfg "$T/vm.cfg"
 vg "undo --root-dir" 0 undo --root-dir "$T/el5"
 check_same_file "undo --root-dir: the vm.cfg back" "$T/vm.cfg" \
     "$D/ovs.vm.cfg"
+
+# The network formats beyond ifcfg (t-netfmt.sh): a keyfile, netplan and
+# networkd tree each, two NICs, new connection uuids.
+cat >"$W/nf.rcp" <<'EOF'
+[guest]
+hostname = web1.example.net
+
+[nic eth0]
+mac = auto
+boot = static
+address = 192.0.2.41/24
+
+[nic eth1]
+mac = auto
+EOF
+for f in nm netplan networkd; do
+	cp -a "$D/guest-$f" "$T/$f"
+	cp "$D/netfmt.vm.cfg" "$T/$f.cfg"
+	vg "apply --root-dir ($f)" 0 apply --vmcfg "$T/$f.cfg" \
+	    --root-dir "$T/$f" "$W/nf.rcp"
+	check_match "apply --root-dir ($f): changed" "$(cat "$W/out")" \
+	    ": changed"
+	vg "inspect --root-dir ($f)" 0 inspect --vmcfg "$T/$f.cfg" \
+	    --root-dir "$T/$f"
+done
 done_testing
