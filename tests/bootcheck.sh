@@ -2,13 +2,15 @@
 # tests/bootcheck.sh - boot a guest image under qemu and print the identity
 # it reports on its serial console (the boot proof; see tests/boot.md).
 #
-# Usage: tests/bootcheck.sh [-k KERNEL] [-i INITRD] IMAGE VMCFG TIMEOUT
+# Usage: tests/bootcheck.sh [-k KERNEL] [-i INITRD] [-a ARGS] IMAGE VMCFG
+#     TIMEOUT
 #
 # IMAGE is a qcow2 image of the tests/mkdebian.sh guest, normally an
 # overlay the caller made: it is booted read-write, so never pass the
-# cached template itself.  VMCFG is the guest's Xen domain config: the MAC
-# of its FIRST vif becomes the MAC of the one virtio NIC, so the boot shows
-# what a Xen host would give the guest.  TIMEOUT is a hard limit in seconds
+# cached template itself.  VMCFG is the guest's Xen domain config: each
+# vif becomes a virtio NIC with the vif's MAC, in order, so the boot shows
+# what a Xen host would give the guest.  ARGS are added to the kernel
+# command line (imprint.addrs=N: the report waits for N addresses).  TIMEOUT is a hard limit in seconds
 # for a boot (a failed KVM attempt, below, adds at most KVM_GRACE).
 # KERNEL and INITRD default to debian-boot.vmlinuz and debian-boot.initrd
 # in the tests/mkdebian.sh cache directory: they are passed to qemu
@@ -45,7 +47,7 @@ IMPRINT=${IMPRINT:-$TOP/imprint}
 KVM_GRACE=${IMPRINT_BOOT_KVM_GRACE:-30}
 
 usage() {
-	echo "usage: tests/bootcheck.sh [-k KERNEL] [-i INITRD]" \
+	echo "usage: tests/bootcheck.sh [-k KERNEL] [-i INITRD] [-a ARGS]" \
 	    "IMAGE VMCFG TIMEOUT"
 	exit "$1"
 }
@@ -55,9 +57,10 @@ die() {
 	exit 1
 }
 
-kernel='' initrd=''
-while getopts hi:k: opt; do
+kernel='' initrd='' extra=''
+while getopts a:hi:k: opt; do
 	case $opt in
+	a) extra=$OPTARG ;;
 	h) usage 0 ;;
 	i) initrd=$OPTARG ;;
 	k) kernel=$OPTARG ;;
@@ -83,31 +86,39 @@ done
 command -v qemu-system-x86_64 >/dev/null ||
     die "'qemu-system-x86_64' not found"
 
-# --- the MAC, from the domain config -------------------------------------
+# --- the MACs, from the domain config -------------------------------------
 
-# Read through imprint's own config parser, so the MAC is exactly what
+# Read through imprint's own config parser, so the MACs are exactly what
 # imprint (and Xen) make of the file.  The JSON form is versioned
 # ("schema": 1); jq reads it where installed, else the text form's
-# "  nic0.mac=" line, which carries the same value.
-first_mac() {
+# "  nicN.mac=" lines, which carry the same values.
+vif_macs() {	# every vif's mac=, one a line, in order
 	local out
 	if command -v jq >/dev/null; then
 		out=$("$IMPRINT" vmcfg --json "$VMCFG") || return 1
 		printf '%s\n' "$out" |
-		    jq -er 'if .schema == 1 then .nics[0].keys.mac
+		    jq -er 'if .schema == 1 then .nics[].keys.mac // "-"
 			    else error("schema") end'
 	else
 		out=$("$IMPRINT" vmcfg "$VMCFG") || return 1
-		printf '%s\n' "$out" | sed -n 's/^  nic0\.mac=//p'
+		printf '%s\n' "$out" | sed -n 's/^  nic[0-9]*\.mac=//p'
 	fi
 }
 
-mac=$(first_mac) || die "cannot read the first vif of '$VMCFG'"
-# The value goes onto qemu's command line: accept nothing but a MAC.
-printf '%s\n' "$mac" |
-    grep -Eqx '[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}' ||
-    die "'$VMCFG': first vif has no usable mac= (got '$mac')"
-mac=$(printf '%s' "$mac" | tr 'A-F' 'a-f')
+macs=$(vif_macs) || die "cannot read the vifs of '$VMCFG'"
+[ -n "$macs" ] || die "'$VMCFG' has no vif"
+# The values go onto qemu's command line: accept nothing but MACs.
+nics=()
+i=0
+for mac in $macs; do
+	printf '%s\n' "$mac" |
+	    grep -Eqx '[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}' ||
+	    die "'$VMCFG': vif $i has no usable mac= (got '$mac')"
+	mac=$(printf '%s' "$mac" | tr 'A-F' 'a-f')
+	nics+=(-netdev "user,id=n$i,restrict=on"
+	    -device "virtio-net-pci,netdev=n$i,mac=$mac")
+	i=$((i + 1))
+done
 
 # --- boot --------------------------------------------------------------
 
@@ -133,6 +144,7 @@ trap 'exit 1' INT TERM HUP
 #   panic=-1           a panic reboots at once, and -no-reboot turns that
 #                      into qemu exiting, instead of waiting for TIMEOUT
 APPEND="root=/dev/vda1 rw console=ttyS0 net.ifnames=0 quiet panic=-1"
+[ -n "$extra" ] && APPEND="$APPEND $extra"
 
 # -nodefaults: no VGA, no default NIC, no CD-ROM; the only devices are the
 # disk, the NIC and the serial port, which is written to a file.
@@ -156,8 +168,7 @@ run_qemu() {	# ACCEL
 	    -accel "$1" "${cpu[@]}" -m 512 -smp 1 \
 	    -kernel "$kernel" -initrd "$initrd" -append "$APPEND" \
 	    -drive "file=$IMAGE,format=qcow2,if=virtio,cache=unsafe" \
-	    -netdev user,id=n0,restrict=on \
-	    -device "virtio-net-pci,netdev=n0,mac=$mac" \
+	    "${nics[@]}" \
 	    -serial "file:$CONSOLE" -monitor none &
 	child=$!
 	# A trapped TERM interrupts wait; wait again until qemu is gone.

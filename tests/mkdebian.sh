@@ -62,7 +62,7 @@ OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
 #                            imprint made (Debian's ssh.service does not
 #                            make missing ones)
 INCLUDE=linux-image-cloud-amd64,systemd-sysv,udev,ifupdown,iproute2,\
-openssh-server
+openssh-server,dbus,libpam-systemd,network-manager,netplan.io
 
 die() {
 	echo "mkdebian: $*" >&2
@@ -231,6 +231,9 @@ t_debootstrap=$((SECONDS - start))
 done
 chmod 0755 "$ROOT/usr/local/sbin/imprint-report"
 chmod 0444 "$ROOT/etc/machine-id"
+# NetworkManager ignores a keyfile others can read; netplan warns
+chmod 0600 "$ROOT/etc/NetworkManager/system-connections/lan3.nmconnection" \
+    "$ROOT/etc/netplan/50-lan2.yaml"
 # A host's resolver has no business in a test guest (and -netdev user with
 # restrict=on gives it none).
 rm -f -- "$ROOT/etc/resolv.conf"
@@ -243,9 +246,16 @@ ln -sfn /etc/systemd/system/imprint-report.service \
 # The console is a log, not a terminal: no login prompts on it or on the
 # (invisible) VGA console, and no timers that could start work during the
 # short boot.  Masking = a link to /dev/null, as `systemctl mask` makes.
+# networkd runs beside ifupdown and NetworkManager, each with its own
+# NICs; the report waits for the addresses itself, so the stacks'
+# wait-online units (which wait for every NIC they know) are masked.
+ln -sfn /usr/lib/systemd/system/systemd-networkd.service \
+    "$ROOT/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 for u in serial-getty@ttyS0.service getty@tty1.service \
     apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
-    fstrim.timer; do
+    fstrim.timer systemd-networkd-wait-online.service \
+    NetworkManager-wait-online.service e2scrub_reap.service \
+    NetworkManager-dispatcher.service; do
 	ln -sfn /dev/null "$ROOT/etc/systemd/system/$u"
 done
 # The template's ed25519 host key (openssh-server's postinst made it),
@@ -276,6 +286,9 @@ install -m 0644 -- "$ROOT/boot/initrd.img-$kver" "$DIR/debian-boot.initrd-t"
 # Documentation, translations, apt's package lists and downloaded .debs
 # are half the tree and nothing the boot proof or imprint reads.  apt works
 # again after an `apt-get update`.
+# python3 came with netplan.io for its command line; the boot needs only
+# its generator, a C program (/usr/libexec/netplan/generate)
+rm -rf -- "$ROOT"/usr/lib/python3 "$ROOT"/usr/lib/python3.[0-9]*
 rm -rf -- "$ROOT"/usr/share/doc/* "$ROOT"/usr/share/man/* \
     "$ROOT"/usr/share/info/* "$ROOT"/usr/share/locale/* \
     "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/* \
@@ -335,7 +348,10 @@ ramdisk = "$DIR/debian-boot.initrd"
 extra = "root=/dev/xvda1 rw console=hvc0 net.ifnames=0"
 memory = 512
 vcpus = 1
-vif = [ 'mac=00:16:3e:5b:00:01,bridge=xenbr0' ]
+vif = [ 'mac=00:16:3e:5b:00:01,bridge=xenbr0',
+        'mac=00:16:3e:5b:00:02,bridge=xenbr0',
+        'mac=00:16:3e:5b:00:03,bridge=xenbr0',
+        'mac=00:16:3e:5b:00:04,bridge=xenbr0' ]
 disk = [ 'format=qcow2,vdev=xvda,access=rw,target=$DIR/debian-boot.img' ]
 on_reboot = "restart"
 on_crash = "destroy"
