@@ -260,6 +260,33 @@ check_eq "ifupdown: the .dpkg-old file not read" \
 run_imprint inspect --vmcfg "$W/debian.cfg" --root-dir "$W/debian"
 check_exit "ifupdown inspect after: agrees" "$RC" 0
 
+# ---- an NM-written ifcfg (RHEL 7): UUID renewed, MACADDR follows ---------
+R=$W/el7
+mkdir -p "$R/etc/sysconfig/network-scripts"
+printf 'NAME="CentOS Linux"\nVERSION_ID="7"\nID="centos"\nID_LIKE="rhel fedora"\n' \
+    >"$R/etc/os-release"
+echo tmpl-ol7 >"$R/etc/hostname"
+{ cat "$FIXTURES/guest-ifcfg-eth0.rhel7-nm-quoted"
+  echo 'MACADDR="00:16:3E:10:20:01"'; } \
+    >"$R/etc/sysconfig/network-scripts/ifcfg-eth0"
+cp "$R/etc/sysconfig/network-scripts/ifcfg-eth0" "$W/el7.before"
+printf 'name = "tmpl-ol7"\nvif = [ "mac=00:16:3E:10:20:01,bridge=xenbr0" ]\n' \
+    >"$W/el7.cfg"
+printf '[guest]\nhostname = web1\n\n[nic eth0]\nmac = %s\n' "$M1" \
+    >"$W/el7.rcp"
+run_imprint apply --vmcfg "$W/el7.cfg" --root-dir "$R" "$W/el7.rcp"
+check_exit "nm-written ifcfg apply" "$RC" 0
+u=$(sed -n 's/^UUID="\(.*\)"$/\1/p' "$R/etc/sysconfig/network-scripts/ifcfg-eth0")
+check_match "nm-written ifcfg: a new UUID" "$u" \
+    '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+check_eq "nm-written ifcfg: UUID, HWADDR, MACADDR, DHCP_HOSTNAME; quotes kept" \
+    "$(cat "$R/etc/sysconfig/network-scripts/ifcfg-eth0")" \
+    "$(sed "s/^UUID=.*/UUID=\"$u\"/; s/^HWADDR=.*/HWADDR=\"$M1\"/; s/^MACADDR=.*/MACADDR=\"$M1\"/; s/^DHCP_HOSTNAME=.*/DHCP_HOSTNAME=\"web1\"/" "$W/el7.before")"
+run_imprint apply --vmcfg "$W/el7.cfg" --root-dir "$R" "$W/el7.rcp"
+check_eq "nm-written ifcfg again: no changes, the UUID kept" \
+    "$(head -n 1 <<<"$OUT") $(grep ^UUID= "$R/etc/sysconfig/network-scripts/ifcfg-eth0")" \
+    "$R: no changes (root $R) UUID=\"$u\""
+
 # ---- what the formats' editors cannot do: refused, nothing written ------------
 tree networkd
 orig=$(tree_fp "$W/networkd")
