@@ -222,16 +222,22 @@ gfile_job_mac(const struct gfile_job *job, const char *s, size_t n)
 	return NULL;
 }
 
-const char *
-gfile_job_ip(const struct gfile_job *job, const char *s, size_t n)
+/* The to of the mapping whose from is the n bytes at s, or NULL. */
+static const char *
+map_find(const struct gfile_map *m, size_t nm, const char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < job->nips; i++)
-		if (strlen(job->ips[i].from) == n &&
-		    memcmp(job->ips[i].from, s, n) == 0)
-			return job->ips[i].to;
+	for (i = 0; i < nm; i++)
+		if (strlen(m[i].from) == n && memcmp(m[i].from, s, n) == 0)
+			return m[i].to;
 	return NULL;
+}
+
+const char *
+gfile_job_ip(const struct gfile_job *job, const char *s, size_t n)
+{
+	return map_find(job->ips, job->nips, s, n);
 }
 
 void
@@ -247,8 +253,9 @@ gfile_ed_map_mac(struct gfile_ed *ed, const struct gfile_job *job,
 		gfile_ed_replace(ed, start, end, to, strlen(to));
 }
 
-void
-gfile_ed_map_ip(struct gfile_ed *ed, const struct gfile_job *job,
+/* Splice over [start, first stop byte or end) what maps m give it. */
+static void
+ed_map(struct gfile_ed *ed, const struct gfile_map *m, size_t nm,
     size_t start, size_t end, const char *stops)
 {
 	const char *to;
@@ -259,9 +266,23 @@ gfile_ed_map_ip(struct gfile_ed *ed, const struct gfile_job *job,
 	for (i = start; i < end && memchr(stops, ed->in[i], nstops) == NULL;
 	    i++)
 		;
-	to = gfile_job_ip(job, ed->in + start, i - start);
+	to = map_find(m, nm, ed->in + start, i - start);
 	if (to != NULL)
 		gfile_ed_replace(ed, start, i, to, strlen(to));
+}
+
+void
+gfile_ed_map_ip(struct gfile_ed *ed, const struct gfile_job *job,
+    size_t start, size_t end, const char *stops)
+{
+	ed_map(ed, job->ips, job->nips, start, end, stops);
+}
+
+void
+gfile_ed_map_gw(struct gfile_ed *ed, const struct gfile_job *job,
+    size_t start, size_t end, const char *stops)
+{
+	ed_map(ed, job->gws, job->ngws, start, end, stops);
 }
 
 size_t

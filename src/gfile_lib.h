@@ -42,12 +42,18 @@ struct gfile_map {
  *     left alone.
  * uuid: new connection uuid (ifcfg UUID=, NM [connection] uuid=), NULL =
  *     leave.
+ * gws: IPv4 gateway mappings, applied only where a format writes a
+ *     gateway (NM addressN's ",gw" and gateway=, networkd Gateway=,
+ *     netplan gateway4: and a route's via:); an address mapping never
+ *     touches a gateway, nor this one an address.
  */
 struct gfile_job {
 	const struct gfile_map	*macs;
 	size_t			 nmacs;
 	const struct gfile_map	*ips;
 	size_t			 nips;
+	const struct gfile_map	*gws;
+	size_t			 ngws;
 	const char		*hostname;
 	const char		*old_hostname;
 	const char		*uuid;
@@ -195,6 +201,9 @@ void	 gfile_ed_map_mac(struct gfile_ed *, const struct gfile_job *,
  * maps it; what follows the address stays.
  */
 void	 gfile_ed_map_ip(struct gfile_ed *, const struct gfile_job *,
+	    size_t start, size_t end, const char *stops);
+/* The same with the job's gateway mappings, at a gateway. */
+void	 gfile_ed_map_gw(struct gfile_ed *, const struct gfile_job *,
 	    size_t start, size_t end, const char *stops);
 
 /*

@@ -319,20 +319,31 @@ yed_mac(struct yed *y, const yaml_event_t *e)
 	return 0;
 }
 
-/* An addresses: item, a/N: only the address part changes. */
+/*
+ * An addresses: item, a/N: only the address part changes; or, with gw, a
+ * gateway4: or via: value, by the job's gateway mappings.
+ */
 static int
-yed_addr(struct yed *y, const yaml_event_t *e)
+yed_addr(struct yed *y, const yaml_event_t *e, bool gw)
 {
 	const char *v = (const char *)e->data.scalar.value;
-	size_t n = e->data.scalar.length, a, s, t;
+	size_t n = e->data.scalar.length, a, s, t, i;
+	const struct gfile_map *m = gw ? y->job->gws : y->job->ips;
+	size_t nm = gw ? y->job->ngws : y->job->nips;
 
 	for (a = 0; a < n && v[a] != '/'; a++)
 		;
-	if (gfile_job_ip(y->job, v, a) == NULL)
+	for (i = 0; i < nm; i++)
+		if (strlen(m[i].from) == a && memcmp(m[i].from, v, a) == 0)
+			break;
+	if (i == nm)
 		return 0;
 	if (yed_locate(y, e, &s, &t) == -1)
 		return yed_refuse(e, a);
-	gfile_ed_map_ip(&y->ed, y->job, s, t, "/");
+	if (gw)
+		gfile_ed_map_gw(&y->ed, y->job, s, t, "/");
+	else
+		gfile_ed_map_ip(&y->ed, y->job, s, t, "/");
 	return 0;
 }
 
@@ -399,10 +410,14 @@ gfile_netplan_edit(const struct gfile_job *job, const char *in, size_t len,
 			if (yw_value_of(f, "macaddress"))
 				bad = yed_mac(&y, e);
 			else if (f != NULL && f->what == ED_ADDRS)
-				bad = yed_addr(&y, e);
+				bad = yed_addr(&y, e, false);
+			else if (f != NULL && f->what != ED_NS &&
+			    (yw_value_of(f, "gateway4") ||
+			    yw_value_of(f, "via")))
+				bad = yed_addr(&y, e, true);
 			else if (f != NULL && f->what == ED_ADDR_ITEM &&
 			    f->want_key)
-				bad = yed_addr(&y, e);
+				bad = yed_addr(&y, e, false);
 			break;
 		case YAML_MAPPING_START_EVENT:
 			w.what_next = yed_what(f, true);

@@ -4,7 +4,8 @@
  *
  * The editor changes MACAddress= list entries equal to a mapped MAC (in
  * [Match] and [Link] alike) and the address part of Address= in [Network]
- * and [Address]; Gateway=, DNS= and everything else stay.  It never adds a
+ * and [Address], and Gateway= in [Network] and [Route] by the job's
+ * gateway mappings; DNS= and everything else stay.  It never adds a
  * key.  Drop-in directories (*.network.d/) are files like any other to the
  * caller; nothing here follows them.
  */
@@ -19,7 +20,7 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 	struct gfile_ed ed;
 	const char *a, *v;
 	size_t pos = 0, alen, vlen, i, s, off;
-	bool addr_sec = false;
+	bool addr_sec = false, gw_sec = false;
 
 	gfile_ed_init(&ed, in, len, out);
 	while (gfile_line_next(in, len, &pos, &l)) {
@@ -27,6 +28,8 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 		case 1:
 			addr_sec = gfile_span_eq(a, alen, "Network") ||
 			    gfile_span_eq(a, alen, "Address");
+			gw_sec = gfile_span_eq(a, alen, "Network") ||
+			    gfile_span_eq(a, alen, "Route");
 			break;
 		case 2:
 			off = l.off + (size_t)(v - l.p);
@@ -43,6 +46,8 @@ gfile_networkd_edit(const struct gfile_job *job, const char *in, size_t len,
 				}
 			} else if (addr_sec && gfile_span_eq(a, alen, "Address")) {
 				gfile_ed_map_ip(&ed, job, off, off + vlen, "/");
+			} else if (gw_sec && gfile_span_eq(a, alen, "Gateway")) {
+				gfile_ed_map_gw(&ed, job, off, off + vlen, "");
 			}
 			break;
 		}

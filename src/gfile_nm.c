@@ -5,9 +5,9 @@
  * The editor changes [connection] uuid=, a mac-address= or
  * cloned-mac-address= equal to a mapped MAC (keywords such as
  * cloned-mac-address=stable never match; a decimal byte list
- * "0;22;62;43;140;1;" of old files is matched and written as one), the address part of
- * [ipv4] addressN= / addressesN= (the /prefix, the gateway after ',' or
- * ';' kept) and dhcp-hostname= (short name).  It never adds a key.  It
+ * "0;22;62;43;140;1;" of old files is matched and written as one), the
+ * address and gateway parts of [ipv4] addressN= / addressesN= (the
+ * /prefix kept) and [ipv4] gateway= and dhcp-hostname= (short name).  It never adds a key.  It
  * does not decode GKeyFile escapes: every value it writes or compares is
  * a plain token.  Keeping the file 0600 is the writer's job (guest.c).
  */
@@ -66,6 +66,30 @@ map_mac(struct gfile_ed *ed, const struct gfile_job *job, size_t start,
 	gfile_ed_replace(ed, start, end, dec, strlen(dec));
 }
 
+/*
+ * The gateway of an addressN value: "a/N,gw", or the old "a;N;gw;" list
+ * of addressesN; mapped as the address is.
+ */
+static void
+map_address_gateway(struct gfile_ed *ed, const struct gfile_job *job,
+    size_t off, const char *v, size_t vlen)
+{
+	const char *c = memchr(v, ',', vlen);
+	size_t g, semis = 0;
+
+	if (c != NULL)
+		g = (size_t)(c - v) + 1;
+	else {
+		for (g = 0; g < vlen && semis < 2; g++)
+			if (v[g] == ';')
+				semis++;
+		if (semis < 2)
+			return;
+	}
+	if (g < vlen)
+		gfile_ed_map_gw(ed, job, off + g, off + vlen, ",;");
+}
+
 /* address, address1, addresses, addresses2, ... */
 static bool
 is_address_key(const char *a, size_t n)
@@ -120,6 +144,10 @@ gfile_nm_edit(const struct gfile_job *job, const char *in, size_t len,
 			} else if (sec == S_IPV4 && is_address_key(a, alen)) {
 				gfile_ed_map_ip(&ed, job, off, off + vlen,
 				    "/,;");
+				map_address_gateway(&ed, job, off, v, vlen);
+			} else if (sec == S_IPV4 &&
+			    gfile_span_eq(a, alen, "gateway")) {
+				gfile_ed_map_gw(&ed, job, off, off + vlen, "");
 			} else if ((sec == S_IPV4 || sec == S_IPV6) &&
 			    gfile_span_eq(a, alen, "dhcp-hostname") &&
 			    job->hostname != NULL) {

@@ -846,30 +846,42 @@ bare_address(const char *a)
 	return xstrndup(a, strcspn(a, "/"));
 }
 
+/* What one netfmt file's edit job maps, built NIC by NIC. */
+struct netjob {
+	struct gfile_map	*macs, *ips, *gws;
+	size_t			 nmacs, nips, ngws;
+	struct strlist		 hold;		/* the from strings */
+};
+
+static void
+netjob_add(struct gfile_map **m, size_t *n, const char *from, const char *to)
+{
+	*m = xreallocarray(*m, *n + 1, sizeof(**m));
+	(*m)[*n].from = from;
+	(*m)[(*n)++].to = to;
+}
+
 /*
- * What recipe NIC i wants of netfmt entry e, added to the file's job:
- * its old MACs mapped to its new one, and its old static address to the
- * recipe's.  These formats' editors change values in place and add no
- * setting, so what needs one (a DHCP NIC made static, a new prefix or
- * gateway) is refused here with the file and the way out.
+ * What recipe NIC i wants of netfmt entry e, added to its file's job j:
+ * its old MACs mapped to its new one, its old static address and gateway
+ * to the recipe's.  These formats' editors change values in place and
+ * add no setting, so what needs one (a DHCP NIC made static, a new
+ * prefix, a gateway where the file has none) is refused here with the
+ * file and the way out.
  */
 static void
 netfile_nic(struct ctx *c, const struct survey_nic *e, size_t i,
-    struct gfile_map **macs, size_t *nmacs, struct gfile_map **ips,
-    size_t *nips, struct strlist *hold)
+    struct netjob *j)
 {
 	const struct recipe_nic *rn = &c->r->nics[i];
 	const struct survey_keys *k = e->keys;
 	const char *where = e->file;
 	char *old, pfx[8];
 	const char *slash;
-	size_t j;
+	size_t n;
 
-	for (j = 0; c->macs[i][0] && j < c->olds[i].n; j++) {
-		*macs = xreallocarray(*macs, *nmacs + 1, sizeof(**macs));
-		(*macs)[*nmacs].from = c->olds[i].v[j];
-		(*macs)[(*nmacs)++].to = c->macs[i];
-	}
+	for (n = 0; c->macs[i][0] && n < c->olds[i].n; n++)
+		netjob_add(&j->macs, &j->nmacs, c->olds[i].v[n], c->macs[i]);
 	/* a .link file names a NIC; its .network holds the address */
 	if (rn->boot == RECIPE_BOOT_KEEP || k->address == NULL)
 		return;
@@ -905,21 +917,24 @@ netfile_nic(struct ctx *c, const struct survey_nic *e, size_t i,
 		    esc(e->ipaddr), k->address, e->format);
 		c->errors++;
 	}
-	if (rn->gateway != NULL && e->gateway != NULL &&
-	    strcmp(rn->gateway, e->gateway) != 0) {
+	if (rn->gateway != NULL && k->gateway != NULL && e->gateway == NULL) {
 		warnx("%s:%zu: nic %s: the recipe's gateway is %s, %s has "
-		    "%s (%s); imprint does not change gateways in %s files: "
-		    "give the template's gateway", c->r->path, rn->line,
-		    rn->name, rn->gateway, esc(where), esc(e->gateway),
-		    k->gateway ? k->gateway : "gateway", e->format);
+		    "none (%s); imprint changes gateways in %s files but "
+		    "does not add them: give the template's NIC a gateway",
+		    c->r->path, rn->line, rn->name, rn->gateway, esc(where),
+		    k->gateway, e->format);
 		c->errors++;
+	} else if (rn->gateway != NULL && e->gateway != NULL &&
+	    strcmp(rn->gateway, e->gateway) != 0 && ipv4_valid(e->gateway)) {
+		strlist_add(&j->hold, e->gateway);
+		netjob_add(&j->gws, &j->ngws, j->hold.v[j->hold.n - 1],
+		    rn->gateway);
 	}
 	old = bare_address(e->ipaddr);
 	if (ipv4_valid(old) && strcmp(old, rn->address) != 0) {
-		strlist_add_owned(hold, old);
-		*ips = xreallocarray(*ips, *nips + 1, sizeof(**ips));
-		(*ips)[*nips].from = hold->v[hold->n - 1];
-		(*ips)[(*nips)++].to = rn->address;
+		strlist_add_owned(&j->hold, old);
+		netjob_add(&j->ips, &j->nips, j->hold.v[j->hold.n - 1],
+		    rn->address);
 	} else
 		free(old);
 }
@@ -955,8 +970,9 @@ uuid_referenced(struct ctx *c, const struct survey_nic *e)
 
 /*
  * Every file of a netfmt.h format (NetworkManager keyfile, netplan,
- * networkd) gets one edit job: for each recipe NIC one of its entries
- * binds, the NIC's old MACs and address mapped to the new ones; the
+ * networkd, SUSE ifcfg) gets one edit job: for each recipe NIC one of its
+ * entries binds, the NIC's old MACs, address and gateway mapped to the
+ * new ones; the
  * recipe host's short name in dhcp-hostname; and for a keyfile a new
  * connection uuid.  A file binds by name or by MAC, and the template's
  * MAC may be in a .link and its address in a .network: each file is
@@ -967,13 +983,13 @@ plan_netfiles(struct ctx *c)
 {
 	const struct survey *s = c->in->survey;
 	const struct survey_nic *e;
-	struct gfile_map *macs = NULL, *ips = NULL;
-	struct strlist hold = STRLIST_INIT;
+	struct netjob nj;
 	struct gfile_job job;
-	size_t k, m, i, nmacs, nips;
+	size_t k, m, i;
 	char uuid[37];
 	bool seen, nm;
 
+	memset(&nj, 0, sizeof(nj));
 	for (k = 0; k < s->nnics; k++) {
 		e = &s->nics[k];
 		if (!is_netfmt(e))
@@ -982,20 +998,21 @@ plan_netfiles(struct ctx *c)
 			seen = strcmp(s->nics[m].file, e->file) == 0;
 		if (seen)
 			continue;
-		memset(&job, 0, sizeof(job));
-		nmacs = nips = 0;
+		nj.nmacs = nj.nips = nj.ngws = 0;
 		for (m = k; m < s->nnics; m++) {
 			if (strcmp(s->nics[m].file, e->file) != 0)
 				continue;
 			for (i = 0; i < c->r->nnics; i++)
 				if (binds(c, &s->nics[m], i))
-					netfile_nic(c, &s->nics[m], i, &macs,
-					    &nmacs, &ips, &nips, &hold);
+					netfile_nic(c, &s->nics[m], i, &nj);
 		}
-		job.macs = macs;
-		job.nmacs = nmacs;
-		job.ips = ips;
-		job.nips = nips;
+		memset(&job, 0, sizeof(job));
+		job.macs = nj.macs;
+		job.nmacs = nj.nmacs;
+		job.ips = nj.ips;
+		job.nips = nj.nips;
+		job.gws = nj.gws;
+		job.ngws = nj.ngws;
 		job.hostname = c->r->guest.hostname;
 		nm = strcmp(e->format, netfmt_nm.name) == 0;
 		if (nm && e->uuid != NULL && uuid_valid(e->uuid) &&
@@ -1005,13 +1022,14 @@ plan_netfiles(struct ctx *c)
 		}
 		/* a file that binds no recipe NIC is not even parsed (only
 		 * a keyfile's dhcp-hostname and uuid concern every one) */
-		if (nm || nmacs > 0 || nips > 0)
+		if (nm || nj.nmacs > 0 || nj.nips > 0 || nj.ngws > 0)
 			edit_job(c, e->file, gfile_kind_for_path(e->file,
 			    NULL), &job);
-		strlist_release(&hold);
+		strlist_release(&nj.hold);
 	}
-	free(macs);
-	free(ips);
+	free(nj.macs);
+	free(nj.ips);
+	free(nj.gws);
 }
 
 /* Add MAC m (lower case) to olds unless it is NULL, unusable, the new

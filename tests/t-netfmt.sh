@@ -301,13 +301,36 @@ sed 's#^address = .*#address = 192.0.2.200/25#; s#^gateway = .*#gateway = 192.0.
     "$W/fixed.rcp" >"$W/prefix.rcp"
 run_imprint apply -D name=web1 --vmcfg "$W/networkd.cfg" \
     --root-dir "$W/networkd" "$W/prefix.rcp"
-check_exit "a new prefix and gateway refused" "$RC" 1
-check_match "new prefix: said" "$ERR" \
-    "prefix.rcp:4: nic eth0: the recipe's prefix is /25, /etc/systemd/network/20-eth0.network has 192.0.2.20/24 \(Network.Address\)"
-check_match "new gateway: said" "$ERR" \
-    "prefix.rcp:4: nic eth0: the recipe's gateway is 192.0.2.254, /etc/systemd/network/20-eth0.network has 192.0.2.1 \(Network.Gateway\)"
+check_exit "a new prefix refused" "$RC" 1
+check_eq "new prefix: said, once" "$ERR" \
+    "imprint: $W/prefix.rcp:4: nic eth0: the recipe's prefix is /25, /etc/systemd/network/20-eth0.network has 192.0.2.20/24 (Network.Address); imprint changes the address, not the prefix, in networkd files: give the template's prefix
+imprint: '$W/networkd' left unchanged"
 check_eq "refused: the tree untouched" "$(tree_fp "$W/networkd")" "$orig"
 check_same_file "refused: the config untouched" "$W/networkd.cfg" \
     "$D/netfmt.vm.cfg"
+sed 's/^gateway = .*/gateway = 192.0.2.254/' "$W/fixed.rcp" >"$W/gw.rcp"
+run_imprint apply -D name=web1 --vmcfg "$W/networkd.cfg" \
+    --root-dir "$W/networkd" "$W/gw.rcp"
+check_exit "a new gateway" "$RC" 0
+check_eq "new gateway: Gateway= follows, DNS= (the old gateway's twin) not" \
+    "$(cat "$W/networkd/etc/systemd/network/20-eth0.network")" \
+    "$(sed "s/^Address=192.0.2.20/Address=192.0.2.41/; s/^Gateway=.*/Gateway=192.0.2.254/" "$DN/20-eth0.network")"
+tree nm
+run_imprint apply -D name=web1 --vmcfg "$W/nm.cfg" --root-dir "$W/nm" \
+    "$W/gw.rcp"
+check_exit "a new gateway in a keyfile" "$RC" 0
+check_eq "keyfile: address1's gateway follows" \
+    "$(grep ^address1= "$W/nm/etc/NetworkManager/system-connections/eth0.nmconnection")" \
+    "address1=192.0.2.41/24,192.0.2.254"
+tree nm
+sed 's/^gateway = .*/gateway = 192.0.2.254/; s/^\[nic eth1\]/[nic eth1]\nboot = static\naddress = 192.0.2.42\/24\ngateway = 192.0.2.254/' \
+    "$W/fixed.rcp" >"$W/gw2.rcp"
+run_imprint apply -D name=web1 --vmcfg "$W/nm.cfg" --root-dir "$W/nm" \
+    "$W/gw2.rcp"
+check_exit "a DHCP keyfile made static: refused" "$RC" 1
+check_match "DHCP keyfile: said" "$ERR" \
+    "gw2.rcp:10: nic eth1: boot = static, but /etc/NetworkManager/system-connections/Wired connection 2 gives it no address \(ipv4.method=auto\)"
+check_eq "DHCP keyfile: the only complaint (eth0's new gateway is fine)" \
+    "$(wc -l <<<"$ERR")" 2
 
 done_testing

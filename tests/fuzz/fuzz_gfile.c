@@ -40,8 +40,10 @@ static const struct gfile_map ips[] = {
 	{ "192.0.2.20", "192.0.2.42" },
 };
 static const struct gfile_job full = {
-	macs, 2, ips, 2, "clone01.example.com", "tmpl.example.com",
-	"1c9d7e5a-3b2f-4e8d-9a6c-5b4e3d2c1f0a"
+	.macs = macs, .nmacs = 2, .ips = ips, .nips = 2, .gws = ips,
+	.ngws = 2, .hostname = "clone01.example.com",
+	.old_hostname = "tmpl.example.com",
+	.uuid = "1c9d7e5a-3b2f-4e8d-9a6c-5b4e3d2c1f0a"
 };
 static const struct gfile_job none;
 

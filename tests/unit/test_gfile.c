@@ -311,8 +311,7 @@ test_udev(void)
 			{ "00:16:3e:10:20:01", M1 },
 			{ "00:16:3E:10:20:02", M2 },
 		};
-		struct gfile_job job2 = { two_macs, 2, NULL, 0, NULL, NULL,
-		    NULL };
+		struct gfile_job job2 = { .macs = two_macs, .nmacs = 2 };
 		const char *rules =
 		    "SUBSYSTEM==\"net\", ATTR{address}==\"00:16:3e:10:20:02\", "
 		    "NAME=\"eth1\"\r\n"
@@ -331,7 +330,7 @@ test_udev(void)
 			{ "00:16:3e:10:20:01", "00:16:3e:10:20:02" },
 			{ "00:16:3e:10:20:02", "00:16:3e:10:20:01" },
 		};
-		struct gfile_job job3 = { swap, 2, NULL, 0, NULL, NULL, NULL };
+		struct gfile_job job3 = { .macs = swap, .nmacs = 2 };
 
 		CHECK_EDIT(GFILE_UDEV_NET, &job3,
 		    "ATTR{address}==\"00:16:3e:10:20:01\", NAME=\"eth0\"\n"
@@ -1239,8 +1238,9 @@ run_all(const char *in, size_t len)
 	static const struct gfile_map macs[] = {
 		{ "00:16:3e:2b:8c:01", M2 }
 	};
-	struct gfile_job job = { macs, 1, ips, 1, "h.example.com",
-	    "old.example.com", GU };
+	struct gfile_job job = { .macs = macs, .nmacs = 1, .ips = ips,
+	    .nips = 1, .gws = ips, .ngws = 1, .hostname = "h.example.com",
+	    .old_hostname = "old.example.com", .uuid = GU };
 	struct gfile_netplan_eth *np;
 	struct gfile_udev_rule *r;
 	struct gfile_hosts_entry *e;
@@ -1339,6 +1339,60 @@ test_edges(void)
 	buf_release(&out);
 }
 
+/* Gateway mappings go to gateways only, address mappings to addresses
+ * only, in every format that writes one. */
+static void
+test_gateways(void)
+{
+	static const struct gfile_map gw[] = { { "192.0.2.1", "192.0.2.254" } };
+	static const struct gfile_map ip[] = { { "192.0.2.1", "192.0.2.9" } };
+	struct gfile_job job = { .gws = gw, .ngws = 1 };
+	struct gfile_job ipjob = { .ips = ip, .nips = 1 };
+	const char *nm =
+	    "[ipv4]\naddress1=192.0.2.1/24,192.0.2.1\n"
+	    "addresses2=192.0.2.1;24;192.0.2.1;\ngateway=192.0.2.1\n"
+	    "dns=192.0.2.1;\n";
+	const char *nd =
+	    "[Network]\nAddress=192.0.2.1/24\nGateway=192.0.2.1\n"
+	    "DNS=192.0.2.1\n[Route]\nGateway=192.0.2.1\nMetric=5\n"
+	    "[Match]\nGateway=192.0.2.1\n";
+	const char *np =
+	    "network:\n  ethernets:\n    eth0:\n"
+	    "      addresses: [192.0.2.1/24]\n"
+	    "      gateway4: 192.0.2.1   # old style\n"
+	    "      routes: [{to: default, via: \"192.0.2.1\"}]\n"
+	    "      nameservers: {addresses: [192.0.2.1]}\n";
+
+	CHECK_EDIT(GFILE_NM_KEYFILE, &job, nm,
+	    "[ipv4]\naddress1=192.0.2.1/24,192.0.2.254\n"
+	    "addresses2=192.0.2.1;24;192.0.2.254;\ngateway=192.0.2.254\n"
+	    "dns=192.0.2.1;\n");
+	CHECK_EDIT(GFILE_NM_KEYFILE, &ipjob, nm,
+	    "[ipv4]\naddress1=192.0.2.9/24,192.0.2.1\n"
+	    "addresses2=192.0.2.9;24;192.0.2.1;\ngateway=192.0.2.1\n"
+	    "dns=192.0.2.1;\n");
+	CHECK_EDIT(GFILE_NETWORKD_NETWORK, &job, nd,
+	    "[Network]\nAddress=192.0.2.1/24\nGateway=192.0.2.254\n"
+	    "DNS=192.0.2.1\n[Route]\nGateway=192.0.2.254\nMetric=5\n"
+	    "[Match]\nGateway=192.0.2.1\n");
+	CHECK_EDIT(GFILE_NETWORKD_NETWORK, &ipjob, nd,
+	    "[Network]\nAddress=192.0.2.9/24\nGateway=192.0.2.1\n"
+	    "DNS=192.0.2.1\n[Route]\nGateway=192.0.2.1\nMetric=5\n"
+	    "[Match]\nGateway=192.0.2.1\n");
+	CHECK_EDIT(GFILE_NETPLAN, &job, np,
+	    "network:\n  ethernets:\n    eth0:\n"
+	    "      addresses: [192.0.2.1/24]\n"
+	    "      gateway4: 192.0.2.254   # old style\n"
+	    "      routes: [{to: default, via: \"192.0.2.254\"}]\n"
+	    "      nameservers: {addresses: [192.0.2.1]}\n");
+	CHECK_EDIT(GFILE_NETPLAN, &ipjob, np,
+	    "network:\n  ethernets:\n    eth0:\n"
+	    "      addresses: [192.0.2.9/24]\n"
+	    "      gateway4: 192.0.2.1   # old style\n"
+	    "      routes: [{to: default, via: \"192.0.2.1\"}]\n"
+	    "      nameservers: {addresses: [192.0.2.1]}\n");
+}
+
 int
 main(void)
 {
@@ -1351,6 +1405,7 @@ main(void)
 	test_netplan();
 	test_nm();
 	test_networkd();
+	test_gateways();
 	test_shvar();
 	test_kind();
 	test_edges();
