@@ -42,6 +42,7 @@
 #define UDEV_NET	"/etc/udev/rules.d/70-persistent-net.rules"
 #define INTERFACES	"/etc/network/interfaces"
 #define HWCONF		"/etc/sysconfig/hwconf"
+#define SELINUX_XATTR	"security.selinux"
 
 /*
  * Where a NIC with no config yet gets one: RHEL ifcfg, Debian ifupdown,
@@ -207,6 +208,12 @@ plan_remove(struct ctx *c, const char *path)
 	f->oldlen = len;
 	f->link = target;
 	f->attr = a;
+	/* Its SELinux label goes into the undo record, so that undo brings
+	 * the file back readable under an enforcing policy (sshd refuses
+	 * host keys labelled otherwise). */
+	if (gfs_getxattr(c->in->fs, path, SELINUX_XATTR, &f->label,
+	    &f->labellen) == -1)
+		c->errors++;
 }
 
 static void
@@ -1538,6 +1545,7 @@ prune(struct plan *p)
 			free(f->old);
 			free(f->link);
 			free(f->like);
+			free(f->label);
 			buf_release(&f->new);
 			continue;
 		}
@@ -1580,6 +1588,7 @@ plan_release(struct plan *p)
 		free(p->f[i].old);
 		free(p->f[i].link);
 		free(p->f[i].like);
+		free(p->f[i].label);
 		buf_release(&p->f[i].new);
 	}
 	free(p->f);
@@ -1676,6 +1685,23 @@ put_symlink(struct gfs *fs, const struct plan_file *f, size_t *changed_r)
 		return -1;
 	(*changed_r)++;
 	return 0;
+}
+
+/* Give guest file f the label its undo entry kept, unless it has it. */
+static int
+set_label(struct gfs *fs, const struct plan_file *f)
+{
+	char *cur = NULL;
+	size_t len = 0;
+	bool same;
+
+	if (gfs_getxattr(fs, f->path, SELINUX_XATTR, &cur, &len) == -1)
+		return -1;
+	same = cur != NULL && len == f->labellen &&
+	    memcmp(cur, f->label, len) == 0;
+	free(cur);
+	return same ? 0 : gfs_setxattr(fs, f->path, SELINUX_XATTR, f->label,
+	    f->labellen);
 }
 
 /*
@@ -1805,6 +1831,9 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 			r = gfs_write(fs, f->path, f->new.data ? f->new.data :
 			    "", f->new.len, f->like, f->set_attr ? &f->attr :
 			    NULL);
+		/* (undo) the label of a file apply had removed */
+		if (r == 0 && f->op != PLAN_REMOVE && f->label != NULL)
+			r = set_label(fs, f);
 		if (r == -1)
 			goto out;
 		/* a failed write or removal changes nothing (gfs.h) */
@@ -1859,6 +1888,11 @@ plan_from_undo(struct plan *p, const struct undo *u)
 			f->attr.uid = e->uid;
 			f->attr.gid = e->gid;
 			f->set_attr = true;
+			if (e->label != NULL) {
+				f->label = xmalloc(e->labellen + 1);
+				memcpy(f->label, e->label, e->labellen + 1);
+				f->labellen = e->labellen;
+			}
 		}
 }
 
@@ -1920,6 +1954,8 @@ plan_to_undo(const struct plan *p, struct undo *u)
 		e.mode = f->attr.mode;
 		e.uid = f->attr.uid;
 		e.gid = f->attr.gid;
+		e.label = f->label;
+		e.labellen = f->labellen;
 		if (f->op == PLAN_CREATE)
 			e.what = UNDO_DELETE;
 		else if (f->link != NULL) {	/* a symlink apply removes */

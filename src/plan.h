@@ -46,6 +46,10 @@ struct plan_file {
 	bool			 set_attr; /* (undo) give the file attr */
 	struct buf		 new;	/* MODIFY, CREATE, SYMLINK */
 	char			*like;	/* CREATE: copy attributes from */
+	char			*label;	/* REMOVE (guest): its security.selinux
+					   value, kept in the undo record;
+					   (undo) set again once written */
+	size_t			 labellen;
 	bool			 secret; /* a private key: never shown */
 	bool			 same;	/* set by plan_carry_out: a host
 					   file undo found as it was */

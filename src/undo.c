@@ -77,6 +77,7 @@ undo_free(struct undo *u)
 	for (i = 0; i < u->n; i++) {
 		free(u->e[i].path);
 		free(u->e[i].data);
+		free(u->e[i].label);
 	}
 	free(u->e);
 	strlist_release(&u->applied);
@@ -124,6 +125,12 @@ undo_add(struct undo *u, const struct undo_entry *e)
 		n->mode = e->mode & 07777;
 		n->uid = e->uid;
 		n->gid = e->gid;
+		if (e->label != NULL && !e->host) {
+			n->label = xmalloc(e->labellen + 1);
+			memcpy(n->label, e->label, e->labellen);
+			n->label[e->labellen] = '\0';
+			n->labellen = e->labellen;
+		}
 	}
 	return 1;
 }
@@ -166,6 +173,41 @@ enc(struct buf *b, const char *s)
 		else
 			buf_addc(b, (char)*p);
 	}
+}
+
+/* Largest label kept (SELinux's are tens of bytes). */
+#define LABEL_MAX	4096
+
+/*
+ * Decode a "selinux=HEX" field into *label_r (NUL after, caller frees)
+ * and *len_r: 0, or -1 when it is not one.
+ */
+static int
+label_dec(const char *f, char **label_r, size_t *len_r)
+{
+	const char *h;
+	size_t n, i;
+	int hi, lo;
+
+	if (strncmp(f, "selinux=", 8) != 0)
+		return -1;
+	h = f + 8;
+	n = strlen(h);
+	if (n == 0 || n % 2 != 0 || n / 2 > LABEL_MAX)
+		return -1;
+	*label_r = xmalloc(n / 2 + 1);
+	for (i = 0; i < n / 2; i++) {
+		if ((hi = hex_value(h[2 * i])) == -1 ||
+		    (lo = hex_value(h[2 * i + 1])) == -1) {
+			free(*label_r);
+			*label_r = NULL;
+			return -1;
+		}
+		(*label_r)[i] = (char)(hi << 4 | lo);
+	}
+	(*label_r)[n / 2] = '\0';
+	*len_r = n / 2;
+	return 0;
 }
 
 /*
@@ -332,8 +374,9 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 			}
 			strlist_add_owned(&u->applied, s);
 			s = NULL;
-		} else if ((strcmp(f[0], "restore") == 0 && nf == 7) ||
-		    (strcmp(f[0], "symlink") == 0 && nf == 7) ||
+		} else if ((strcmp(f[0], "restore") == 0 &&
+		    (nf == 7 || nf == 8)) ||
+		    (strcmp(f[0], "symlink") == 0 && (nf == 7 || nf == 8)) ||
 		    (strcmp(f[0], "delete") == 0 && nf == 3)) {
 			memset(&e, 0, sizeof(e));
 			e.what = f[0][0] == 'r' ? UNDO_RESTORE : f[0][0] == 's' ?
@@ -379,6 +422,12 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 					    "bytes of data", n);
 					goto out;
 				}
+				if (nf == 8 && (e.host ||
+				    label_dec(f[7], &e.label,
+				    &e.labellen) == -1)) {
+					bad(rd, "bad label");
+					goto out;
+				}
 				e.data = (char *)p;
 				e.len = (size_t)n;
 				e.mode = (unsigned)mode;
@@ -391,6 +440,7 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 				next++;
 			}
 			undo_add(u, &e);
+			free(e.label);
 		} else {
 			bad(rd, "unknown or repeated item");
 			goto out;
@@ -610,7 +660,7 @@ static int
 serialise(const struct undo *u, const char *rec, struct buf *b)
 {
 	const struct undo_entry *e;
-	size_t i;
+	size_t i, k;
 
 	if (u->image[0] != '/') {
 		warnx("cannot write undo record '%s': image path '%s' is not "
@@ -644,8 +694,15 @@ serialise(const struct undo *u, const char *rec, struct buf *b)
 		buf_adds(b, e->host ? "host " : "guest ");
 		enc(b, e->path);
 		if (e->what != UNDO_DELETE) {
-			buf_addf(b, " mode=%04o uid=%u gid=%u bytes=%zu\n",
+			buf_addf(b, " mode=%04o uid=%u gid=%u bytes=%zu",
 			    e->mode & 07777, e->uid, e->gid, e->len);
+			if (e->label != NULL && !e->host) {
+				buf_adds(b, " selinux=");
+				for (k = 0; k < e->labellen; k++)
+					buf_addf(b, "%02x",
+					    (unsigned char)e->label[k]);
+			}
+			buf_addc(b, '\n');
 			buf_add(b, e->data, e->len);
 		}
 		buf_addc(b, '\n');

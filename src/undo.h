@@ -27,7 +27,11 @@
  *	end crc32 1a2b3c4d
  *
  * A "symlink" item (a symbolic link apply removed) was added within
- * version 1; an older imprint refuses a record holding one.  So was a
+ * version 1; an older imprint refuses a record holding one.  So was an
+ * eighth field "selinux=HEX" on a guest restore or symlink line: the
+ * SELinux label of a file apply removed, its raw bytes in hex (a label
+ * usually ends in a NUL byte), which undo sets again on the file it
+ * brings back.  So was a
  * host path that is a libvirt domain reference, "libvirt:URI#UUID"
  * (virtdom.h): its data is the domain's XML before apply, and the UUID
  * the one apply gave the domain, by which undo finds it to define the old
@@ -70,6 +74,10 @@ struct undo_entry {
 	size_t		 len;
 	unsigned	 mode;	/* UNDO_RESTORE, _SYMLINK: st_mode & 07777 */
 	unsigned	 uid, gid;
+	char		*label;	/* guest UNDO_RESTORE, _SYMLINK: the
+				   security.selinux value of a file apply
+				   removed (raw bytes, NUL after), or NULL */
+	size_t		 labellen;
 };
 
 struct undo {

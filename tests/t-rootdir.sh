@@ -27,6 +27,20 @@ T=$W/el5
 cp -a "$D/guest-ovs" "$T"
 chmod 0400 "$T/etc/shadow"
 chmod 0600 "$T/etc/ssh/ssh_host_dsa_key" "$T/etc/ssh/ssh_host_rsa_key"
+# SELinux labels (security.selinux, settable by root without SELinux on
+# the host): apply removes the keys, undo must bring the labels back.
+KEYLABEL=system_u:object_r:sshd_key_t:s0
+LINKLABEL=system_u:object_r:system_dbusd_var_lib_t:s0
+labels=0
+if setfattr -n security.selinux -v "$KEYLABEL" \
+    "$T/etc/ssh/ssh_host_rsa_key" 2>/dev/null; then
+	labels=1
+	setfattr -n security.selinux -v "$KEYLABEL" "$T/etc/ssh/ssh_host_dsa_key"
+fi
+label_of() {	# label_of PATH: its security.selinux, symlinks not followed
+	getfattr -h --only-values -n security.selinux "$1" 2>/dev/null |
+	    tr -d '\0'
+}
 ln -s ../boot/grub/grub.conf "$T/etc/grub.conf"
 [ "$(id -u)" = 0 ] && chown 0:42 "$T/etc/shadow"
 owner=$(stat -c %u:%g "$T/etc/shadow")
@@ -141,6 +155,13 @@ check_eq "undo: first line" "$(head -n 1 <<<"$OUT")" \
     "$T: restoring (root $T)"
 check_match "undo: a key restored" "$OUT" "^  restored /etc/ssh/ssh_host_rsa_key$"
 check_eq "undo: the tree as before" "$(tree_fp "$T")" "$orig"
+if [ "$labels" = 1 ]; then
+	check_eq "undo: the removed keys' SELinux labels back" \
+	    "$(label_of "$T/etc/ssh/ssh_host_rsa_key") $(label_of "$T/etc/ssh/ssh_host_dsa_key")" \
+	    "$KEYLABEL $KEYLABEL"
+else
+	skip 1 "this filesystem takes no security.selinux attribute"
+fi
 check_same_file "undo: vm.cfg as before" "$W/vm.cfg" "$D/ovs.vm.cfg"
 check_eq "undo: record removed" "$(find "$W" -maxdepth 1 -name "*.imprint-undo" | wc -l)" 0
 run_imprint undo --root-dir "$T"
@@ -153,6 +174,8 @@ cp -a "$D/guest-debian" "$B"
 ln -s ../usr/lib/os-release "$B/etc/os-release"
 mkdir -p "$B/var/lib/dbus" "$B/usr/bin"
 ln -s /etc/machine-id "$B/var/lib/dbus/machine-id"
+[ "$labels" = 1 ] && setfattr -h -n security.selinux -v "$LINKLABEL" \
+    "$B/var/lib/dbus/machine-id"
 ln -s usr/bin "$B/bin"
 chmod 0640 "$B/etc/shadow"
 chmod 0600 "$B/etc/ssh/ssh_host_ed25519_key" "$B/etc/ssh/ssh_host_rsa_key"
@@ -216,6 +239,12 @@ run_imprint undo --json --root-dir "$B"
 check_exit "deb undo" "$RC" 0
 check_eq "deb undo: json" "$(jq -r '[.image, .root, (.restored | length), (.host | length)] | map(tostring) | join(" ")' <<<"$OUT")" \
     "$B $B 6 0"
+if [ "$labels" = 1 ]; then
+	check_eq "deb undo: the dbus symlink's own label back" \
+	    "$(label_of "$B/var/lib/dbus/machine-id")" "$LINKLABEL"
+else
+	skip 1 "this filesystem takes no security.selinux attribute"
+fi
 check_eq "deb undo: the tree as before (symlinks too)" "$(tree_fp "$B")" \
     "$dorig"
 

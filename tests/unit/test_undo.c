@@ -144,8 +144,9 @@ static void
 add_restore(struct undo *u, bool host, const char *path, const char *data,
     size_t len, unsigned mode, unsigned uid, unsigned gid)
 {
-	struct undo_entry e = { host, (char *)path, UNDO_RESTORE,
-	    (char *)data, len, mode, uid, gid };
+	struct undo_entry e = { .host = host, .path = (char *)path,
+	    .what = UNDO_RESTORE, .data = (char *)data, .len = len,
+	    .mode = mode, .uid = uid, .gid = gid };
 
 	undo_add(u, &e);
 }
@@ -153,8 +154,8 @@ add_restore(struct undo *u, bool host, const char *path, const char *data,
 static int
 add_delete(struct undo *u, bool host, const char *path)
 {
-	struct undo_entry e = { host, (char *)path, UNDO_DELETE, NULL, 0, 0,
-	    0, 0 };
+	struct undo_entry e = { .host = host, .path = (char *)path,
+	    .what = UNDO_DELETE };
 
 	return undo_add(u, &e);
 }
@@ -863,6 +864,82 @@ test_save_fail(void)
 	free(img);
 }
 
+/* A removed file's SELinux label: saved as hex, loaded byte for byte
+ * (its NUL too), refused when malformed or on a host entry. */
+static void
+test_label(void)
+{
+	static const char lab[] = "system_u:object_r:sshd_key_t:s0";
+	struct undo *u, *v = NULL;
+	struct undo_entry e;
+	char *img = xasprintf("%s/l.img", dir), *rec, *text, *s, *t, *m;
+	size_t len;
+
+	put(img, "", 0, 0644);
+	rec = undo_path_for(img);
+	u = undo_new(img, "/dev/sda1");
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)"/etc/ssh/ssh_host_ed25519_key";
+	e.what = UNDO_RESTORE;
+	e.data = (char *)"KEY\n";
+	e.len = 4;
+	e.mode = 0600;
+	e.label = (char *)lab;
+	e.labellen = sizeof(lab);	/* with its NUL, as the kernel keeps it */
+	undo_add(u, &e);
+	e.path = (char *)"/var/lib/dbus/machine-id";
+	e.what = UNDO_SYMLINK;
+	e.data = (char *)"/etc/machine-id";
+	e.len = 15;
+	e.mode = 0777;
+	e.label = (char *)"x";
+	e.labellen = 1;
+	undo_add(u, &e);
+	CHECK_INT(undo_save(u), 0);
+	text = slurp(rec, &len);
+	CHECK(text != NULL && strstr(text, "restore guest "
+	    "/etc/ssh/ssh_host_ed25519_key mode=0600 uid=0 gid=0 bytes=4 "
+	    "selinux=73797374656d5f753a6f626a6563745f723a737368645f6b65795f74"
+	    "3a733000\nKEY\n\n") != NULL);
+	CHECK(text != NULL && strstr(text, "symlink guest "
+	    "/var/lib/dbus/machine-id mode=0777 uid=0 gid=0 bytes=15 "
+	    "selinux=78\n") != NULL);
+	free(text);
+	CHECK_INT(undo_load(img, &v), 0);
+	if (v != NULL && v->n == 2) {
+		CHECK_MEM(v->e[0].label, v->e[0].labellen, lab, sizeof(lab));
+		CHECK_MEM(v->e[1].label, v->e[1].labellen, "x", 1);
+	}
+	undo_free(v);
+	undo_free(u);
+
+	/* odd hex, a non-hex digit, a host entry with a label */
+	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	    "restore guest /etc/a mode=0644 uid=0 gid=0 bytes=2 "
+	    "selinux=7\nxx\n", img);
+	t = sealed(s);
+	put(rec, t, strlen(t), 0600);
+	m = xasprintf("undo record '%s': line 4: bad label", rec);
+	refused(img, m, __LINE__);
+	free(m);
+	free(s);
+	free(t);
+	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	    "restore host /etc/a mode=0644 uid=0 gid=0 bytes=2 "
+	    "selinux=78\nxx\n", img);
+	t = sealed(s);
+	put(rec, t, strlen(t), 0600);
+	m = xasprintf("undo record '%s': line 4: bad label", rec);
+	refused(img, m, __LINE__);
+	free(m);
+	free(s);
+	free(t);
+	unlink(rec);
+	unlink(img);
+	free(rec);
+	free(img);
+}
+
 int
 main(void)
 {
@@ -879,6 +956,7 @@ main(void)
 	test_merge();
 	test_forget();
 	test_refused();
+	test_label();
 	test_save_fail();
 	CHECK_INT(dir_entries(dir), 0);
 	rmdir(dir);
