@@ -1150,6 +1150,39 @@ plan_nics(struct ctx *c)
 
 /* --- forget, password ---------------------------------------------------- */
 
+/*
+ * D-Bus's machine id: on systemd guests a symlink to /etc/machine-id,
+ * which then carries the new id by itself and stays as it is; a file of
+ * its own (EL5, EL6, older Debian) is removed, and the messagebus init
+ * script's dbus-uuidgen --ensure makes a new one (a systemd guest's
+ * D-Bus falls back to /etc/machine-id).  An empty file would be an
+ * invalid id to D-Bus.
+ */
+static void
+plan_dbus_machine_id(struct ctx *c)
+{
+	static const char path[] = "/var/lib/dbus/machine-id";
+	char type = 0, *target = NULL;
+	size_t n;
+	bool link;
+
+	if (gfs_lstat(c->in->fs, path, NULL, &type) != 0 || type != 'l') {
+		plan_remove(c, path);	/* absent, a file, or an error */
+		return;
+	}
+	if (gfs_readlink(c->in->fs, path, &target) != 0) {
+		c->errors++;
+		return;
+	}
+	n = strlen(target);
+	link = strcmp(target, "/etc/machine-id") == 0 ||
+	    (n > 15 && strcmp(target + n - 15, "/etc/machine-id") == 0 &&
+	    strspn(target, "./") == n - 14);
+	free(target);
+	if (!link)
+		plan_remove(c, path);
+}
+
 static void
 plan_forget(struct ctx *c)
 {
@@ -1169,10 +1202,12 @@ plan_forget(struct ctx *c)
 	if (forget & RECIPE_FORGET_UDEV_NET)
 		plan_remove(c, UDEV_NET);
 	if (forget & RECIPE_FORGET_MACHINE_ID) {
-		/* Empty, not absent: systemd makes a new one at boot. */
+		/* Empty, not absent: systemd makes a new one at boot (an
+		 * absent one it cannot always write, /etc may be read-only
+		 * that early). */
 		if ((f = guest_file(c, "/etc/machine-id", &err)) != NULL)
 			buf_reset(&f->new);
-		plan_remove(c, "/var/lib/dbus/machine-id");
+		plan_dbus_machine_id(c);
 	}
 	if (forget & RECIPE_FORGET_SSH_HOSTKEYS) {
 		if (gfs_glob(c->in->fs, "/etc/ssh", "ssh_host_*", &paths)

@@ -30,7 +30,7 @@ chmod 0600 "$T/etc/ssh/ssh_host_dsa_key" "$T/etc/ssh/ssh_host_rsa_key"
 # SELinux labels (security.selinux, settable by root without SELinux on
 # the host): apply removes the keys, undo must bring the labels back.
 KEYLABEL=system_u:object_r:sshd_key_t:s0
-LINKLABEL=system_u:object_r:system_dbusd_var_lib_t:s0
+LINKLABEL=system_u:object_r:dhcpc_state_t:s0
 labels=0
 if setfattr -n security.selinux -v "$KEYLABEL" \
     "$T/etc/ssh/ssh_host_rsa_key" 2>/dev/null; then
@@ -172,10 +172,12 @@ check_match "undo again: said" "$ERR" "has no undo record \($W/el5.imprint-undo\
 B=$W/deb
 cp -a "$D/guest-debian" "$B"
 ln -s ../usr/lib/os-release "$B/etc/os-release"
-mkdir -p "$B/var/lib/dbus" "$B/usr/bin"
+mkdir -p "$B/var/lib/dbus" "$B/usr/bin" "$B/var/lib/dhcp"
 ln -s /etc/machine-id "$B/var/lib/dbus/machine-id"
+# a lease kept elsewhere through a symlink: forgotten as the link itself
+ln -s /run/dhclient.eth0.leases "$B/var/lib/dhcp/dhclient.eth0.leases"
 [ "$labels" = 1 ] && setfattr -h -n security.selinux -v "$LINKLABEL" \
-    "$B/var/lib/dbus/machine-id"
+    "$B/var/lib/dhcp/dhclient.eth0.leases"
 ln -s usr/bin "$B/bin"
 chmod 0640 "$B/etc/shadow"
 chmod 0600 "$B/etc/ssh/ssh_host_ed25519_key" "$B/etc/ssh/ssh_host_rsa_key"
@@ -183,7 +185,7 @@ chmod 0600 "$B/etc/ssh/ssh_host_ed25519_key" "$B/etc/ssh/ssh_host_rsa_key"
 cat >"$W/deb.rcp" <<'EOF'
 [guest]
 hostname = ${name}
-forget = machine-id
+forget = machine-id dhcp-leases
 
 [nic eth0]
 mac = auto
@@ -221,7 +223,9 @@ check_eq "deb apply: interfaces stanza" \
 check_eq "deb apply: hosts" "$(sed -n 2p "$B/etc/hosts")" \
     "$(printf '127.0.1.1\tdeb1.example.com\tdeb1')"
 check_eq "deb apply: machine-id emptied" "$(stat -c %s "$B/etc/machine-id")" 0
-check_eq "deb apply: the dbus link removed" "$(ls -A "$B/var/lib/dbus")" ""
+check_eq "deb apply: dbus's link to /etc/machine-id kept" \
+    "$(readlink "$B/var/lib/dbus/machine-id")" /etc/machine-id
+check_eq "deb apply: the lease link removed" "$(ls -A "$B/var/lib/dhcp")" ""
 check_eq "deb apply: shadow untouched" "$(stat -c '%a' "$B/etc/shadow")" 640
 
 run_imprint apply --json -D name=deb1 --root-dir "$B" "$W/deb.rcp"
@@ -240,8 +244,8 @@ check_exit "deb undo" "$RC" 0
 check_eq "deb undo: json" "$(jq -r '[.image, .root, (.restored | length), (.host | length)] | map(tostring) | join(" ")' <<<"$OUT")" \
     "$B $B 6 0"
 if [ "$labels" = 1 ]; then
-	check_eq "deb undo: the dbus symlink's own label back" \
-	    "$(label_of "$B/var/lib/dbus/machine-id")" "$LINKLABEL"
+	check_eq "deb undo: the lease symlink's own label back" \
+	    "$(label_of "$B/var/lib/dhcp/dhclient.eth0.leases")" "$LINKLABEL"
 else
 	skip 1 "this filesystem takes no security.selinux attribute"
 fi

@@ -634,6 +634,9 @@ test_debian_and_undo(void)
 	    "address=192.0.2.31/24", "gateway=192.0.2.1", NULL);
 	gfs_mem_add_symlink(x.fs, "/var/lib/dbus/machine-id",
 	    "/etc/machine-id");
+	/* a lease kept elsewhere through a symlink: forgotten as the link */
+	gfs_mem_add_symlink(x.fs, "/var/lib/dhcp/dhclient.eth0.leases",
+	    "/run/dhclient.eth0.leases");
 	set_mode(x.fs, "/etc/ssh/ssh_host_rsa_key", 0600);
 	CHECK_INT(run_build(&x), 0);
 	m0 = kv(&x.p.generated, "nic0.mac");
@@ -645,7 +648,7 @@ test_debian_and_undo(void)
 	    "modify /etc/network/interfaces\n"
 	    "remove /etc/udev/rules.d/70-persistent-net.rules\n"
 	    "modify /etc/machine-id\n"
-	    "remove /var/lib/dbus/machine-id\n"
+	    "remove /var/lib/dhcp/dhclient.eth0.leases\n"
 	    "modify /etc/ssh/ssh_host_ed25519_key\n"
 	    "modify /etc/ssh/ssh_host_ed25519_key.pub\n"
 	    "modify /etc/ssh/ssh_host_rsa_key\n"
@@ -663,8 +666,10 @@ test_debian_and_undo(void)
 	CHECK_PLANNED(&x.p, "/etc/hosts", want);
 	free(want);
 	CHECK_PLANNED(&x.p, "/etc/machine-id", "");
-	f = planned(&x.p, "/var/lib/dbus/machine-id");
-	CHECK_STR(f ? f->link : NULL, "/etc/machine-id");
+	/* dbus's link to /etc/machine-id carries the new id by itself */
+	CHECK(planned(&x.p, "/var/lib/dbus/machine-id") == NULL);
+	f = planned(&x.p, "/var/lib/dhcp/dhclient.eth0.leases");
+	CHECK_STR(f ? f->link : NULL, "/run/dhclient.eth0.leases");
 	/* the stanza's address and hwaddress, every other byte kept */
 	want = guest_file_text("tests/data/guest-debian",
 	    "/etc/network/interfaces");
@@ -698,16 +703,22 @@ test_debian_and_undo(void)
 	undo_free(u);
 
 	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
-	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len,
-	    NULL), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dhcp/dhclient.eth0.leases", &d,
+	    &len, NULL), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
+	    'l');
 	CHECK_TREE(x.fs, "/etc/machine-id", "");
 
-	/* undo: every file back, the dbus machine-id a symlink again */
+	/* undo: every file back, the lease a symlink again */
 	plan_from_undo(&up, back);
 	list = plan_list(&up);
-	CHECK(strstr(list, "symlink /var/lib/dbus/machine-id\n") != NULL);
+	CHECK(strstr(list, "symlink /var/lib/dhcp/dhclient.eth0.leases\n") !=
+	    NULL);
 	free(list);
 	CHECK_INT(plan_carry_out(x.fs, &up, &nch), 0);
+	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dhcp/dhclient.eth0.leases", &d,
+	    &len, &a), 'l');
+	CHECK_STR(d, "/run/dhclient.eth0.leases");
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dbus/machine-id", &d, &len, &a),
 	    'l');
 	CHECK_STR(d, "/etc/machine-id");
