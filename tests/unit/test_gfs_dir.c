@@ -884,8 +884,8 @@ run_release(struct run *x)
 }
 
 /* tests/data/guest-debian copied to scratch/name as a Debian 12 guest has
- * it: dbus's machine-id a symlink, the private host key 0600 (caller
- * frees the path). */
+ * it: dbus's machine-id a symlink, the private host key 0600, and a lease
+ * kept elsewhere through a symlink (caller frees the path). */
 static char *
 debian_copy(const char *name)
 {
@@ -896,7 +896,7 @@ debian_copy(const char *name)
 	if (system(cmd) != 0)
 		die("cp -a", dir);
 	free(cmd);
-	p = xasprintf("%s/var/lib/dbus", dir);
+	p = xasprintf("%s/var/lib/dbus' '%s/var/lib/dhcp", dir, dir);
 	cmd = xasprintf("mkdir -p '%s'", p);
 	if (system(cmd) != 0)
 		die("mkdir", p);
@@ -904,6 +904,11 @@ debian_copy(const char *name)
 	free(p);
 	p = xasprintf("%s/var/lib/dbus/machine-id", dir);
 	if (symlink("/etc/machine-id", p) == -1)
+		die("symlink", p);
+	free(p);
+	/* a lease kept elsewhere through a link: forgotten as the link */
+	p = xasprintf("%s/var/lib/dhcp/dhclient.eth0.leases", dir);
+	if (symlink("/run/dhclient.eth0.leases", p) == -1)
 		die("symlink", p);
 	free(p);
 	p = xasprintf("%s/etc/ssh/ssh_host_rsa_key", dir);
@@ -938,7 +943,9 @@ test_plan_over_dir(bool walk)
 	lm = plan_list(&xm.p);
 	CHECK_STR(list, lm);
 	CHECK(strstr(list, "modify /etc/hostname\n") != NULL);
-	CHECK(strstr(list, "remove /var/lib/dbus/machine-id\n") != NULL);
+	CHECK(strstr(list, "remove /var/lib/dhcp/dhclient.eth0.leases\n") !=
+	    NULL);
+	CHECK(strstr(list, "dbus/machine-id") == NULL);
 	free(list);
 	free(lm);
 
@@ -979,13 +986,13 @@ test_plan_over_dir(bool walk)
 	free(p);
 	free(q);
 
-	/* undone: the tree as it was, dbus's machine-id a symlink again */
+	/* undone: the tree as it was, the lease a symlink again */
 	plan_from_undo(&up, u);
 	QUIET(plan_carry_out(fs, &up, &nch), 0);
 	cmd = xasprintf("diff -r --no-dereference '%s' '%s'", ref, deb);
 	CHECK_INT(system(cmd), 0);
 	free(cmd);
-	p = xasprintf("%s/var/lib/dbus/machine-id", deb);
+	p = xasprintf("%s/var/lib/dhcp/dhclient.eth0.leases", deb);
 	CHECK(lstat(p, &st) == 0 && S_ISLNK(st.st_mode));
 	free(p);
 	p = xasprintf("%s/etc/ssh/ssh_host_rsa_key", deb);
