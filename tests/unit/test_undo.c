@@ -128,6 +128,25 @@ refused(const char *image, const char *want, int line)
 	free(full);
 }
 
+/*
+ * Expect a sealed record of the header (image IMG, root /dev/sda2) and
+ * ENTRY to be refused with "undo record 'REC': WANT".
+ */
+static void
+refused_entry(const char *img, const char *rec, const char *entry,
+    const char *want, int line)
+{
+	char *s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n%s",
+	    img, entry), *t = sealed(s), *m;
+
+	put(rec, t, strlen(t), 0600);
+	m = xasprintf("undo record '%s': %s", rec, want);
+	refused(img, m, line);
+	free(m);
+	free(s);
+	free(t);
+}
+
 static char *
 fixture(const char *name, size_t *len_r)
 {
@@ -577,63 +596,33 @@ test_refused(void)
 	free(m);
 
 	/* checksums that match, contents that do not */
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	refused_entry(img, rec,
 	    "restore guest /etc/a mode=0644 uid=0 gid=0 "
-	    "bytes=99999999999999\nxx\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: entry claims 99999999999999 "
-	    "bytes, more than the record holds", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	    "bytes=99999999999999\nxx\n",
+	    "line 4: entry claims 99999999999999 "
+	    "bytes, more than the record holds", __LINE__);
 
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	refused_entry(img, rec,
 	    "restore guest /etc/a mode=0644 uid=0 gid=0 "
-	    "bytes=18446744073709551615\nxx\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: entry claims "
-	    "18446744073709551615 bytes, more than the record holds", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	    "bytes=18446744073709551615\nxx\n",
+	    "line 4: entry claims "
+	    "18446744073709551615 bytes, more than the record holds", __LINE__);
 
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
-	    "restore guest /etc/a mode=0644 uid=0 gid=0 bytes=1\nab\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: no end of line after 1 bytes "
-	    "of data", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	refused_entry(img, rec,
+	    "restore guest /etc/a mode=0644 uid=0 gid=0 bytes=1\nab\n",
+	    "line 4: no end of line after 1 bytes "
+	    "of data", __LINE__);
 
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	refused_entry(img, rec,
 	    "restore guest /etc/a mode=0644 uid=0 gid=0 "
-	    "bytes=999999999999999999999999\nxx\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: bad attributes", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	    "bytes=999999999999999999999999\nxx\n",
+	    "line 4: bad attributes", __LINE__);
 
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	refused_entry(img, rec,
 	    "restore guest /etc/a mode=0644 uid=0 gid=0 bytes=3\na\nb\n"
-	    "delete guest /etc/%%61\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 7: second entry for guest file "
-	    "'/etc/%%61'", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	    "delete guest /etc/%61\n",
+	    "line 7: second entry for guest file "
+	    "'/etc/%61'", __LINE__);
 
 	/* a libvirt domain is a host entry only */
 	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
@@ -646,15 +635,9 @@ test_refused(void)
 	free(s);
 	free(t);
 
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
-	    "delete guest /etc/a%%00b\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: bad path", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	refused_entry(img, rec,
+	    "delete guest /etc/a%00b\n",
+	    "line 4: bad path", __LINE__);
 
 	s = xasprintf("imprint-undo 1\nimage %s\nroot  /dev/sda2\n", img);
 	t = sealed(s);
@@ -872,7 +855,7 @@ test_label(void)
 	static const char lab[] = "system_u:object_r:sshd_key_t:s0";
 	struct undo *u, *v = NULL;
 	struct undo_entry e;
-	char *img = xasprintf("%s/l.img", dir), *rec, *text, *s, *t, *m;
+	char *img = xasprintf("%s/l.img", dir), *rec, *text;
 	size_t len;
 
 	put(img, "", 0, 0644);
@@ -914,26 +897,14 @@ test_label(void)
 	undo_free(u);
 
 	/* odd hex, a non-hex digit, a host entry with a label */
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	refused_entry(img, rec,
 	    "restore guest /etc/a mode=0644 uid=0 gid=0 bytes=2 "
-	    "selinux=7\nxx\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: bad label", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
-	s = xasprintf("imprint-undo 1\nimage %s\nroot /dev/sda2\n"
+	    "selinux=7\nxx\n",
+	    "line 4: bad label", __LINE__);
+	refused_entry(img, rec,
 	    "restore host /etc/a mode=0644 uid=0 gid=0 bytes=2 "
-	    "selinux=78\nxx\n", img);
-	t = sealed(s);
-	put(rec, t, strlen(t), 0600);
-	m = xasprintf("undo record '%s': line 4: bad label", rec);
-	refused(img, m, __LINE__);
-	free(m);
-	free(s);
-	free(t);
+	    "selinux=78\nxx\n",
+	    "line 4: bad label", __LINE__);
 	unlink(rec);
 	unlink(img);
 	free(rec);
