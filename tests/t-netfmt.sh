@@ -70,6 +70,15 @@ tree nm
 K=$W/nm/etc/NetworkManager/system-connections
 DK=$D/guest-nm/etc/NetworkManager/system-connections
 chmod 0600 "$K"/*
+# the keyfile's SELinux label (root may set security.selinux on a host
+# without SELinux) must survive the rewrite and the undo
+NMLABEL=system_u:object_r:NetworkManager_etc_rw_t:s0
+nm_label() {
+	getfattr -h --only-values -n security.selinux "$K/eth0.nmconnection" \
+	    2>/dev/null | tr -d '\0'
+}
+setfattr -n security.selinux -v "$NMLABEL" "$K/eth0.nmconnection" \
+    2>/dev/null || NMLABEL=
 orig=$(tree_fp "$W/nm")
 run_imprint apply -D name=web1 --vmcfg "$W/nm.cfg" --root-dir "$W/nm" \
     "$W/fixed.rcp"
@@ -89,6 +98,12 @@ check_eq "nm: the legacy keyfile, a decimal MAC list, dhcp-hostname" \
     "$(sed "s/^uuid=.*/uuid=$u2/; s/^mac-address=.*/mac-address=0;22;62;170;187;2;/; s/^dhcp-hostname=.*/dhcp-hostname=web1/" \
     "$DK/Wired connection 2")"
 check_eq "nm: keyfiles stay 0600" "$(stat -c %a "$K"/* | sort -u)" 600
+if [ -n "$NMLABEL" ]; then
+	check_eq "nm: the keyfile keeps its SELinux label" "$(nm_label)" \
+	    "$NMLABEL"
+else
+	skip 1 "this filesystem takes no security.selinux attribute"
+fi
 check_eq "nm: no ifcfg written beside the keyfiles" \
     "$(ls "$W/nm/etc/sysconfig/network-scripts")" readme-ifcfg-rh.txt
 check_eq "nm: hosts" "$(cat "$W/nm/etc/hosts")" \
@@ -115,6 +130,11 @@ check_eq "nm again: the tree as it was" "$(tree_fp "$W/nm")" "$applied"
 run_imprint undo --root-dir "$W/nm"
 check_exit "nm undo" "$RC" 0
 check_eq "nm undo: the tree as before" "$(tree_fp "$W/nm")" "$orig"
+if [ -n "$NMLABEL" ]; then
+	check_eq "nm undo: the label still there" "$(nm_label)" "$NMLABEL"
+else
+	skip 1 "this filesystem takes no security.selinux attribute"
+fi
 check_same_file "nm undo: the config as before" "$W/nm.cfg" "$D/netfmt.vm.cfg"
 
 # two clones of one template never share a connection uuid
