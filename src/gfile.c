@@ -11,14 +11,6 @@
 
 #include "gfile.h"
 
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 enum gfile_kind
 gfile_kind_for_path(const char *path, bool *known_r)
 {

@@ -43,14 +43,12 @@ netfmt_backup_name(const char *base)
 		".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-dist",
 		".dpkg-new", ".ucf-old", ".ucf-dist"
 	};
-	size_t i, n = strlen(base), m;
+	size_t i;
 
 	if (base[0] == '.' || base[0] == '\0')
 		return true;
-	for (i = 0; i < ARRAY_SIZE(sfx); i++) {
-		m = strlen(sfx[i]);
-		if (n >= m && strcmp(base + n - m, sfx[i]) == 0)
+	for (i = 0; i < ARRAY_SIZE(sfx); i++)
+		if (has_suffix(base, sfx[i]))
 			return true;
-	}
 	return false;
 }

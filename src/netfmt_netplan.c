@@ -24,11 +24,8 @@ static const struct survey_keys netplan_keys = {
 static bool
 netplan_wants(const char *base)
 {
-	size_t n = strlen(base);
-
-	/* netplan reads *.yaml only */
-	return !netfmt_backup_name(base) && n > 5 &&
-	    strcmp(base + n - 5, ".yaml") == 0;
+	/* netplan reads *.yaml only (a bare ".yaml" is hidden) */
+	return !netfmt_backup_name(base) && has_suffix(base, ".yaml");
 }
 
 static void

@@ -30,14 +30,6 @@ static const struct survey_keys network_keys = {
 };
 
 static bool
-has_suffix(const char *s, const char *sfx)
-{
-	size_t n = strlen(s), m = strlen(sfx);
-
-	return n > m && strcmp(s + n - m, sfx) == 0;
-}
-
-static bool
 networkd_wants(const char *base)
 {
 	return !netfmt_backup_name(base) &&

@@ -29,10 +29,7 @@ nm_wants(const char *base)
 {
 	/* NetworkManager's own: it skips hidden and backup files and
 	 * keeps .nmmeta files for its own bookkeeping. */
-	size_t n = strlen(base);
-
-	return !netfmt_backup_name(base) &&
-	    !(n > 7 && strcmp(base + n - 7, ".nmmeta") == 0);
+	return !netfmt_backup_name(base) && !has_suffix(base, ".nmmeta");
 }
 
 /* [ethernet] key, else the legacy [802-3-ethernet] one. */

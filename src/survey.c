@@ -100,13 +100,11 @@ ifcfg_ignored(const char *name)
 	static const char *const sfx[] = {
 		"~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"
 	};
-	size_t i, n = strlen(name), m;
+	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(sfx); i++) {
-		m = strlen(sfx[i]);
-		if (n >= m && strcmp(name + n - m, sfx[i]) == 0)
+	for (i = 0; i < ARRAY_SIZE(sfx); i++)
+		if (has_suffix(name, sfx[i]))
 			return true;
-	}
 	return false;
 }
 

@@ -325,6 +325,14 @@ has_nul(const char *s, size_t len)
 }
 
 int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int
 ascii_casecmp(const char *a, const char *b)
 {
 	unsigned char ca, cb;

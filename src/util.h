@@ -144,4 +144,7 @@ int	 has_nul(const char *s, size_t len);
 /* strcasecmp on ASCII only, independent of the locale. */
 int	 ascii_casecmp(const char *, const char *);
 
+/* Does s end with suffix (s itself may be no more than suffix)? */
+int	 has_suffix(const char *s, const char *suffix);
+
 #endif

@@ -259,6 +259,17 @@ test_escape(void)
 	CHECK_STR(b, "two\\x0a");
 }
 
+static void
+test_has_suffix(void)
+{
+	CHECK(has_suffix("10-eth0.link", ".link"));
+	CHECK(has_suffix(".link", ".link"));
+	CHECK(has_suffix("x", ""));
+	CHECK(!has_suffix("10-eth0.network", ".link"));
+	CHECK(!has_suffix("link", ".link"));
+	CHECK(!has_suffix("", "~"));
+}
+
 int
 main(void)
 {
@@ -267,5 +278,6 @@ main(void)
 	test_xrandom();
 	test_host_files();
 	test_escape();
+	test_has_suffix();
 	return unit_done();
 }
