@@ -696,7 +696,6 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 				conn_uuid(c, path, sn->uuid, uuid);
 				gn.uuid = uuid;
 			}
-			f = find_file(c->p, false, path);
 			r = gfile_ifcfg_apply_nic(f->new.data, f->new.len, &gn,
 			    &out);
 		} else if (!err && bound_by_netfmt(c, i)) {
@@ -1565,6 +1564,17 @@ plan_host(struct ctx *c)
 	}
 }
 
+static void
+file_release(struct plan_file *f)
+{
+	free(f->path);
+	free(f->old);
+	free(f->link);
+	free(f->like);
+	free(f->label);
+	buf_release(&f->new);
+}
+
 /* Drop files whose bytes did not change. */
 static void
 prune(struct plan *p)
@@ -1576,12 +1586,7 @@ prune(struct plan *p)
 		if (f->op == PLAN_MODIFY && f->new.len == f->oldlen &&
 		    memcmp(f->new.data ? f->new.data : "", f->old,
 		    f->oldlen) == 0) {
-			free(f->path);
-			free(f->old);
-			free(f->link);
-			free(f->like);
-			free(f->label);
-			buf_release(&f->new);
+			file_release(f);
 			continue;
 		}
 		p->f[j++] = *f;
@@ -1618,14 +1623,8 @@ plan_release(struct plan *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
-		free(p->f[i].path);
-		free(p->f[i].old);
-		free(p->f[i].link);
-		free(p->f[i].like);
-		free(p->f[i].label);
-		buf_release(&p->f[i].new);
-	}
+	for (i = 0; i < p->n; i++)
+		file_release(&p->f[i]);
 	free(p->f);
 	strlist_release(&p->summary);
 	strlist_release(&p->generated);
