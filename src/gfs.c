@@ -3,6 +3,7 @@
  * through the implementation's table; glob is built on ls once for all.
  */
 #include <fnmatch.h>
+#include <stdlib.h>
 
 #include "gfs.h"
 #include "util.h"
@@ -50,6 +51,33 @@ int
 gfs_remove(struct gfs *fs, const char *path)
 {
 	return fs->ops->remove(fs, path);
+}
+
+int
+gfs_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
+{
+	*fs_r = NULL;
+	*n_r = 0;
+	return fs->ops->filesystems(fs, fs_r, n_r);
+}
+
+int
+gfs_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
+{
+	return fs->ops->set_uuid(fs, dev, uuid);
+}
+
+void
+gfs_fsinfo_free(struct gfs_fsinfo *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; f != NULL && i < n; i++) {
+		free(f[i].dev);
+		free(f[i].type);
+		free(f[i].uuid);
+	}
+	free(f);
 }
 
 int

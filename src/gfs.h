@@ -26,6 +26,13 @@ struct guest_attr {
 	unsigned int	uid, gid;
 };
 
+/* A filesystem on the guest's own disks (gfs_filesystems). */
+struct gfs_fsinfo {
+	char		*dev;	/* as the user sees it: /dev/sda2, /dev/VG/LV */
+	char		*type;	/* ext4, xfs, swap, ... */
+	char		*uuid;	/* "" when none */
+};
+
 struct gfs;
 
 struct gfs_ops {
@@ -71,6 +78,17 @@ struct gfs_ops {
 		    const char *val, size_t len);
 	/* Make every write so far durable (the appliance unmounts).  0, -1. */
 	int	(*flush)(struct gfs *);
+	/* The filesystems on the guest's disks (its partitions and LVs,
+	 * whatever is mounted), *n_r of them in *fs_r (free with
+	 * gfs_fsinfo_free).  0, or -1 after one message (a tree on the
+	 * host has no disks). */
+	int	(*filesystems)(struct gfs *, struct gfs_fsinfo **fs_r,
+		    size_t *n_r);
+	/* Give filesystem dev (as filesystems names it) the UUID uuid.
+	 * Called after flush: the appliance unmounts every filesystem of
+	 * the guest first, and nothing is read or written through fs
+	 * afterwards.  0 or -1. */
+	int	(*set_uuid)(struct gfs *, const char *dev, const char *uuid);
 };
 
 struct gfs {
@@ -96,6 +114,9 @@ int	 gfs_getxattr(struct gfs *, const char *path, const char *name,
 int	 gfs_setxattr(struct gfs *, const char *path, const char *name,
 	    const char *val, size_t len);
 int	 gfs_flush(struct gfs *);
+int	 gfs_filesystems(struct gfs *, struct gfs_fsinfo **fs_r, size_t *n_r);
+int	 gfs_set_uuid(struct gfs *, const char *dev, const char *uuid);
+void	 gfs_fsinfo_free(struct gfs_fsinfo *, size_t n);
 
 /*
  * Paths "DIR/NAME" of the names in dir matching a shell glob pattern
@@ -161,6 +182,13 @@ void	 gfs_mem_add_file(struct gfs *, const char *path, const char *data,
 void	 gfs_mem_add_symlink(struct gfs *, const char *path,
 	    const char *target);
 void	 gfs_mem_add_dir(struct gfs *, const char *path, unsigned mode);
+/* A filesystem of the tree's "disks": filesystems lists them in the order
+ * added; set_uuid changes the UUID kept here (and fails for a dev given
+ * to gfs_mem_fail_on). */
+void	 gfs_mem_add_fs(struct gfs *, const char *dev, const char *type,
+	    const char *uuid);
+/* The UUID of dev now, or NULL when there is no such filesystem. */
+const char *gfs_mem_fs_uuid(struct gfs *, const char *dev);
 
 /*
  * Copy the host directory dir into the tree at "/": regular files (at

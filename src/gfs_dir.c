@@ -840,6 +840,28 @@ dir_flush(struct gfs *fs)
 	return 0;
 }
 
+/* A tree on the host has no disks of its own: what holds it is the
+ * host's. */
+static int
+dir_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
+{
+	(void)fs_r;
+	(void)n_r;
+	warnx("'%s' is a guest tree on the host, without the guest's disks: "
+	    "its filesystems' UUIDs cannot be changed here (use the disk "
+	    "image)", esc(dirfs(fs)->path));
+	return -1;
+}
+
+static int
+dir_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
+{
+	(void)uuid;
+	warnx("'%s': no filesystem %s in a guest tree on the host",
+	    esc(dirfs(fs)->path), esc(dev));
+	return -1;
+}
+
 static const struct gfs_ops dir_ops = {
 	.read		= dir_read,
 	.lstat		= dir_lstat,
@@ -852,6 +874,8 @@ static const struct gfs_ops dir_ops = {
 	.getxattr	= dir_getxattr,
 	.setxattr	= dir_setxattr,
 	.flush		= dir_flush,
+	.filesystems	= dir_filesystems,
+	.set_uuid	= dir_set_uuid,
 };
 
 /* ---- opening and closing ------------------------------------------------ */

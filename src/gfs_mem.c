@@ -48,6 +48,8 @@ struct gfs_mem {
 	size_t		 nn;
 	char		*fail;		/* gfs_mem_fail_on */
 	size_t		 writes;
+	struct gfs_fsinfo *fsi;		/* gfs_mem_add_fs */
+	size_t		 nfsi;
 };
 
 static struct gfs_mem *
@@ -527,6 +529,44 @@ mem_flush(struct gfs *fs)
 	return failing(mem(fs), "flush") ? -1 : 0;
 }
 
+static int
+mem_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
+{
+	struct gfs_mem *m = mem(fs);
+	size_t i;
+
+	if (failing(m, "filesystems"))
+		return -1;
+	*fs_r = xcalloc(m->nfsi + 1, sizeof(**fs_r));
+	for (i = 0; i < m->nfsi; i++) {
+		(*fs_r)[i].dev = xstrdup(m->fsi[i].dev);
+		(*fs_r)[i].type = xstrdup(m->fsi[i].type);
+		(*fs_r)[i].uuid = xstrdup(m->fsi[i].uuid);
+	}
+	*n_r = m->nfsi;
+	return 0;
+}
+
+static int
+mem_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
+{
+	struct gfs_mem *m = mem(fs);
+	size_t i;
+
+	if (failing(m, dev))
+		return -1;
+	for (i = 0; i < m->nfsi; i++)
+		if (strcmp(m->fsi[i].dev, dev) == 0) {
+			free(m->fsi[i].uuid);
+			m->fsi[i].uuid = xstrdup(uuid);
+			m->writes++;
+			return 0;
+		}
+	warnx("cannot set the UUID of %s in '%s': no such filesystem", dev,
+	    fs->name);
+	return -1;
+}
+
 static const struct gfs_ops mem_ops = {
 	.read		= mem_read,
 	.lstat		= mem_lstat,
@@ -539,6 +579,8 @@ static const struct gfs_ops mem_ops = {
 	.getxattr	= mem_getxattr,
 	.setxattr	= mem_setxattr,
 	.flush		= mem_flush,
+	.filesystems	= mem_filesystems,
+	.set_uuid	= mem_set_uuid,
 };
 
 /* ---- building and reading the tree -------------------------------------- */
@@ -564,7 +606,34 @@ gfs_mem_free(struct gfs *fs)
 		drop(m, &m->n[m->nn - 1]);
 	free(m->n);
 	free(m->fail);
+	gfs_fsinfo_free(m->fsi, m->nfsi);
 	free(m);
+}
+
+void
+gfs_mem_add_fs(struct gfs *fs, const char *dev, const char *type,
+    const char *uuid)
+{
+	struct gfs_mem *m = mem(fs);
+	struct gfs_fsinfo *f;
+
+	m->fsi = xreallocarray(m->fsi, m->nfsi + 1, sizeof(*m->fsi));
+	f = &m->fsi[m->nfsi++];
+	f->dev = xstrdup(dev);
+	f->type = xstrdup(type);
+	f->uuid = xstrdup(uuid);
+}
+
+const char *
+gfs_mem_fs_uuid(struct gfs *fs, const char *dev)
+{
+	struct gfs_mem *m = mem(fs);
+	size_t i;
+
+	for (i = 0; i < m->nfsi; i++)
+		if (strcmp(m->fsi[i].dev, dev) == 0)
+			return m->fsi[i].uuid;
+	return NULL;
 }
 
 void

@@ -78,6 +78,9 @@ struct lvmap;
 static void	lvmap_free(struct lvmap *);
 
 static int	guest_select(struct guest *, size_t k);
+static int	lvm_restrict(struct guest *, size_t k);
+static int	list_fs(struct guest *, size_t k, struct guest_fs **fs_r,
+	    size_t *n_r);
 static int	guest_filesystems(struct guest *, size_t k, struct guest_fs **fs_r,
 	    size_t *n_r);
 static int	guest_find_root(struct guest *, size_t k, const struct guest_fs *fs,
@@ -796,10 +799,17 @@ select_disk(struct guest *gs, size_t k)
 static int
 guest_select(struct guest *gs, size_t k)
 {
-	char *filter[2];
-
 	if (select_disk(gs, k) == -1)
 		return -1;
+	return lvm_restrict(gs, k);
+}
+
+/* Restrict LVM to image k's disk, unless it is already. */
+static int
+lvm_restrict(struct guest *gs, size_t k)
+{
+	char *filter[2];
+
 	if (gs->lvm == (ssize_t)k || gs->nimg == 1) {
 		gs->lvm = (ssize_t)k;
 		return 0;
@@ -1052,6 +1062,17 @@ static int
 guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
     size_t *n_r)
 {
+	*fs_r = NULL;
+	*n_r = 0;
+	if (guest_select(gs, k) == -1)
+		return -1;
+	return list_fs(gs, k, fs_r, n_r);
+}
+
+/* guest_filesystems of image k, selected already (mounts stay). */
+static int
+list_fs(struct guest *gs, size_t k, struct guest_fs **fs_r, size_t *n_r)
+{
 	char **parts, **lvs = NULL, *t;
 	struct guest_fs *fs = NULL;
 	size_t n = 0, cap = 0, i;
@@ -1059,8 +1080,6 @@ guest_filesystems(struct guest *gs, size_t k, struct guest_fs **fs_r,
 
 	*fs_r = NULL;
 	*n_r = 0;
-	if (guest_select(gs, k) == -1)
-		return -1;
 	if ((parts = appliance_parts(gs)) == NULL ||
 	    (lvs = guestfs_lvs(gs->g)) == NULL) {
 		warnx("cannot list the partitions of image '%s': %s",
@@ -2446,6 +2465,80 @@ app_flush(struct gfs *fs)
 	return guest_flush(of_fs(fs));
 }
 
+/* The filesystems of the current image (guest_filesystems), by the
+ * names the user sees. */
+static int
+app_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
+{
+	struct guest *gs = of_fs(fs);
+	struct guest_fs *l;
+	size_t n, i;
+
+	/* what is mounted stays: planning reads on */
+	if (gs->cur < 0 || lvm_restrict(gs, (size_t)gs->cur) == -1 ||
+	    list_fs(gs, (size_t)gs->cur, &l, &n) == -1)
+		return -1;
+	*fs_r = xcalloc(n + 1, sizeof(**fs_r));
+	for (i = 0; i < n; i++) {
+		(*fs_r)[i].dev = xstrdup(l[i].display);
+		(*fs_r)[i].type = xstrdup(l[i].type);
+		(*fs_r)[i].uuid = xstrdup(l[i].uuid);
+	}
+	*n_r = n;
+	guest_fs_free(l, n);
+	return 0;
+}
+
+/*
+ * tune2fs, xfs_admin and swaplabel change a UUID only on a filesystem
+ * nobody has mounted.  An ext4 filesystem with metadata checksums (the
+ * default since e2fsprogs 1.43) must also have been checked since it was
+ * last mounted, as every checksum is rewritten: when tune2fs fails,
+ * e2fsck -f -p, then once more.
+ */
+static int
+app_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
+{
+	struct guest *gs = of_fs(fs);
+	struct guest_fs *l = NULL;
+	const char *real = NULL, *type = "";
+	size_t n = 0, i;
+	int r = -1;
+
+	if (gs->cur < 0 || (gs->mounted && unmount(gs) == -1) ||
+	    guest_filesystems(gs, (size_t)gs->cur, &l, &n) == -1)
+		goto fail;
+	for (i = 0; i < n && real == NULL; i++)
+		if (strcmp(l[i].display, dev) == 0) {
+			real = l[i].dev;
+			type = l[i].type;
+		}
+	if (real == NULL) {
+		warnx("cannot set the UUID of %s in '%s': no such filesystem",
+		    esc(dev), cur_image(gs));
+		goto out;
+	}
+	if (guestfs_set_uuid(gs->g, real, uuid) == 0) {
+		r = 0;
+		goto out;
+	}
+	/* (tune2fs says why on stdout, which the daemon drops) */
+	if (strncmp(type, "ext", 3) != 0)
+		goto fail;
+	reset_err(gs);
+	if (guestfs_e2fsck(gs->g, real, GUESTFS_E2FSCK_CORRECT, 1, -1) == -1 ||
+	    guestfs_set_uuid(gs->g, real, uuid) == -1)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	warnx("cannot set the UUID of %s in '%s': %s", esc(dev),
+	    cur_image(gs), gerr(gs));
+out:
+	guest_fs_free(l, n);
+	return r;
+}
+
 static const struct gfs_ops appliance_ops = {
 	.read		= app_read,
 	.lstat		= app_lstat,
@@ -2458,4 +2551,6 @@ static const struct gfs_ops appliance_ops = {
 	.getxattr	= app_getxattr,
 	.setxattr	= app_setxattr,
 	.flush		= app_flush,
+	.filesystems	= app_filesystems,
+	.set_uuid	= app_set_uuid,
 };
