@@ -141,7 +141,7 @@ report(const struct apply_opts *o, struct apply_job *j, const struct plan *p,
     const char *root, const char *undo_file, const char *state)
 {
 	static const char *const ops[] = { "modify", "create", "remove",
-	    "symlink" };
+	    "symlink", "uuid" };
 	struct buf text = BUF_INIT;
 	json_object *files;
 	size_t i;

@@ -79,7 +79,8 @@ report(const struct plan *p, json_object *doc)
 			continue;	/* apply never makes a host file */
 		key = f->host ? "host" : f->op == PLAN_REMOVE ? "removed" :
 		    "restored";
-		label = f->host ? "restored host" : key;
+		label = f->host ? "restored host" : f->op == PLAN_FSUUID ?
+		    "restored the filesystem UUID of" : key;
 		if (doc == NULL && f->same)	/* apply never wrote it */
 			printf("  host %s holds its original bytes already\n",
 			    esc(f->path));

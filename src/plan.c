@@ -20,6 +20,7 @@
 
 #include "diff.h"
 #include "disks.h"
+#include "fsuuid.h"
 #include "gfile.h"
 #include "gfile_hosts.h"
 #include "gfile_shvar.h"
@@ -1230,6 +1231,361 @@ plan_forget(struct ctx *c)
 	}
 }
 
+/* --- forget = fs-uuids ------------------------------------------------------ */
+
+/* Configuration files read to decide, at most this large. */
+#define FSUUID_CONF_CAP		(256 * 1024)
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * dracut's configuration files in the order dracut reads them:
+ * /etc/dracut.conf, then the *.conf of /usr/lib/dracut/dracut.conf.d and
+ * /etc/dracut.conf.d sorted by name together, a name in /etc hiding the
+ * same name in /usr/lib.
+ */
+static int
+dracut_confs(struct ctx *c, struct strlist *out)
+{
+	static const char *const dirs[] = { "/usr/lib/dracut/dracut.conf.d",
+	    "/etc/dracut.conf.d" };
+	struct strlist found = STRLIST_INIT, names = STRLIST_INIT;
+	size_t i, j;
+	int r = 0;
+
+	strlist_add(out, "/etc/dracut.conf");
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (gfs_glob(c->in->fs, dirs[i], "*.conf", &found) == -1)
+			r = -1;
+	for (i = 0; i < found.n; i++) {
+		const char *base = strrchr(found.v[i], '/') + 1;
+		if (!strlist_has(&names, base))
+			strlist_add(&names, base);
+	}
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (i = 0; i < names.n; i++) {
+		char *etc = xasprintf("%s/%s", dirs[1], names.v[i]);
+		for (j = 0; j < found.n && strcmp(found.v[j], etc) != 0; j++)
+			;
+		if (j == found.n) {
+			free(etc);
+			etc = xasprintf("%s/%s", dirs[0], names.v[i]);
+		}
+		strlist_add_owned(out, etc);
+	}
+	strlist_release(&found);
+	strlist_release(&names);
+	return r;
+}
+
+/*
+ * The value the last of files assigns to shell variable key (caller
+ * frees), and in *file_r the file that does; NULL when none does, or on
+ * an error (c->errors counts it).
+ */
+static char *
+conf_last(struct ctx *c, const struct strlist *files, const char *key,
+    const char **file_r)
+{
+	char *buf, *v, *val = NULL;
+	size_t i, len;
+	int st;
+
+	*file_r = NULL;
+	for (i = 0; i < files->n; i++) {
+		if ((st = gfs_read(c->in->fs, files->v[i], FSUUID_CONF_CAP,
+		    &buf, &len)) == 1)
+			continue;
+		if (st == -1) {
+			c->errors++;
+			continue;
+		}
+		if ((v = gfile_shvar_get(buf, len, key)) != NULL) {
+			free(val);
+			val = v;
+			*file_r = files->v[i];
+		}
+		free(buf);
+	}
+	return val;
+}
+
+static bool
+guest_has(struct ctx *c, const char *path)
+{
+	char type;
+
+	return gfs_lstat(c->in->fs, path, NULL, &type) == 0;
+}
+
+/* The guest's initramfs generator, and what it is told. */
+struct initrd {
+	enum { INITRD_NONE, INITRD_TOOLS, INITRD_DRACUT,
+	    INITRD_MKINITRD } kind;
+	char		*setting;	/* hostonly (dracut), RESUME (tools) */
+	const char	*file;		/* where that was set, or NULL */
+	struct strlist	 files;		/* the configuration files read */
+};
+
+static void
+initrd_survey(struct ctx *c, struct initrd *ir)
+{
+	memset(ir, 0, sizeof(*ir));
+	if (guest_has(c, "/usr/lib/dracut/modules.d") ||
+	    guest_has(c, "/usr/share/dracut/modules.d")) {
+		ir->kind = INITRD_DRACUT;
+		if (dracut_confs(c, &ir->files) == -1)
+			c->errors++;
+		ir->setting = conf_last(c, &ir->files, "hostonly", &ir->file);
+	} else if (guest_has(c, "/usr/share/initramfs-tools")) {
+		ir->kind = INITRD_TOOLS;
+		strlist_add(&ir->files, "/etc/initramfs-tools/initramfs.conf");
+		if (gfs_glob(c->in->fs, "/etc/initramfs-tools/conf.d", "*",
+		    &ir->files) == -1)
+			c->errors++;
+		ir->setting = conf_last(c, &ir->files, "RESUME", &ir->file);
+	} else if (guest_has(c, "/sbin/mkinitrd"))
+		ir->kind = INITRD_MKINITRD;
+}
+
+static void
+initrd_release(struct initrd *ir)
+{
+	free(ir->setting);
+	strlist_release(&ir->files);
+}
+
+/*
+ * Why the guest's initramfs keeps filesystem f's UUID, so that it cannot
+ * change offline (caller frees), or NULL.  The root, /usr and swap are
+ * what an initramfs mounts or resumes from:
+ *   dracut, hostonly="yes" (EL7 and later, Fedora, SUSE 12 and later by
+ *     default) records the root's, /usr's and the swap's devices and
+ *     waits for them;
+ *   mkinitrd (EL5, SLES 11 and older) writes the root device and the
+ *     resume swap its fstab names into the initrd;
+ *   initramfs-tools (Debian, Ubuntu) takes the root from the kernel
+ *     command line and /usr from the root's fstab, and keeps only the
+ *     resume device (RESUME; unset = found at build time).
+ */
+static char *
+initrd_keeps(const struct initrd *ir, const struct gfs_fsinfo *f,
+    bool root, bool usr, const char *fstab, size_t fstablen)
+{
+	bool swap = strcmp(f->type, "swap") == 0;
+
+	switch (ir->kind) {
+	case INITRD_DRACUT:
+		if ((root || usr || swap) && ir->setting != NULL &&
+		    strcmp(ir->setting, "yes") == 0)
+			return xasprintf("the guest's initramfs (dracut, "
+			    "hostonly=\"yes\" in %s) records it and cannot be "
+			    "rebuilt offline: make the template's with "
+			    "hostonly=\"no\" (dracut-config-generic), or leave "
+			    "fs-uuids out", esc(ir->file));
+		return NULL;
+	case INITRD_MKINITRD:
+		if ((root || swap) && fstab != NULL &&
+		    fsuuid_line(fstab, fstablen, f->uuid) != 0)
+			return xstrdup("the guest's initrd (mkinitrd) names "
+			    "it by the UUID /etc/fstab gives and cannot be "
+			    "rebuilt offline: name it by LABEL= in the "
+			    "template's /etc/fstab and initrd, or leave "
+			    "fs-uuids out");
+		return NULL;
+	case INITRD_TOOLS:
+		if (swap && (ir->setting == NULL ||
+		    strcmp(ir->setting, "none") != 0))
+			return xasprintf("the guest's initramfs "
+			    "(initramfs-tools) names it for resume (RESUME=%s"
+			    "%s%s) and cannot be rebuilt offline: set "
+			    "RESUME=none in the template's "
+			    "/etc/initramfs-tools/conf.d/resume and run "
+			    "update-initramfs -u there, or leave fs-uuids out",
+			    ir->setting ? esc(ir->setting) : "",
+			    ir->setting ? " in " : "unset: found when it was "
+			    "built", ir->setting ? esc(ir->file) : "");
+		return NULL;
+	case INITRD_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* Does the fstab line mounting dir name filesystem f (by UUID, or by its
+ * device name)? */
+static bool
+fstab_mounts(const char *fstab, size_t len, const char *dir,
+    const struct gfs_fsinfo *f)
+{
+	struct gfile_line l;
+	size_t pos = 0, fp, s0, s1, d0, d1;
+
+	memset(&l, 0, sizeof(l));
+	while (gfile_line_next(fstab, len, &pos, &l)) {
+		fp = 0;
+		if (!gfile_field_next(l.p, l.len, &fp, &s0, &s1) ||
+		    l.p[s0] == '#' ||
+		    !gfile_field_next(l.p, l.len, &fp, &d0, &d1) ||
+		    !gfile_span_eq(l.p + d0, d1 - d0, dir))
+			continue;
+		if (fsuuid_line(l.p + s0, s1 - s0, f->uuid) != 0 ||
+		    gfile_span_eq(l.p + s0, s1 - s0, f->dev))
+			return true;
+	}
+	return false;
+}
+
+/* The reference files: fsuuid_refs, and grub.cfg under each directory
+ * of /boot/efi/EFI. */
+static int
+fsuuid_files(struct ctx *c, struct strlist *out)
+{
+	struct strlist efi = STRLIST_INIT;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < fsuuid_nrefs; i++)
+		if (gfs_glob(c->in->fs, fsuuid_refs[i].dir,
+		    fsuuid_refs[i].pattern, out) == -1)
+			r = -1;
+	if (gfs_glob(c->in->fs, "/boot/efi/EFI", "*", &efi) == -1)
+		r = -1;
+	for (i = 0; i < efi.n; i++)
+		if (gfs_glob(c->in->fs, efi.v[i], "grub.cfg", out) == -1)
+			r = -1;
+	strlist_release(&efi);
+	return r;
+}
+
+/*
+ * forget = fs-uuids: a new UUID for each ext2/3/4, xfs and swap
+ * filesystem on the guest's disks, and every reference to the old one in
+ * the files fsuuid.h lists rewritten in the same plan.  The UUIDs are set
+ * after every file is written (plan_carry_out).  Refused, before
+ * anything is written: a guest tree on the host (no disks), a filesystem
+ * the initramfs keeps (initrd_keeps), one the domain config names (a PV
+ * guest's root=UUID= in `extra`: the config is the user's to change).  A
+ * re-run keeps the UUID the last apply gave while the filesystem has it.
+ */
+static void
+plan_fs_uuids(struct ctx *c)
+{
+	static const char *const types[] = { "ext2", "ext3", "ext4", "xfs",
+	    "swap" };
+	struct gfs_fsinfo *fsi = NULL;
+	struct fsuuid_map *map = NULL;
+	struct strlist files = STRLIST_INIT;
+	struct initrd ir;
+	struct plan_file *f, *fstab;
+	struct buf out = BUF_INIT;
+	char (*news)[37] = NULL, *ft = NULL;
+	const char *cfgtext = NULL;
+	size_t nfs = 0, nmap = 0, cfglen = 0, ftlen = 0, i, j, line;
+	bool err;
+	int form;
+
+	if (!(c->r->guest.forget & RECIPE_FORGET_FS_UUIDS))
+		return;
+	if (gfs_filesystems(c->in->fs, &fsi, &nfs) == -1) {
+		warnx("%s:%zu: forget = fs-uuids: cannot list the guest's "
+		    "filesystems", c->r->path, c->r->guest.forget_line);
+		c->errors++;
+		return;
+	}
+	initrd_survey(c, &ir);
+	/* a copy: new_file below moves the plan's files */
+	if ((fstab = guest_file(c, "/etc/fstab", &err)) != NULL) {
+		ft = xmalloc(fstab->oldlen + 1);
+		memcpy(ft, fstab->old, fstab->oldlen + 1);
+		ftlen = fstab->oldlen;
+	}
+	if (c->in->cfg != NULL)
+		cfgtext = domcfg_original(c->in->cfg, &cfglen);
+	map = xcalloc(nfs + 1, sizeof(*map));
+	news = xcalloc(nfs + 1, sizeof(*news));
+	for (i = 0; i < nfs; i++) {
+		const struct gfs_fsinfo *fi = &fsi[i];
+		char *key, *why;
+		const char *prev;
+
+		for (j = 0; j < ARRAY_SIZE(types); j++)
+			if (strcmp(fi->type, types[j]) == 0)
+				break;
+		if (j == ARRAY_SIZE(types) || (form = uuid_form(fi->uuid)) ==
+		    -1 || (form & UUID_DASHLESS))
+			continue;
+		key = xasprintf("fs-uuid:%s", fi->dev);
+		prev = c->in->prev ? undo_applied_get(c->in->prev, key) :
+		    NULL;
+		if (prev != NULL && strcasecmp(prev, fi->uuid) == 0) {
+			applied(c, key, prev);	/* the last apply's */
+			free(key);
+			continue;
+		}
+		why = initrd_keeps(&ir, fi, c->in->root->display != NULL &&
+		    strcmp(fi->dev, c->in->root->display) == 0,
+		    ft != NULL && fstab_mounts(ft, ftlen, "/usr", fi), ft,
+		    ftlen);
+		if (why == NULL && cfgtext != NULL &&
+		    (line = fsuuid_line(cfgtext, cfglen, fi->uuid)) != 0)
+			why = xasprintf("the domain config names it (%s:%zu); "
+			    "imprint does not edit kernel arguments there: "
+			    "name the root by device in the template's config, "
+			    "or leave fs-uuids out", esc(domcfg_path(c->in->cfg)),
+			    line);
+		if (why != NULL) {
+			warnx("%s:%zu: forget = fs-uuids: %s %s (UUID %s): %s",
+			    c->r->path, c->r->guest.forget_line, esc(fi->type),
+			    esc(fi->dev), fi->uuid, why);
+			c->errors++;
+			free(why);
+			free(key);
+			continue;
+		}
+		ident_new_uuid(news[nmap]);
+		map[nmap].old = fi->uuid;
+		map[nmap].new = news[nmap];
+		f = new_file(c->p, false, fi->dev, PLAN_FSUUID);
+		f->old = xstrdup(fi->uuid);
+		f->oldlen = strlen(f->old);
+		buf_adds(&f->new, news[nmap]);
+		summary(c, "filesystem uuid %s (%s): %s -> %s", esc(fi->dev),
+		    fi->type, fi->uuid, news[nmap]);
+		strlist_add_owned(&c->p->generated, xasprintf("%s=%s", key,
+		    news[nmap]));
+		applied(c, key, news[nmap]);
+		free(key);
+		nmap++;
+	}
+	if (nmap > 0 && fsuuid_files(c, &files) == -1)
+		c->errors++;
+	for (i = 0; nmap > 0 && i < files.n; i++) {
+		char type;
+		if (gfs_lstat(c->in->fs, files.v[i], NULL, &type) != 0 ||
+		    type != 'f')
+			continue;	/* a link: its target is listed */
+		if ((f = guest_file(c, files.v[i], &err)) == NULL)
+			continue;
+		buf_reset(&out);
+		if (fsuuid_replace(f->new.data, f->new.len, map, nmap,
+		    &out) > 0)
+			take(f, &out);
+	}
+	buf_release(&out);
+	strlist_release(&files);
+	initrd_release(&ir);
+	free(ft);
+	free(map);
+	free(news);
+	gfs_fsinfo_free(fsi, nfs);
+}
+
 /*
  * ssh-hostkeys = new: each private host key the guest has
  * (/etc/ssh/ssh_host_TYPE_key) gets a new pair of its type from
@@ -1610,6 +1966,7 @@ plan_build(struct plan *p, const struct plan_input *in)
 	plan_nics(&c);
 	plan_forget(&c);
 	plan_ssh_hostkeys(&c);
+	plan_fs_uuids(&c);
 	plan_password(&c);
 	plan_host(&c);
 	if (c.errors)
@@ -1645,6 +2002,11 @@ plan_diff(const struct plan *p, struct buf *out)
 		const struct plan_file *f = &p->f[i];
 		char *a, *b;
 
+		if (f->op == PLAN_FSUUID) {
+			buf_addf(out, "filesystem %s: UUID %s -> %s\n",
+			    esc(f->path), f->old, f->new.data);
+			continue;
+		}
 		a = f->op == PLAN_CREATE ? xstrdup("/dev/null") :
 		    xasprintf("%s%s", f->host ? "" : "a", esc(f->path));
 		b = f->op == PLAN_REMOVE ? xstrdup("/dev/null") :
@@ -1669,7 +2031,7 @@ void
 plan_summary_text(const struct plan *p, struct buf *out)
 {
 	static const char *const ops[] = { "modify", "create", "remove",
-	    "symlink" };
+	    "symlink", "uuid" };
 	size_t i;
 
 	for (i = 0; i < p->summary.n; i++) {
@@ -1855,7 +2217,7 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 	sweep_guest_temps(fs, p);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
-		if (f->host)
+		if (f->host || f->op == PLAN_FSUUID)
 			continue;
 		if (f->op == PLAN_REMOVE)
 			r = gfs_remove(fs, f->path);
@@ -1878,6 +2240,17 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 	if (gfs_flush(fs) == -1)
 		goto out;
 	testpoint("guest-flushed");
+	/* filesystem UUIDs: once every file naming them is written */
+	for (i = 0; i < p->n; i++) {
+		const struct plan_file *f = &p->f[i];
+
+		if (f->op != PLAN_FSUUID)
+			continue;
+		if (gfs_set_uuid(fs, f->path, f->new.data) == -1)
+			goto out;
+		(*changed_r)++;
+		testpoint("guest-fsuuid");
+	}
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->f[i];
 		struct hostfile_stage *s = st[i];
@@ -1914,9 +2287,16 @@ plan_from_undo(struct plan *p, const struct undo *u)
 				continue;
 			f = new_file(p, e->host, e->path, e->what ==
 			    UNDO_DELETE ? PLAN_REMOVE : e->what ==
-			    UNDO_SYMLINK ? PLAN_SYMLINK : PLAN_MODIFY);
+			    UNDO_SYMLINK ? PLAN_SYMLINK : e->what ==
+			    UNDO_FSUUID ? PLAN_FSUUID : PLAN_MODIFY);
 			if (e->what == UNDO_DELETE)
 				continue;
+			if (e->what == UNDO_FSUUID) {
+				/* old: unknown until carried out */
+				f->old = xstrdup("(as apply left it)");
+				buf_add(&f->new, e->data, e->len);
+				continue;
+			}
 			buf_add(&f->new, e->data, e->len);
 			f->attr.mode = e->mode;
 			f->attr.uid = e->uid;
@@ -1992,7 +2372,12 @@ plan_to_undo(const struct plan *p, struct undo *u)
 		e.labellen = f->labellen;
 		if (f->op == PLAN_CREATE)
 			e.what = UNDO_DELETE;
-		else if (f->link != NULL) {	/* a symlink apply removes */
+		else if (f->op == PLAN_FSUUID) {
+			e.what = UNDO_FSUUID;
+			e.data = f->old;
+			e.len = f->oldlen;
+			e.mode = e.uid = e.gid = 0;
+		} else if (f->link != NULL) {	/* a symlink apply removes */
 			e.what = UNDO_SYMLINK;
 			e.data = f->link;
 			e.len = strlen(f->link);

@@ -31,7 +31,10 @@ enum plan_op {
 	PLAN_MODIFY,		/* replace old bytes by new */
 	PLAN_CREATE,		/* a new file (attributes from like) */
 	PLAN_REMOVE,		/* delete the file (or symlink) */
-	PLAN_SYMLINK		/* (undo) make a symlink to new's bytes */
+	PLAN_SYMLINK,		/* (undo) make a symlink to new's bytes */
+	PLAN_FSUUID		/* give filesystem path (a device, as the
+				   user sees it) the UUID in new; old holds
+				   its UUID now */
 };
 
 struct plan_file {

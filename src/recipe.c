@@ -446,6 +446,7 @@ static const struct {
 	{ "machine-id",		RECIPE_FORGET_MACHINE_ID },
 	{ "ssh-hostkeys",	RECIPE_FORGET_SSH_HOSTKEYS },
 	{ "dhcp-leases",	RECIPE_FORGET_DHCP_LEASES },
+	{ "fs-uuids",		RECIPE_FORGET_FS_UUIDS },
 };
 
 static int
@@ -470,7 +471,8 @@ k_forget(struct parser *p, size_t line, const char *v)
 		q = diag_quote(w, true);
 		if (i == ARRAY_SIZE(forget_items)) {
 			diag_add(&p->diag, line, "unknown forget item '%s' (known: "
-			    "udev-net machine-id ssh-hostkeys dhcp-leases)",
+			    "udev-net machine-id ssh-hostkeys dhcp-leases "
+			    "fs-uuids)",
 			    q);
 			bad = 1;
 		} else if (bits & forget_items[i].bit) {

@@ -80,6 +80,7 @@ enum recipe_password_kind {
 #define RECIPE_FORGET_MACHINE_ID	0x02u
 #define RECIPE_FORGET_SSH_HOSTKEYS	0x04u
 #define RECIPE_FORGET_DHCP_LEASES	0x08u
+#define RECIPE_FORGET_FS_UUIDS		0x10u	/* opt-in: new filesystem UUIDs */
 
 struct recipe_guest {
 	enum recipe_root_kind	 root_kind;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -182,6 +183,19 @@ enc(struct buf *b, const char *s)
  * Decode a "selinux=HEX" field into *label_r (NUL after, caller frees)
  * and *len_r: 0, or -1 when it is not one.
  */
+/* 36 bytes at p: a dashed uuid (8-4-4-4-12 hex digits)? */
+static bool
+uuid_dashed(const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? p[i] != '-' :
+		    !isxdigit((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
 static int
 label_dec(const char *f, char **label_r, size_t *len_r)
 {
@@ -377,13 +391,15 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 		} else if ((strcmp(f[0], "restore") == 0 &&
 		    (nf == 7 || nf == 8)) ||
 		    (strcmp(f[0], "symlink") == 0 && (nf == 7 || nf == 8)) ||
+		    (strcmp(f[0], "fsuuid") == 0 && nf == 7) ||
 		    (strcmp(f[0], "delete") == 0 && nf == 3)) {
 			memset(&e, 0, sizeof(e));
 			e.what = f[0][0] == 'r' ? UNDO_RESTORE : f[0][0] == 's' ?
-			    UNDO_SYMLINK : UNDO_DELETE;
-			if (e.what == UNDO_SYMLINK &&
+			    UNDO_SYMLINK : f[0][0] == 'f' ? UNDO_FSUUID :
+			    UNDO_DELETE;
+			if ((e.what == UNDO_SYMLINK || e.what == UNDO_FSUUID) &&
 			    strcmp(f[1], "guest") != 0) {
-				bad(rd, "a symlink entry for a host file");
+				bad(rd, "a %s entry for a host file", f[0]);
 				goto out;
 			}
 			if (strcmp(f[1], "host") == 0)
@@ -426,6 +442,11 @@ parse_items(struct rd *rd, const char *d, size_t len, struct undo *u)
 				    label_dec(f[7], &e.label,
 				    &e.labellen) == -1)) {
 					bad(rd, "bad label");
+					goto out;
+				}
+				if (e.what == UNDO_FSUUID && (n != 36 ||
+				    !uuid_dashed(p))) {
+					bad(rd, "bad filesystem UUID");
 					goto out;
 				}
 				e.data = (char *)p;
@@ -690,7 +711,8 @@ serialise(const struct undo *u, const char *rec, struct buf *b)
 			return -1;
 		}
 		buf_adds(b, e->what == UNDO_RESTORE ? "restore " :
-		    e->what == UNDO_SYMLINK ? "symlink " : "delete ");
+		    e->what == UNDO_SYMLINK ? "symlink " : e->what ==
+		    UNDO_FSUUID ? "fsuuid " : "delete ");
 		buf_adds(b, e->host ? "host " : "guest ");
 		enc(b, e->path);
 		if (e->what != UNDO_DELETE) {

@@ -26,6 +26,10 @@
  *	<exactly 9 raw bytes>
  *	end crc32 1a2b3c4d
  *
+ * An "fsuuid" item, "fsuuid guest DEVICE mode=0000 uid=0 gid=0 bytes=36"
+ * and the filesystem's UUID before apply (forget = fs-uuids), was added
+ * within version 1 as well; its path is the device as the user sees it
+ * (/dev/sda1, /dev/VG/LV), never a file imprint edits.
  * A "symlink" item (a symbolic link apply removed) was added within
  * version 1; an older imprint refuses a record holding one.  So was an
  * eighth field "selinux=HEX" on a guest restore or symlink line: the
@@ -62,7 +66,9 @@
 enum undo_what {
 	UNDO_RESTORE,	/* put the original bytes and attributes back */
 	UNDO_DELETE,	/* the apply created the file: delete it */
-	UNDO_SYMLINK	/* the apply removed a symlink: data is its target */
+	UNDO_SYMLINK,	/* the apply removed a symlink: data is its target */
+	UNDO_FSUUID	/* the apply changed the UUID of filesystem path
+			   (a guest device): data is the old UUID */
 };
 
 struct undo_entry {

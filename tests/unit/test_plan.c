@@ -38,6 +38,7 @@
 #include "undo.h"
 #include "unit.h"
 #include "util.h"
+#include "valid.h"
 
 static char tmpdir[] = "/tmp/imprint-test-plan.XXXXXX";
 
@@ -286,7 +287,8 @@ kv(const struct strlist *l, const char *key)
 static char *
 plan_list(const struct plan *p)
 {
-	static const char *ops[] = { "modify", "create", "remove", "symlink" };
+	static const char *ops[] = { "modify", "create", "remove", "symlink",
+	    "uuid" };
 	struct buf b = BUF_INIT;
 	size_t i;
 
@@ -1250,6 +1252,216 @@ test_sweep_guest_temps(void)
 	run_release(&x);
 }
 
+
+#define FS_ROOT	"3d209c6e-4b5f-4073-9c8d-2e9fa0b10301"
+#define FS_SWAP	"0b5c7f2a-91d4-4e63-8a0e-5f1c2d3e4f50"
+#define FS_SRV	"5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7002"
+
+static const char fs_fstab[] =
+    "# <file system> <mount point> <type> <options> <dump> <pass>\n"
+    "UUID=" FS_ROOT " / ext4 errors=remount-ro 0 1\n"
+    "UUID=" FS_SRV " /srv xfs defaults 0 2\n"
+    "UUID=" FS_SWAP " none swap sw 0 0\n";
+static const char fs_grub[] =
+    "search --no-floppy --fs-uuid --set=root " FS_ROOT "\n"
+    "linux /boot/vmlinuz root=UUID=" FS_ROOT " ro quiet\n";
+
+/* A Debian guest with three filesystems that carry UUIDs and one that
+ * has none imprint changes (vfat). */
+static void
+fs_setup(struct run *x, const char *config, const char *resume)
+{
+	run_setup(x, "tests/data/guest-debian", "tests/data/fsuuid.rcp",
+	    config, "debian", 12, 0, NULL);
+	gfs_mem_add_file(x->fs, "/etc/fstab", fs_fstab, strlen(fs_fstab),
+	    0644, 0, 0);
+	gfs_mem_add_file(x->fs, "/boot/grub/grub.cfg", fs_grub,
+	    strlen(fs_grub), 0444, 0, 0);
+	gfs_mem_add_dir(x->fs, "/usr/share/initramfs-tools", 0755);
+	if (resume)
+		gfs_mem_add_file(x->fs, "/etc/initramfs-tools/conf.d/resume",
+		    resume, strlen(resume), 0644, 0, 0);
+	gfs_mem_add_fs(x->fs, "/dev/sda1", "vfat", "1234-ABCD");
+	gfs_mem_add_fs(x->fs, "/dev/sda2", "ext4", FS_ROOT);
+	gfs_mem_add_fs(x->fs, "/dev/sda3", "xfs", FS_SRV);
+	gfs_mem_add_fs(x->fs, "/dev/sda5", "swap", FS_SWAP);
+}
+
+/*
+ * forget = fs-uuids: each ext4, xfs and swap filesystem gets a new UUID,
+ * fstab and grub.cfg name the new ones (nothing else of them changes),
+ * the UUIDs are set after the files; undo puts both back.
+ */
+static void
+test_fs_uuids(void)
+{
+	struct run x;
+	struct plan up;
+	struct undo *u, *back = NULL;
+	const struct plan_file *f;
+	char *img, *list, *want, *fstab;
+	const char *nr, *ns, *nw;
+	size_t nch;
+
+	fs_setup(&x, NULL, "RESUME=none\n");
+	CHECK_INT(run_build(&x), 0);
+	list = plan_list(&x.p);
+	CHECK_STR(list, "modify /etc/fstab\n"
+	    "uuid /dev/sda2\n"
+	    "uuid /dev/sda3\n"
+	    "uuid /dev/sda5\n"
+	    "modify /boot/grub/grub.cfg\n");
+	free(list);
+	nr = kv(&x.p.generated, "fs-uuid:/dev/sda2");
+	ns = kv(&x.p.generated, "fs-uuid:/dev/sda3");
+	nw = kv(&x.p.generated, "fs-uuid:/dev/sda5");
+	CHECK(uuid_form(nr) == 0 && uuid_form(ns) == 0 &&
+	    uuid_form(nw) == 0);
+	CHECK(strcmp(nr, ns) != 0 && strcmp(nr, FS_ROOT) != 0);
+	CHECK_STR(kv(&x.p.applied, "fs-uuid:/dev/sda2"), nr);
+	fstab = xasprintf("# <file system> <mount point> <type> <options> "
+	    "<dump> <pass>\nUUID=%s / ext4 errors=remount-ro 0 1\n"
+	    "UUID=%s /srv xfs defaults 0 2\nUUID=%s none swap sw 0 0\n", nr,
+	    ns, nw);
+	CHECK_PLANNED(&x.p, "/etc/fstab", fstab);
+	want = xasprintf("search --no-floppy --fs-uuid --set=root %s\n"
+	    "linux /boot/vmlinuz root=UUID=%s ro quiet\n", nr, nr);
+	CHECK_PLANNED(&x.p, "/boot/grub/grub.cfg", want);
+	f = planned(&x.p, "/dev/sda2");
+	CHECK(f != NULL && f->op == PLAN_FSUUID &&
+	    strcmp(f->old, FS_ROOT) == 0);
+
+	img = xasprintf("%s/fs1.img", tmpdir);
+	{
+		FILE *fi = fopen(img, "w");
+		if (fi == NULL || fclose(fi) != 0)
+			exit(1);
+	}
+	u = undo_new(img, "/dev/sda2");
+	plan_to_undo(&x.p, u);
+	CHECK_INT(undo_save(u), 0);
+	CHECK_INT(undo_load(img, &back), 0);
+	undo_free(u);
+
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
+	CHECK_INT(nch, 5);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda2"), nr);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda3"), ns);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda5"), nw);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda1"), "1234-ABCD");
+	CHECK_TREE(x.fs, "/etc/fstab", fstab);
+	CHECK_TREE(x.fs, "/boot/grub/grub.cfg", want);
+
+	/* undo: files and UUIDs as they were */
+	plan_from_undo(&up, back);
+	CHECK_INT(plan_carry_out(x.fs, &up, &nch), 0);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda2"), FS_ROOT);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda3"), FS_SRV);
+	CHECK_STR(gfs_mem_fs_uuid(x.fs, "/dev/sda5"), FS_SWAP);
+	CHECK_TREE(x.fs, "/etc/fstab", fs_fstab);
+	CHECK_TREE(x.fs, "/boot/grub/grub.cfg", fs_grub);
+	plan_release(&up);
+	undo_free(back);
+	CHECK_INT(undo_remove(img), 0);
+	unlink(img);
+	free(img);
+	free(want);
+	free(fstab);
+	run_release(&x);
+}
+
+/* A re-run keeps the UUIDs the last apply gave while the filesystems
+ * have them: nothing to change. */
+static void
+test_fs_uuids_rerun(void)
+{
+	struct run x, y;
+	struct undo *u;
+	size_t nch;
+
+	fs_setup(&x, NULL, "RESUME=none\n");
+	CHECK_INT(run_build(&x), 0);
+	u = undo_new("/tmp/fs-rerun.img", "/dev/sda2");
+	plan_to_undo(&x.p, u);
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
+
+	/* the second run, over the tree the first left */
+	fs_setup(&y, NULL, NULL);
+	gfs_mem_free(y.fs);
+	y.fs = x.fs;
+	x.fs = NULL;
+	y.prev = u;
+	CHECK_INT(run_build(&y), 0);
+	CHECK_INT(y.p.n, 0);
+	CHECK_INT(y.p.generated.n, 0);
+	CHECK_STR(kv(&y.p.applied, "fs-uuid:/dev/sda2"),
+	    kv(&x.p.applied, "fs-uuid:/dev/sda2"));
+	undo_free(u);
+	run_release(&y);
+	x.fs = gfs_mem_new();
+	run_release(&x);
+}
+
+/* Refused before anything is written, each with the recipe line, the
+ * filesystem and the way out. */
+static void
+fs_refused(struct run *x, const char *want)
+{
+	char *msg;
+
+	cap_start();
+	CHECK_INT(run_build(x), -1);
+	msg = cap_stop();
+	if (!CHECK(strstr(msg, want) != NULL))
+		fprintf(stderr, "    message: %s    want: %s\n", msg, want);
+	free(msg);
+	run_release(x);
+}
+
+static void
+test_fs_uuids_refused(void)
+{
+	static const char dist[] = "hostonly=\"yes\"\n";
+	static const char generic[] = "hostonly=\"no\"\n";
+	struct run x;
+
+	/* initramfs-tools finds the resume swap itself when RESUME is
+	 * unset */
+	fs_setup(&x, NULL, NULL);
+	fs_refused(&x, "tests/data/fsuuid.rcp:5: forget = fs-uuids: swap "
+	    "/dev/sda5 (UUID " FS_SWAP "): the guest's initramfs "
+	    "(initramfs-tools) names it for resume (RESUME=unset: found when "
+	    "it was built) and cannot be rebuilt offline: set RESUME=none");
+	fs_setup(&x, NULL, "RESUME=UUID=" FS_SWAP "\n");
+	fs_refused(&x, "(RESUME=UUID=" FS_SWAP " in "
+	    "/etc/initramfs-tools/conf.d/resume)");
+
+	/* dracut, hostonly by its distribution's default: root and swap */
+	fs_setup(&x, NULL, "RESUME=none\n");
+	gfs_mem_add_dir(x.fs, "/usr/share/initramfs-tools", 0755);
+	gfs_mem_add_dir(x.fs, "/usr/lib/dracut/modules.d", 0755);
+	gfs_mem_add_file(x.fs, "/usr/lib/dracut/dracut.conf.d/01-dist.conf",
+	    dist, strlen(dist), 0644, 0, 0);
+	fs_refused(&x, "forget = fs-uuids: ext4 /dev/sda2 (UUID " FS_ROOT
+	    "): the guest's initramfs (dracut, hostonly=\"yes\" in "
+	    "/usr/lib/dracut/dracut.conf.d/01-dist.conf) records it");
+	/* ... unless /etc says otherwise, by the same name */
+	fs_setup(&x, NULL, "RESUME=none\n");
+	gfs_mem_add_dir(x.fs, "/usr/lib/dracut/modules.d", 0755);
+	gfs_mem_add_file(x.fs, "/usr/lib/dracut/dracut.conf.d/01-dist.conf",
+	    dist, strlen(dist), 0644, 0, 0);
+	gfs_mem_add_file(x.fs, "/etc/dracut.conf.d/01-dist.conf", generic,
+	    strlen(generic), 0644, 0, 0);
+	CHECK_INT(run_build(&x), 0);
+	CHECK(planned(&x.p, "/dev/sda2") != NULL);
+	run_release(&x);
+
+	/* a PV guest's kernel arguments in the domain config */
+	fs_setup(&x, "tests/data/fsuuid.vm.cfg", "RESUME=none\n");
+	fs_refused(&x, "ext4 /dev/sda2 (UUID " FS_ROOT "): the domain config "
+	    "names it (");
+}
+
 int
 main(void)
 {
@@ -1268,6 +1480,9 @@ main(void)
 	test_rhel_lvm();
 	test_host_staged_first();
 	test_sweep_guest_temps();
+	test_fs_uuids();
+	test_fs_uuids_rerun();
+	test_fs_uuids_refused();
 	rmdir(tmpdir);
 	return unit_done();
 }
