@@ -15,7 +15,8 @@ WERROR	?= 1
 BUILD	?= build
 
 VERSION	:= 0.1.0
-PKGS	:= libguestfs uuid libcrypt json-c libxml-2.0 libvirt yaml-0.1
+PKGS	:= libguestfs uuid libcrypt json-c libxml-2.0 libvirt yaml-0.1 \
+	   libselinux
 
 # Recursively expanded on purpose: `make deps check` installs the packages
 # before the first recipe asks pkg-config for flags.

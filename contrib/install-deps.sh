@@ -13,7 +13,9 @@ set -eu
 #   and libvirt-dev for libvirt: the libvirt path of `[host] domain` reads
 #   and defines domains through libvirt's client library; no libvirtd is
 #   needed to build or test, the unit tests use the in-process test driver
-#   test:///default that libvirt0 carries)
+#   test:///default that libvirt0 carries), and libselinux1-dev for
+#   libselinux: a file imprint creates without a sibling to copy from gets
+#   the label the guest's own file_contexts gives its path)
 # tests: libguestfs-tools (guestfish builds the test images), qemu-utils
 #   (qemu-img overlays), mandoc (man page lint), libxen-dev (libxlutil as
 #   referee for xl.cfg edits), clang (libFuzzer), valgrind
@@ -28,7 +30,8 @@ set -eu
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
 jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils libvirt-dev libyaml-dev openssh-client ansible parallel"
+libxml2-utils libvirt-dev libyaml-dev libselinux1-dev openssh-client ansible
+parallel"
 
 missing=
 for p in $PKGS; do

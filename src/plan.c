@@ -20,6 +20,7 @@
 
 #include "diff.h"
 #include "disks.h"
+#include "fcon.h"
 #include "fsuuid.h"
 #include "gfile.h"
 #include "gfile_hosts.h"
@@ -1950,6 +1951,32 @@ prune(struct plan *p)
 	p->n = j;
 }
 
+/*
+ * A file the plan creates with no sibling to copy attributes from gets
+ * the SELinux label the guest's policy gives its path (fcon.h), set once
+ * its bytes are written (plan_carry_out); a guest without a policy gets
+ * none, as it has none elsewhere.
+ */
+static int
+label_new_files(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->p->n; i++) {
+		struct plan_file *f = &c->p->f[i];
+
+		if (f->host || f->op != PLAN_CREATE || f->like != NULL)
+			continue;
+		if (fcon_label(c->in->fs, f->path, &f->label, &f->labellen)
+		    == -1) {
+			warnx("'%s': the new %s would have no SELinux label",
+			    c->in->fs->name, esc(f->path));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 plan_build(struct plan *p, const struct plan_input *in)
 {
@@ -1972,7 +1999,7 @@ plan_build(struct plan *p, const struct plan_input *in)
 	if (c.errors)
 		return -1;
 	prune(p);
-	return 0;
+	return label_new_files(&c);
 }
 
 void
@@ -2227,7 +2254,8 @@ plan_carry_out(struct gfs *fs, struct plan *p, size_t *changed_r)
 			r = gfs_write(fs, f->path, f->new.data ? f->new.data :
 			    "", f->new.len, f->like, f->set_attr ? &f->attr :
 			    NULL);
-		/* (undo) the label of a file apply had removed */
+		/* the label of a file apply had removed (undo), or of a
+		 * new one from the guest's policy */
 		if (r == 0 && f->op != PLAN_REMOVE && f->label != NULL)
 			r = set_label(fs, f);
 		if (r == -1)

@@ -51,7 +51,9 @@ struct plan_file {
 	char			*like;	/* CREATE: copy attributes from */
 	char			*label;	/* REMOVE (guest): its security.selinux
 					   value, kept in the undo record;
-					   (undo) set again once written */
+					   (undo) set again once written;
+					   CREATE without like: the guest
+					   policy's label for the path */
 	size_t			 labellen;
 	bool			 secret; /* a private key: never shown */
 	bool			 same;	/* set by plan_carry_out: a host

@@ -252,6 +252,39 @@ fi
 check_eq "deb undo: the tree as before (symlinks too)" "$(tree_fp "$B")" \
     "$dorig"
 
+# ---- a new file's label from the guest's policy; fs-uuids needs disks ---------
+L=$W/labelled
+cp -a "$D/guest-debian" "$L"
+rm -f "$L/etc/hostname"
+mkdir -p "$L/etc/selinux/targeted/contexts/files"
+printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' >"$L/etc/selinux/config"
+printf '%s\n' '/etc(/.*)?		system_u:object_r:etc_t:s0' \
+    '/etc/hostname	--	system_u:object_r:hostname_etc_t:s0' \
+    >"$L/etc/selinux/targeted/contexts/files/file_contexts"
+lorig=$(tree_fp "$L")
+run_imprint apply --root-dir "$L" "$D/hostname.rcp"
+check_exit "labelled apply" "$RC" 0
+check_match "labelled apply: /etc/hostname made" "$OUT" '^  create /etc/hostname$'
+check_eq "labelled apply: its bytes" "$(cat "$L/etc/hostname")" \
+    web2.example.com
+if [ "$labels" = 1 ]; then
+	check_eq "labelled apply: the policy's label for /etc/hostname" \
+	    "$(label_of "$L/etc/hostname")" system_u:object_r:hostname_etc_t:s0
+else
+	skip 1 "this filesystem takes no security.selinux attribute"
+fi
+run_imprint undo --root-dir "$L"
+check_exit "labelled undo" "$RC" 0
+check_eq "labelled undo: the tree as before" "$(tree_fp "$L")" "$lorig"
+printf '[guest]\nforget = fs-uuids\n' >"$W/fsu.rcp"
+run_imprint apply --root-dir "$L" "$W/fsu.rcp"
+check_exit "fs-uuids on a tree: refused" "$RC" 1
+check_eq "fs-uuids on a tree: why" "$ERR" \
+    "imprint: '$L' is a guest tree on the host, without the guest's disks: its filesystems' UUIDs cannot be changed here (use the disk image)
+imprint: $W/fsu.rcp:2: forget = fs-uuids: cannot list the guest's filesystems
+imprint: '$L' left unchanged"
+check_eq "fs-uuids on a tree: nothing written" "$(tree_fp "$L")" "$lorig"
+
 # ---- symlinks that lead out of the tree ---------------------------------------
 E=$W/evil
 cp -a "$D/guest-ovs" "$E"

@@ -1462,6 +1462,74 @@ test_fs_uuids_refused(void)
 	    "names it (");
 }
 
+
+/*
+ * A file the plan creates with no sibling (a Debian guest's missing
+ * /etc/hostname) gets the label its SELinux policy gives the path, the
+ * most specific of the file_contexts entries that match; no policy, no
+ * label; a policy that cannot be read is refused.
+ */
+static void
+test_new_file_label(void)
+{
+	static const char config[] = "# SELinux\nSELINUX=enforcing\n"
+	    "SELINUXTYPE=targeted\n";
+	static const char fc[] =
+	    "/etc(/.*)?\t\tsystem_u:object_r:etc_t:s0\n"
+	    "/etc/hostname\t--\tsystem_u:object_r:hostname_etc_t:s0\n"
+	    "/etc/hosts\t--\tsystem_u:object_r:net_conf_t:s0\n";
+	static const char want[] = "system_u:object_r:hostname_etc_t:s0";
+	struct run x;
+	const struct plan_file *f;
+	char *v, *msg;
+	size_t len, nch;
+
+	run_setup(&x, "tests/data/guest-debian", "tests/data/hostname.rcp",
+	    NULL, "debian", 12, 0, NULL);
+	CHECK_INT(gfs_remove(x.fs, "/etc/hostname"), 0);
+	gfs_mem_add_file(x.fs, "/etc/selinux/config", config, strlen(config),
+	    0644, 0, 0);
+	gfs_mem_add_file(x.fs, "/etc/selinux/targeted/contexts/files/"
+	    "file_contexts", fc, strlen(fc), 0644, 0, 0);
+	CHECK_INT(run_build(&x), 0);
+	f = planned(&x.p, "/etc/hostname");
+	if (CHECK(f != NULL && f->op == PLAN_CREATE && f->label != NULL))
+		CHECK_MEM(f->label, f->labellen, want, sizeof(want));
+	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
+	CHECK_TREE(x.fs, "/etc/hostname", "web2.example.com\n");
+	if (CHECK(gfs_getxattr(x.fs, "/etc/hostname", "security.selinux", &v,
+	    &len) == 0)) {
+		CHECK_MEM(v, len, want, sizeof(want));
+		free(v);
+	}
+	run_release(&x);
+
+	/* SELINUX=disabled: no label */
+	run_setup(&x, "tests/data/guest-debian", "tests/data/hostname.rcp",
+	    NULL, "debian", 12, 0, NULL);
+	CHECK_INT(gfs_remove(x.fs, "/etc/hostname"), 0);
+	gfs_mem_add_file(x.fs, "/etc/selinux/config", "SELINUX=disabled\n"
+	    "SELINUXTYPE=targeted\n", 38, 0644, 0, 0);
+	CHECK_INT(run_build(&x), 0);
+	f = planned(&x.p, "/etc/hostname");
+	CHECK(f != NULL && f->label == NULL);
+	run_release(&x);
+
+	/* a policy named out of its directory: refused, nothing planned */
+	run_setup(&x, "tests/data/guest-debian", "tests/data/hostname.rcp",
+	    NULL, "debian", 12, 0, NULL);
+	CHECK_INT(gfs_remove(x.fs, "/etc/hostname"), 0);
+	gfs_mem_add_file(x.fs, "/etc/selinux/config", "SELINUXTYPE=../x\n",
+	    17, 0644, 0, 0);
+	cap_start();
+	CHECK_INT(run_build(&x), -1);
+	msg = cap_stop();
+	CHECK(strstr(msg, "/etc/selinux/config in 'memory': a bad "
+	    "SELINUXTYPE: cannot tell the label of /etc/hostname\n") != NULL);
+	free(msg);
+	run_release(&x);
+}
+
 int
 main(void)
 {
@@ -1483,6 +1551,7 @@ main(void)
 	test_fs_uuids();
 	test_fs_uuids_rerun();
 	test_fs_uuids_refused();
+	test_new_file_label();
 	rmdir(tmpdir);
 	return unit_done();
 }
