@@ -95,12 +95,16 @@ run_imprint_within() {
 	rm -f "$o" "$e"
 }
 
-# tree_fp DIR: every entry's type, mode, owner and link target, and every
-# file's sha256: what undo must give back.
+# tree_fp DIR: every entry's type, mode, owner and link target, every
+# file's sha256, and every SELinux label (security.selinux, links' own):
+# what undo must give back.
 tree_fp() {
 	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %U:%G %l\n' |
 	    LC_ALL=C sort &&
-	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum &&
+	    find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	    xargs -0 -r getfattr -h -e hex -n security.selinux 2>/dev/null |
+	    awk '/^# file: /{ f = substr($0, 9) } /^security/{ print f, $0 }')
 }
 
 # A scratch directory removed at exit.
