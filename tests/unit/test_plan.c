@@ -363,6 +363,29 @@ root_hash_ok(const char *s, const char *pw, const char *prefix)
 	return ok;
 }
 
+/*
+ * p's undo record for an empty image file NAME in tmpdir, saved and
+ * loaded back as `imprint undo` reads it; *img_r gets the image's path
+ * (caller frees, removes).
+ */
+static struct undo *
+record_round_trip(const struct plan *p, const char *name, const char *root,
+    char **img_r)
+{
+	struct undo *u, *back = NULL;
+	FILE *fi;
+
+	*img_r = xasprintf("%s/%s", tmpdir, name);
+	if ((fi = fopen(*img_r, "w")) == NULL || fclose(fi) != 0)
+		exit(1);
+	u = undo_new(*img_r, root);
+	plan_to_undo(p, u);
+	CHECK_INT(undo_save(u), 0);
+	CHECK_INT(undo_load(*img_r, &back), 0);
+	undo_free(u);
+	return back;
+}
+
 /* Oracle VM 2 EL5 template, copied: recipes/ovm2-el5-clone.rcp. */
 static void
 test_ovm2_el5(void)
@@ -620,7 +643,7 @@ static void
 test_debian_and_undo(void)
 {
 	struct run x;
-	struct undo *u, *back = NULL;
+	struct undo *back = NULL;
 	struct plan up;
 	struct guest_attr a;
 	const struct plan_file *f;
@@ -690,19 +713,9 @@ test_debian_and_undo(void)
 	    "$y$"));
 
 	/* the record, saved and loaded back as `imprint undo` reads it */
-	img = xasprintf("%s/deb1.img", tmpdir);
 	if (read_host_file(x.cfgpath, 1 << 20, &orig, &olen) == -1)
 		exit(1);
-	{
-		FILE *fi = fopen(img, "w");
-		if (fi == NULL || fclose(fi) != 0)
-			exit(1);
-	}
-	u = undo_new(img, "/dev/sda1");
-	plan_to_undo(&x.p, u);
-	CHECK_INT(undo_save(u), 0);
-	CHECK_INT(undo_load(img, &back), 0);
-	undo_free(u);
+	back = record_round_trip(&x.p, "deb1.img", "/dev/sda1", &img);
 
 	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
 	CHECK_INT(gfs_mem_get(x.fs, "/var/lib/dhcp/dhclient.eth0.leases", &d,
@@ -1297,7 +1310,7 @@ test_fs_uuids(void)
 {
 	struct run x;
 	struct plan up;
-	struct undo *u, *back = NULL;
+	struct undo *back = NULL;
 	const struct plan_file *f;
 	char *img, *list, *want, *fstab;
 	const char *nr, *ns, *nw;
@@ -1331,17 +1344,7 @@ test_fs_uuids(void)
 	CHECK(f != NULL && f->op == PLAN_FSUUID &&
 	    strcmp(f->old, FS_ROOT) == 0);
 
-	img = xasprintf("%s/fs1.img", tmpdir);
-	{
-		FILE *fi = fopen(img, "w");
-		if (fi == NULL || fclose(fi) != 0)
-			exit(1);
-	}
-	u = undo_new(img, "/dev/sda2");
-	plan_to_undo(&x.p, u);
-	CHECK_INT(undo_save(u), 0);
-	CHECK_INT(undo_load(img, &back), 0);
-	undo_free(u);
+	back = record_round_trip(&x.p, "fs1.img", "/dev/sda2", &img);
 
 	CHECK_INT(plan_carry_out(x.fs, &x.p, &nch), 0);
 	CHECK_INT(nch, 5);
