@@ -24,8 +24,8 @@ struct fsuuid_map {
 /*
  * The places a guest names its filesystems by UUID: a directory and a
  * glob of file names in it (gfs_glob), in the order plan.c reads them.
- * fsuuid_nrefs entries.  /boot/efi/EFI/ ** /grub.cfg is the one reference
- * one level deeper; plan.c lists it by hand.
+ * fsuuid_nrefs entries.  grub.cfg and grubenv in each directory of
+ * /boot/efi/EFI are one level deeper; plan.c lists them by hand.
  */
 struct fsuuid_ref {
 	const char	*dir;

@@ -1442,8 +1442,8 @@ fstab_mounts(const char *fstab, size_t len, const char *dir,
 	return false;
 }
 
-/* The reference files: fsuuid_refs, and grub.cfg under each directory
- * of /boot/efi/EFI. */
+/* The reference files: fsuuid_refs, and grub.cfg and grubenv under each
+ * directory of /boot/efi/EFI. */
 static int
 fsuuid_files(struct ctx *c, struct strlist *out)
 {
@@ -1458,7 +1458,8 @@ fsuuid_files(struct ctx *c, struct strlist *out)
 	if (gfs_glob(c->in->fs, "/boot/efi/EFI", "*", &efi) == -1)
 		r = -1;
 	for (i = 0; i < efi.n; i++)
-		if (gfs_glob(c->in->fs, efi.v[i], "grub.cfg", out) == -1)
+		if (gfs_glob(c->in->fs, efi.v[i], "grub.cfg", out) == -1 ||
+		    gfs_glob(c->in->fs, efi.v[i], "grubenv", out) == -1)
 			r = -1;
 	strlist_release(&efi);
 	return r;
