@@ -14,8 +14,9 @@
 # that imprint's edits are what brought them up.
 #
 # Needs root, network access to a Debian mirror on the first run,
-# debootstrap, guestfish and qemu-system-x86_64.  Exits 77 (skip) when one
-# of the programs is missing (tests/run.sh fails a skip under CI=true).
+# debootstrap, sfdisk, mke2fs, mkswap, guestfish and qemu-system-x86_64.
+# Exits 77 (skip) when one of the programs is missing (tests/run.sh fails
+# a skip under CI=true).
 . "$(dirname "$0")/lib.sh"
 
 BOOT_TIMEOUT=${IMPRINT_BOOT_TIMEOUT:-300}
@@ -24,7 +25,8 @@ TMPL_MAC=00:16:3e:5b:00:01
 TMPL_ADDR=192.0.2.50/24
 TMPL_MACHINE_ID=5b0b00710c2e4d8f9a1b3c4d5e6f7001
 
-for c in debootstrap guestfish qemu-img qemu-system-x86_64; do
+for c in debootstrap sfdisk mke2fs mkswap guestfish qemu-img \
+    qemu-system-x86_64; do
 	if ! command -v "$c" >/dev/null; then
 		skip_all "'$c' not found (sh contrib/install-deps.sh installs it)"
 	fi
