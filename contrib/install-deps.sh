@@ -21,6 +21,8 @@ set -eu
 #   referee for xl.cfg edits), clang (libFuzzer), valgrind
 #   jq (reads --json output in tests), debootstrap and qemu-system-x86
 #   (the boot proof: a real Debian guest booted after imprint apply),
+#   fdisk and e2fsprogs (the boot proof's disk is made on the host: sfdisk
+#   partitions it, mke2fs -d fills its filesystems),
 #   python3 (t-alive holds a block device with O_EXCL), libvirt-clients
 #   and libxml2-utils (virt-xml-validate, which runs xmllint against
 #   libvirt's schemas, judges every domain XML t-domxml writes)
@@ -29,9 +31,9 @@ set -eu
 # bench: time (GNU time for peak RSS)
 PKGS="build-essential pkg-config libguestfs-dev libguestfs-tools uuid-dev
 libcrypt-dev libjson-c-dev qemu-utils mandoc libxen-dev clang valgrind time
-jq debootstrap qemu-system-x86 python3 libxml2-dev libvirt-clients
-libxml2-utils libvirt-dev libyaml-dev libselinux1-dev openssh-client ansible
-parallel"
+jq debootstrap qemu-system-x86 fdisk e2fsprogs python3 libxml2-dev
+libvirt-clients libxml2-utils libvirt-dev libyaml-dev libselinux1-dev
+openssh-client ansible parallel"
 
 missing=
 for p in $PKGS; do

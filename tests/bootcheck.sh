@@ -136,8 +136,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # Kernel command line, each word for a reason:
-#   root=/dev/vda1 rw  the one partition of the virtio disk; rw because
-#                      fstab's root entry has no fsck pass to run first
+#   root=/dev/vda1 rw  the root partition (the first) of the virtio disk,
+#                      read-write at once: systemd-fsck-root then skips
+#                      the check fstab's pass 1 asks for (the initramfs
+#                      has no fsck), and there is no remount; the disk
+#                      is a fresh overlay
 #   console=ttyS0      kernel and systemd messages go to the serial log
 #   net.ifnames=0      the NIC is eth0, as /etc/network/interfaces says
 #   quiet              less console output: each line costs time under TCG

@@ -14,8 +14,9 @@
 # that imprint's edits are what brought them up.
 #
 # Needs root, network access to a Debian mirror on the first run,
-# debootstrap, guestfish and qemu-system-x86_64.  Exits 77 (skip) when one
-# of the programs is missing (tests/run.sh fails a skip under CI=true).
+# debootstrap, sfdisk, mke2fs, mkswap, guestfish and qemu-system-x86_64.
+# Exits 77 (skip) when one of the programs is missing (tests/run.sh fails
+# a skip under CI=true).
 . "$(dirname "$0")/lib.sh"
 
 BOOT_TIMEOUT=${IMPRINT_BOOT_TIMEOUT:-300}
@@ -23,8 +24,13 @@ TMPL_HOST=tmpl-boot
 TMPL_MAC=00:16:3e:5b:00:01
 TMPL_ADDR=192.0.2.50/24
 TMPL_MACHINE_ID=5b0b00710c2e4d8f9a1b3c4d5e6f7001
+# The template's filesystems and swap (tests/mkdebian.sh), by UUID.
+TMPL_ROOT_UUID=5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7001
+TMPL_SRV_UUID=5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7002
+TMPL_SWAP_UUID=5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f7003
 
-for c in debootstrap guestfish qemu-img qemu-system-x86_64; do
+for c in debootstrap sfdisk mke2fs mkswap guestfish qemu-img \
+    qemu-system-x86_64; do
 	if ! command -v "$c" >/dev/null; then
 		skip_all "'$c' not found (sh contrib/install-deps.sh installs it)"
 	fi
@@ -142,6 +148,15 @@ if [ "$applied" -eq 1 ]; then
 	check_nomatch "the clone's host key is not the template's" "$fpr" \
 	    "^$TMPL_FPR\$"
 fi
+
+# The three partitions came up by the UUIDs the guest's fstab names: root,
+# /srv (mounted, not just the directory on root) and the swap.  The recipe
+# does not touch them, so they are the template's.
+check_eq "filesystems and swap on the console" \
+    "$(printf '%s\n' "$report" | grep -E '^IMPRINT-REPORT (fs|swap) ')" \
+    "IMPRINT-REPORT fs / $TMPL_ROOT_UUID
+IMPRINT-REPORT fs /srv $TMPL_SRV_UUID
+IMPRINT-REPORT swap $TMPL_SWAP_UUID"
 
 # --- the edit is what made it work --------------------------------------------
 # The unedited template, booted with the clone's new MACs: the .link,
