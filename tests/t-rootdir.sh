@@ -63,6 +63,27 @@ gateway = 192.0.2.1
 [host]
 name = \${name}
 EOF
+# A labelled EL guest: every file under /etc carries the label its policy
+# gives it; apply must keep each one it rewrites, undo bring back every
+# one (tree_fp lists labels).
+if [ "$labels" = 1 ]; then
+	while IFS= read -r -d '' f; do
+		[ -n "$(label_of "$f")" ] && continue
+		case $f in
+		*/shadow) l=shadow_t ;;
+		*/hosts | */network | */ifcfg-*) l=net_conf_t ;;
+		*/rules.d/*) l=udev_rules_t ;;
+		*) l=etc_t ;;
+		esac
+		setfattr -h -n security.selinux -v "system_u:object_r:$l:s0" "$f"
+	done < <(find "$T/etc" -type f -print0)
+fi
+labels_of() {	# labels_of PATH...: "PATH LABEL" per guest path
+	local f
+	for f in "$@"; do
+		printf '%s %s\n' "$f" "$(label_of "$T$f")"
+	done
+}
 orig=$(tree_fp "$T")
 
 # ---- --dry-run: the diff, nothing written ------------------------------------
@@ -81,8 +102,22 @@ vm.cfg"
 
 # ---- apply ---------------------------------------------------------------------
 day=$(($(date +%s) / 86400))
+mapfile -t guest_files < <(cd "$T" && find etc -type f | sed 's|^|/|' | sort)
+labels_before=$(labels_of "${guest_files[@]}")
 run_imprint apply -D name=web1 --root-dir "$T/" "$W/el5.rcp"
 check_exit "apply" "$RC" 0
+mapfile -t modified < <(sed -n 's/^  modify \(\/.*\)$/\1/p' <<<"$OUT" | sort)
+check_eq "apply: files rewritten" "${modified[*]}" \
+    "/etc/hosts /etc/shadow /etc/sysconfig/hwconf /etc/sysconfig/network /etc/sysconfig/network-scripts/ifcfg-eth0 /etc/udev/rules.d/70-persistent-net.rules"
+if [ "$labels" = 1 ]; then
+	check_nomatch "apply: every /etc file was labelled" "$labels_before" \
+	    ' $'
+	check_eq "apply: each rewritten file keeps its SELinux label" \
+	    "$(labels_of "${modified[@]}")" \
+	    "$(grep -F -f <(printf '%s \n' "${modified[@]}") <<<"$labels_before")"
+else
+	skip 2 "this filesystem takes no security.selinux attribute"
+fi
 check_eq "apply: first line" "$(head -n 1 <<<"$OUT")" \
     "$T/: changed (root $T)"
 check_match "apply: undo record named" "$OUT" \
