@@ -17,6 +17,8 @@
 #	                     with MACs 00:16:3e:5b:00:01 to :04, disk target =
 #	                     the image)
 #	debian-boot.hostkey  the template's ed25519 host key fingerprint
+#	debian-boot.labels   "PATH LABEL" for every file under /etc: the
+#	                     SELinux label (security.selinux) it carries
 #	debian-boot.stamp    the build's identity, written last
 # It rebuilds only when one is missing or when this script or anything under
 # tests/data/debian-boot/ changed (a hash of both is the stamp); --force
@@ -54,7 +56,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA=$TOP/tests/data/debian-boot
 SUITE=bookworm
 OUTPUTS=(debian-boot.img debian-boot.vmlinuz debian-boot.initrd
-    debian-boot.cfg debian-boot.hostkey)
+    debian-boot.cfg debian-boot.hostkey debian-boot.labels)
 # Packages on top of minbase, each for a reason:
 #   linux-image-cloud-amd64  the kernel; the cloud flavour is a third of
 #                            the size of the generic one and has virtio
@@ -113,7 +115,7 @@ if [ "$force" -eq 0 ] && up_to_date; then
 fi
 
 [ "$(id -u)" = 0 ] || die "debootstrap needs root"
-for c in debootstrap sfdisk mke2fs mkswap blkid e2fsck qemu-img; do
+for c in debootstrap sfdisk mke2fs mkswap blkid e2fsck setfattr qemu-img; do
 	command -v "$c" >/dev/null || die "'$c' not found"
 done
 
@@ -276,6 +278,25 @@ grep -q '^SHA256:' "$DIR/debian-boot.hostkey-t" ||
 # Root stays locked (debootstrap leaves "root:*" in /etc/shadow): the
 # proof needs no login, and imprint's root-password edit starts from it.
 grep -q '^root:\*:' "$ROOT/etc/shadow" || die "root is not locked"
+# Every file under /etc carries an SELinux label, as on a guest with a
+# policy (root may set security.selinux without SELinux on the host;
+# mke2fs -d copies it into the image; the guest's kernel ignores it).
+# The boot proof checks that each file imprint rewrites keeps its own.
+(cd "$ROOT" && find etc -type f -print0 | LC_ALL=C sort -z) |
+    while IFS= read -r -d '' f; do
+	case /$f in
+	/etc/hosts | /etc/network/interfaces) l=net_conf_t ;;
+	/etc/hostname) l=hostname_etc_t ;;
+	/etc/shadow | /etc/gshadow) l=shadow_t ;;
+	/etc/ssh/ssh_host_*_key) l=sshd_key_t ;;
+	/etc/NetworkManager/*) l=NetworkManager_etc_rw_t ;;
+	/etc/systemd/network/*) l=systemd_networkd_unit_t ;;
+	*) l=etc_t ;;
+	esac
+	setfattr -h -n security.selinux -v "system_u:object_r:$l:s0" \
+	    "$ROOT/$f" || die "cannot label /$f (no security.selinux here?)"
+	printf '/%s system_u:object_r:%s:s0\n' "$f" "$l"
+done >"$DIR/debian-boot.labels-t"
 
 # --- kernel and initrd --------------------------------------------------
 

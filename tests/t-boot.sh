@@ -96,6 +96,28 @@ for n in 1 2; do
 	    grep -vc '^5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f700')" 3
 done
 
+# Every guest file apply rewrote in clone 1 carries the SELinux label the
+# template gave it (tests/mkdebian.sh labels all of /etc), read back
+# through the appliance: one read-only launch.
+mapfile -t rewritten < <(jq -r --arg img "$SCRATCH/clone1.qcow2" \
+    '.images[] | select(.image == $img) | .files[] |
+    select(.side == "guest" and (.op == "modify" or .op == "create")) |
+    .path' <<<"$APPLY_JSON" | LC_ALL=C sort)
+check_match "clone 1: apply rewrote fstab, hostname, keyfile, host keys" \
+    "${rewritten[*]}" '/etc/NetworkManager/system-connections/lan3\.nmconnection .*/etc/fstab .*/etc/hostname .*/etc/ssh/ssh_host_ed25519_key '
+labels=$( (printf 'run\nmount-ro /dev/sda1 /\n'
+    printf 'getxattr "%s" security.selinux\necho\n' \
+	"${rewritten[@]}") |
+    with_test_accel guestfish --ro --format=qcow2 \
+    -a "$SCRATCH/clone1.qcow2" 2>&1 | tr -d '\0')
+check_eq "clone 1: each file apply rewrote keeps its SELinux label" \
+    "$(paste -d ' ' <(printf '%s\n' "${rewritten[@]}") <(printf '%s\n' \
+    "$labels"))" \
+    "$(for f in "${rewritten[@]}"; do
+	awk -v f="$f" '$1 == f { print; found = 1; exit }
+	    END { if (!found) print f, "-" }' "$dir/debian-boot.labels"
+    done)"
+
 # --- boot -----------------------------------------------------------------
 # Where the appliance probe (tests/cache-lib.sh, cached) found KVM broken,
 # the boots go to TCG at once instead of each paying bootcheck's KVM grace.
