@@ -56,7 +56,7 @@ echo "t-boot: template ready in $((SECONDS - t0)) s"
 # Each overlay names its backing file by absolute path (the cache stays
 # put for the test's duration) and its format explicitly, so qemu never
 # probes it.
-for n in 1 2; do
+for n in 1 2 3; do
 	qemu-img create -q -f qcow2 -F qcow2 -b "$dir/debian-boot.img" \
 	    "$SCRATCH/clone$n.qcow2"
 	check_exit "qemu-img create overlay $n" "$?" 0
@@ -72,7 +72,8 @@ check_match "the template has an ed25519 host key" "$TMPL_FPR" \
 # makes new SSH host keys: two clones of one template must share none.
 printf '%s\n' image,config,name,octet \
     clone1.qcow2,clone1.cfg,clone-boot,77 \
-    clone2.qcow2,clone2.cfg,clone-two,78 >"$SCRATCH/clones.csv"
+    clone2.qcow2,clone2.cfg,clone-two,78 \
+    clone3.qcow2,clone3.cfg,clone-three,79 >"$SCRATCH/clones.csv"
 t0=$SECONDS
 run_imprint apply --json --inventory "$SCRATCH/clones.csv" \
     "$TOP/tests/data/debian-boot/clone.rcp"
@@ -86,30 +87,49 @@ ident() {
 	    '.images[] | select(.image == $img) | .identity[$k] // "-"' \
 	    <<<"$APPLY_JSON"
 }
-check_eq "both clones changed" \
+check_eq "the three clones changed" \
     "$(jq -r '[.images[].result] | join(" ")' <<<"$APPLY_JSON")" \
-    "changed changed"
-for n in 1 2; do
+    "changed changed changed"
+for n in 1 2 3; do
 	check_eq "clone $n: new UUIDs for root, /srv and swap" \
 	    "$(for d in 1 2 3; do ident "$n" "fs-uuid:/dev/sda$d"; done |
 	    grep -E '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' |
 	    grep -vc '^5b0b0071-0c2e-4d8f-9a1b-3c4d5e6f700')" 3
 done
 
-# Every guest file apply rewrote in clone 1 carries the SELinux label the
-# template gave it (tests/mkdebian.sh labels all of /etc), read back
-# through the appliance: one read-only launch.
+# --- undo: clone 3 back to the template, every file, label and UUID ------
+run_imprint undo "$SCRATCH/clone3.qcow2"
+check_exit "clone 3: imprint undo" "$RC" 0
+check_match "clone 3: undo put the root's UUID back" "$OUT" \
+    '^  restored the filesystem UUID of /dev/sda1$'
+check_same_file "clone 3: undo put its config back" "$SCRATCH/clone3.cfg" \
+    "$dir/debian-boot.cfg"
+
+# One read-only launch over the template (sda), clone 1 (sdb) and clone 3
+# (sdc): the SELinux label of every guest file apply rewrote in clone 1
+# (tests/mkdebian.sh labels all of /etc), the three UUIDs of the template
+# and of clone 3, and clone 3's /etc and the template's as tar files.
 mapfile -t rewritten < <(jq -r --arg img "$SCRATCH/clone1.qcow2" \
     '.images[] | select(.image == $img) | .files[] |
     select(.side == "guest" and (.op == "modify" or .op == "create")) |
     .path' <<<"$APPLY_JSON" | LC_ALL=C sort)
 check_match "clone 1: apply rewrote fstab, hostname, keyfile, host keys" \
     "${rewritten[*]}" '/etc/NetworkManager/system-connections/lan3\.nmconnection .*/etc/fstab .*/etc/hostname .*/etc/ssh/ssh_host_ed25519_key '
-labels=$( (printf 'run\nmount-ro /dev/sda1 /\n'
-    printf 'getxattr "%s" security.selinux\necho\n' \
-	"${rewritten[@]}") |
-    with_test_accel guestfish --ro --format=qcow2 \
-    -a "$SCRATCH/clone1.qcow2" 2>&1 | tr -d '\0')
+mkdir "$SCRATCH/etc-tmpl" "$SCRATCH/etc-undone"
+read_back=$( (printf 'run\nmount-ro /dev/sdb1 /\n'
+    printf 'getxattr "%s" security.selinux\necho\n' "${rewritten[@]}"
+    printf 'umount-all\n'
+    for d in sda sdc; do
+	printf 'echo UUID %s\nvfs-uuid /dev/%s1\nvfs-uuid /dev/%s2\n' \
+	    "$d" "$d" "$d"
+	printf 'vfs-uuid /dev/%s3\nmount-ro /dev/%s1 /\n' "$d" "$d"
+	printf 'tar-out /etc %s/etc-%s.tar xattrs:true numericowner:true\n' \
+	    "$SCRATCH" "$d"
+	printf 'umount-all\n'
+    done) | with_test_accel guestfish --ro --format=qcow2 \
+    -a "$dir/debian-boot.img" -a "$SCRATCH/clone1.qcow2" \
+    -a "$SCRATCH/clone3.qcow2" 2>&1 | tr -d '\0')
+labels=$(sed '/^UUID /,$d' <<<"$read_back")
 check_eq "clone 1: each file apply rewrote keeps its SELinux label" \
     "$(paste -d ' ' <(printf '%s\n' "${rewritten[@]}") <(printf '%s\n' \
     "$labels"))" \
@@ -117,6 +137,20 @@ check_eq "clone 1: each file apply rewrote keeps its SELinux label" \
 	awk -v f="$f" '$1 == f { print; found = 1; exit }
 	    END { if (!found) print f, "-" }' "$dir/debian-boot.labels"
     done)"
+check_eq "clone 3, undone: the template's three UUIDs" \
+    "$(sed -n '/^UUID sdc$/,$p' <<<"$read_back" | sed 1d)" \
+    "$TMPL_ROOT_UUID
+$TMPL_SRV_UUID
+$TMPL_SWAP_UUID"
+tar --xattrs --xattrs-include='*' --numeric-owner -C "$SCRATCH/etc-tmpl" \
+    -xf "$SCRATCH/etc-sda.tar"
+tar --xattrs --xattrs-include='*' --numeric-owner -C "$SCRATCH/etc-undone" \
+    -xf "$SCRATCH/etc-sdc.tar"
+tmpl_fp=$(tree_fp "$SCRATCH/etc-tmpl")
+check_match "the template's /etc, read back, is labelled" "$tmpl_fp" \
+    '^hosts security\.selinux=0x'
+check_eq "clone 3, undone: /etc as the template's (bytes, modes, owners, links, labels)" \
+    "$(tree_fp "$SCRATCH/etc-undone")" "$tmpl_fp"
 
 # --- boot -----------------------------------------------------------------
 # Where the appliance probe (tests/cache-lib.sh, cached) found KVM broken,
@@ -195,17 +229,15 @@ check_eq "the clones' filesystem UUIDs differ" \
     "$(printf '%s\n' "$FS_1" "$FS_2" | sort | uniq -d)" ""
 
 # --- the edit is what made it work --------------------------------------------
-# The unedited template, booted with clone 1's new MACs: the .link,
-# netplan and the keyfile still name the template's MACs, so eth1 and eth2
-# keep their kernel names and no stack gives them or eth3 an address
-# (ifupdown binds eth0 by name, so it comes up as the template's), and its
-# filesystems keep the template's UUIDs.
-IMG0=$SCRATCH/unedited.qcow2
-qemu-img create -q -f qcow2 -F qcow2 -b "$dir/debian-boot.img" "$IMG0"
+# Clone 3, undone, is the template again: booted with clone 1's new MACs,
+# the .link, netplan and the keyfile still name the template's MACs, so
+# eth1 and eth2 keep their kernel names and no stack gives them or eth3 an
+# address (ifupdown binds eth0 by name, so it comes up as the template's),
+# and its filesystems are up by the template's UUIDs.
 t0=$SECONDS
 report=$("$TOP/tests/bootcheck.sh" -a imprint.addrs=1 \
     -k "$dir/debian-boot.vmlinuz" -i "$dir/debian-boot.initrd" \
-    "$IMG0" "$SCRATCH/clone1.cfg" "$BOOT_TIMEOUT")
+    "$SCRATCH/clone3.qcow2" "$SCRATCH/clone1.cfg" "$BOOT_TIMEOUT")
 rc=$?
 echo "t-boot: the unedited boot took $((SECONDS - t0)) s; it reported:"
 printf '%s\n' "$report" | sed 's/^/    /'
