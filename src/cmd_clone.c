@@ -172,9 +172,9 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 			else if (strcmp(optarg, "copy") == 0)
 				o->mode = CLONE_MODE_COPY;
 			else if (strcmp(optarg, "snapshot") == 0) {
-				warnx("--disk-mode snapshot (an LVM snapshot of "
-				    "the template's LV) is not done yet; use "
-				    "overlay or copy");
+				warnx("--disk-mode snapshot (an LVM snapshot "
+				    "of the template's LV) is not done yet; "
+				    "use overlay or copy");
 				return -1;
 			} else {
 				warnx("--disk-mode wants overlay or copy, not "
