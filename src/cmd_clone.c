@@ -536,13 +536,16 @@ plan_disks(const struct clone_opts *o, const struct domcfg *cfg,
 		if (o->disks.n) {
 			d[i].path = absolute(o->disks.v[i]);
 			r = 1;
-		} else if (tname == NULL ||
-		    (r = clone_rename_path(d[i].tmpl, tname, o->name,
+		} else if (tname == NULL) {
+			warnx("refusing to clone: '%s' has no name to replace "
+			    "in its disk's path '%s'; give --disk NEW_PATH",
+			    esc(o->from), esc(d[i].tmpl));
+			goto out;
+		} else if ((r = clone_rename_path(d[i].tmpl, tname, o->name,
 		    &d[i].path, &depth)) != 0) {
 			warnx("refusing to clone: the template's name '%s' is "
 			    "not in its disk's path '%s'; give --disk "
-			    "NEW_PATH", esc(tname ? tname : ""),
-			    esc(d[i].tmpl));
+			    "NEW_PATH", esc(tname), esc(d[i].tmpl));
 			goto out;
 		}
 		for (k = 0; k < i; k++)
@@ -683,11 +686,15 @@ cmd_clone(int argc, char **argv)
 		    domcfg_get_string(cfg, "uuid"), o.force, "clone") == -1)
 			goto out;
 	if (o.mode == CLONE_MODE_DEFAULT) {
-		/* one try of FICLONE where the first disk goes */
-		char *dir = dir_of(d[0].path);
-		const char *at = strlist_has(&dirs, dir) ? tdir : dir;
+		/*
+		 * One try of FICLONE where the first disk goes: in the
+		 * directory above, when that directory is still to be made.
+		 */
+		char *dir = dir_of(d[0].path), *up = dir_of(dir);
 
-		x = clone_reflink_probe(d[0].tmpl_real, at);
+		x = clone_reflink_probe(d[0].tmpl_real,
+		    strlist_has(&dirs, dir) ? up : dir);
+		free(up);
 		free(dir);
 		if (x == -1)
 			goto out;
