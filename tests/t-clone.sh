@@ -84,6 +84,21 @@ check_eq "dry run: what it would make" "$OUT" \
 would create disk $POOL/web2/System.img (overlay of $POOL/tmpl1/System.img)
 would create config $POOL/web2/vm.cfg (from $POOL/tmpl1/vm.cfg)
 then apply the built-in recipe to it and to $POOL/web2/System.img (not planned in a dry run: it needs the new disk)"
+cd "$SCRATCH" || exit 1
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --disk-mode overlay \
+    --disk rel/d.img --config-out "$SCRATCH/dc2-out.cfg"
+check_exit "dry run: --disk, --config-out" "$RC" 1
+check_match "dry run: a --disk directory is never made" "$ERR" \
+    "the directory of disk '$SCRATCH/rel/d.img' does not exist"
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --disk-mode overlay \
+    --disk d.img --config-out dc2-out.cfg
+cd "$TOP" || exit 1
+check_exit "dry run: relative --disk and --config-out" "$RC" 0
+check_eq "dry run: relative paths made absolute" "$(sed -n 1,2p <<<"$OUT")" \
+"would create disk $SCRATCH/d.img (overlay of $IMG/dc1.img)
+would create config $SCRATCH/dc2-out.cfg (from $XEN/dc1.cfg)"
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --config-out "$IMG/dc2.img"
+check_exit "config and disk on one path" "$RC" 1
 check_eq "refusals and dry run made nothing" "$(listing "$SCRATCH")" "$before"
 
 # --- overlay: the Oracle VM layout, the clone's directory made -------------
