@@ -595,6 +595,7 @@ cmd_clone(int argc, char **argv)
 	json_object *doc = NULL, *created = NULL, *arr = NULL;
 	const char *tname, *v;
 	char *cfgout = NULL, *text = NULL, *tdir = NULL, *undo = NULL;
+	char *from = NULL;
 	char **images = NULL, buf[PATH_MAX];
 	size_t n = 0, i;
 	unsigned depth = 0;
@@ -661,15 +662,14 @@ cmd_clone(int argc, char **argv)
 	}
 	if (plan_disks(&o, cfg, tname, &d, &n, &dirs, &modes) == -1)
 		goto out;
-	tdir = dir_of(o.from);
+	/* absolute, so that "vm.cfg" in the template's directory has one */
+	from = absolute(o.from);
+	tdir = dir_of(from);
 	if (o.config_out)
 		cfgout = absolute(o.config_out), x = 1;
-	else if (tname == NULL || (x = clone_rename_path(o.from, tname,
-	    o.name, &cfgout, &depth)) != 0) {
-		char *dir = dir_of(o.from);
-
-		cfgout = xasprintf("%s/%s.cfg", dir, o.name);
-		free(dir);
+	else if (tname == NULL || (x = clone_rename_path(from, tname, o.name,
+	    &cfgout, &depth)) != 0) {
+		cfgout = xasprintf("%s/%s.cfg", tdir, o.name);
 		x = 1;
 	}
 	if (check_target("config", cfgout, x == 0, depth, tdir, &dirs,
@@ -800,6 +800,7 @@ out:
 	free(images);
 	free(undo);
 	free(cfgout);
+	free(from);
 	free(tdir);
 	free(text);
 	release_disks(d, n);
