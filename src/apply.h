@@ -114,4 +114,19 @@ int	 apply_job_disks(struct apply_job *j, const struct recipe *r,
 int	 apply_image(const struct apply_ctx *, struct guest *gs, size_t k,
 	    struct apply_job *j);
 
+/*
+ * `imprint apply` once its options are parsed and its recipe loaded
+ * (cmd_apply.c; `imprint clone` runs its apply through it too): check
+ * images[0..n-1] (or o->root_dir, n 1) and their configs, refuse a live
+ * guest unless o->force, launch one appliance and apply_image each.
+ * disks (NULL: each image alone) are job 0's disks when n is 1, for a
+ * guest of several images (apply_job_disks).  With doc, its "schema" and
+ * "images" are filled, for the caller to print.  Returns the exit
+ * status: 0, 1 (failed or refused; see apply_image), 2 (an input cannot
+ * be read, nothing written).
+ */
+int	 apply_run(struct apply_opts *o, const struct recipe *r,
+	    char *const *images, size_t n, char *const *disks, size_t ndisks,
+	    json_object *doc);
+
 #endif

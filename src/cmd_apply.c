@@ -247,22 +247,167 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 }
 
 int
-cmd_apply(int argc, char **argv)
+apply_run(struct apply_opts *o, const struct recipe *r, char *const *images,
+    size_t n, char *const *disks, size_t ndisks, json_object *doc)
 {
-	struct apply_opts o;
 	struct apply_ctx ctx;
-	struct recipe *r = NULL;
 	struct ident_macs *macs = NULL;
 	struct guest *gs = NULL;
 	struct apply_job *jobs = NULL;
 	struct rootdir rd;
-	json_object *doc = NULL, *arr = NULL;
+	json_object *arr = NULL;
 	char **paths = NULL, *cfgpath;
-	size_t n = 0, k, i;
+	size_t k, i;
+	int rc = 2;
+
+	memset(&rd, 0, sizeof(rd));
+	/*
+	 * A recipe written for images may name their root; a tree is its
+	 * own root, and the same recipe should serve both.
+	 */
+	if (o->root_dir && r->guest.root_kind != RECIPE_ROOT_AUTO)
+		warnx("%s:%zu: note: root = does not apply to --root-dir (the "
+		    "tree is the root); ignored", esc(r->path),
+		    r->guest.root_line);
+
+	/* Everything checkable without the appliance, for every image. */
+	if (r->guest.password_kind == RECIPE_PASSWORD_FILE) {
+		char *hash;
+
+		if (plan_password_file(r, &hash) == -1)
+			goto out;
+		free(hash);
+	}
+	macs = ident_macs_new();
+	if (o->mac_prefix && ident_macs_set_prefix(macs, o->mac_prefix) == -1)
+		goto out;
+	for (i = 0; i < o->scan.n; i++)
+		if (ident_macs_scan(macs, o->scan.v[i]) == -1)
+			goto out;
+	jobs = xcalloc(n, sizeof(*jobs));
+	paths = xcalloc(n + 1, sizeof(*paths));
+	for (k = 0; k < n; k++)
+		jobs[k].lockfd = -1;
+	for (k = 0; k < n; k++) {
+		struct apply_job *j = &jobs[k];
+		char buf[PATH_MAX];
+
+		j->image = paths[k] = o->root_dir ? (char *)o->root_dir :
+		    images[k];
+		for (i = 0; i < k; i++)
+			if (strcmp(jobs[i].image, j->image) == 0) {
+				warnx("image '%s' given twice", j->image);
+				goto out;
+			}
+		if (o->root_dir) {
+			if (rootdir_open(&rd, o->root_dir) == -1)
+				goto out;
+			j->real = xstrdup(rd.real);
+		} else {
+			if (realpath(j->image, buf) == NULL) {
+				warn("cannot open image '%s'", j->image);
+				goto out;
+			}
+			j->real = xstrdup(buf);
+			if (guest_check_image(j->image, o->dry_run,
+			    (const char *const *)images, n) == -1)
+				goto out;
+		}
+		/* the real path: "tree/" has its vm.cfg beside "tree" */
+		if (apply_config_for(o, r, o->root_dir ? j->real : j->image,
+		    &cfgpath) == -1)
+			goto out;
+		if (apply_load_config(j, cfgpath, !o->dry_run) == -1) {
+			free(cfgpath);
+			if (virtdom_refused())
+				rc = 1;	/* a running domain, as alive */
+			goto out;
+		}
+		free(cfgpath);
+		/* a tree has no image for the config's disk to name */
+		if ((disks ? apply_job_disks(j, r, disks, ndisks) :
+		    apply_job_disks(j, r, &images[k], o->root_dir ? 0 : 1)) ==
+		    -1) {
+			rc = 1;		/* a refusal, as vmcfg's */
+			goto out;
+		}
+		if (j->cfg)
+			for (i = 0; i < domcfg_nic_count(j->cfg); i++) {
+				char *m = domcfg_nic_get(j->cfg, i, "mac");
+				if (m)
+					(void)ident_macs_take_str(macs, m);
+				free(m);
+			}
+	}
+	/* From here on a failure leaves each image as it was: exit 1. */
+	rc = 1;
+	for (k = 0; k < n && !o->dry_run; k++) {
+		struct apply_job *j = &jobs[k];
+
+		if (cmd_refuse_alive(j->image, j->cfg ?
+		    domcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
+		    domcfg_get_string(j->cfg, "uuid") : NULL, o->force,
+		    "edit") == -1)
+			goto out;
+		if ((o->root_dir ? rootdir_lock(&rd, &j->lockfd) :
+		    alive_lock_image(j->image, &j->lockfd)) != 0)
+			goto out;
+	}
+
+	if (!o->root_dir && guest_open(&gs, paths, n, o->dry_run) == -1)
+		goto out;
+	if (doc) {
+		json_object_object_add(doc, "schema",
+		    json_object_new_int(APPLY_SCHEMA));
+		arr = json_object_new_array();
+		json_object_object_add(doc, "images", arr);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = o;
+	ctx.r = r;
+	ctx.macs = macs;
+	ctx.tree = o->root_dir ? &rd : NULL;
+	rc = 0;
+	for (k = 0; k < n; k++) {
+		if (doc) {
+			jobs[k].json = json_object_new_object();
+			json_object_object_add(jobs[k].json, "image",
+			    json_object_new_string(jobs[k].image));
+			json_object_array_add(arr, jobs[k].json);
+		}
+		if (apply_image(&ctx, gs, k, &jobs[k]) != 0)
+			rc = 1;
+	}
+	if (guest_close(gs) == -1)
+		rc = 1;
+	gs = NULL;
+out:
+	if (gs)
+		guest_close(gs);
+	for (k = 0; jobs && k < n; k++) {
+		domcfg_free(jobs[k].cfg);
+		strlist_release(&jobs[k].disks);
+		free(jobs[k].real);
+		if (jobs[k].lockfd != -1)
+			close(jobs[k].lockfd);
+	}
+	free(jobs);
+	free(paths);
+	rootdir_close(&rd);
+	ident_macs_free(macs);
+	return rc;
+}
+
+int
+cmd_apply(int argc, char **argv)
+{
+	struct apply_opts o;
+	struct recipe *r = NULL;
+	json_object *doc = NULL;
+	size_t n = 0;
 	int rc = 1, pr;
 
 	memset(&o, 0, sizeof(o));
-	memset(&rd, 0, sizeof(rd));
 	if ((pr = parse_apply_opts(argc, argv, &o)) != 0) {
 		rc = pr == 1 ? 0 : cmd_usage_error("apply");
 		goto out;
@@ -326,145 +471,17 @@ cmd_apply(int argc, char **argv)
 		rc = cmd_usage_error("apply");
 		goto out;
 	}
-	/*
-	 * A recipe written for images may name their root; a tree is its
-	 * own root, and the same recipe should serve both.
-	 */
-	if (o.root_dir && r->guest.root_kind != RECIPE_ROOT_AUTO)
-		warnx("%s:%zu: note: root = does not apply to --root-dir (the "
-		    "tree is the root); ignored", esc(r->path),
-		    r->guest.root_line);
-
-	/* Everything checkable without the appliance, for every image. */
-	if (r->guest.password_kind == RECIPE_PASSWORD_FILE) {
-		char *hash;
-
-		if (plan_password_file(r, &hash) == -1)
-			goto out;
-		free(hash);
-	}
-	macs = ident_macs_new();
-	if (o.mac_prefix && ident_macs_set_prefix(macs, o.mac_prefix) == -1)
-		goto out;
-	for (i = 0; i < o.scan.n; i++)
-		if (ident_macs_scan(macs, o.scan.v[i]) == -1)
-			goto out;
-	jobs = xcalloc(n, sizeof(*jobs));
-	paths = xcalloc(n + 1, sizeof(*paths));
-	for (k = 0; k < n; k++) {
-		struct apply_job *j = &jobs[k];
-		char buf[PATH_MAX];
-
-		j->image = paths[k] = o.root_dir ? (char *)o.root_dir :
-		    argv[k + 1];
-		j->lockfd = -1;
-		for (i = 0; i < k; i++)
-			if (strcmp(jobs[i].image, j->image) == 0) {
-				warnx("image '%s' given twice", j->image);
-				goto out;
-			}
-		if (o.root_dir) {
-			if (rootdir_open(&rd, o.root_dir) == -1)
-				goto out;
-			j->real = xstrdup(rd.real);
-		} else {
-			if (realpath(j->image, buf) == NULL) {
-				warn("cannot open image '%s'", j->image);
-				goto out;
-			}
-			j->real = xstrdup(buf);
-			if (guest_check_image(j->image, o.dry_run,
-			    (const char *const *)&argv[1], n) == -1)
-				goto out;
-		}
-		/* the real path: "tree/" has its vm.cfg beside "tree" */
-		if (apply_config_for(&o, r, o.root_dir ? j->real : j->image,
-		    &cfgpath) == -1)
-			goto out;
-		if (apply_load_config(j, cfgpath, !o.dry_run) == -1) {
-			free(cfgpath);
-			if (virtdom_refused())
-				rc = 1;	/* a running domain, as alive */
-			goto out;
-		}
-		free(cfgpath);
-		/* a tree has no image for the config's disk to name */
-		if (apply_job_disks(j, r, &argv[k + 1], o.root_dir ? 0 : 1) ==
-		    -1) {
-			rc = 1;		/* a refusal, as vmcfg's */
-			goto out;
-		}
-		if (j->cfg)
-			for (i = 0; i < domcfg_nic_count(j->cfg); i++) {
-				char *m = domcfg_nic_get(j->cfg, i, "mac");
-				if (m)
-					(void)ident_macs_take_str(macs, m);
-				free(m);
-			}
-	}
-	/* From here on a failure leaves each image as it was: exit 1. */
-	rc = 1;
-	for (k = 0; k < n && !o.dry_run; k++) {
-		struct apply_job *j = &jobs[k];
-
-		if (cmd_refuse_alive(j->image, j->cfg ?
-		    domcfg_get_string(j->cfg, "name") : NULL, j->cfg ?
-		    domcfg_get_string(j->cfg, "uuid") : NULL, o.force,
-		    "edit") == -1)
-			goto out;
-		if ((o.root_dir ? rootdir_lock(&rd, &j->lockfd) :
-		    alive_lock_image(j->image, &j->lockfd)) != 0)
-			goto out;
-	}
-
-	if (!o.root_dir && guest_open(&gs, paths, n, o.dry_run) == -1)
-		goto out;
-	if (o.json) {
+	if (o.json)
 		doc = json_object_new_object();
-		json_object_object_add(doc, "schema",
-		    json_object_new_int(APPLY_SCHEMA));
-		arr = json_object_new_array();
-		json_object_object_add(doc, "images", arr);
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.o = &o;
-	ctx.r = r;
-	ctx.macs = macs;
-	ctx.tree = o.root_dir ? &rd : NULL;
-	rc = 0;
-	for (k = 0; k < n; k++) {
-		if (o.json) {
-			jobs[k].json = json_object_new_object();
-			json_object_object_add(jobs[k].json, "image",
-			    json_object_new_string(jobs[k].image));
-			json_object_array_add(arr, jobs[k].json);
-		}
-		if (apply_image(&ctx, gs, k, &jobs[k]) != 0)
-			rc = 1;
-	}
-	if (guest_close(gs) == -1)
-		rc = 1;
-	gs = NULL;
-	if (doc)
+	rc = apply_run(&o, r, &argv[1], n, NULL, 0, doc);
+	/* filled once the appliance ran, as before apply_run existed */
+	if (doc && json_object_object_get_ex(doc, "schema", NULL))
 		puts(json_object_to_json_string_ext(doc,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
 out:
-	if (gs)
-		guest_close(gs);
 	if (doc)
 		json_object_put(doc);
-	for (k = 0; jobs && k < n; k++) {
-		domcfg_free(jobs[k].cfg);
-		strlist_release(&jobs[k].disks);
-		free(jobs[k].real);
-		if (jobs[k].lockfd != -1)
-			close(jobs[k].lockfd);
-	}
-	free(jobs);
-	free(paths);
-	rootdir_close(&rd);
-	ident_macs_free(macs);
 	recipe_free(r);
 	recipe_vars_release(&o.vars);
 	strlist_release(&o.scan);

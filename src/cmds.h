@@ -16,6 +16,7 @@
 
 int	cmd_alive(int, char **);
 int	cmd_apply(int, char **);
+int	cmd_clone(int, char **);
 int	cmd_inspect(int, char **);
 int	cmd_scan(int, char **);
 int	cmd_undo(int, char **);
@@ -23,12 +24,14 @@ int	cmd_vmcfg(int, char **);
 
 extern const struct option alive_long_options[];
 extern const struct option apply_long_options[];
+extern const struct option clone_long_options[];
 extern const struct option inspect_long_options[];
 extern const struct option scan_long_options[];
 extern const struct option undo_long_options[];
 extern const struct option vmcfg_long_options[];
 
 extern const char apply_usage[];
+extern const char clone_usage[];
 extern const char inspect_usage[];
 extern const char undo_usage[];
 extern const char vmcfg_usage[];

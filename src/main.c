@@ -22,6 +22,7 @@ static const struct {
 } commands[] = {
 	{ "apply",	cmd_apply,	apply_long_options,	apply_usage },
 	{ "undo",	cmd_undo,	undo_long_options,	undo_usage },
+	{ "clone",	cmd_clone,	clone_long_options,	clone_usage },
 	{ "inspect",	cmd_inspect,	inspect_long_options,	inspect_usage },
 	{ "vmcfg",	cmd_vmcfg,	vmcfg_long_options,	vmcfg_usage },
 	{ "scan",	cmd_scan,	scan_long_options,	scan_usage },
@@ -68,6 +69,8 @@ usage(int status)
 "  apply     give stopped guests the identity a recipe states, in their\n"
 "            files and their domain config\n"
 "  undo      put back what apply changed\n"
+"  clone     make a personalized clone of a stopped template: its disks\n"
+"            (overlay or copy), its config, its identity\n"
 "  inspect   show the identity a stopped guest carries and whether it\n"
 "            agrees with its domain config (read-only)\n"
 "  vmcfg     show or minimally edit a domain config (vm.cfg, xl.cfg, XML)\n"

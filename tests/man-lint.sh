@@ -59,9 +59,10 @@ man_opts() {
 	}' <<<"$page" | sort -u
 }
 
-for cmd in apply undo inspect vmcfg scan; do
+for cmd in apply undo clone inspect vmcfg scan; do
 	case $cmd in
 	vmcfg) head=".Sh VMCFG" ;;
+	clone) head=".Sh CLONE" ;;
 	*) head=".Ss imprint $cmd" ;;
 	esac
 	h=$(help_opts "$cmd")
@@ -89,7 +90,7 @@ done
 
 # `imprint --help` repeats each command's synopsis, line for line.
 top=$(./imprint --help)
-for cmd in apply undo inspect vmcfg scan; do
+for cmd in apply undo clone inspect vmcfg scan; do
 	syn=$(./imprint "$cmd" --help | sed '/^$/q' | sed '/^$/d; s/^usage: //; s/^ *//')
 	while IFS= read -r line; do
 		if grep -qxF -- "$line" <<<"$(sed 's/^usage: //; s/^ *//' <<<"$top")"; then

@@ -85,7 +85,7 @@ fi
 # (which builds the images most scripts need) beside t-boot (which builds
 # its own); each report is printed whole when its script ends.
 SLOW="t-apply.sh t-boot.sh t-batch.sh t-inspect.sh t-images.sh t-fleet.sh"
-SLOW+=" t-mounts.sh t-libvirt.sh"
+SLOW+=" t-mounts.sh t-libvirt.sh t-clone.sh"
 run_pool() {
 	local jobs=${IMPRINT_TEST_JOBS:-2} res t name n=0 order=() sum
 	res=$(mktemp -d)

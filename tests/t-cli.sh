@@ -202,7 +202,7 @@ check_eq "batch: truncated qcow2 untouched" \
     "$(sha256sum <"$C/trunc.qcow2")" "$sum_trunc"
 
 # ---- usage errors -------------------------------------------------------------
-for c in apply undo inspect vmcfg scan; do
+for c in apply undo clone inspect vmcfg scan; do
 	run_imprint "$c" --no-such-option
 	check_exit "$c: unknown option" "$RC" 2
 	check_match "$c: points at its help" "$ERR" "^Try 'imprint $c --help'"

@@ -23,18 +23,20 @@ complete_line() {
 check_eq "registered" "$(complete -p imprint)" "complete -F _imprint imprint"
 check_eq "imprint ap" "$(complete_line imprint ap)" "apply"
 check_eq "imprint (all)" "$(complete_line imprint '')" \
-    "--help --version apply inspect scan undo vmcfg"
+    "--help --version apply clone inspect scan undo vmcfg"
 check_eq "imprint apply --dr" "$(complete_line imprint apply --dr)" "--dry-run"
 check_eq "imprint apply --ma" "$(complete_line imprint apply --ma)" \
     "--mac-prefix --mac-scan"
 check_eq "imprint inspect --j" "$(complete_line imprint inspect --j)" "--json"
 check_eq "imprint undo --" "$(complete_line imprint undo --)" \
     "--force --help --json --root-dir"
+check_eq "imprint clone --disk-mode " \
+    "$(complete_line imprint clone --disk-mode '')" "copy overlay"
 check_eq "imprint apply --mac-prefix " \
     "$(complete_line imprint apply --mac-prefix '')" "kvm ovm3 xen"
 
 # every command's options are exactly the binary's
-for c in apply undo inspect vmcfg scan; do
+for c in apply undo clone inspect vmcfg scan; do
 	check_eq "$c --: every option" "$(complete_line imprint "$c" --)" \
 	    "$(imprint --long-options "$c" | sort | tr '\n' ' ' | sed 's/ $//')"
 done

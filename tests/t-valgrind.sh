@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/t-valgrind.sh - each command of imprint once under valgrind
 # (memcheck): vmcfg, scan, and apply, inspect and undo on a guest tree,
-# and apply and inspect on a tree of each network format beyond ifcfg
+# and apply and inspect on a tree of each network format beyond ifcfg,
+# clone up to its launch
 # (--root-dir, no appliance: valgrind would follow only imprint, and a
 # launch under it takes minutes).  Every run must report 0 errors and no
 # definitely lost block; the unit tests under make sanitize cover the
@@ -96,4 +97,20 @@ for f in nm netplan networkd; do
 	vg "inspect --root-dir ($f)" 0 inspect --vmcfg "$T/$f.cfg" \
 	    --root-dir "$T/$f"
 done
+
+# clone up to the apply's launch: a dry run, then a run whose recipe the
+# apply refuses before any launch, so that the copy is made and removed.
+C=$W/clone
+mkdir -p "$C/tmpl1"
+qemu-img create -q -f raw "$C/tmpl1/disk.img" 1M
+printf "name = 'tmpl1'\ndisk = ['file:%s,xvda,w']\nvif = ['mac=00:16:3e:00:00:01']\n" \
+    "$C/tmpl1/disk.img" >"$C/tmpl1/vm.cfg"
+printf '[guest]\nhostname = ${name}\n[host]\ndisk0 = %s\n' "$C/a,b" \
+    >"$C/bad.rcp"
+vg "clone --dry-run" 0 clone --dry-run --json --from "$C/tmpl1/vm.cfg" \
+    --name web2
+vg "clone, refused and removed" 1 clone --json --disk-mode copy \
+    --from "$C/tmpl1/vm.cfg" --name web2 "$C/bad.rcp"
+check_eq "clone, refused and removed: nothing left" "$(ls "$C")" "bad.rcp
+tmpl1"
 done_testing

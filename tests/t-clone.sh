@@ -1,0 +1,218 @@
+#!/bin/bash
+# Integration test of `imprint clone` (imprint(1), CLONE) on copies of the
+# test images (tests/images.md): an Oracle VM layout cloned as a qcow2
+# overlay (the clone's directory made beside the template's) and an xm
+# layout cloned as a copy, each in ONE imprint run (one appliance); the
+# clone's config differs from the template's in name, uuid, vif MAC and
+# disk only, the template's config and image keep every byte.  Failures
+# injected before and after the appliance (a recipe whose disk the config
+# cannot hold; the appliance killed after the first guest write, when
+# the undo record exists) leave nothing behind.  Four launches in all.
+. "$(dirname "$0")/lib.sh"
+scratch
+CACHE=$("$TOP/tests/mkimages.sh" | tail -n 1)
+export XDG_CACHE_HOME=$CACHE/xdg
+t0=$SECONDS
+
+# listing DIR...: every entry below DIR with its type and mode
+listing() {
+	find "$@" -printf '%p %y %m\n' | LC_ALL=C sort
+}
+
+# --- templates --------------------------------------------------------------
+POOL=$SCRATCH/pool
+mkdir -p "$POOL/tmpl1"
+chmod 0750 "$POOL/tmpl1"
+cp --sparse=always "$CACHE/ovs.img" "$POOL/tmpl1/System.img"
+cat >"$POOL/tmpl1/vm.cfg" <<EOF
+bootloader = '/usr/bin/pygrub'
+disk = ['file:$POOL/tmpl1/System.img,xvda,w']
+memory = '1024'
+name = 'tmpl1'
+uuid = '5f42be80-6d71-4295-9eaf-40b1c2d30501'
+vcpus = 1
+vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']
+EOF
+chmod 0640 "$POOL/tmpl1/vm.cfg"
+
+IMG=$SCRATCH/images XEN=$SCRATCH/xen
+mkdir -p "$IMG" "$XEN"
+cp --sparse=always "$CACHE/ovs.img" "$IMG/dc1.img"
+echo 'not the template' >"$IMG/dc10.img"
+cat >"$XEN/dc1.cfg" <<EOF
+name = 'dc1'
+uuid = '8a0cbd9e-5d55-4bb4-bd63-3ac1e1b0d001'
+memory = 512
+disk = ['tap:aio:$IMG/dc1.img,xvda,w', ',hdc:cdrom,r']
+vif = ['mac=00:16:3e:00:00:d1, bridge=xenbr0']
+EOF
+
+sums() {
+	sha256sum "$POOL/tmpl1/System.img" "$POOL/tmpl1/vm.cfg" \
+	    "$IMG/dc1.img" "$IMG/dc10.img" "$XEN/dc1.cfg"
+}
+sums_before=$(sums)
+
+# --- refusals before anything is made (no appliance) -----------------------
+before=$(listing "$SCRATCH")
+run_imprint clone --from "$XEN/dc1.cfg" --name dc2 --disk-mode snapshot
+check_exit "snapshot mode: not yet" "$RC" 2
+check_match "snapshot mode: says so" "$ERR" 'snapshot.*not done yet'
+run_imprint clone --from "$XEN/dc1.cfg" --name 'dc 2'
+check_exit "a bad name" "$RC" 2
+run_imprint clone --from "$XEN/dc1.cfg" --name dc2 -D name=dc3
+check_exit "-D name= against --name" "$RC" 2
+run_imprint clone --from "$XEN/dc1.cfg" --name dc10
+check_exit "a target that exists" "$RC" 1
+check_match "a target that exists: named" "$ERR" \
+    "refusing to clone: disk '$IMG/dc10.img' exists"
+run_imprint clone --from "$XEN/dc1.cfg" --name dc2 --disk a.img --disk b.img
+check_exit "--disk twice for one disk" "$RC" 1
+sed 's/^name = .*/name = '\''other'\''/' "$XEN/dc1.cfg" >"$SCRATCH/other.cfg"
+run_imprint clone --from "$SCRATCH/other.cfg" --name dc2
+check_exit "the name not in the disk's path" "$RC" 1
+check_match "the name not in the disk's path: --disk" "$ERR" \
+    "name 'other' is not in its disk's path .*give --disk"
+rm "$SCRATCH/other.cfg"
+run_imprint clone --from "$TOP/tests/data/debian.xml" --name dc2
+check_exit "libvirt XML: not yet" "$RC" 2
+run_imprint clone --dry-run --from "$POOL/tmpl1/vm.cfg" --name web2 \
+    --disk-mode overlay
+check_exit "dry run" "$RC" 0
+check_eq "dry run: what it would make" "$OUT" \
+"would create directory $POOL/web2 (mode 0750)
+would create disk $POOL/web2/System.img (overlay of $POOL/tmpl1/System.img)
+would create config $POOL/web2/vm.cfg (from $POOL/tmpl1/vm.cfg)
+then apply the built-in recipe to it and to $POOL/web2/System.img (not planned in a dry run: it needs the new disk)"
+cd "$SCRATCH" || exit 1
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --disk-mode overlay \
+    --disk rel/d.img --config-out "$SCRATCH/dc2-out.cfg"
+check_exit "dry run: --disk, --config-out" "$RC" 1
+check_match "dry run: a --disk directory is never made" "$ERR" \
+    "the directory of disk '$SCRATCH/rel/d.img' does not exist"
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --disk-mode overlay \
+    --disk d.img --config-out dc2-out.cfg
+cd "$TOP" || exit 1
+check_exit "dry run: relative --disk and --config-out" "$RC" 0
+check_eq "dry run: relative paths made absolute" "$(sed -n 1,2p <<<"$OUT")" \
+"would create disk $SCRATCH/d.img (overlay of $IMG/dc1.img)
+would create config $SCRATCH/dc2-out.cfg (from $XEN/dc1.cfg)"
+run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --config-out "$IMG/dc2.img"
+check_exit "config and disk on one path" "$RC" 1
+check_eq "refusals and dry run made nothing" "$(listing "$SCRATCH")" "$before"
+
+# --- overlay: the Oracle VM layout, the clone's directory made -------------
+run_imprint clone --from "$POOL/tmpl1/vm.cfg" --name web2 --disk-mode overlay
+check_exit "overlay" "$RC" 0
+check_eq "overlay: what it made" "$(sed -n '1,3p' <<<"$OUT")" \
+"created directory $POOL/web2
+created disk $POOL/web2/System.img (overlay of $POOL/tmpl1/System.img)
+created config $POOL/web2/vm.cfg"
+check_match "overlay: the guest changed" "$OUT" \
+    "^$POOL/web2/System.img: changed \(root /dev/sda2\)$"
+check_match "overlay: hostname" "$OUT" '^  hostname: tmpl-el5\.example\.com -> web2$'
+check_match "overlay: new ssh host key" "$OUT" '^  ssh host key rsa: new SHA256:'
+mac=$(sed -n 's/^  generated nic0\.mac=//p' <<<"$OUT")
+uuid=$(sed -n 's/^  generated uuid=//p' <<<"$OUT")
+check_match "overlay: a new MAC" "$mac" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+check_match "overlay: a new uuid" "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-'
+check_eq "overlay: config differs in name, uuid, MAC, disk only" \
+    "$(diff "$POOL/tmpl1/vm.cfg" "$POOL/web2/vm.cfg")" \
+"2c2
+< disk = ['file:$POOL/tmpl1/System.img,xvda,w']
+---
+> disk = ['file:$POOL/web2/System.img,xvda,w']
+4,5c4,5
+< name = 'tmpl1'
+< uuid = '5f42be80-6d71-4295-9eaf-40b1c2d30501'
+---
+> name = 'web2'
+> uuid = '$uuid'
+7c7
+< vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']
+---
+> vif = ['mac=$mac, bridge=xenbr0, type=netfront']"
+info=$(qemu-img info -U --output=json "$POOL/web2/System.img")
+check_match "overlay: qcow2" "$info" '"format": "qcow2"'
+check_match "overlay: backing file, absolute" "$info" \
+    "\"backing-filename\": \"$POOL/tmpl1/System.img\""
+check_match "overlay: backing format recorded" "$info" \
+    '"backing-filename-format": "raw"'
+check_eq "overlay: modes (directory as the template's)" \
+    "$(stat -c '%n %a' "$POOL/web2" "$POOL/web2/vm.cfg")" \
+"$POOL/web2 750
+$POOL/web2/vm.cfg 640"
+check_eq "overlay: the clone's files" "$(ls "$POOL/web2")" \
+"System.img
+System.img.imprint-undo
+vm.cfg"
+
+echo "t-clone: overlay done at $((SECONDS - t0)) s"
+
+# --- copy, --json: the xm layout, a CD-ROM left alone ----------------------
+run_imprint clone --json --from "$XEN/dc1.cfg" --name dc2 --disk-mode copy
+check_exit "copy" "$RC" 0
+check_eq "copy: created" \
+    "$(jq -c '.created | {directories, config, d: [.disks[] | [.path, .template, .mode, .format]]}' <<<"$OUT")" \
+    "{\"directories\":[],\"config\":\"$XEN/dc2.cfg\",\"d\":[[\"$IMG/dc2.img\",\"$IMG/dc1.img\",\"copy\",\"raw\"]]}"
+check_match "copy: reflinked or not, said" \
+    "$(jq -r '.created.disks[0].reflinked' <<<"$OUT")" '^(true|false)$'
+check_eq "copy: the apply's report" \
+    "$(jq -r '.schema, .images[0].image, .images[0].result' <<<"$OUT")" \
+"1
+$IMG/dc2.img
+changed"
+mac=$(jq -r '.images[0].identity["nic0.mac"]' <<<"$OUT")
+uuid=$(jq -r '.images[0].identity.uuid' <<<"$OUT")
+check_eq "copy: config differs in name, uuid, MAC, disk only" \
+    "$(diff "$XEN/dc1.cfg" "$XEN/dc2.cfg")" \
+"1,2c1,2
+< name = 'dc1'
+< uuid = '8a0cbd9e-5d55-4bb4-bd63-3ac1e1b0d001'
+---
+> name = 'dc2'
+> uuid = '$uuid'
+4,5c4,5
+< disk = ['tap:aio:$IMG/dc1.img,xvda,w', ',hdc:cdrom,r']
+< vif = ['mac=00:16:3e:00:00:d1, bridge=xenbr0']
+---
+> disk = ['tap:aio:$IMG/dc2.img,xvda,w', ',hdc:cdrom,r']
+> vif = ['mac=$mac, bridge=xenbr0']"
+check_eq "copy: same size as the template" "$(stat -c %s "$IMG/dc2.img")" \
+    "$(stat -c %s "$IMG/dc1.img")"
+blocks1=$(stat -c %b "$IMG/dc1.img") blocks2=$(stat -c %b "$IMG/dc2.img")
+[ "$blocks2" -le $((blocks1 + 2048)) ] && pass ||
+    fail "copy: holes not kept ($blocks2 blocks, template $blocks1)"
+check_eq "copy: the template's config and images unchanged" "$(sums)" \
+    "$sums_before"
+
+echo "t-clone: copy done at $((SECONDS - t0)) s"
+
+# --- failures after creation leave nothing behind ---------------------------
+before=$(listing "$SCRATCH")
+printf '[guest]\nhostname = ${name}\n[host]\nname = ${name}\ndisk0 = %s\n' \
+    "$IMG/a,b.img" >"$SCRATCH/bad.rcp"
+run_imprint clone --from "$POOL/tmpl1/vm.cfg" --name web3 --disk-mode overlay \
+    "$SCRATCH/bad.rcp"
+check_exit "refused by the apply" "$RC" 1
+check_eq "refused by the apply: removed, newest first" \
+    "$(grep '^imprint: removed' <<<"$ERR")" \
+"imprint: removed '$POOL/web3/vm.cfg'
+imprint: removed '$POOL/web3/System.img'
+imprint: removed directory '$POOL/web3'"
+rm "$SCRATCH/bad.rcp"
+check_eq "refused by the apply: nothing left" "$(listing "$SCRATCH")" "$before"
+
+IMPRINT_TEST_KILL=guest-write@appliance \
+    run_imprint clone --json --from "$XEN/dc1.cfg" --name dc3 --disk-mode copy
+check_exit "appliance killed mid-write" "$RC" 1
+check_eq "appliance killed: removed, the undo record too" \
+    "$(jq -r '.removed[]' <<<"$OUT")" \
+"$IMG/dc3.img.imprint-undo
+$XEN/dc3.cfg
+$IMG/dc3.img"
+check_eq "appliance killed: nothing left" "$(listing "$SCRATCH")" "$before"
+check_eq "the templates unchanged at the end" "$(sums)" "$sums_before"
+
+echo "t-clone: $((SECONDS - t0)) s"
+done_testing
