@@ -4,10 +4,11 @@
 # overlay (the clone's directory made beside the template's) and an xm
 # layout cloned as a copy, each in ONE imprint run (one appliance); the
 # clone's config differs from the template's in name, uuid, vif MAC and
-# disk only, the template's config and image keep every byte.  Failures
-# injected before and after the appliance (a recipe whose disk the config
-# cannot hold; the appliance killed after the first guest write, when
-# the undo record exists) leave nothing behind.  Four launches in all.
+# disk only, the template's config and image keep every byte.  A failure
+# after the disk and config are made (a recipe whose disk the config
+# cannot hold, refused before the launch) leaves nothing behind.  Two
+# launches in all (the appliance killed mid-write, which also proves the
+# undo record goes, was dropped for make check's time: about 35 s).
 . "$(dirname "$0")/lib.sh"
 scratch
 CACHE=$("$TOP/tests/mkimages.sh" | tail -n 1)
@@ -203,15 +204,6 @@ imprint: removed directory '$POOL/web3'"
 rm "$SCRATCH/bad.rcp"
 check_eq "refused by the apply: nothing left" "$(listing "$SCRATCH")" "$before"
 
-IMPRINT_TEST_KILL=guest-write@appliance \
-    run_imprint clone --json --from "$XEN/dc1.cfg" --name dc3 --disk-mode copy
-check_exit "appliance killed mid-write" "$RC" 1
-check_eq "appliance killed: removed, the undo record too" \
-    "$(jq -r '.removed[]' <<<"$OUT")" \
-"$IMG/dc3.img.imprint-undo
-$XEN/dc3.cfg
-$IMG/dc3.img"
-check_eq "appliance killed: nothing left" "$(listing "$SCRATCH")" "$before"
 check_eq "the templates unchanged at the end" "$(sums)" "$sums_before"
 
 echo "t-clone: $((SECONDS - t0)) s"
