@@ -148,18 +148,6 @@ parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
 	return 0;
 }
 
-/* An option that may be given once: *slot gets optarg. */
-static int
-set_once(const char **slot, const char *opt)
-{
-	if (*slot) {
-		warnx("%s given twice", opt);
-		return -1;
-	}
-	*slot = optarg;
-	return 0;
-}
-
 static int
 parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 {
@@ -169,7 +157,7 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 	    apply_long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_INVENTORY:
-			if (set_once(&o->inventory, "--inventory") == -1)
+			if (cmd_set_once(&o->inventory, "--inventory") == -1)
 				return -1;
 			break;
 		case 'j':
@@ -183,7 +171,7 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case OPT_REPORT:
-			if (set_once(&o->report, "--report") == -1)
+			if (cmd_set_once(&o->report, "--report") == -1)
 				return -1;
 			break;
 		case OPT_SHARD: {
@@ -199,22 +187,22 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case OPT_MAC_PREFIX:
-			if (set_once(&o->mac_prefix, "--mac-prefix") == -1)
+			if (cmd_set_once(&o->mac_prefix, "--mac-prefix") == -1)
 				return -1;
 			break;
 		case OPT_MAC_SCAN:
 			strlist_add(&o->scan, optarg);
 			break;
 		case OPT_VMCFG:
-			if (set_once(&o->vmcfg, "--vmcfg") == -1)
+			if (cmd_set_once(&o->vmcfg, "--vmcfg") == -1)
 				return -1;
 			break;
 		case OPT_DOMAIN:
-			if (set_once(&o->domain, "--domain") == -1)
+			if (cmd_set_once(&o->domain, "--domain") == -1)
 				return -1;
 			break;
 		case OPT_CONNECT:
-			if (set_once(&o->connect, "--connect") == -1)
+			if (cmd_set_once(&o->connect, "--connect") == -1)
 				return -1;
 			break;
 		case OPT_FORCE:
@@ -236,7 +224,7 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case OPT_ROOT_DIR:
-			if (set_once(&o->root_dir, "--root-dir") == -1)
+			if (cmd_set_once(&o->root_dir, "--root-dir") == -1)
 				return -1;
 			break;
 		default:

@@ -133,17 +133,6 @@ struct clone_made {
 };
 
 static int
-set_once(const char **slot, const char *opt)
-{
-	if (*slot) {
-		warnx("%s given twice", opt);
-		return -1;
-	}
-	*slot = optarg;
-	return 0;
-}
-
-static int
 parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 {
 	int c;
@@ -152,7 +141,7 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG_OUT:
-			if (set_once(&o->config_out, "--config-out") == -1)
+			if (cmd_set_once(&o->config_out, "--config-out") == -1)
 				return -1;
 			break;
 		case 'D':
@@ -189,7 +178,7 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 			o->force = true;
 			break;
 		case OPT_FROM:
-			if (set_once(&o->from, "--from") == -1)
+			if (cmd_set_once(&o->from, "--from") == -1)
 				return -1;
 			break;
 		case 'h':
@@ -199,7 +188,7 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 			o->json = true;
 			break;
 		case OPT_NAME:
-			if (set_once(&o->name, "--name") == -1)
+			if (cmd_set_once(&o->name, "--name") == -1)
 				return -1;
 			break;
 		default:

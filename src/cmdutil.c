@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alive.h"
 #include "cmdutil.h"
@@ -140,5 +141,16 @@ cmd_domain_ref(const char *name, const char *uri, char **ref_r)
 		return 0;
 	}
 	*ref_r = virtdom_ref(uri, name);
+	return 0;
+}
+
+int
+cmd_set_once(const char **slot, const char *opt)
+{
+	if (*slot) {
+		warnx("%s given twice", opt);
+		return -1;
+	}
+	*slot = optarg;
 	return 0;
 }

@@ -15,6 +15,10 @@
 /* Print "Try 'imprint CMD --help' ..." and return 2 (usage error). */
 int	 cmd_usage_error(const char *cmd);
 
+/* An option that may be given once: *slot gets optarg (getopt's), or -1
+ * after "OPT given twice". */
+int	 cmd_set_once(const char **slot, const char *opt);
+
 /*
  * Take --partition (opt 'p') or --root (opt 'r') with its argument into
  * *spec; *have says whether one was given already (only one may be).
