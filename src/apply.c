@@ -314,6 +314,11 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		warnx("'%s' left unchanged", esc(j->image));
 		goto out;
 	}
+	if (st == -1 && o->discard_on_failure) {
+		warnx("'%s' is partly changed (clone removes it)",
+		    esc(j->image));
+		goto out;
+	}
 	if (st == -1) {
 		warnx("'%s' is partly changed; 'imprint undo %s%s' puts it "
 		    "back", esc(j->image), c->tree ? "--root-dir " : "",

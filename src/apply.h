@@ -32,6 +32,8 @@ struct apply_opts {
 	struct recipe_vars	 vars;
 	struct root_spec	 root;
 	bool			 have_root;
+	/* `imprint clone`: a failed image is removed, not left for undo */
+	bool			 discard_on_failure;
 	/* batch only */
 	const char		*inventory;
 	const char		*report;

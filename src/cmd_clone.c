@@ -36,6 +36,7 @@
 #include "runtool.h"
 #include "undo.h"
 #include "util.h"
+#include "valid.h"
 
 /* Longest clone name: a domain name, a file name, a hostname label. */
 #define CLONE_NAME_MAX	64
@@ -224,17 +225,36 @@ check_name(const char *name)
 	return 0;
 }
 
-/* The built-in recipe: what a clone needs to be its own guest. */
+/*
+ * The built-in recipe: what a clone needs to be its own guest.  Its
+ * hostname is NEW, or, for a name a host may not carry (Oracle VM's
+ * EL52_vm2: '_' is no hostname character), NEW with each '_' made '-',
+ * said on stderr.
+ */
 static char *
-default_recipe(size_t nnics)
+default_recipe(size_t nnics, const char *name)
 {
 	struct buf b = BUF_INIT;
+	char *host = xstrdup(name), *p;
 	size_t i;
 
+	if (!hostname_valid(host)) {
+		for (p = host; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (hostname_valid(host))
+			warnx("note: the clone's hostname is %s ('%s' is no "
+			    "host name; give a recipe to choose another)",
+			    host, name);
+	}
 	buf_adds(&b, "[guest]\n"
-	    "root = auto\n"
-	    "hostname = ${name}\n"
-	    "forget = udev-net machine-id dhcp-leases\n"
+	    "root = auto\n");
+	if (strcmp(host, name) == 0)
+		buf_adds(&b, "hostname = ${name}\n");
+	else
+		buf_addf(&b, "hostname = %s\n", host);
+	free(host);
+	buf_adds(&b, "forget = udev-net machine-id dhcp-leases\n"
 	    "ssh-hostkeys = new\n");
 	for (i = 0; i < nnics; i++)
 		buf_addf(&b, "[nic eth%zu]\nmac = auto\n", i);
@@ -630,7 +650,7 @@ cmd_clone(int argc, char **argv)
 		if (recipe_load(argv[0], &o.vars, &r) == -1)
 			goto out;
 	} else {
-		text = default_recipe(domcfg_nic_count(cfg));
+		text = default_recipe(domcfg_nic_count(cfg), o.name);
 		if (recipe_parse("(built-in clone recipe)", text, strlen(text),
 		    &o.vars, &r) == -1)
 			goto out;
@@ -765,6 +785,7 @@ cmd_clone(int argc, char **argv)
 
 	ao.force = o.force;
 	ao.json = o.json;
+	ao.discard_on_failure = true;
 	ao.vmcfg = cfgout;
 	ao.vars = o.vars;
 	images = xcalloc(n + 1, sizeof(*images));

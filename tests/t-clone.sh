@@ -85,6 +85,13 @@ check_eq "dry run: what it would make" "$OUT" \
 would create disk $POOL/web2/System.img (overlay of $POOL/tmpl1/System.img)
 would create config $POOL/web2/vm.cfg (from $POOL/tmpl1/vm.cfg)
 then apply the built-in recipe to it and to $POOL/web2/System.img (not planned in a dry run: it needs the new disk)"
+run_imprint clone --dry-run --from "$POOL/tmpl1/vm.cfg" --name web_4 \
+    --disk-mode overlay
+check_exit "dry run, an Oracle VM style name" "$RC" 0
+check_eq "dry run, an Oracle VM style name: the hostname it gets" "$ERR" \
+    "imprint: note: the clone's hostname is web-4 ('web_4' is no host name; give a recipe to choose another)"
+check_match "dry run, an Oracle VM style name: the paths keep it" "$OUT" \
+    "^would create disk $POOL/web_4/System.img "
 cd "$SCRATCH" || exit 1
 run_imprint clone -n --from "$XEN/dc1.cfg" --name dc2 --disk-mode overlay \
     --disk rel/d.img --config-out "$SCRATCH/dc2-out.cfg"
