@@ -103,11 +103,6 @@ set_opt(char **dst, char *v)
 	*dst = v;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int
 gfile_ifupdown_parse(const char *buf, size_t len, struct gfile_iface **ifs_r,
@@ -180,8 +175,7 @@ gfile_ifupdown_parse(const char *buf, size_t len, struct gfile_iface **ifs_r,
 		}
 	}
 	/* Sorted so that marking stays n log n on hostile input. */
-	if (autos.n > 0)
-		qsort(autos.v, autos.n, sizeof(*autos.v), cmp_str);
+	sort_strings(autos.v, autos.n);
 	for (i = 0; i < n; i++) {
 		name = v[i].name;
 		v[i].auto_ = autos.n > 0 && bsearch(&name, autos.v, autos.n,

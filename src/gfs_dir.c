@@ -438,11 +438,6 @@ dir_readlink(struct gfs *fs, const char *path, char **target_r)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int
 dir_ls(struct gfs *fs, const char *dir, struct strlist *names)
@@ -479,8 +474,7 @@ dir_ls(struct gfs *fs, const char *dir, struct strlist *names)
 		return -1;
 	}
 	closedir(dp);
-	if (l.n > 0)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	sort_strings(l.v, l.n);
 	for (i = 0; i < l.n; i++)
 		strlist_add_owned(names, l.v[i]);
 	free(l.v);

@@ -295,11 +295,6 @@ mem_readlink(struct gfs *fs, const char *path, char **target_r)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int
 mem_ls(struct gfs *fs, const char *dir, struct strlist *names)
@@ -325,9 +320,8 @@ mem_ls(struct gfs *fs, const char *dir, struct strlist *names)
 			strlist_add(names, p + dl + 1);
 	}
 	free(r);
-	if (names->n > n0)	/* names->v may be NULL: qsort wants none */
-		qsort(names->v + n0, names->n - n0, sizeof(*names->v),
-		    cmp_str);
+	if (names->n > n0)	/* names->v may be NULL */
+		sort_strings(names->v + n0, names->n - n0);
 	return 0;
 }
 

@@ -2116,11 +2116,6 @@ out:
 	return r;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int
 guest_ls(struct guest *gs, const char *dir, struct strlist *names)
@@ -2139,7 +2134,7 @@ guest_ls(struct guest *gs, const char *dir, struct strlist *names)
 	}
 	for (i = 0; v[i]; i++)
 		;
-	qsort(v, i, sizeof(*v), cmp_str);
+	sort_strings(v, i);
 	for (i = 0; v[i]; i++)
 		strlist_add_owned(names, v[i]);
 	free(v);

@@ -1237,11 +1237,6 @@ plan_forget(struct ctx *c)
 /* Configuration files read to decide, at most this large. */
 #define FSUUID_CONF_CAP		(256 * 1024)
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /*
  * dracut's configuration files in the order dracut reads them:
@@ -1255,7 +1250,7 @@ dracut_confs(struct ctx *c, struct strlist *out)
 	static const char *const dirs[] = { "/usr/lib/dracut/dracut.conf.d",
 	    "/etc/dracut.conf.d" };
 	struct strlist found = STRLIST_INIT, names = STRLIST_INIT;
-	size_t i, j;
+	size_t i;
 	int r = 0;
 
 	strlist_add(out, "/etc/dracut.conf");
@@ -1267,13 +1262,10 @@ dracut_confs(struct ctx *c, struct strlist *out)
 		if (!strlist_has(&names, base))
 			strlist_add(&names, base);
 	}
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	sort_strings(names.v, names.n);
 	for (i = 0; i < names.n; i++) {
 		char *etc = xasprintf("%s/%s", dirs[1], names.v[i]);
-		for (j = 0; j < found.n && strcmp(found.v[j], etc) != 0; j++)
-			;
-		if (j == found.n) {
+		if (!strlist_has(&found, etc)) {
 			free(etc);
 			etc = xasprintf("%s/%s", dirs[0], names.v[i]);
 		}
@@ -2320,13 +2312,12 @@ plan_from_undo(struct plan *p, const struct undo *u)
 			    UNDO_FSUUID ? PLAN_FSUUID : PLAN_MODIFY);
 			if (e->what == UNDO_DELETE)
 				continue;
+			buf_add(&f->new, e->data, e->len);
 			if (e->what == UNDO_FSUUID) {
 				/* old: unknown until carried out */
 				f->old = xstrdup("(as apply left it)");
-				buf_add(&f->new, e->data, e->len);
 				continue;
 			}
-			buf_add(&f->new, e->data, e->len);
 			f->attr.mode = e->mode;
 			f->attr.uid = e->uid;
 			f->attr.gid = e->gid;

@@ -203,6 +203,19 @@ strlist_add(struct strlist *l, const char *s)
 }
 
 int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+sort_strings(char **v, size_t n)
+{
+	if (n > 1)	/* qsort wants no NULL, even for nothing to sort */
+		qsort(v, n, sizeof(*v), cmp_str);
+}
+
+int
 strlist_has(const struct strlist *l, const char *s)
 {
 	size_t i;

@@ -78,6 +78,10 @@ struct strlist {
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_add_owned(struct strlist *, char *);
 int	 strlist_has(const struct strlist *, const char *);
+/* qsort(3) and bsearch(3) comparison of two char * elements (strcmp). */
+int	 cmp_str(const void *a, const void *b);
+/* Sort v[0..n-1] by strcmp; v may be NULL when n is 0. */
+void	 sort_strings(char **v, size_t n);
 void	 strlist_release(struct strlist *);
 
 /*

@@ -122,12 +122,6 @@ host_text(const char *path)
 	CHECK(lstat((path), &s_) == -1 && errno == ENOENT);		\
 } while (0)
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every name in host directory dir, dot files too, sorted, one a line
  * (caller frees). */
 static char *
@@ -145,8 +139,7 @@ listing(const char *dir)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			strlist_add(&l, de->d_name);
 	closedir(dp);
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	sort_strings(l.v, l.n);
 	buf_adds(&b, "");
 	for (i = 0; i < l.n; i++)
 		buf_addf(&b, "%s\n", l.v[i]);

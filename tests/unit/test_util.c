@@ -270,9 +270,28 @@ test_has_suffix(void)
 	CHECK(!has_suffix("", "~"));
 }
 
+static void
+test_sort_strings(void)
+{
+	char a[] = "lan2", b[] = "eth0", c[] = "eth10", d[] = "eth1",
+	    e[] = "Eth9";
+	char *v[] = { a, b, c, d, e };
+
+	sort_strings(v, 5);
+	CHECK_STR(v[0], "Eth9");
+	CHECK_STR(v[1], "eth0");
+	CHECK_STR(v[2], "eth1");
+	CHECK_STR(v[3], "eth10");
+	CHECK_STR(v[4], "lan2");
+	sort_strings(NULL, 0);		/* nothing, no qsort on NULL */
+	CHECK(bsearch(&(const char *){ "eth10" }, v, 5, sizeof(*v), cmp_str)
+	    == &v[3]);
+}
+
 int
 main(void)
 {
+	test_sort_strings();
 	test_parse_uint();
 	test_path_beside();
 	test_xrandom();
