@@ -438,7 +438,6 @@ dir_readlink(struct gfs *fs, const char *path, char **target_r)
 	return 0;
 }
 
-
 static int
 dir_ls(struct gfs *fs, const char *dir, struct strlist *names)
 {

@@ -295,7 +295,6 @@ mem_readlink(struct gfs *fs, const char *path, char **target_r)
 	return 0;
 }
 
-
 static int
 mem_ls(struct gfs *fs, const char *dir, struct strlist *names)
 {

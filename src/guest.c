@@ -2116,7 +2116,6 @@ out:
 	return r;
 }
 
-
 int
 guest_ls(struct guest *gs, const char *dir, struct strlist *names)
 {
@@ -2491,24 +2490,61 @@ app_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
  * last mounted, as every checksum is rewritten: when tune2fs fails,
  * e2fsck -f -p, then once more.
  */
+/*
+ * The appliance device of image k that the user names display
+ * (display_name backwards: a partition, the whole disk or an LV), checked
+ * against the appliance's lists of partitions and LVs, so nothing is
+ * probed; NULL when there is none.  Caller frees.
+ */
+static char *
+appliance_dev(struct guest *gs, size_t k, const char *display)
+{
+	char **list, *dev;
+	size_t i;
+	bool ok = false;
+
+	if (strncmp(display, "/dev/sda", 8) == 0 &&
+	    strspn(display + 8, "0123456789") == strlen(display + 8)) {
+		dev = xasprintf("%s%s", gs->img[k].dev, display + 8);
+		if (display[8] == '\0')
+			return dev;		/* the whole disk */
+		if ((list = appliance_parts(gs)) != NULL)
+			for (i = 0; list[i] && !ok; i++)
+				ok = strcmp(list[i], dev) == 0;
+	} else {
+		dev = xstrdup(display);
+		if ((list = guestfs_lvs(gs->g)) != NULL) {
+			for (i = 0; list[i] && !ok; i++)
+				ok = strcmp(list[i], dev) == 0;
+			free_strings(list);
+		}
+	}
+	if (!ok) {
+		free(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+/*
+ * tune2fs, xfs_admin and swaplabel change a UUID only on a filesystem
+ * nobody has mounted.  An ext4 filesystem with metadata checksums (the
+ * default since e2fsprogs 1.43) must also have been checked since it was
+ * last mounted, as every checksum is rewritten: when tune2fs fails on an
+ * ext filesystem, e2fsck -f -p, then once more.  The device is found by
+ * name, not by a new listing of the filesystems (a blkid probe of each,
+ * seconds under TCG, for every UUID set).
+ */
 static int
 app_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
 {
 	struct guest *gs = of_fs(fs);
-	struct guest_fs *l = NULL;
-	const char *real = NULL, *type = "";
-	size_t n = 0, i;
+	char *real = NULL, *type = NULL, *why = NULL;
 	int r = -1;
 
-	if (gs->cur < 0 || (gs->mounted && unmount(gs) == -1) ||
-	    guest_filesystems(gs, (size_t)gs->cur, &l, &n) == -1)
+	if (gs->cur < 0 || guest_select(gs, (size_t)gs->cur) == -1)
 		goto fail;
-	for (i = 0; i < n && real == NULL; i++)
-		if (strcmp(l[i].display, dev) == 0) {
-			real = l[i].dev;
-			type = l[i].type;
-		}
-	if (real == NULL) {
+	if ((real = appliance_dev(gs, (size_t)gs->cur, dev)) == NULL) {
 		warnx("cannot set the UUID of %s in '%s': no such filesystem",
 		    esc(dev), cur_image(gs));
 		goto out;
@@ -2517,9 +2553,14 @@ app_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
 		r = 0;
 		goto out;
 	}
+	why = xstrdup(gerr(gs));
 	/* (tune2fs says why on stdout, which the daemon drops) */
-	if (strncmp(type, "ext", 3) != 0)
-		goto fail;
+	if ((type = guestfs_vfs_type(gs->g, real)) == NULL ||
+	    strncmp(type, "ext", 3) != 0) {
+		warnx("cannot set the UUID of %s in '%s': %s", esc(dev),
+		    cur_image(gs), why);
+		goto out;
+	}
 	reset_err(gs);
 	if (guestfs_e2fsck(gs->g, real, GUESTFS_E2FSCK_CORRECT, 1, -1) == -1 ||
 	    guestfs_set_uuid(gs->g, real, uuid) == -1)
@@ -2530,7 +2571,9 @@ fail:
 	warnx("cannot set the UUID of %s in '%s': %s", esc(dev),
 	    cur_image(gs), gerr(gs));
 out:
-	guest_fs_free(l, n);
+	free(real);
+	free(type);
+	free(why);
 	return r;
 }
 
