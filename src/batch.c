@@ -100,6 +100,7 @@ struct batch {
 	char			*recipe_text;
 	size_t			 recipe_len;
 	struct inventory	*inv;
+	bool			 inv_borrowed;	/* batch_run_inventory's */
 	struct item		*items;
 	size_t			 nitems;
 	size_t			*todo;		/* items for the workers */
@@ -1296,7 +1297,8 @@ batch_free(struct batch *b)
 	if (b->sh)
 		munmap(b->sh, sizeof(*b->sh));
 	ident_macs_free(b->macs);
-	inventory_free(b->inv);
+	if (!b->inv_borrowed)
+		inventory_free(b->inv);
 	free(b->recipe_text);
 	strlist_release(&b->shown);
 	strlist_release(&b->domains);
@@ -1313,13 +1315,13 @@ prepare_batch(struct batch *b)
 	size_t i, ncfgs = 0;
 	int nbad;
 
-	if (read_host_file(b->recipe_path, RECIPE_MAX_SIZE, &b->recipe_text,
-	    &b->recipe_len) == -1)
+	if (b->recipe_text == NULL && read_host_file(b->recipe_path,
+	    RECIPE_MAX_SIZE, &b->recipe_text, &b->recipe_len) == -1)
 		return -1;
 	if (o->shard && inventory_parse_shard(o->shard, &b->shard_i,
 	    &b->shard_n) == -1)
 		return -1;
-	if (inventory_load(o->inventory, &b->inv) == -1)
+	if (b->inv == NULL && inventory_load(o->inventory, &b->inv) == -1)
 		return -1;
 	b->items = xcalloc(b->inv->nrows, sizeof(*b->items));
 	b->written = xcalloc(b->inv->nrows, sizeof(*b->written));
@@ -1371,6 +1373,14 @@ prepare_batch(struct batch *b)
 int
 batch_run(const struct apply_opts *o, const char *recipe_path)
 {
+	return batch_run_inventory(o, recipe_path, NULL, 0, NULL, NULL);
+}
+
+int
+batch_run_inventory(const struct apply_opts *o, const char *recipe_path,
+    const char *recipe_text, size_t recipe_len, struct inventory *inv,
+    bool *ok_r)
+{
 	struct batch b;
 	struct sigaction sa, old;
 	json_object *doc = NULL;
@@ -1382,6 +1392,14 @@ batch_run(const struct apply_opts *o, const char *recipe_path)
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.recipe_path = recipe_path;
+	if (recipe_text) {
+		b.recipe_text = xmalloc(recipe_len + 1);
+		memcpy(b.recipe_text, recipe_text, recipe_len);
+		b.recipe_text[recipe_len] = '\0';
+		b.recipe_len = recipe_len;
+	}
+	b.inv = inv;
+	b.inv_borrowed = inv != NULL;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	b.tty = isatty(STDERR_FILENO) == 1;
 	if (prepare_batch(&b) == -1) {
@@ -1433,9 +1451,12 @@ batch_run(const struct apply_opts *o, const char *recipe_path)
 	else
 		print_table(&b, secs);
 	rc = 0;
-	for (i = 0; i < b.nitems; i++)
+	for (i = 0; i < b.nitems; i++) {
 		if (b.items[i].out != OUT_OK)
 			rc = 1;
+		if (ok_r)
+			ok_r[b.items[i].row] = b.items[i].out == OUT_OK;
+	}
 	/* It may hold a random root password: 0600, never half-written. */
 	if (o->report && hostfile_replace(o->report, NULL, 0, text,
 	    strlen(text), HOSTFILE_PRIVATE, NULL) == -1)

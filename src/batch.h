@@ -14,7 +14,11 @@
 #ifndef IMPRINT_BATCH_H
 #define IMPRINT_BATCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct apply_opts;
+struct inventory;
 
 #define BATCH_MAX_JOBS		64
 /* libguestfs attaches up to 255 drives (virtio-scsi). */
@@ -34,5 +38,16 @@ struct apply_opts;
  * (nothing was started).
  */
 int	 batch_run(const struct apply_opts *, const char *recipe_path);
+
+/*
+ * batch_run on a recipe and an inventory already in memory (`imprint
+ * clone --inventory`): recipe_text (recipe_len bytes, copied) is named
+ * recipe_path in messages; inv stays the caller's.  ok_r (may be NULL)
+ * has a flag per row of inv, set true for each row that succeeded; the
+ * caller clears it first.  Returns as batch_run.
+ */
+int	 batch_run_inventory(const struct apply_opts *, const char *recipe_path,
+	    const char *recipe_text, size_t recipe_len, struct inventory *inv,
+	    bool *ok_r);
 
 #endif

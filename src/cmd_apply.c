@@ -132,22 +132,6 @@ const char apply_usage[] =
 "unchanged), 2 usage error, or the recipe, an image, a domain config or\n"
 "the inventory cannot be read (nothing written).\n";
 
-/* A decimal count in [lo, hi] for option opt. */
-static int
-parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
-    unsigned *out)
-{
-	unsigned long v;
-
-	if (parse_uint(s, lo, hi, &v) == -1) {
-		warnx("%s wants a number from %u to %u, not '%s'", opt, lo, hi,
-		    s);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int
 parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 {
@@ -161,12 +145,12 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 				return -1;
 			break;
 		case 'j':
-			if (parse_count("-j", optarg, 1, BATCH_MAX_JOBS,
+			if (cmd_parse_count("-j", optarg, 1, BATCH_MAX_JOBS,
 			    &o->jobs) == -1)
 				return -1;
 			break;
 		case OPT_PER_LAUNCH:
-			if (parse_count("--per-launch", optarg, 1,
+			if (cmd_parse_count("--per-launch", optarg, 1,
 			    BATCH_MAX_PER_LAUNCH, &o->per_launch) == -1)
 				return -1;
 			break;

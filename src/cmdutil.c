@@ -154,3 +154,18 @@ cmd_set_once(const char **slot, const char *opt)
 	*slot = optarg;
 	return 0;
 }
+
+int
+cmd_parse_count(const char *opt, const char *s, unsigned lo, unsigned hi,
+    unsigned *out)
+{
+	unsigned long v;
+
+	if (parse_uint(s, lo, hi, &v) == -1) {
+		warnx("%s wants a number from %u to %u, not '%s'", opt, lo, hi,
+		    s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}

@@ -41,6 +41,13 @@ int	 cmd_check_mac_options(const char *prefix, const struct strlist *scan);
  */
 void	 cmd_put_text(const char *s);
 
+/*
+ * A decimal count in [lo, hi] for option opt (-j, --per-launch): 0 and
+ * *out, or -1 after one message naming the option.
+ */
+int	 cmd_parse_count(const char *opt, const char *s, unsigned lo,
+	    unsigned hi, unsigned *out);
+
 /* A JSON array of the strings of l (new reference). */
 json_object *cmd_json_strlist(const struct strlist *l);
 

@@ -443,7 +443,7 @@ classify(struct diag *e, size_t line, const char *s, struct col *c)
  */
 static int
 read_header(struct diag *e, struct inventory *inv, struct strlist *fields,
-    struct col **cols_r, unsigned *ndisks_r)
+    unsigned flags, struct col **cols_r, unsigned *ndisks_r)
 {
 	struct col *cols;
 	unsigned ndisks = 0;
@@ -480,8 +480,16 @@ read_header(struct diag *e, struct inventory *inv, struct strlist *fields,
 	for (i = 0; i < fields->n; i++)
 		if (cols[i].kind == COL_IMAGE)
 			have[cols[i].disk] = true;
-	if (ndisks == 0 || !have[1]) {
+	if ((flags & INVENTORY_CLONES) == 0 && (ndisks == 0 || !have[1])) {
 		diag_add(e, line, "no 'image' column");
+		rc = -1;
+	}
+	if ((flags & INVENTORY_CLONES) && ndisks > 0 && !have[1]) {
+		diag_add(e, line, "column 'image%u' without 'image'", ndisks);
+		rc = -1;
+	}
+	if ((flags & INVENTORY_CLONES) && !strlist_has(&inv->columns, "name")) {
+		diag_add(e, line, "no 'name' column (the clones' names)");
 		rc = -1;
 	}
 	for (i = 2; i <= ndisks; i++)
@@ -534,8 +542,8 @@ check_cell_path(struct diag *e, size_t line, const char *what,
  */
 static int
 read_row(struct diag *e, const char *dir, const struct strlist *columns,
-    const struct col *cols, unsigned ndisks, struct strlist *fields,
-    struct inventory_row *row)
+    const struct col *cols, unsigned ndisks, unsigned flags,
+    struct strlist *fields, struct inventory_row *row)
 {
 	const char **disk;
 	unsigned k, gap = 0;
@@ -559,6 +567,12 @@ read_row(struct diag *e, const char *dir, const struct strlist *columns,
 			row->config = path_resolve(dir, fields->v[i]);
 			break;
 		case COL_VAR:
+			if ((flags & INVENTORY_CLONES) &&
+			    strcmp(columns->v[i], "name") == 0 &&
+			    fields->v[i][0] == '\0') {
+				diag_add(e, row->line, "empty name");
+				rc = -1;
+			}
 			/* The name was checked with the header. */
 			if (recipe_vars_set(&row->vars, columns->v[i],
 			    fields->v[i]) == -1)
@@ -568,6 +582,10 @@ read_row(struct diag *e, const char *dir, const struct strlist *columns,
 	}
 	for (k = 1; k <= ndisks; k++) {
 		if (disk[k][0] == '\0') {
+			if (k == 1 && (flags & INVENTORY_CLONES)) {
+				gap = 1;	/* the clone's paths by name */
+				continue;
+			}
 			if (k == 1) {
 				diag_add(e, row->line, "empty image");
 				rc = -1;
@@ -576,8 +594,12 @@ read_row(struct diag *e, const char *dir, const struct strlist *columns,
 			continue;
 		}
 		if (gap) {
-			diag_add(e, row->line, "'image%u' is set but "
-			    "'image%u' is empty", k, gap);
+			if (gap == 1)
+				diag_add(e, row->line, "'image%u' is set but "
+				    "'image' is empty", k);
+			else
+				diag_add(e, row->line, "'image%u' is set but "
+				    "'image%u' is empty", k, gap);
 			rc = -1;
 			continue;
 		}
@@ -590,7 +612,7 @@ read_row(struct diag *e, const char *dir, const struct strlist *columns,
 			    path_resolve(dir, disk[k]));
 	}
 	free(disk);
-	if (rc == 0)
+	if (rc == 0 && row->images.n > 0)
 		row->image = row->images.v[0];
 	return rc;
 }
@@ -744,6 +766,13 @@ int
 inventory_parse(const char *path, const char *text, size_t len,
     struct inventory **inv_r)
 {
+	return inventory_parse_flags(path, text, len, 0, inv_r);
+}
+
+int
+inventory_parse_flags(const char *path, const char *text, size_t len,
+    unsigned flags, struct inventory **inv_r)
+{
 	struct diag e = DIAG_INIT(path, INVENTORY_MAX_ERRORS);
 	struct reader rd = { text, len, 0, 1 };
 	struct strlist fields = STRLIST_INIT;
@@ -774,7 +803,7 @@ inventory_parse(const char *path, const char *text, size_t len,
 	if (r != REC_OK)
 		goto out;
 	inv->header_line = line;
-	if (read_header(&e, inv, &fields, &cols, &ndisks) == -1)
+	if (read_header(&e, inv, &fields, flags, &cols, &ndisks) == -1)
 		goto out;
 
 	dir = dir_of(path);
@@ -803,8 +832,8 @@ inventory_parse(const char *path, const char *text, size_t len,
 		memset(row, 0, sizeof(*row));
 		row->line = line;
 		row->ok = true;
-		if (read_row(&e, dir, &inv->columns, cols, ndisks, &fields,
-		    row) == -1) {
+		if (read_row(&e, dir, &inv->columns, cols, ndisks, flags,
+		    &fields, row) == -1) {
 			row_release(row);
 			continue;
 		}
@@ -832,6 +861,12 @@ out:
 int
 inventory_load(const char *path, struct inventory **inv)
 {
+	return inventory_load_flags(path, 0, inv);
+}
+
+int
+inventory_load_flags(const char *path, unsigned flags, struct inventory **inv)
+{
 	char *text;
 	size_t len;
 	int rc;
@@ -839,7 +874,7 @@ inventory_load(const char *path, struct inventory **inv)
 	*inv = NULL;
 	if (read_host_file(path, INVENTORY_MAX_SIZE, &text, &len) == -1)
 		return -1;
-	rc = inventory_parse(path, text, len, inv);
+	rc = inventory_parse_flags(path, text, len, flags, inv);
 	free(text);
 	return rc;
 }

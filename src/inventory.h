@@ -75,6 +75,21 @@ int	 inventory_parse(const char *path, const char *text, size_t len,
  * as inventory_parse does.  Returns 0 or -1 as inventory_parse.
  */
 int	 inventory_load(const char *path, struct inventory **inv);
+
+/*
+ * The inventory of `imprint clone --inventory`: a row per clone still to
+ * be made.  A 'name' column is required and its cells may not be empty;
+ * the image columns are optional, and so is a row's image cell (the
+ * clone's disks then follow the template's paths): such a row has no
+ * images and a NULL image.
+ */
+#define INVENTORY_CLONES	0x1
+
+/* inventory_parse and inventory_load with FLAGS (INVENTORY_CLONES). */
+int	 inventory_parse_flags(const char *path, const char *text, size_t len,
+	    unsigned flags, struct inventory **inv);
+int	 inventory_load_flags(const char *path, unsigned flags,
+	    struct inventory **inv);
 /* Free an inventory; NULL is allowed. */
 void	 inventory_free(struct inventory *);
 
