@@ -7,9 +7,9 @@
  *
  * All or nothing: whatever this command created (directories, disks,
  * config, the apply's undo record) is removed again, and listed, when a
- * later step fails.  Version 1: Xen configs (xm, xl, Oracle VM) whose
- * disks are files; LVM snapshots, libvirt XML and many clones at once
- * are not done yet.
+ * later step fails.  With --inventory, a clone per row: every row is
+ * planned and refused first, every clone made, then the batch runner
+ * (batch.h) applies the recipe to all, and a row it fails is removed.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "batch.h"
 #include "clone.h"
 #include "cmds.h"
 #include "cmdutil.h"
 #include "disks.h"
 #include "domcfg.h"
 #include "imgchk.h"
+#include "inventory.h"
 #include "recipe.h"
 #include "runtool.h"
 #include "undo.h"
@@ -47,8 +49,11 @@ enum {
 	OPT_DISK_MODE,
 	OPT_FORCE,
 	OPT_FROM,
+	OPT_INVENTORY,
 	OPT_JSON,
-	OPT_NAME
+	OPT_MAC_SCAN,
+	OPT_NAME,
+	OPT_PER_LAUNCH
 };
 
 const struct option clone_long_options[] = {
@@ -60,8 +65,12 @@ const struct option clone_long_options[] = {
 	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "from",	required_argument,	NULL, OPT_FROM },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "inventory",	required_argument,	NULL, OPT_INVENTORY },
+	{ "jobs",	required_argument,	NULL, 'j' },
 	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "mac-scan",	required_argument,	NULL, OPT_MAC_SCAN },
 	{ "name",	required_argument,	NULL, OPT_NAME },
+	{ "per-launch",	required_argument,	NULL, OPT_PER_LAUNCH },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -69,6 +78,10 @@ const char clone_usage[] =
 "usage: imprint clone [--dry-run] [--force] [--json] --from TEMPLATE_CONFIG\n"
 "                     --name NEW [--disk-mode overlay|copy]\n"
 "                     [--disk NEW_PATH]... [--config-out PATH]\n"
+"                     [--mac-scan DIR]... [-D KEY=VALUE]... [RECIPE]\n"
+"       imprint clone [--dry-run] [--force] [--json] --from TEMPLATE_CONFIG\n"
+"                     --inventory FILE.csv [--disk-mode overlay|copy]\n"
+"                     [-j N] [--per-launch N] [--mac-scan DIR]...\n"
 "                     [-D KEY=VALUE]... [RECIPE]\n"
 "\n"
 "Make a new guest NEW from the stopped template whose domain config is\n"
@@ -76,7 +89,9 @@ const char clone_usage[] =
 "identity RECIPE states (default: a new hostname, MACs, uuid and\n"
 "forgotten stale identity) applied to both, as 'imprint apply' does.\n"
 "Paths follow the template's: its name replaced by NEW.  If a step\n"
-"fails, everything created is removed again.\n"
+"fails, everything created is removed again.  With --inventory, a clone\n"
+"per row (columns: name, optional image, image2, ..., config, and\n"
+"recipe variables), personalized in few appliance launches.\n"
 "\n"
 "  --config-out PATH       the clone's config (default: the template's\n"
 "                          path with its name replaced, else NEW.cfg\n"
@@ -95,8 +110,14 @@ const char clone_usage[] =
 "  --from TEMPLATE_CONFIG  the template's domain config (xm, xl, Oracle\n"
 "                          VM vm.cfg)\n"
 "  -h, --help              print this help\n"
-"  --json                  one JSON document on stdout\n"
+"  --inventory FILE.csv    make a clone per row (imprint(1), INVENTORY)\n"
+"  -j, --jobs N            --inventory: appliances in parallel\n"
+"  --json                  one JSON document on stdout (--inventory: the\n"
+"                          batch report)\n"
+"  --mac-scan DIR          never choose a MAC found in *.cfg or *.xml\n"
+"                          under DIR (the template's MACs never either)\n"
 "  --name NEW              the clone's name (and default hostname)\n"
+"  --per-launch N          --inventory: clones per appliance\n"
 "\n"
 "Exit status: 0 success, 1 failure (nothing left behind), 2 usage error,\n"
 "or the template's config or the recipe cannot be read.\n";
@@ -112,8 +133,11 @@ struct clone_opts {
 	const char		*from;
 	const char		*name;
 	const char		*config_out;
+	const char		*inventory;
 	enum clone_mode		 mode;
 	struct strlist		 disks;		/* --disk */
+	struct strlist		 scan;		/* --mac-scan */
+	unsigned		 jobs, per_launch;
 	struct recipe_vars	 vars;
 };
 
@@ -133,12 +157,27 @@ struct clone_made {
 	struct strlist	 dirs;
 };
 
+/*
+ * One clone to make: from --name, --disk and --config-out, or from a row
+ * of --inventory (name, image columns, config).
+ */
+struct clone_one {
+	const char		*name;
+	const struct strlist	*disk_args;	/* empty: by name */
+	const char		*config_arg;	/* NULL: by name */
+	struct clone_disk	*d;
+	size_t			 n;
+	char			*cfgout;
+	struct strlist		 dirs, modes;	/* to make, with modes */
+	struct clone_made	 made;
+};
+
 static int
 parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "D:hn", clone_long_options,
+	while ((c = getopt_long(argc, argv, "D:hj:n", clone_long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG_OUT:
@@ -185,11 +224,28 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 		case 'h':
 			fputs(clone_usage, stdout);
 			return 1;
+		case OPT_INVENTORY:
+			if (cmd_set_once(&o->inventory, "--inventory") == -1)
+				return -1;
+			break;
+		case 'j':
+			if (cmd_parse_count("-j", optarg, 1, BATCH_MAX_JOBS,
+			    &o->jobs) == -1)
+				return -1;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_MAC_SCAN:
+			strlist_add(&o->scan, optarg);
+			break;
 		case OPT_NAME:
 			if (cmd_set_once(&o->name, "--name") == -1)
+				return -1;
+			break;
+		case OPT_PER_LAUNCH:
+			if (cmd_parse_count("--per-launch", optarg, 1,
+			    BATCH_MAX_PER_LAUNCH, &o->per_launch) == -1)
 				return -1;
 			break;
 		default:
@@ -204,7 +260,7 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
  * digits, '.', '_', '-', not leading with '.' or '-'.
  */
 static int
-check_name(const char *name)
+check_name(const char *what, const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -218,43 +274,53 @@ check_name(const char *name)
 	}
 	if (n == 0 || n > CLONE_NAME_MAX || i < n || name[0] == '.' ||
 	    name[0] == '-') {
-		warnx("--name '%s': want 1 to %d letters, digits, '.', '_' or "
-		    "'-', not first '.' or '-'", esc(name), CLONE_NAME_MAX);
+		warnx("%s '%s': want 1 to %d letters, digits, '.', '_' or "
+		    "'-', not first '.' or '-'", what, esc(name),
+		    CLONE_NAME_MAX);
 		return -1;
 	}
 	return 0;
 }
 
 /*
- * The built-in recipe: what a clone needs to be its own guest.  Its
- * hostname is NEW, or, for a name a host may not carry (Oracle VM's
- * EL52_vm2: '_' is no hostname character), NEW with each '_' made '-',
- * said on stderr.
+ * The hostname the built-in recipe gives a clone named NAME: NAME, or,
+ * for a name a host may not carry (Oracle VM's EL52_vm2: '_' is no
+ * hostname character), NAME with each '_' made '-', said on stderr
+ * (WHERE prefixes the note: an inventory's "FILE:LINE: ").  Caller
+ * frees.
  */
 static char *
-default_recipe(size_t nnics, const char *name)
+default_hostname(const char *where, const char *name)
 {
-	struct buf b = BUF_INIT;
 	char *host = xstrdup(name), *p;
-	size_t i;
 
 	if (!hostname_valid(host)) {
 		for (p = host; *p; p++)
 			if (*p == '_')
 				*p = '-';
 		if (hostname_valid(host))
-			warnx("note: the clone's hostname is %s ('%s' is no "
-			    "host name; give a recipe to choose another)",
-			    host, name);
+			warnx("%snote: the clone's hostname is %s ('%s' is no "
+			    "host name; give -D hostname=NAME or a recipe to "
+			    "choose another)", where, host, name);
 	}
+	return host;
+}
+
+/*
+ * The built-in recipe: what a clone needs to be its own guest.  Its
+ * hostname is ${hostname}, which the caller sets (default_hostname)
+ * unless -D or an inventory column gives one.
+ */
+static char *
+default_recipe(size_t nnics)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
 	buf_adds(&b, "[guest]\n"
-	    "root = auto\n");
-	if (strcmp(host, name) == 0)
-		buf_adds(&b, "hostname = ${name}\n");
-	else
-		buf_addf(&b, "hostname = %s\n", host);
-	free(host);
-	buf_adds(&b, "forget = udev-net machine-id dhcp-leases\n"
+	    "root = auto\n"
+	    "hostname = ${hostname}\n"
+	    "forget = udev-net machine-id dhcp-leases\n"
 	    "ssh-hostkeys = new\n");
 	for (i = 0; i < nnics; i++)
 		buf_addf(&b, "[nic eth%zu]\nmac = auto\n", i);
@@ -484,9 +550,9 @@ report_disk(json_object *arr, enum clone_mode mode,
  * before anything is created.  Returns 0, or -1 after messages.
  */
 static int
-plan_disks(const struct clone_opts *o, const struct domcfg *cfg,
-    const char *tname, struct clone_disk **disks_r, size_t *n_r,
-    struct strlist *dirs, struct strlist *modes)
+plan_disks(const struct clone_opts *o, const struct clone_one *c,
+    const struct domcfg *cfg, const char *tname, struct clone_disk **disks_r,
+    size_t *n_r, struct strlist *dirs, struct strlist *modes)
 {
 	struct clone_disk *d = NULL;
 	struct imgchk chain;
@@ -504,7 +570,7 @@ plan_disks(const struct clone_opts *o, const struct domcfg *cfg,
 		    esc(o->from));
 		return -1;
 	}
-	if (o->disks.n != 0 && o->disks.n != n) {
+	if (c->disk_args->n != 0 && c->disk_args->n != n) {
 		warnx("the template has %zu disk%s: give --disk once for "
 		    "each, or not at all", n, n == 1 ? "" : "s");
 		free(idx);
@@ -542,15 +608,15 @@ plan_disks(const struct clone_opts *o, const struct domcfg *cfg,
 			goto out;
 		d[i].format = xstrdup(chain.layer[0].format);
 		imgchk_release(&chain);
-		if (o->disks.n) {
-			d[i].path = absolute(o->disks.v[i]);
+		if (c->disk_args->n) {
+			d[i].path = absolute(c->disk_args->v[i]);
 			r = 1;
 		} else if (tname == NULL) {
 			warnx("refusing to clone: '%s' has no name to replace "
 			    "in its disk's path '%s'; give --disk NEW_PATH",
 			    esc(o->from), esc(d[i].tmpl));
 			goto out;
-		} else if ((r = clone_rename_path(d[i].tmpl, tname, o->name,
+		} else if ((r = clone_rename_path(d[i].tmpl, tname, c->name,
 		    &d[i].path, &depth)) != 0) {
 			warnx("refusing to clone: the template's name '%s' is "
 			    "not in its disk's path '%s'; give --disk "
@@ -590,26 +656,222 @@ release_disks(struct clone_disk *d, size_t n)
 	free(d);
 }
 
+/* Free what c holds (not the strings it borrows). */
+static void
+one_release(struct clone_one *c)
+{
+	release_disks(c->d, c->n);
+	free(c->cfgout);
+	strlist_release(&c->dirs);
+	strlist_release(&c->modes);
+	strlist_release(&c->made.files);
+	strlist_release(&c->made.dirs);
+}
+
+/*
+ * Plan clone c of the template whose config cfg is at the absolute path
+ * from, in directory tdir: its disks and config path.  Every refusal
+ * comes here, before anything is made.  Returns 0, or -1 after messages.
+ */
+static int
+prepare_one(const struct clone_opts *o, const struct domcfg *cfg,
+    const char *tname, const char *from, const char *tdir,
+    struct clone_one *c)
+{
+	unsigned depth = 0;
+	size_t i;
+	int x;
+
+	if (tname && strcmp(tname, c->name) == 0) {
+		warnx("refusing to clone: the template is named '%s' already",
+		    esc(c->name));
+		return -1;
+	}
+	if (plan_disks(o, c, cfg, tname, &c->d, &c->n, &c->dirs,
+	    &c->modes) == -1)
+		return -1;
+	if (c->config_arg)
+		c->cfgout = absolute(c->config_arg), x = 1;
+	else if (tname == NULL || (x = clone_rename_path(from, tname,
+	    c->name, &c->cfgout, &depth)) != 0) {
+		c->cfgout = xasprintf("%s/%s.cfg", tdir, c->name);
+		x = 1;
+	}
+	if (check_target("config", c->cfgout, x == 0, depth, tdir, &c->dirs,
+	    &c->modes) == -1)
+		return -1;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->d[i].path, c->cfgout) == 0) {
+			warnx("refusing to clone: the config and a disk would "
+			    "be '%s'", esc(c->cfgout));
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * Print (or add to created, a JSON object) what making c would do or
+ * did.  dry: before anything is made.
+ */
+static void
+report_plan(const struct clone_opts *o, const struct clone_one *c,
+    json_object *created)
+{
+	json_object *arr = NULL;
+	size_t i;
+
+	if (created) {
+		json_object_object_add(created, "name",
+		    json_object_new_string(c->name));
+		json_object_object_add(created, "directories",
+		    cmd_json_strlist(&c->dirs));
+		arr = json_object_new_array();
+		json_object_object_add(created, "disks", arr);
+		json_object_object_add(created, "config",
+		    json_object_new_string(c->cfgout));
+	}
+	for (i = 0; i < c->dirs.n && !created; i++)
+		printf("would create directory %s (mode %s)\n",
+		    esc(c->dirs.v[i]), c->modes.v[i]);
+	for (i = 0; i < c->n; i++)
+		report_disk(arr, o->mode, &c->d[i], true);
+	if (!created)
+		printf("would create config %s (from %s)\n", esc(c->cfgout),
+		    esc(o->from));
+}
+
+/*
+ * Make c's directories, disks and config (the template's bytes, mode
+ * cfgmode), each added to c->made as it is made, then the name of the
+ * undo record the apply will write, so that remove_made takes it too.
+ * created (may be NULL) gets the JSON of what was made; quiet: no text.
+ * Returns 0, or -1 after one message.
+ */
+static int
+create_one(const struct clone_opts *o, const struct domcfg *cfg,
+    mode_t cfgmode, struct clone_one *c, json_object *created, bool quiet)
+{
+	json_object *arr = NULL;
+	struct stat st;
+	char buf[PATH_MAX];
+	size_t i;
+	int x;
+
+	if (created) {
+		json_object_object_add(created, "directories",
+		    cmd_json_strlist(&c->dirs));
+		arr = json_object_new_array();
+		json_object_object_add(created, "disks", arr);
+		json_object_object_add(created, "config",
+		    json_object_new_string(c->cfgout));
+	}
+	for (i = 0; i < c->dirs.n; i++) {
+		unsigned long m = strtoul(c->modes.v[i], NULL, 8);
+
+		if (mkdir(c->dirs.v[i], 0700) == -1) {
+			warn("cannot create directory '%s'", esc(c->dirs.v[i]));
+			return -1;
+		}
+		strlist_add(&c->made.dirs, c->dirs.v[i]);
+		if (chmod(c->dirs.v[i], (mode_t)m) == -1) {
+			warn("cannot set the mode of '%s'", esc(c->dirs.v[i]));
+			return -1;
+		}
+		if (!quiet)
+			printf("created directory %s\n", esc(c->dirs.v[i]));
+	}
+	for (i = 0; i < c->n; i++) {
+		if (o->mode == CLONE_MODE_OVERLAY)
+			x = make_overlay(&c->d[i]);
+		else
+			x = clone_copy_file(c->d[i].tmpl_real, c->d[i].path,
+			    c->d[i].mode, &c->d[i].reflinked);
+		/* qemu-img may leave a file behind when it fails */
+		if (x == 0 || lstat(c->d[i].path, &st) == 0)
+			strlist_add(&c->made.files, c->d[i].path);
+		if (x == -1)
+			return -1;
+		if (!quiet || arr)
+			report_disk(arr, o->mode, &c->d[i], false);
+	}
+	if (write_config(c->cfgout, cfg, cfgmode) == -1)
+		return -1;
+	strlist_add(&c->made.files, c->cfgout);
+	if (!quiet)
+		printf("created config %s\n", esc(c->cfgout));
+	/* the apply's record of the first disk goes with the disk */
+	if (realpath(c->d[0].path, buf) == NULL) {
+		warn("cannot open '%s'", esc(c->d[0].path));
+		return -1;
+	}
+	strlist_add_owned(&c->made.files, undo_path_for(buf));
+	return 0;
+}
+
+/*
+ * The inventory the batch runner takes for the clones made: each row of
+ * inv with its clone's disks as image, image2, ... and its config, and,
+ * for the built-in recipe (hostname true), a hostname column where
+ * neither the row nor -D gives one.
+ */
+static struct inventory *
+batch_inventory(const struct clone_opts *o, const struct inventory *inv,
+    const struct clone_one *c, bool hostname)
+{
+	struct inventory *b = xcalloc(1, sizeof(*b));
+	struct inventory_row *row;
+	char *where, *host;
+	size_t i, k;
+
+	b->path = xstrdup(inv->path);
+	b->header_line = inv->header_line;
+	for (i = 0; i < inv->columns.n; i++)
+		strlist_add(&b->columns, inv->columns.v[i]);
+	hostname = hostname && recipe_vars_get(&o->vars, "hostname") == NULL &&
+	    !strlist_has(&inv->columns, "hostname");
+	if (hostname)
+		strlist_add(&b->columns, "hostname");
+	b->nrows = inv->nrows;
+	b->rows = xcalloc(inv->nrows, sizeof(*b->rows));
+	for (i = 0; i < inv->nrows; i++) {
+		row = &b->rows[i];
+		row->line = inv->rows[i].line;
+		row->ok = true;
+		for (k = 0; k < c[i].n; k++)
+			strlist_add(&row->images, c[i].d[k].path);
+		row->image = row->images.v[0];
+		row->config = xstrdup(c[i].cfgout);
+		inventory_row_vars(&inv->rows[i], NULL, &row->vars);
+		if (hostname) {
+			where = xasprintf("%s:%zu: ", inv->path, row->line);
+			host = default_hostname(where, c[i].name);
+			(void)recipe_vars_set(&row->vars, "hostname", host);
+			free(host);
+			free(where);
+		}
+	}
+	return b;
+}
+
 int
 cmd_clone(int argc, char **argv)
 {
 	struct clone_opts o;
-	struct clone_made made = { STRLIST_INIT, STRLIST_INIT };
-	struct strlist dirs = STRLIST_INIT, modes = STRLIST_INIT;
-	struct clone_disk *d = NULL;
+	struct clone_one *c = NULL;
+	struct inventory *inv = NULL, *binv = NULL;
 	struct domcfg *cfg = NULL;
 	struct recipe *r = NULL;
 	struct apply_opts ao;
+	struct strlist paths = STRLIST_INIT;
 	struct stat st;
 	json_object *doc = NULL, *created = NULL, *arr = NULL;
-	const char *tname, *v;
-	char *cfgout = NULL, *text = NULL, *tdir = NULL, *undo = NULL;
-	char *from = NULL;
-	char **images = NULL, buf[PATH_MAX];
-	size_t n = 0, i;
-	unsigned depth = 0;
+	const char *tname, *v, *rpath = "(built-in clone recipe)";
+	char *text = NULL, *tdir = NULL, *from = NULL, *where, *host;
+	char **images = NULL;
+	bool *ok = NULL;
+	size_t nc = 0, i, k;
 	mode_t cfgmode;
-	int rc = 2, pr, x;
+	int rc = 2, pr, x, bad;
 
 	memset(&o, 0, sizeof(o));
 	memset(&ao, 0, sizeof(ao));
@@ -619,24 +881,42 @@ cmd_clone(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (o.from == NULL || o.name == NULL || argc > 1) {
-		warnx("clone: give --from TEMPLATE_CONFIG, --name NEW and at "
-		    "most one recipe");
+	if (o.from == NULL || (o.name == NULL) == (o.inventory == NULL) ||
+	    argc > 1) {
+		warnx("clone: give --from TEMPLATE_CONFIG, either --name NEW or "
+		    "--inventory FILE.csv, and at most one recipe");
 		rc = cmd_usage_error("clone");
 		goto out;
 	}
-	if (check_name(o.name) == -1) {
+	if (o.inventory && (o.disks.n || o.config_out)) {
+		warnx("with --inventory, a clone's disks and config are its "
+		    "row's image, image2, ... and config columns, not --disk "
+		    "or --config-out");
+		rc = cmd_usage_error("clone");
+		goto out;
+	}
+	if (!o.inventory && (o.jobs || o.per_launch)) {
+		warnx("-j and --per-launch go with --inventory");
+		rc = cmd_usage_error("clone");
+		goto out;
+	}
+	if (o.name && check_name("--name", o.name) == -1) {
 		rc = cmd_usage_error("clone");
 		goto out;
 	}
 	if ((v = recipe_vars_get(&o.vars, "name")) != NULL &&
-	    strcmp(v, o.name) != 0) {
-		warnx("-D name=%s: the clone's ${name} is --name %s", esc(v),
-		    esc(o.name));
+	    (o.name == NULL || strcmp(v, o.name) != 0)) {
+		if (o.name)
+			warnx("-D name=%s: the clone's ${name} is --name %s",
+			    esc(v), esc(o.name));
+		else
+			warnx("-D name=%s: each clone's ${name} is its row's "
+			    "name", esc(v));
 		rc = cmd_usage_error("clone");
 		goto out;
 	}
-	(void)recipe_vars_set(&o.vars, "name", o.name);
+	if (o.name)
+		(void)recipe_vars_set(&o.vars, "name", o.name);
 
 	/* Inputs that cannot be read: exit 2, nothing created. */
 	if (domcfg_load(o.from, &cfg) == -1)
@@ -646,12 +926,22 @@ cmd_clone(int argc, char **argv)
 		    "config only)", esc(o.from));
 		goto out;
 	}
+	if (o.inventory && inventory_load_flags(o.inventory, INVENTORY_CLONES,
+	    &inv) == -1)
+		goto out;
 	if (argc == 1) {
-		if (recipe_load(argv[0], &o.vars, &r) == -1)
+		rpath = argv[0];
+		/* the batch reads and checks it per row */
+		if (!o.inventory && recipe_load(argv[0], &o.vars, &r) == -1)
 			goto out;
 	} else {
-		text = default_recipe(domcfg_nic_count(cfg), o.name);
-		if (recipe_parse("(built-in clone recipe)", text, strlen(text),
+		text = default_recipe(domcfg_nic_count(cfg));
+		if (o.name && recipe_vars_get(&o.vars, "hostname") == NULL) {
+			host = default_hostname("", o.name);
+			(void)recipe_vars_set(&o.vars, "hostname", host);
+			free(host);
+		}
+		if (!o.inventory && recipe_parse(rpath, text, strlen(text),
 		    &o.vars, &r) == -1)
 			goto out;
 	}
@@ -664,34 +954,67 @@ cmd_clone(int argc, char **argv)
 	/* Refusals: exit 1, nothing created. */
 	rc = 1;
 	tname = domcfg_get_string(cfg, "name");
-	if (tname && strcmp(tname, o.name) == 0) {
-		warnx("refusing to clone: the template is named '%s' already",
-		    esc(o.name));
-		goto out;
-	}
-	if (plan_disks(&o, cfg, tname, &d, &n, &dirs, &modes) == -1)
-		goto out;
 	/* absolute, so that "vm.cfg" in the template's directory has one */
 	from = absolute(o.from);
 	tdir = dir_of(from);
-	if (o.config_out)
-		cfgout = absolute(o.config_out), x = 1;
-	else if (tname == NULL || (x = clone_rename_path(from, tname, o.name,
-	    &cfgout, &depth)) != 0) {
-		cfgout = xasprintf("%s/%s.cfg", tdir, o.name);
-		x = 1;
-	}
-	if (check_target("config", cfgout, x == 0, depth, tdir, &dirs,
-	    &modes) == -1)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (strcmp(d[i].path, cfgout) == 0) {
-			warnx("refusing to clone: the config and a disk would "
-			    "be '%s'", esc(cfgout));
-			goto out;
+	nc = inv ? inv->nrows : 1;
+	c = xcalloc(nc, sizeof(*c));
+	bad = 0;
+	for (i = 0; i < nc; i++) {
+		if (inv == NULL) {
+			c[i].name = o.name;
+			c[i].disk_args = &o.disks;
+			c[i].config_arg = o.config_out;
+		} else {
+			c[i].name = recipe_vars_get(&inv->rows[i].vars, "name");
+			c[i].disk_args = &inv->rows[i].images;
+			c[i].config_arg = inv->rows[i].config;
+			where = xasprintf("%s:%zu: name", o.inventory,
+			    inv->rows[i].line);
+			x = check_name(where, c[i].name);
+			free(where);
+			for (k = 0; x == 0 && k < i; k++)
+				if (strcmp(c[k].name, c[i].name) == 0) {
+					warnx("%s:%zu: name '%s' is also the "
+					    "row at line %zu's", o.inventory,
+					    inv->rows[i].line, esc(c[i].name),
+					    inv->rows[k].line);
+					x = -1;
+				}
+			if (x == -1) {
+				bad++;
+				continue;
+			}
 		}
-	for (i = 0; i < n; i++)
-		if (cmd_refuse_alive(d[i].tmpl, tname,
+		if (prepare_one(&o, cfg, tname, from, tdir, &c[i]) == -1) {
+			bad++;
+			continue;
+		}
+		/* no two clones make one file or directory */
+		for (k = 0; k <= c[i].n; k++) {
+			const char *pth = k < c[i].n ? c[i].d[k].path :
+			    c[i].cfgout;
+
+			if (strlist_has(&paths, pth)) {
+				warnx("refusing to clone: two clones would "
+				    "make '%s'", esc(pth));
+				bad++;
+			}
+			strlist_add(&paths, pth);
+		}
+		for (k = 0; k < c[i].dirs.n; k++) {
+			if (strlist_has(&paths, c[i].dirs.v[k])) {
+				warnx("refusing to clone: two clones would "
+				    "make '%s'", esc(c[i].dirs.v[k]));
+				bad++;
+			}
+			strlist_add(&paths, c[i].dirs.v[k]);
+		}
+	}
+	if (bad)
+		goto out;
+	for (i = 0; i < c[0].n; i++)
+		if (cmd_refuse_alive(c[0].d[i].tmpl, tname,
 		    domcfg_get_string(cfg, "uuid"), o.force, "clone") == -1)
 			goto out;
 	if (o.mode == CLONE_MODE_DEFAULT) {
@@ -699,10 +1022,10 @@ cmd_clone(int argc, char **argv)
 		 * One try of FICLONE where the first disk goes: in the
 		 * directory above, when that directory is still to be made.
 		 */
-		char *dir = dir_of(d[0].path), *up = dir_of(dir);
+		char *dir = dir_of(c[0].d[0].path), *up = dir_of(dir);
 
-		x = clone_reflink_probe(d[0].tmpl_real,
-		    strlist_has(&dirs, dir) ? up : dir);
+		x = clone_reflink_probe(c[0].d[0].tmpl_real,
+		    strlist_has(&c[0].dirs, dir) ? up : dir);
 		free(up);
 		free(dir);
 		if (x == -1)
@@ -710,95 +1033,101 @@ cmd_clone(int argc, char **argv)
 		o.mode = x == 1 ? CLONE_MODE_COPY : CLONE_MODE_OVERLAY;
 	}
 
-	if (o.json) {
+	/* With --inventory and --json, the batch's report is the document. */
+	if (o.json && (inv == NULL || o.dry_run)) {
 		doc = json_object_new_object();
-		created = json_object_new_object();
-		json_object_object_add(doc, o.dry_run ? "would_create" :
-		    "created", created);
-		json_object_object_add(created, "directories",
-		    cmd_json_strlist(&dirs));
-		arr = json_object_new_array();
-		json_object_object_add(created, "disks", arr);
-		json_object_object_add(created, "config",
-		    json_object_new_string(cfgout));
+		if (inv) {
+			arr = json_object_new_array();
+			json_object_object_add(doc, o.dry_run ?
+			    "would_create" : "created", arr);
+		}
 	}
 	if (o.dry_run) {
-		for (i = 0; i < dirs.n && !o.json; i++)
-			printf("would create directory %s (mode %s)\n",
-			    esc(dirs.v[i]), modes.v[i]);
-		for (i = 0; i < n; i++)
-			report_disk(arr, o.mode, &d[i], true);
-		if (!o.json) {
-			printf("would create config %s (from %s)\n",
-			    esc(cfgout), esc(o.from));
+		for (i = 0; i < nc; i++) {
+			created = NULL;
+			if (doc) {
+				created = json_object_new_object();
+				if (arr)
+					json_object_array_add(arr, created);
+				else
+					json_object_object_add(doc,
+					    "would_create", created);
+			}
+			report_plan(&o, &c[i], created);
+		}
+		if (!o.json && inv == NULL)
 			printf("then apply %s to it and to %s (not planned in "
 			    "a dry run: it needs the new disk)\n",
 			    argc == 1 ? esc(argv[0]) : "the built-in recipe",
-			    esc(d[0].path));
-		}
+			    esc(c[0].d[0].path));
+		else if (!o.json)
+			printf("then apply %s to the %zu clones and their "
+			    "configs (not planned in a dry run: it needs the "
+			    "new disks)\n",
+			    argc == 1 ? esc(argv[0]) : "the built-in recipe",
+			    nc);
 		rc = 0;
 		goto print;
 	}
 
 	/* Create; from here on a failure removes what was made. */
-	for (i = 0; i < dirs.n; i++) {
-		unsigned long m = strtoul(modes.v[i], NULL, 8);
-
-		if (mkdir(dirs.v[i], 0700) == -1) {
-			warn("cannot create directory '%s'", esc(dirs.v[i]));
-			goto fail;
+	for (i = 0; i < nc; i++) {
+		created = NULL;
+		if (doc) {
+			created = json_object_new_object();
+			json_object_object_add(doc, "created", created);
 		}
-		strlist_add(&made.dirs, dirs.v[i]);
-		if (chmod(dirs.v[i], (mode_t)m) == -1) {
-			warn("cannot set the mode of '%s'", esc(dirs.v[i]));
-			goto fail;
+		if (create_one(&o, cfg, cfgmode, &c[i], created,
+		    o.json) == -1) {
+			fflush(stdout);
+			warnx("clone '%s' failed: removing what %s created",
+			    esc(c[i].name), inv ? "every clone" : "it");
+			for (k = i + 1; k-- > 0; )
+				remove_made(&c[k].made, doc);
+			goto print;
 		}
-		if (!o.json)
-			printf("created directory %s\n", esc(dirs.v[i]));
 	}
-	for (i = 0; i < n; i++) {
-		if (o.mode == CLONE_MODE_OVERLAY)
-			x = make_overlay(&d[i]);
-		else
-			x = clone_copy_file(d[i].tmpl_real, d[i].path,
-			    d[i].mode, &d[i].reflinked);
-		/* qemu-img may leave a file behind when it fails */
-		if (x == 0 || lstat(d[i].path, &st) == 0)
-			strlist_add(&made.files, d[i].path);
-		if (x == -1)
-			goto fail;
-		report_disk(arr, o.mode, &d[i], false);
-	}
-	if (write_config(cfgout, cfg, cfgmode) == -1)
-		goto fail;
-	strlist_add(&made.files, cfgout);
-	if (!o.json)
-		printf("created config %s\n", esc(cfgout));
-	/* the apply's record of the first disk goes with the disk */
-	if (realpath(d[0].path, buf) == NULL) {
-		warn("cannot open '%s'", esc(d[0].path));
-		goto fail;
-	}
-	undo = undo_path_for(buf);
-	strlist_add(&made.files, undo);
 	fflush(stdout);
 
 	ao.force = o.force;
 	ao.json = o.json;
 	ao.discard_on_failure = true;
-	ao.vmcfg = cfgout;
 	ao.vars = o.vars;
-	images = xcalloc(n + 1, sizeof(*images));
-	for (i = 0; i < n; i++)
-		images[i] = d[i].path;
-	rc = apply_run(&ao, r, images, 1, n > 1 ? images : NULL, n, doc);
-	if (rc == 0)
+	ao.jobs = o.jobs;
+	ao.per_launch = o.per_launch;
+	/* never a MAC the template or a --mac-scan directory has */
+	strlist_add(&ao.scan, from);
+	for (i = 0; i < o.scan.n; i++)
+		strlist_add(&ao.scan, o.scan.v[i]);
+	if (inv == NULL) {
+		ao.vmcfg = c[0].cfgout;
+		images = xcalloc(c[0].n + 1, sizeof(*images));
+		for (i = 0; i < c[0].n; i++)
+			images[i] = c[0].d[i].path;
+		rc = apply_run(&ao, r, images, 1, c[0].n > 1 ? images : NULL,
+		    c[0].n, doc);
+		if (rc != 0) {
+			rc = 1;
+			fflush(stdout);
+			warnx("clone '%s' failed: removing what it created",
+			    esc(c[0].name));
+			remove_made(&c[0].made, doc);
+		}
 		goto print;
-fail:
-	rc = 1;
+	}
+	ao.inventory = o.inventory;
+	binv = batch_inventory(&o, inv, c, argc == 0);
+	ok = xcalloc(nc, sizeof(*ok));
+	rc = batch_run_inventory(&ao, rpath, text, text ? strlen(text) : 0,
+	    binv, ok);
 	fflush(stdout);
-	warnx("clone '%s' failed: removing what it created", esc(o.name));
-	remove_made(&made, doc);
+	for (i = nc; i-- > 0; )
+		if (!ok[i]) {
+			warnx("clone '%s' failed: removing what it created",
+			    esc(c[i].name));
+			remove_made(&c[i].made, NULL);
+			rc = rc == 0 ? 1 : rc;
+		}
 print:
 	if (doc)
 		puts(json_object_to_json_string_ext(doc,
@@ -808,20 +1137,22 @@ out:
 	if (doc)
 		json_object_put(doc);
 	free(images);
-	free(undo);
-	free(cfgout);
+	free(ok);
 	free(from);
 	free(tdir);
 	free(text);
-	release_disks(d, n);
-	strlist_release(&made.files);
-	strlist_release(&made.dirs);
-	strlist_release(&dirs);
-	strlist_release(&modes);
+	for (i = 0; c && i < nc; i++)
+		one_release(&c[i]);
+	free(c);
+	strlist_release(&paths);
+	strlist_release(&ao.scan);
+	inventory_free(binv);
+	inventory_free(inv);
 	recipe_free(r);
 	domcfg_free(cfg);
 	recipe_vars_release(&o.vars);
 	strlist_release(&o.disks);
+	strlist_release(&o.scan);
 	if (fflush(stdout) == EOF && rc == 0)
 		rc = 1;
 	return rc;

@@ -89,7 +89,7 @@ run_imprint clone --dry-run --from "$POOL/tmpl1/vm.cfg" --name web_4 \
     --disk-mode overlay
 check_exit "dry run, an Oracle VM style name" "$RC" 0
 check_eq "dry run, an Oracle VM style name: the hostname it gets" "$ERR" \
-    "imprint: note: the clone's hostname is web-4 ('web_4' is no host name; give a recipe to choose another)"
+    "imprint: note: the clone's hostname is web-4 ('web_4' is no host name; give -D hostname=NAME or a recipe to choose another)"
 check_match "dry run, an Oracle VM style name: the paths keep it" "$OUT" \
     "^would create disk $POOL/web_4/System.img "
 cd "$SCRATCH" || exit 1
@@ -195,6 +195,90 @@ check_eq "copy: the template's config and images unchanged" "$(sums)" \
     "$sums_before"
 
 echo "t-clone: copy done at $((SECONDS - t0)) s"
+
+# --- many at once: ten clones and a bad row, one launch --------------------
+# The issue's acceptance: ten distinct MACs, uuids, hostnames and disks,
+# the template unchanged; the row the recipe refuses leaves nothing.
+run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory /dev/null \
+    --disk "$SCRATCH/x.img"
+check_exit "--inventory with --disk" "$RC" 2
+printf 'name,octet\nmany1,21\nmany1,22\n' >"$SCRATCH/many.csv"
+run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory "$SCRATCH/many.csv"
+check_exit "--inventory: one name twice" "$RC" 1
+check_eq "--inventory: one name twice, said" "$ERR" \
+    "imprint: $SCRATCH/many.csv:3: name 'many1' is also the row at line 2's"
+printf 'octet\n21\n' >"$SCRATCH/many.csv"
+run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory "$SCRATCH/many.csv"
+check_exit "--inventory: no name column" "$RC" 2
+check_eq "--inventory: no name column, said" "$ERR" \
+    "imprint: $SCRATCH/many.csv:1: no 'name' column (the clones' names)"
+{
+	echo name,octet
+	for i in 1 2 3 4 5 6 7 8 9 10; do echo "many$i,$((20 + i))"; done
+	echo many11,300
+} >"$SCRATCH/many.csv"
+cat >"$SCRATCH/many.rcp" <<'EOF'
+[guest]
+root = auto
+hostname = ${name}.example.com
+[nic eth0]
+mac = auto
+boot = static
+address = 192.0.2.${octet}/24
+[host]
+name = ${name}
+uuid = new
+EOF
+run_imprint clone --json --from "$POOL/tmpl1/vm.cfg" \
+    --inventory "$SCRATCH/many.csv" --disk-mode overlay -j 1 \
+    "$SCRATCH/many.rcp"
+check_exit "ten clones and a bad row" "$RC" 1
+check_eq "ten clones: the results, in one launch" \
+    "$(jq -r '.launches, ([.images[].result] | join(" "))' <<<"$OUT")" \
+    "1
+changed changed changed changed changed changed changed changed changed changed failed"
+check_eq "the bad row: said, and what it made removed" "$ERR" \
+"imprint: $SCRATCH/many.csv:12: row for $POOL/many11/System.img: $SCRATCH/many.rcp:7: bad address '192.0.2.300/24': expected a.b.c.d/N
+imprint: clone 'many11' failed: removing what it created
+imprint: removed '$POOL/many11/vm.cfg'
+imprint: removed '$POOL/many11/System.img'
+imprint: removed directory '$POOL/many11'"
+# each clone: "N HOSTNAME MAC UUID"
+ids=$(jq -r '.images[] | select(.result == "changed") |
+    [(.image | capture("many(?<n>[0-9]+)/").n), .identity.hostname,
+    .identity["nic0.mac"], .identity.uuid] | join(" ")' <<<"$OUT")
+check_eq "ten clones: ten hostnames, their own" \
+    "$(awk '{ print $1, $2 }' <<<"$ids" | sort -n | tr '\n' ' ')" \
+    "1 many1.example.com 2 many2.example.com 3 many3.example.com 4 many4.example.com 5 many5.example.com 6 many6.example.com 7 many7.example.com 8 many8.example.com 9 many9.example.com 10 many10.example.com "
+check_eq "ten clones: ten distinct MACs, none the template's" \
+    "$(awk '{ print $3 }' <<<"$ids" | grep -v '^00:16:3e:10:20:01$' |
+    grep -E '^00:16:3e(:[0-9a-f]{2}){3}$' | sort -u | wc -l)" 10
+check_eq "ten clones: ten distinct uuids, none the template's" \
+    "$(awk '{ print $4 }' <<<"$ids" | grep -v '^5f42be80-' |
+    grep -E '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' | sort -u |
+    wc -l)" 10
+bad=0
+while read -r n host mac uuid; do
+	# the template's config with exactly name, uuid, MAC and disk changed
+	exp=$(sed -e "s|/tmpl1/System.img|/many$n/System.img|" \
+	    -e "s|^name = 'tmpl1'|name = 'many$n'|" \
+	    -e "s|^uuid = .*|uuid = '$uuid'|" \
+	    -e "s|mac=00:16:3e:10:20:01|mac=$mac|" "$POOL/tmpl1/vm.cfg")
+	[ "$exp" = "$(cat "$POOL/many$n/vm.cfg")" ] || {
+		bad=$((bad + 1))
+		echo "many$n/vm.cfg: $(diff <(printf '%s\n' "$exp") \
+		    "$POOL/many$n/vm.cfg")" >&2
+	}
+	[ "$(qemu-img info -U --output=json "$POOL/many$n/System.img" |
+	    jq -r '.format + " " + ."backing-filename"')" = \
+	    "qcow2 $POOL/tmpl1/System.img" ] || bad=$((bad + 1))
+done <<<"$ids"
+check_eq "ten clones: ten disks and configs, each its own" "$bad" 0
+check_eq "ten clones: no eleventh" "$(ls -d "$POOL"/many* | wc -l)" 10
+check_eq "ten clones: the template unchanged" "$(sums)" "$sums_before"
+rm -rf "$POOL"/many* "$SCRATCH"/many.*
+
+echo "t-clone: ten clones done at $((SECONDS - t0)) s"
 
 # --- failures after creation leave nothing behind ---------------------------
 before=$(listing "$SCRATCH")
