@@ -2,14 +2,15 @@
  * cmd_clone.c - `imprint clone`: from a stopped template guest to a
  * personalized clone in one command: the clone's disks (a qcow2 overlay
  * of each template disk, or a copy, reflinked where the filesystem
- * allows), its domain config (the template's bytes), then the apply
- * engine on both, as `imprint apply --vmcfg CONFIG RECIPE DISK` would.
+ * allows), its domain config (the template's bytes; for an overlay with
+ * each guest disk's format made qcow2), then the apply engine on both,
+ * as `imprint apply --vmcfg CONFIG RECIPE DISK` would.
  *
  * All or nothing: whatever this command created (directories, disks,
  * config, the apply's undo record) is removed again, and listed, when a
- * later step fails.  Version 1: Xen configs (xm, xl, Oracle VM) whose
- * disks are files; LVM snapshots, libvirt XML and many clones at once
- * are not done yet.
+ * later step fails.  Version 1: Xen configs (xm, xl, Oracle VM) and
+ * libvirt domain XML whose disks are files; LVM snapshots and many
+ * clones at once are not done yet.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -79,21 +80,22 @@ const char clone_usage[] =
 "fails, everything created is removed again.\n"
 "\n"
 "  --config-out PATH       the clone's config (default: the template's\n"
-"                          path with its name replaced, else NEW.cfg\n"
-"                          beside it)\n"
+"                          path with its name replaced, else NEW.cfg,\n"
+"                          or NEW.xml for libvirt XML, beside it)\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY} (${name} is NEW)\n"
 "  --disk NEW_PATH         the clone's disk, once per template disk in\n"
 "                          order (default: the template's path with its\n"
 "                          name replaced)\n"
 "  --disk-mode MODE        overlay (a qcow2 file backed by the template\n"
-"                          disk) or copy (reflinked where the filesystem\n"
-"                          can, else sparse); default copy where reflinks\n"
-"                          work, else overlay\n"
+"                          disk; the clone's config says qcow2) or copy\n"
+"                          (reflinked where the filesystem can, else\n"
+"                          sparse); default copy where reflinks work,\n"
+"                          else overlay\n"
 "  -n, --dry-run           print what would be created; create nothing\n"
 "                          (the guest's plan is not computed)\n"
 "  --force                 clone even when the template looks alive\n"
 "  --from TEMPLATE_CONFIG  the template's domain config (xm, xl, Oracle\n"
-"                          VM vm.cfg)\n"
+"                          VM vm.cfg, or libvirt domain XML)\n"
 "  -h, --help              print this help\n"
 "  --json                  one JSON document on stdout\n"
 "  --name NEW              the clone's name (and default hostname)\n"
@@ -397,12 +399,15 @@ make_overlay(const struct clone_disk *d)
 	return 0;
 }
 
-/* The template config's bytes as the clone's config, never over a file. */
+/*
+ * The template config's bytes, with the edits made to cfg (an overlay's
+ * format), as the clone's config, never over a file.
+ */
 static int
 write_config(const char *path, const struct domcfg *cfg, mode_t mode)
 {
 	size_t len, off = 0;
-	const char *text = domcfg_original(cfg, &len);
+	const char *text = domcfg_text(cfg, &len);
 	ssize_t w;
 	int fd, e;
 
@@ -434,6 +439,29 @@ fail:
 		close(fd);
 	(void)unlink(path);
 	return -1;
+}
+
+/*
+ * An overlay is qcow2: each guest disk of cfg gets diskN.format = qcow2,
+ * for file:, tap:aio:, a bare path or <driver type='raw'/> would show
+ * the guest the overlay's qcow2 bytes as a raw disk.  Returns 0, or -1
+ * after the refusal (phy:, a spec whose format cannot be said).
+ */
+static int
+set_overlay_format(struct domcfg *cfg)
+{
+	size_t *idx = NULL, n, i;
+	char key[40];
+	int rc = 0;
+
+	n = disks_guest(cfg, &idx);
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(key, sizeof(key), "disk%zu.format", idx[i]);
+		if (domcfg_set(cfg, key, "qcow2") == -1)
+			rc = -1;
+	}
+	free(idx);
+	return rc;
 }
 
 static const char *
@@ -641,11 +669,6 @@ cmd_clone(int argc, char **argv)
 	/* Inputs that cannot be read: exit 2, nothing created. */
 	if (domcfg_load(o.from, &cfg) == -1)
 		goto out;
-	if (domcfg_kind(cfg) != DOMCFG_XEN) {
-		warnx("'%s' is libvirt XML: clone does not take it yet (a Xen "
-		    "config only)", esc(o.from));
-		goto out;
-	}
 	if (argc == 1) {
 		if (recipe_load(argv[0], &o.vars, &r) == -1)
 			goto out;
@@ -678,7 +701,8 @@ cmd_clone(int argc, char **argv)
 		cfgout = absolute(o.config_out), x = 1;
 	else if (tname == NULL || (x = clone_rename_path(from, tname, o.name,
 	    &cfgout, &depth)) != 0) {
-		cfgout = xasprintf("%s/%s.cfg", tdir, o.name);
+		cfgout = xasprintf("%s/%s.%s", tdir, o.name,
+		    domcfg_kind(cfg) == DOMCFG_XML ? "xml" : "cfg");
 		x = 1;
 	}
 	if (check_target("config", cfgout, x == 0, depth, tdir, &dirs,
@@ -709,6 +733,9 @@ cmd_clone(int argc, char **argv)
 			goto out;
 		o.mode = x == 1 ? CLONE_MODE_COPY : CLONE_MODE_OVERLAY;
 	}
+	/* after the last use of tname, which the edit frees */
+	if (o.mode == CLONE_MODE_OVERLAY && set_overlay_format(cfg) == -1)
+		goto out;
 
 	if (o.json) {
 		doc = json_object_new_object();
