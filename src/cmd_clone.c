@@ -2,14 +2,16 @@
  * cmd_clone.c - `imprint clone`: from a stopped template guest to a
  * personalized clone in one command: the clone's disks (a qcow2 overlay
  * of each template disk, or a copy, reflinked where the filesystem
- * allows), its domain config (the template's bytes), then the apply
- * engine on both, as `imprint apply --vmcfg CONFIG RECIPE DISK` would.
+ * allows), its domain config (the template's bytes; for an overlay with
+ * each guest disk's format made qcow2), then the apply engine on both,
+ * as `imprint apply --vmcfg CONFIG RECIPE DISK` would.
  *
  * All or nothing: whatever this command created (directories, disks,
  * config, the apply's undo record) is removed again, and listed, when a
- * later step fails.  With --inventory, a clone per row: every row is
- * planned and refused first, every clone made, then the batch runner
- * (batch.h) applies the recipe to all, and a row it fails is removed.
+ * later step fails.  Xen configs (xm, xl, Oracle VM) and libvirt domain
+ * XML.  With --inventory, a clone per row: every row is planned and
+ * refused first, every clone made, then the batch runner (batch.h)
+ * applies the recipe to all, and a row it fails is removed.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -94,21 +96,22 @@ const char clone_usage[] =
 "recipe variables), personalized in few appliance launches.\n"
 "\n"
 "  --config-out PATH       the clone's config (default: the template's\n"
-"                          path with its name replaced, else NEW.cfg\n"
-"                          beside it)\n"
+"                          path with its name replaced, else NEW.cfg,\n"
+"                          or NEW.xml for libvirt XML, beside it)\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY} (${name} is NEW)\n"
 "  --disk NEW_PATH         the clone's disk, once per template disk in\n"
 "                          order (default: the template's path with its\n"
 "                          name replaced)\n"
 "  --disk-mode MODE        overlay (a qcow2 file backed by the template\n"
-"                          disk) or copy (reflinked where the filesystem\n"
-"                          can, else sparse); default copy where reflinks\n"
-"                          work, else overlay\n"
+"                          disk; the clone's config says qcow2) or copy\n"
+"                          (reflinked where the filesystem can, else\n"
+"                          sparse); default copy where reflinks work,\n"
+"                          else overlay\n"
 "  -n, --dry-run           print what would be created; create nothing\n"
 "                          (the guest's plan is not computed)\n"
 "  --force                 clone even when the template looks alive\n"
 "  --from TEMPLATE_CONFIG  the template's domain config (xm, xl, Oracle\n"
-"                          VM vm.cfg)\n"
+"                          VM vm.cfg, or libvirt domain XML)\n"
 "  -h, --help              print this help\n"
 "  --inventory FILE.csv    make a clone per row (imprint(1), INVENTORY)\n"
 "  -j, --jobs N            --inventory: appliances in parallel\n"
@@ -463,12 +466,15 @@ make_overlay(const struct clone_disk *d)
 	return 0;
 }
 
-/* The template config's bytes as the clone's config, never over a file. */
+/*
+ * The template config's bytes, with the edits made to cfg (an overlay's
+ * format), as the clone's config, never over a file.
+ */
 static int
 write_config(const char *path, const struct domcfg *cfg, mode_t mode)
 {
 	size_t len, off = 0;
-	const char *text = domcfg_original(cfg, &len);
+	const char *text = domcfg_text(cfg, &len);
 	ssize_t w;
 	int fd, e;
 
@@ -500,6 +506,29 @@ fail:
 		close(fd);
 	(void)unlink(path);
 	return -1;
+}
+
+/*
+ * An overlay is qcow2: each guest disk of cfg gets diskN.format = qcow2,
+ * for file:, tap:aio:, a bare path or <driver type='raw'/> would show
+ * the guest the overlay's qcow2 bytes as a raw disk.  Returns 0, or -1
+ * after the refusal (phy:, a spec whose format cannot be said).
+ */
+static int
+set_overlay_format(struct domcfg *cfg)
+{
+	size_t *idx = NULL, n, i;
+	char key[40];
+	int rc = 0;
+
+	n = disks_guest(cfg, &idx);
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(key, sizeof(key), "disk%zu.format", idx[i]);
+		if (domcfg_set(cfg, key, "qcow2") == -1)
+			rc = -1;
+	}
+	free(idx);
+	return rc;
 }
 
 static const char *
@@ -694,7 +723,8 @@ prepare_one(const struct clone_opts *o, const struct domcfg *cfg,
 		c->cfgout = absolute(c->config_arg), x = 1;
 	else if (tname == NULL || (x = clone_rename_path(from, tname,
 	    c->name, &c->cfgout, &depth)) != 0) {
-		c->cfgout = xasprintf("%s/%s.cfg", tdir, c->name);
+		c->cfgout = xasprintf("%s/%s.%s", tdir, c->name,
+		    domcfg_kind(cfg) == DOMCFG_XML ? "xml" : "cfg");
 		x = 1;
 	}
 	if (check_target("config", c->cfgout, x == 0, depth, tdir, &c->dirs,
@@ -921,11 +951,6 @@ cmd_clone(int argc, char **argv)
 	/* Inputs that cannot be read: exit 2, nothing created. */
 	if (domcfg_load(o.from, &cfg) == -1)
 		goto out;
-	if (domcfg_kind(cfg) != DOMCFG_XEN) {
-		warnx("'%s' is libvirt XML: clone does not take it yet (a Xen "
-		    "config only)", esc(o.from));
-		goto out;
-	}
 	if (o.inventory && inventory_load_flags(o.inventory, INVENTORY_CLONES,
 	    &inv) == -1)
 		goto out;
@@ -1032,6 +1057,9 @@ cmd_clone(int argc, char **argv)
 			goto out;
 		o.mode = x == 1 ? CLONE_MODE_COPY : CLONE_MODE_OVERLAY;
 	}
+	/* after the last use of tname, which the edit frees */
+	if (o.mode == CLONE_MODE_OVERLAY && set_overlay_format(cfg) == -1)
+		goto out;
 
 	/* With --inventory and --json, the batch's report is the document. */
 	if (o.json && (inv == NULL || o.dry_run)) {

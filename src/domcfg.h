@@ -12,8 +12,10 @@
  * their work to the engine of the format; where the formats differ it is
  * said here.
  *
- * Keys (domcfg_set): "name", "uuid", "nicN.mac", "nicN.bridge" and
- * "diskN.target" in both formats; "OVM_simple_name", "nicN.ip" and other
+ * Keys (domcfg_set): "name", "uuid", "nicN.mac", "nicN.bridge",
+ * "diskN.target" and "diskN.format" (qcow2 or raw: tap:qcow2: or
+ * format=qcow2 in a Xen spec, <driver type='qcow2'/> in XML; the exact
+ * rules are at hostcfg_set and domxml_set) in both formats; "OVM_simple_name", "nicN.ip" and other
  * vif keys in Xen configs only (an XML document refuses them).
  *
  * Specs: a Xen config's NIC and disk items are strings (vif and disk

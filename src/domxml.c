@@ -1154,23 +1154,22 @@ insert_uuid(struct domxml *dx, const char *value)
 	return commit_buf(dx, at, 0, &b);
 }
 
-/* Insert <mac address=Q VALUE Q/> as NIC element E's first child. */
+/*
+ * Insert TAG as element E's first child: on a line of its own, indented
+ * as the first child is, when that child starts its line; else just
+ * before it (or after E's start tag when E has no child element).
+ */
 static int
-insert_mac(struct domxml *dx, size_t i, const char *value)
+insert_first_child(struct domxml *dx, const struct elem *e, struct buf *tag)
 {
 	const struct doc *d = dx->doc;
-	const struct elem *e = d->nics[i], *c;
+	const struct elem *c;
 	const xmlNode *cn;
 	struct buf b = BUF_INIT;
-	char q = quote_of(d, e, "type");
 	size_t at, ls;
 	bool own_line = false;
 
-	if (e->empty) {
-		warnx("%s:%d: nic %zu has no <mac> and no room for one "
-		    "(<interface/>)", dx->path, e->line, i);
-		return -1;
-	}
+	buf_add(&b, "", 0);
 	if ((cn = child(e->node, NULL)) != NULL) {
 		c = cn->_private;
 		at = c->start;
@@ -1181,12 +1180,31 @@ insert_mac(struct domxml *dx, size_t i, const char *value)
 		}
 	} else
 		at = e->stag_end;
-	buf_addf(&b, "<mac address=%c", q);
-	xml_escape(&b, value, q);
-	buf_addf(&b, "%c/>", q);
+	buf_add(&b, tag->data, tag->len);
+	buf_release(tag);
 	if (own_line)
 		buf_adds(&b, file_eol(d));
 	return commit_buf(dx, at, 0, &b);
+}
+
+/* Insert <mac address=Q VALUE Q/> as NIC element E's first child. */
+static int
+insert_mac(struct domxml *dx, size_t i, const char *value)
+{
+	const struct doc *d = dx->doc;
+	const struct elem *e = d->nics[i];
+	struct buf b = BUF_INIT;
+	char q = quote_of(d, e, "type");
+
+	if (e->empty) {
+		warnx("%s:%d: nic %zu has no <mac> and no room for one "
+		    "(<interface/>)", dx->path, e->line, i);
+		return -1;
+	}
+	buf_addf(&b, "<mac address=%c", q);
+	xml_escape(&b, value, q);
+	buf_addf(&b, "%c/>", q);
+	return insert_first_child(dx, e, &b);
 }
 
 static bool
@@ -1355,6 +1373,70 @@ set_disk_target(struct domxml *dx, size_t i, const char *value)
 	return set_attr(dx, c->_private, a, value);
 }
 
+/*
+ * Set disk I's <driver type=...> to VALUE (qcow2 or raw); the rules are
+ * in domxml.h ("diskN.format").
+ */
+static int
+set_disk_format(struct domxml *dx, size_t i, const char *value)
+{
+	const struct doc *d = dx->doc;
+	const struct elem *e, *de;
+	const struct attr *a;
+	const xmlNode *c;
+	struct buf b = BUF_INIT;
+	char *dtype, q;
+	size_t at;
+	bool qemu;
+
+	if (strcmp(value, "qcow2") != 0 && strcmp(value, "raw") != 0) {
+		warnx("%s: invalid format '%s' for 'disk%zu.format' (want "
+		    "qcow2 or raw)", dx->path, show(value).s, i);
+		return -1;
+	}
+	if (i >= d->ndisks) {
+		warnx("%s: disk %zu does not exist (the domain has %zu "
+		    "disks of device 'disk')", dx->path, i, d->ndisks);
+		return -1;
+	}
+	e = d->disks[i];
+	if ((c = child(e->node, "driver")) != NULL) {
+		de = c->_private;
+		if (find_attr(d, de, "type") != NULL)
+			return set_attr(dx, de, "type", value);
+		/* libvirt reads a disk without a driver type as raw */
+		if (strcmp(value, "raw") == 0)
+			return 1;
+		/* type= after the driver's last attribute */
+		q = quote_of(d, de, "name");
+		if (de->nattrs > 0) {
+			a = &d->attrs[de->attr0 + de->nattrs - 1];
+			at = a->val + a->val_len + 1;
+		} else
+			at = de->start + 1 + de->name_len;
+		buf_addf(&b, " type=%c%s%c", q, value, q);
+		return commit_buf(dx, at, 0, &b);
+	}
+	if (strcmp(value, "raw") == 0)
+		return 1;
+	dtype = prop(d->root->node, "type");
+	qemu = dtype && (strcmp(dtype, "kvm") == 0 ||
+	    strcmp(dtype, "qemu") == 0);
+	if (!qemu || e->empty) {
+		warnx("%s:%d: disk %zu has no <driver> to give type='qcow2': "
+		    "%s; add <driver name=... type='qcow2'/> by hand", dx->path,
+		    e->line, i, e->empty ? "it is written <disk/>" :
+		    "the driver name depends on the hypervisor of a domain of "
+		    "type other than kvm or qemu (xen: qemu, tap or phy)");
+		free(dtype);
+		return -1;
+	}
+	free(dtype);
+	q = quote_of(d, e, "type");
+	buf_addf(&b, "<driver name=%cqemu%c type=%cqcow2%c/>", q, q, q, q);
+	return insert_first_child(dx, e, &b);
+}
+
 int
 domxml_set(struct domxml *dx, const char *key, const char *value)
 {
@@ -1391,8 +1473,11 @@ domxml_set(struct domxml *dx, const char *key, const char *value)
 	if (parse_indexed(key, "disk", &i, &rest) &&
 	    strcmp(rest, "target") == 0)
 		return set_disk_target(dx, i, value);
-	warnx("%s: unknown key '%s' (want name, uuid, nicN.mac, nicN.bridge "
-	    "or diskN.target)", dx->path, show(key).s);
+	if (parse_indexed(key, "disk", &i, &rest) &&
+	    strcmp(rest, "format") == 0)
+		return set_disk_format(dx, i, value);
+	warnx("%s: unknown key '%s' (want name, uuid, nicN.mac, nicN.bridge, "
+	    "diskN.target or diskN.format)", dx->path, show(key).s);
 	return -1;
 }
 

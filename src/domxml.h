@@ -188,6 +188,16 @@ char	*domxml_disk_get(const struct domxml *, size_t i, const char *key);
  *   "diskN.target"  abs_path_valid(VALUE) for file, dev and dir sources;
  *                   for a network disk's name any non-empty UTF-8 without
  *                   control characters
+ *   "diskN.format"  "qcow2" or "raw" (anything else is refused): the
+ *                   type attribute of the disk's <driver> is replaced,
+ *                   or added after the driver's last attribute; raw on a
+ *                   disk without a driver type changes nothing (libvirt
+ *                   reads such a disk as raw); qcow2 on a disk without
+ *                   <driver> inserts <driver name='qemu' type='qcow2'/>
+ *                   as its first child, indented as that child (quote:
+ *                   the disk's type attribute's), for a domain of type
+ *                   kvm or qemu only: for other types (xen) the driver
+ *                   name is the hypervisor's choice, so it is refused
  * VALUE is final (the caller has already turned "new"/"auto" into a
  * value).  An existing value is replaced in place: the bytes between the
  * attribute's quotes, or all the bytes between <name>/<uuid> and its end

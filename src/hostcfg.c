@@ -1667,6 +1667,151 @@ set_disk_target(struct hostcfg *c, size_t i, const char *value)
 	return edit_string(c, n, a, b, value, strlen(value));
 }
 
+/* Is S[a, b) one of the words of LIST? */
+static bool
+word_in(const char *s, size_t a, size_t b, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == b - a && memcmp(s + a, *list, b - a) == 0)
+			return true;
+	return false;
+}
+
+/* What xl reads in a format field (libxlu_disk_l.l); "" means raw. */
+static const char *const disk_formats[] = {
+	"raw", "qcow", "qcow2", "vhd", "qed", NULL
+};
+/* Prefix words naming a format (xl's deprecated raw: qcow: qcow2: vhd:). */
+static const char *const format_prefixes[] = {
+	"raw", "qcow", "qcow2", "vhd", NULL
+};
+/* Prefix words naming only a backend (xm, blktap1/2, xl): raw data. */
+static const char *const backend_prefixes[] = {
+	"file", "phy", "tap", "tap2", "tapdisk", "aio", "ioemu", NULL
+};
+
+/*
+ * Set disk I's format to VALUE (qcow2 or raw); the rules are in
+ * hostcfg.h ("diskN.format").
+ */
+static int
+set_disk_format(struct hostcfg *c, size_t i, const char *value)
+{
+	struct node *n;
+	struct field f, fmt = { 0 }, tgt = { 0 }, pos1 = { 0 }, pos2 = { 0 };
+	const char *s, *fw = NULL;
+	struct buf add = BUF_INIT;
+	size_t pos = 0, a, b, w, e, npos = 0;
+	bool qcow2 = strcmp(value, "qcow2") == 0, has_fmt = false;
+	bool has_tgt = false, phy = false, keyed;
+	int rc;
+
+	if (!qcow2 && strcmp(value, "raw") != 0) {
+		warnx("%s: invalid format '%s' for 'disk%zu.format' (want "
+		    "qcow2 or raw)", c->path, value, i);
+		return -1;
+	}
+	if ((n = item_for_edit(c, &c->doc->disk, i, "disk", "disk")) == NULL)
+		return -1;
+	s = n->dec;
+	/* The fields before target= (which takes the rest of the spec). */
+	for (;;) {
+		pos = field_at(s, n->dec_len, pos, &f);
+		if (f.has_eq && f.key_e - f.key_s == 6 &&
+		    memcmp(s + f.key_s, "target", 6) == 0) {
+			tgt = f;
+			has_tgt = true;
+			break;
+		}
+		if (f.has_eq && f.key_e - f.key_s == 6 &&
+		    memcmp(s + f.key_s, "format", 6) == 0) {
+			fmt = f;
+			has_fmt = true;
+		} else if (!field_keyed(s, f.key_s, f.end) && npos < 2)
+			*(npos++ == 0 ? &pos1 : &pos2) = f;
+		if (pos >= n->dec_len)
+			break;
+		pos++;
+	}
+	if (has_fmt)
+		return edit_string(c, n, fmt.val_s, fmt.val_e, value,
+		    strlen(value));
+	if (has_tgt) {
+		/* No format= means raw to xl. */
+		if (!qcow2)
+			return 1;
+		/* The separator of the target field: ',' and its blanks. */
+		buf_addf(&add, "format=qcow2%s", tgt.start > 0 ? "," : ", ");
+		if (tgt.start > 0)
+			buf_add(&add, s + tgt.start, tgt.key_s - tgt.start);
+		rc = edit_string(c, n, tgt.key_s, tgt.key_s, add.data,
+		    add.len);
+		buf_release(&add);
+		return rc;
+	}
+	if (npos == 0 ||
+	    !disk_target_range(s, n->dec_len, &a, &b, &keyed)) {
+		warnx("%s:%d:%d: disk %zu has no target", c->path, n->line,
+		    n->col, i);
+		return -1;
+	}
+	if (a > pos1.key_s) {
+		/* A prefix chain WORD:WORD:... before the path. */
+		for (w = pos1.key_s; w < a; w = e + 1) {
+			e = w;
+			while (s[e] != ':')
+				e++;
+			if (word_in(s, w, e, format_prefixes))
+				fw = s + w;
+			else if (!word_in(s, w, e, backend_prefixes)) {
+				warnx("%s:%d:%d: cannot set disk %zu's format: "
+				    "its prefix '%.*s:' is not one of file:, "
+				    "phy:, tap:, tap2:, tapdisk:, aio:, "
+				    "ioemu:, raw:, qcow:, qcow2:, vhd:; write "
+				    "the spec by hand", c->path, n->line,
+				    n->col, i, (int)(e - w), s + w);
+				return -1;
+			}
+			if (e - w == 3 && memcmp(s + w, "phy", 3) == 0)
+				phy = true;
+		}
+		if (!qcow2)
+			return fw == NULL || memcmp(fw, "raw:", 4) == 0 ? 1 :
+			    edit_string(c, n, pos1.key_s, a, "tap:aio:", 8);
+		if (phy) {
+			warnx("%s:%d:%d: cannot set disk %zu's format to "
+			    "qcow2: '%.*s' is a block device (phy:), not a "
+			    "qcow2 file; write the spec by hand", c->path,
+			    n->line, n->col, i, (int)(b - pos1.key_s),
+			    s + pos1.key_s);
+			return -1;
+		}
+		return edit_string(c, n, pos1.key_s, a, "tap:qcow2:", 10);
+	}
+	/* No prefix: xl reads the second positional field as the format. */
+	if (npos < 2) {
+		warnx("%s:%d:%d: cannot set disk %zu's format: '%s' has no "
+		    "prefix and no format field; write it 'PATH,raw,VDEV' or "
+		    "'file:PATH,VDEV' first", c->path, n->line, n->col, i, s);
+		return -1;
+	}
+	e = pos2.end;
+	while (e > pos2.key_s && is_blank(s[e - 1]))
+		e--;
+	if (e > pos2.key_s && !word_in(s, pos2.key_s, e, disk_formats)) {
+		warnx("%s:%d:%d: cannot set disk %zu's format: '%s' has no "
+		    "prefix, so xl reads '%.*s' as its format and refuses "
+		    "it; write it 'file:%s' (xm) or 'PATH,raw,%s' (xl) first",
+		    c->path, n->line, n->col, i, s, (int)(e - pos2.key_s),
+		    s + pos2.key_s, s, s + pos2.key_s);
+		return -1;
+	}
+	if (!qcow2 && (e == pos2.key_s ||
+	    (e - pos2.key_s == 3 && memcmp(s + pos2.key_s, "raw", 3) == 0)))
+		return 1;
+	return edit_string(c, n, pos2.key_s, e, value, strlen(value));
+}
+
 bool
 hostcfg_disk_is_cdrom(const struct hostcfg *c, size_t i)
 {
@@ -1754,8 +1899,11 @@ hostcfg_set(struct hostcfg *c, const char *key, const char *value)
 	if (parse_indexed(key, "disk", &i, &rest) &&
 	    strcmp(rest, "target") == 0)
 		return set_disk_target(c, i, value);
+	if (parse_indexed(key, "disk", &i, &rest) &&
+	    strcmp(rest, "format") == 0)
+		return set_disk_format(c, i, value);
 	warnx("%s: unknown key '%s' (want name, uuid, OVM_simple_name, "
-	    "nicN.KEY or diskN.target)", c->path, key);
+	    "nicN.KEY, diskN.target or diskN.format)", c->path, key);
 	return -1;
 }
 

@@ -189,6 +189,28 @@ bool	 hostcfg_disk_is_cdrom(const struct hostcfg *, size_t i);
  *   "diskN.target"  abs_path_valid(VALUE); a ',', '=', blank or tab
  *                   is refused unless the spec is in the keyed xl form
  *                   (target=).  Refusals name the disk's FILE:LINE:COL
+ *   "diskN.format"  "qcow2" or "raw" (anything else is refused): the
+ *                   disk format as xl (libxlu_disk_l.l) and xm read it,
+ *                   edited in the first place of these that applies:
+ *     - a "format=" field before "target=": its value is replaced;
+ *     - the keyed form (target=) without format=: for qcow2,
+ *       "format=qcow2," and the blanks the target field starts with
+ *       ("format=qcow2, " when target= is the first field) are inserted
+ *       just before "target="; for raw nothing (no format= is raw);
+ *     - a path with prefixes (file: phy: tap: tap2: tapdisk: aio: ioemu:
+ *       raw: qcow: qcow2: vhd:; any other prefix is refused): for qcow2
+ *       the whole chain becomes "tap:qcow2:", the one spelling xm's
+ *       blktap2 and xl both read as qcow2 (xl takes tap: for the backend,
+ *       qcow2: for the format, and skips the positional format field
+ *       after such a prefix, so the fields after the path stay as they
+ *       are); refused with phy: (a block device); for raw nothing when
+ *       the chain names no format or raw:, else the chain becomes
+ *       "tap:aio:";
+ *     - a path without prefix (xl's PATH,FORMAT,VDEV,ACCESS): the field
+ *       after the path is set to VALUE ("" and "raw" already mean raw);
+ *       refused when that field is missing or not a format (PATH,xvda,w:
+ *       xl reads xvda as the format and rejects the spec).
+ *                   The Xen 3.x blktap1 of Oracle VM 2 reads no qcow2.
  * VALUE is final (the caller has already turned "new"/"auto" into a
  * value).  "name" and "uuid" replace the text inside the existing quotes
  * of the effective assignment; a missing uuid is inserted as the line

@@ -473,6 +473,45 @@ done <<EOF
 $JOBS
 EOF
 
+# diskN.format=qcow2 on each spec form: xl's own disk parser
+# (xlu-referee --disk) reads format qcow2 and the same vdev, target and
+# access as before the edit.
+while read -r spec want; do
+	[ -n "$spec" ] || continue
+	[ -n "$REF" ] || break
+	printf "disk = [ '%s' ]\n" "$spec" >"$R/fmt.cfg"
+	run_imprint vmcfg "$R/fmt.cfg" set disk0.format=qcow2
+	check_exit "format $spec: edit" "$RC" 0
+	check_eq "format $spec: the spec written" "$(cat "$R/fmt.cfg")" \
+	    "disk = [ '$want' ]"
+	if ! before=$("$REF" --disk "$spec" 2>&1) ||
+	    ! after=$("$REF" --disk "$want" 2>&1); then
+		fail "format $spec: xl rejects a spec: $before / $after"
+		continue
+	fi
+	check_eq "format $spec: xl reads qcow2, the rest the same" \
+	    "$after" "format=qcow2 ${before#format=* }"
+	check_match "format $spec: xl read it before" "$before" \
+	    '^format=(raw|qcow2) vdev=xvda target=/p/x.img access=rw '
+done <<'EOF'
+file:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+tap:aio:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+tap2:aio:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+tap:tapdisk:aio:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+aio:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+raw:/p/x.img,xvda,w tap:qcow2:/p/x.img,xvda,w
+qcow2:/p/x.img,xvda:disk,w tap:qcow2:/p/x.img,xvda:disk,w
+/p/x.img,raw,xvda,w /p/x.img,qcow2,xvda,w
+/p/x.img,,xvda,w /p/x.img,qcow2,xvda,w
+format=raw,vdev=xvda,access=rw,target=/p/x.img format=qcow2,vdev=xvda,access=rw,target=/p/x.img
+vdev=xvda,access=rw,target=/p/x.img vdev=xvda,access=rw,format=qcow2,target=/p/x.img
+EOF
+printf "disk = [ 'phy:/dev/vg/x,xvda,w' ]\n" >"$R/fmt.cfg"
+run_imprint vmcfg "$R/fmt.cfg" set disk0.format=qcow2
+check_exit "format phy: refused" "$RC" 1
+check_eq "format phy: the message" "$ERR" \
+    "imprint: $R/fmt.cfg:1:10: cannot set disk 0's format to qcow2: 'phy:/dev/vg/x' is a block device (phy:), not a qcow2 file; write the spec by hand"
+
 # Oracle VM 3 (libxlutil rejects it): imprint reads back its own edit.
 fx=host-xm-ovm3-pvm.vm.cfg
 cp "$FIXTURES/$fx" "$R/$fx"

@@ -10,6 +10,12 @@
  *	disk[N]=SPEC
  * Exit status: 0 read, 1 libxlutil rejected the file, 2 usage.
  *
+ * "xlu-referee --disk SPEC" instead parses one disk spec with xl's own
+ * xlu_disk_parse and prints what xl makes of it, on one line:
+ *	format=F vdev=V target=PATH access=rw|ro backend=B
+ * (exit 1 when xl rejects the spec): tests/t-vmcfg.sh uses it to prove
+ * that a "diskN.format" edit means that format to xl.
+ *
  * Build: cc -o referee tests/xlu-referee.c -lxlutil -lxenlight
  */
 #include <stdio.h>
@@ -43,13 +49,42 @@ put_list(XLU_Config *cfg, const char *key)
 	}
 }
 
+static int
+put_disk(const char *spec)
+{
+	XLU_Config *cfg;
+	libxl_device_disk d;
+	int rc = 1;
+
+	if ((cfg = xlu_cfg_init(stderr, "disk")) == NULL) {
+		perror("xlu_cfg_init");
+		return 2;
+	}
+	libxl_device_disk_init(&d);
+	if (xlu_disk_parse(cfg, 1, &spec, &d) == 0) {
+		printf("format=%s vdev=%s target=%s access=%s backend=%s\n",
+		    libxl_disk_format_to_string(d.format),
+		    d.vdev ? d.vdev : "(none)",
+		    d.pdev_path ? d.pdev_path : "(none)",
+		    d.readwrite ? "rw" : "ro",
+		    libxl_disk_backend_to_string(d.backend));
+		rc = 0;
+	}
+	libxl_device_disk_dispose(&d);
+	xlu_cfg_destroy(cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	XLU_Config *cfg;
 
+	if (argc == 3 && strcmp(argv[1], "--disk") == 0)
+		return put_disk(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: xlu-referee FILE\n");
+		fprintf(stderr, "usage: xlu-referee FILE\n"
+		    "       xlu-referee --disk SPEC\n");
 		return 2;
 	}
 	if ((cfg = xlu_cfg_init(stderr, argv[1])) == NULL) {

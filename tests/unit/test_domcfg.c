@@ -282,6 +282,50 @@ test_load(void)
 	free(msg);
 }
 
+/* diskN.format through the one interface, in both formats. */
+static void
+test_disk_format(void)
+{
+	static const char xen[] = "disk = ['file:/p/t.img,xvda,w']\n";
+	static const char xml[] = "<domain type='qemu'>\n  <name>t</name>\n"
+	    "  <devices>\n    <disk type='file' device='disk'>\n"
+	    "      <source file='/p/t.img'/>\n"
+	    "      <target dev='vda'/>\n    </disk>\n  </devices>\n"
+	    "</domain>\n";
+	struct domcfg *c;
+	const char *t;
+	size_t n;
+
+	if ((c = parse("x.cfg", xen, strlen(xen))) != NULL) {
+		CHECK_INT(domcfg_set(c, "disk0.format", "qcow2"), 0);
+		t = domcfg_text(c, &n);
+		CHECK_MEM(t, n, "disk = ['tap:qcow2:/p/t.img,xvda,w']\n",
+		    strlen("disk = ['tap:qcow2:/p/t.img,xvda,w']\n"));
+		CHECK_STR(domcfg_disk_spec(c, 0), "tap:qcow2:/p/t.img,xvda,w");
+		t = domcfg_original(c, &n);
+		CHECK_MEM(t, n, xen, strlen(xen));
+	}
+	domcfg_free(c);
+	if ((c = parse("x.xml", xml, strlen(xml))) != NULL) {
+		CHECK_STR(domcfg_disk_spec(c, 0),
+		    "type=file,dev=vda,target=/p/t.img");
+		CHECK_INT(domcfg_set(c, "disk0.format", "qcow2"), 0);
+		CHECK_STR(domcfg_disk_spec(c, 0),
+		    "type=file,format=qcow2,dev=vda,target=/p/t.img");
+		CHECK_STR(domcfg_text(c, NULL), "<domain type='qemu'>\n"
+		    "  <name>t</name>\n  <devices>\n"
+		    "    <disk type='file' device='disk'>\n"
+		    "      <driver name='qemu' type='qcow2'/>\n"
+		    "      <source file='/p/t.img'/>\n"
+		    "      <target dev='vda'/>\n    </disk>\n  </devices>\n"
+		    "</domain>\n");
+		cap_start();
+		CHECK_INT(domcfg_set(c, "disk0.format", "vhd"), -1);
+		free(cap_stop());
+	}
+	domcfg_free(c);
+}
+
 int
 main(void)
 {
@@ -292,5 +336,6 @@ main(void)
 	test_xml_flags();
 	test_xml_uuid_form();
 	test_xml_add_nic();
+	test_disk_format();
 	return unit_done();
 }

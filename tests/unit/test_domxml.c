@@ -1078,6 +1078,103 @@ test_is_xml(void)
 	CHECK(!domxml_is_xml("<", 0));
 }
 
+/*
+ * diskN.format: <driver type=> replaced, added to a <driver> without it,
+ * or a whole <driver name='qemu' type='qcow2'/> put first in the disk,
+ * indented as its first child; the edits `imprint clone --disk-mode
+ * overlay` makes (format and target) on one document.
+ */
+static void
+test_disk_format(void)
+{
+	static const char head[] = "<domain type='kvm'>\n"
+	    "  <name>t</name>\n"
+	    "  <devices>\n";
+	static const char tail[] = "  </devices>\n</domain>\n";
+	struct domxml *dx;
+	struct buf in = BUF_INIT, want = BUF_INIT;
+	char *v;
+
+	/* no <driver>: added first, with the disk's quote and indent */
+	buf_addf(&in, "%s    <disk type=\"file\" device=\"disk\">\n"
+	    "\t<source file=\"/p/t.img\"/>\n"
+	    "\t<target dev=\"vda\" bus=\"virtio\"/>\n"
+	    "    </disk>\n%s", head, tail);
+	if ((dx = parse_str(in.data)) != NULL) {
+		set_rc(dx, "disk0.format", "raw", 1);
+		set_ok(dx, "disk0.format", "qcow2");
+		set_ok(dx, "disk0.target", "/p/c.qcow2");
+		buf_addf(&want, "%s    <disk type=\"file\" device=\"disk\">\n"
+		    "\t<driver name=\"qemu\" type=\"qcow2\"/>\n"
+		    "\t<source file=\"/p/c.qcow2\"/>\n"
+		    "\t<target dev=\"vda\" bus=\"virtio\"/>\n"
+		    "    </disk>\n%s", head, tail);
+		check_text(dx, want.data);
+		check_disk_get(dx, 0, "format", "qcow2");
+		set_rc(dx, "disk0.format", "qcow2", 1);
+		check_reparse(dx);
+		domxml_free(dx);
+	}
+	/* <driver type='raw'>: the value replaced, nothing else */
+	buf_reset(&in);
+	buf_reset(&want);
+	buf_addf(&in, "%s    <disk type='file' device='cdrom'><target "
+	    "dev='hdc'/></disk>\n"
+	    "    <disk type='file' device='disk'>\n"
+	    "      <driver name='qemu' type='raw' cache='none'/>\n"
+	    "      <source file='/p/t.img'/>\n"
+	    "    </disk>\n%s", head, tail);
+	if ((dx = parse_str(in.data)) != NULL) {
+		set_ok(dx, "disk0.format", "qcow2");
+		buf_addf(&want, "%s    <disk type='file' device='cdrom'><target "
+		    "dev='hdc'/></disk>\n"
+		    "    <disk type='file' device='disk'>\n"
+		    "      <driver name='qemu' type='qcow2' cache='none'/>\n"
+		    "      <source file='/p/t.img'/>\n"
+		    "    </disk>\n%s", head, tail);
+		check_text(dx, want.data);
+		refuse_set(dx, "disk1.format", "qcow2", "t.xml: disk 1 does not "
+		    "exist (the domain has 1 disks of device 'disk')");
+		refuse_set(dx, "disk0.format", "vmdk", "t.xml: invalid format "
+		    "'vmdk' for 'disk0.format' (want qcow2 or raw)");
+		domxml_free(dx);
+	}
+	/* <driver> without type: type= added after its last attribute */
+	buf_reset(&in);
+	buf_reset(&want);
+	buf_addf(&in, "%s    <disk type='file'><driver name='qemu' "
+	    "cache='none' /><source file='/p/t.img'/></disk>\n%s", head,
+	    tail);
+	if ((dx = parse_str(in.data)) != NULL) {
+		set_rc(dx, "disk0.format", "raw", 1);
+		set_ok(dx, "disk0.format", "qcow2");
+		buf_addf(&want, "%s    <disk type='file'><driver name='qemu' "
+		    "cache='none' type='qcow2' /><source file='/p/t.img'/>"
+		    "</disk>\n%s", head, tail);
+		check_text(dx, want.data);
+		v = domxml_disk_get(dx, 0, "format");
+		CHECK_STR(v, "qcow2");
+		free(v);
+		domxml_free(dx);
+	}
+	/* a Xen domain without <driver>: refused, the name is Xen's choice */
+	buf_reset(&in);
+	buf_addf(&in, "<domain type='xen'>\n  <name>t</name>\n  <devices>\n"
+	    "    <disk type='file'>\n      <source file='/p/t.img'/>\n"
+	    "    </disk>\n%s", tail);
+	if ((dx = parse_str(in.data)) != NULL) {
+		set_rc(dx, "disk0.format", "raw", 1);
+		refuse_set(dx, "disk0.format", "qcow2", "t.xml:4: disk 0 has "
+		    "no <driver> to give type='qcow2': the driver name depends "
+		    "on the hypervisor of a domain of type other than kvm or "
+		    "qemu (xen: qemu, tap or phy); add <driver name=... "
+		    "type='qcow2'/> by hand");
+		domxml_free(dx);
+	}
+	buf_release(&in);
+	buf_release(&want);
+}
+
 int
 main(void)
 {
@@ -1096,5 +1193,6 @@ main(void)
 	test_declarations();
 	test_add_remove();
 	test_is_xml();
+	test_disk_format();
 	return unit_done();
 }

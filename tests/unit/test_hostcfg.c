@@ -434,7 +434,7 @@ test_two_nics_one_line(void)
 	refuse_set(c, "disk2.target", "/dev/x", "disk 2 does not exist");
 	refuse_set(c, "disk0.target", "dev/x",
 	    "9:10: invalid path 'dev/x' for disk 0");
-	refuse_set(c, "disk0.format", "raw", "unknown key");
+	refuse_set(c, "disk0.vdev", "xvdb", "unknown key");
 	refuse_set(c, "nic2.mac", M3, "nic 2 does not exist");
 	xlu_check(c);
 	hostcfg_free(c);
@@ -1275,6 +1275,127 @@ out:
 	buf_release(&orig);
 }
 
+/*
+ * diskN.format on each disk spec form: the exact spec written (or the
+ * refusal), the quote and the rest of the line kept.  tests/t-vmcfg.sh
+ * has libxlutil read the same edits back.
+ */
+static void
+test_disk_format(void)
+{
+	static const struct {
+		const char *spec, *value, *want;	/* want NULL: refused */
+		int rc;
+		const char *msg;
+	} t[] = {
+		/* prefix chains: all become tap:qcow2: */
+		{ "file:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "tap:aio:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "tap2:aio:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "tap:tapdisk:aio:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "aio:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "raw:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ "qcow2:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 0, NULL },
+		{ " file:/p/x.img, ioemu:hda, w", "qcow2",
+		    " tap:qcow2:/p/x.img, ioemu:hda, w", 0, NULL },
+		{ "tap:qcow2:/p/x.img,xvda,w", "qcow2",
+		    "tap:qcow2:/p/x.img,xvda,w", 1, NULL },
+		/* raw: kept where it means raw, else tap:aio: */
+		{ "file:/p/x.img,xvda,w", "raw", "file:/p/x.img,xvda,w", 1,
+		    NULL },
+		{ "phy:/dev/vg/x,xvda,w", "raw", "phy:/dev/vg/x,xvda,w", 1,
+		    NULL },
+		{ "raw:/p/x.img,xvda,w", "raw", "raw:/p/x.img,xvda,w", 1,
+		    NULL },
+		{ "tap:qcow2:/p/x.img,xvda,w", "raw",
+		    "tap:aio:/p/x.img,xvda,w", 0, NULL },
+		/* xl positional without prefix: the second field */
+		{ "/p/x.img,raw,xvda,w", "qcow2", "/p/x.img,qcow2,xvda,w", 0,
+		    NULL },
+		{ "/p/x.img,,xvda", "qcow2", "/p/x.img,qcow2,xvda", 0, NULL },
+		{ "/p/x.img,,xvda", "raw", "/p/x.img,,xvda", 1, NULL },
+		{ "/p/x.img,qcow2,xvda,w", "raw", "/p/x.img,raw,xvda,w", 0,
+		    NULL },
+		/* keyed */
+		{ "format=raw, vdev=xvda, access=rw, target=/p/x.img",
+		    "qcow2", "format=qcow2, vdev=xvda, access=rw, "
+		    "target=/p/x.img", 0, NULL },
+		{ "vdev=xvda, access=rw, target=/p/x.img", "qcow2",
+		    "vdev=xvda, access=rw, format=qcow2, target=/p/x.img", 0,
+		    NULL },
+		{ "vdev=xvda,access=rw,target=/p/x,y.img", "qcow2",
+		    "vdev=xvda,access=rw,format=qcow2,target=/p/x,y.img", 0,
+		    NULL },
+		{ "target=/p/x.img", "qcow2", "format=qcow2, target=/p/x.img",
+		    0, NULL },
+		{ "vdev=xvda, target=/p/format=raw", "raw",
+		    "vdev=xvda, target=/p/format=raw", 1, NULL },
+		/* refusals */
+		{ "phy:/dev/vg/x,xvda,w", "qcow2", NULL, -1,
+		    "t.cfg:1:10: cannot set disk 0's format to qcow2: "
+		    "'phy:/dev/vg/x' is a block device (phy:)" },
+		{ "/p/x.img,xvda,w", "qcow2", NULL, -1,
+		    "t.cfg:1:10: cannot set disk 0's format: '/p/x.img,xvda,w'"
+		    " has no prefix, so xl reads 'xvda' as its format and "
+		    "refuses it; write it 'file:/p/x.img,xvda,w' (xm) or "
+		    "'PATH,raw,xvda,w' (xl) first" },
+		{ "/p/x.img", "qcow2", NULL, -1,
+		    "has no prefix and no format field" },
+		{ "iscsi:/p/x,xvda,w", "qcow2", NULL, -1,
+		    "its prefix 'iscsi:' is not one of" },
+		{ "file:/p/x.img,xvda,w", "vmdk", NULL, -1,
+		    "t.cfg: invalid format 'vmdk' for 'disk0.format' (want "
+		    "qcow2 or raw)" },
+		{ "file:/p/x.img,xvda,w", "QCOW2", NULL, -1,
+		    "invalid format" },
+	};
+	struct hostcfg *c;
+	struct buf in = BUF_INIT, want = BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&in);
+		buf_addf(&in, "disk = [ '%s' ]\nname = 'a'\n", t[i].spec);
+		if ((c = parse_buf("t.cfg", in.data, in.len)) == NULL)
+			continue;
+		if (t[i].want == NULL) {
+			refuse_set(c, "disk0.format", t[i].value, t[i].msg);
+		} else {
+			rc = hostcfg_set(c, "disk0.format", t[i].value);
+			if (!CHECK(rc == t[i].rc))
+				fprintf(stderr, "    spec '%s' %s: %d\n",
+				    t[i].spec, t[i].value, rc);
+			buf_reset(&want);
+			buf_addf(&want, "disk = [ '%s' ]\nname = 'a'\n",
+			    t[i].want);
+			check_text(c, &want);
+		}
+		hostcfg_free(c);
+	}
+	/* Disk 1 of two, in a double-quoted multi-line list. */
+	c = parse_str("disk = [\n    \"phy:/dev/vg/a,xvda,w\",\n"
+	    "    \"file:/p/b.img,xvdb,w\",\n]\n");
+	if (c != NULL) {
+		set_ok(c, "disk1.format", "qcow2");
+		CHECK_STR(hostcfg_text(c, NULL), "disk = [\n"
+		    "    \"phy:/dev/vg/a,xvda,w\",\n"
+		    "    \"tap:qcow2:/p/b.img,xvdb,w\",\n]\n");
+		refuse_set(c, "disk2.format", "qcow2",
+		    "disk 2 does not exist");
+		hostcfg_free(c);
+	}
+	buf_release(&in);
+	buf_release(&want);
+}
+
 int
 main(void)
 {
@@ -1301,5 +1422,6 @@ main(void)
 	test_empty_inputs();
 	test_big_comment();
 	test_ovm3_style();
+	test_disk_format();
 	return unit_done();
 }
