@@ -42,18 +42,77 @@ match_at(const char *s, size_t i, size_t start, size_t end, const char *old,
 	return true;
 }
 
-int
-clone_rename_path(const char *path, const char *old, const char *new,
+static bool
+is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool
+is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static char
+lower(char c)
+{
+	return is_upper(c) ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * The fallback match: old at s[i] in any letter case, starting at a
+ * non-alphanumeric boundary or a CamelCase one (a lowercase letter or a
+ * digit, then an uppercase letter: LogVol|Dc1), ending at a
+ * non-alphanumeric boundary.
+ */
+static bool
+match_case_at(const char *s, size_t i, size_t start, size_t end,
+    const char *old, size_t olen)
+{
+	size_t k;
+
+	if (i + olen > end)
+		return false;
+	for (k = 0; k < olen; k++)
+		if (lower(s[i + k]) != lower(old[k]))
+			return false;
+	if (i > start && is_alnum(s[i - 1]) && !(is_upper(s[i]) &&
+	    (is_lower(s[i - 1]) || (s[i - 1] >= '0' && s[i - 1] <= '9'))))
+		return false;
+	if (i + olen < end && is_alnum(s[i + olen]))
+		return false;
+	return true;
+}
+
+/* new, each letter in the case of the letter at its place in like. */
+static void
+add_cased(struct buf *b, const char *new, const char *like, size_t llen)
+{
+	size_t k;
+	char c;
+
+	for (k = 0; new[k] != '\0'; k++) {
+		c = new[k];
+		if (k < llen && is_upper(like[k]) && is_lower(c))
+			c = (char)(c - 'a' + 'A');
+		else if (k < llen && is_lower(like[k]))
+			c = lower(c);
+		buf_addc(b, c);
+	}
+}
+
+/* rename_path's work, with the exact match or the fallback one. */
+static int
+rename_with(const char *path, const char *old, const char *new, bool cased,
     char **out_r, unsigned *depth_r)
 {
 	size_t len = strlen(path), olen = strlen(old), start, end, i;
 	unsigned depth = 0;
 	struct buf b;
+	bool (*match)(const char *, size_t, size_t, size_t, const char *,
+	    size_t) = cased ? match_case_at : match_at;
 
-	*out_r = NULL;
-	*depth_r = 0;
-	if (olen == 0 || *new == '\0')
-		return 1;
 	/* components from the last one back: [start, end) */
 	end = len;
 	while (end > 0) {
@@ -65,17 +124,22 @@ clone_rename_path(const char *path, const char *old, const char *new,
 		while (start > 0 && path[start - 1] != '/')
 			start--;
 		for (i = start; i < end; i++)
-			if (match_at(path, i, start, end, old, olen))
+			if (match(path, i, start, end, old, olen))
 				break;
 		if (i < end) {
 			buf_init(&b);
 			buf_add(&b, path, start);
 			for (i = start; i < end; ) {
-				if (match_at(path, i, start, end, old, olen)) {
-					buf_adds(&b, new);
-					i += olen;
-				} else
+				if (!match(path, i, start, end, old, olen))
 					buf_addc(&b, path[i++]);
+				else {
+					if (cased)
+						add_cased(&b, new, path + i,
+						    olen);
+					else
+						buf_adds(&b, new);
+					i += olen;
+				}
 			}
 			buf_add(&b, path + end, len - end);
 			*out_r = buf_detach(&b, NULL);
@@ -86,6 +150,19 @@ clone_rename_path(const char *path, const char *old, const char *new,
 		depth++;
 	}
 	return 1;
+}
+
+int
+clone_rename_path(const char *path, const char *old, const char *new,
+    char **out_r, unsigned *depth_r)
+{
+	*out_r = NULL;
+	*depth_r = 0;
+	if (*old == '\0' || *new == '\0')
+		return 1;
+	if (rename_with(path, old, new, false, out_r, depth_r) == 0)
+		return 0;
+	return rename_with(path, old, new, true, out_r, depth_r);
 }
 
 int

@@ -22,6 +22,14 @@
  * match in it), so /srv/dc1/dc1.img gives /srv/dc1/dc2.img: the disk of
  * the clone beside the template's, not a new tree.
  *
+ * Only when OLD occurs nowhere so, a second try matches it in any letter
+ * case, starting at a non-alphanumeric boundary or a CamelCase one (a
+ * lowercase letter or digit, then an uppercase letter) and ending at a
+ * non-alphanumeric boundary, as LVM names are written: dc1 is found in
+ * /dev/VolGroupXX/LogVolDc1 (not in LogVolDc10, nor in LogVoldc1).  NEW
+ * then takes the letter case of the text it replaces, place by place
+ * (Dc1 -> Dc2, DC1 -> DC2; NEW's letters past the match keep theirs).
+ *
  * Returns 0 with *out_r (caller frees) and *depth_r the component
  * changed, counted from the end (0: the file name, 1: its directory,
  * ...); 1 when OLD does not occur so (*out_r NULL).  OLD and NEW must be

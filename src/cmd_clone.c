@@ -9,7 +9,8 @@
  * All or nothing: whatever this command created (directories, disks,
  * config, the apply's undo record) is removed again, and listed, when a
  * later step fails.  Xen configs (xm, xl, Oracle VM) and libvirt domain
- * XML.  With --inventory, a clone per row: every row is planned and
+ * XML; disks that are files, or LVs cloned as LVM snapshots (lvsnap.h:
+ * LVM, not the device node, is the authority on an LV).  With --inventory, a clone per row: every row is planned and
  * refused first, every clone made, then the batch runner (batch.h)
  * applies the recipe to all, and a row it fails is removed.
  */
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -36,6 +38,7 @@
 #include "domcfg.h"
 #include "imgchk.h"
 #include "inventory.h"
+#include "lvsnap.h"
 #include "recipe.h"
 #include "runtool.h"
 #include "undo.h"
@@ -55,7 +58,8 @@ enum {
 	OPT_JSON,
 	OPT_MAC_SCAN,
 	OPT_NAME,
-	OPT_PER_LAUNCH
+	OPT_PER_LAUNCH,
+	OPT_SNAPSHOT_SIZE
 };
 
 const struct option clone_long_options[] = {
@@ -73,17 +77,21 @@ const struct option clone_long_options[] = {
 	{ "mac-scan",	required_argument,	NULL, OPT_MAC_SCAN },
 	{ "name",	required_argument,	NULL, OPT_NAME },
 	{ "per-launch",	required_argument,	NULL, OPT_PER_LAUNCH },
+	{ "snapshot-size", required_argument,	NULL, OPT_SNAPSHOT_SIZE },
 	{ NULL,		0,			NULL, 0 }
 };
 
 const char clone_usage[] =
 "usage: imprint clone [--dry-run] [--force] [--json] --from TEMPLATE_CONFIG\n"
-"                     --name NEW [--disk-mode overlay|copy]\n"
-"                     [--disk NEW_PATH]... [--config-out PATH]\n"
-"                     [--mac-scan DIR]... [-D KEY=VALUE]... [RECIPE]\n"
+"                     --name NEW [--disk-mode overlay|copy|snapshot]\n"
+"                     [--snapshot-size SIZE] [--disk NEW_PATH]...\n"
+"                     [--config-out PATH] [--mac-scan DIR]...\n"
+"                     [-D KEY=VALUE]... [RECIPE]\n"
 "       imprint clone [--dry-run] [--force] [--json] --from TEMPLATE_CONFIG\n"
-"                     --inventory FILE.csv [--disk-mode overlay|copy]\n"
-"                     [-j N] [--per-launch N] [--mac-scan DIR]...\n"
+"                     --inventory FILE.csv\n"
+"                     [--disk-mode overlay|copy|snapshot]\n"
+"                     [--snapshot-size SIZE] [-j N] [--per-launch N]\n"
+"                     [--mac-scan DIR]...\n"
 "                     [-D KEY=VALUE]... [RECIPE]\n"
 "\n"
 "Make a new guest NEW from the stopped template whose domain config is\n"
@@ -103,10 +111,11 @@ const char clone_usage[] =
 "                          order (default: the template's path with its\n"
 "                          name replaced)\n"
 "  --disk-mode MODE        overlay (a qcow2 file backed by the template\n"
-"                          disk; the clone's config says qcow2) or copy\n"
+"                          disk; the clone's config says qcow2), copy\n"
 "                          (reflinked where the filesystem can, else\n"
-"                          sparse); default copy where reflinks work,\n"
-"                          else overlay\n"
+"                          sparse) or snapshot (an LVM snapshot of the\n"
+"                          template's LV); default snapshot for LVs, copy\n"
+"                          where reflinks work, else overlay\n"
 "  -n, --dry-run           print what would be created; create nothing\n"
 "                          (the guest's plan is not computed)\n"
 "  --force                 clone even when the template looks alive\n"
@@ -121,6 +130,9 @@ const char clone_usage[] =
 "                          under DIR (the template's MACs never either)\n"
 "  --name NEW              the clone's name (and default hostname)\n"
 "  --per-launch N          --inventory: clones per appliance\n"
+"  --snapshot-size SIZE    each snapshot's copy-on-write space (K, M, G,\n"
+"                          T; default a fifth of the origin LV; none for\n"
+"                          a thin origin)\n"
 "\n"
 "Exit status: 0 success, 1 failure (nothing left behind), 2 usage error,\n"
 "or the template's config or the recipe cannot be read.\n";
@@ -128,7 +140,8 @@ const char clone_usage[] =
 enum clone_mode {
 	CLONE_MODE_DEFAULT,
 	CLONE_MODE_OVERLAY,
-	CLONE_MODE_COPY
+	CLONE_MODE_COPY,
+	CLONE_MODE_SNAPSHOT
 };
 
 struct clone_opts {
@@ -138,6 +151,8 @@ struct clone_opts {
 	const char		*config_out;
 	const char		*inventory;
 	enum clone_mode		 mode;
+	const char		*snapshot_size;	/* --snapshot-size */
+	uint64_t		 snap_bytes;	/* ... in bytes */
 	struct strlist		 disks;		/* --disk */
 	struct strlist		 scan;		/* --mac-scan */
 	unsigned		 jobs, per_launch;
@@ -152,11 +167,17 @@ struct clone_disk {
 	mode_t		 mode;		/* the template's */
 	char		*path;		/* the clone's */
 	bool		 reflinked;
+	/* snapshot mode: the template's LV as lvs sees it, the new LV's
+	 * name and size (0: a thin snapshot) */
+	struct lvsnap_lv *lv;
+	char		*new_lv;
+	uint64_t	 snap_size;
 };
 
 /* What the run created, for the removal after a failure. */
 struct clone_made {
 	struct strlist	 files;		/* disks, config, undo record */
+	struct strlist	 lvs;		/* snapshot LVs, "VG/LV" */
 	struct strlist	 dirs;
 };
 
@@ -174,6 +195,18 @@ struct clone_one {
 	struct strlist		 dirs, modes;	/* to make, with modes */
 	struct clone_made	 made;
 };
+
+static int
+parse_snapshot_size(const char *arg, uint64_t *bytes_r)
+{
+	const char *why;
+
+	if (lvsnap_parse_size(arg, bytes_r, &why) == -1) {
+		warnx("--snapshot-size '%s': %s", esc(arg), why);
+		return -1;
+	}
+	return 0;
+}
 
 static int
 parse_clone_opts(int argc, char **argv, struct clone_opts *o)
@@ -203,14 +236,11 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 				o->mode = CLONE_MODE_OVERLAY;
 			else if (strcmp(optarg, "copy") == 0)
 				o->mode = CLONE_MODE_COPY;
-			else if (strcmp(optarg, "snapshot") == 0) {
-				warnx("--disk-mode snapshot (an LVM snapshot "
-				    "of the template's LV) is not done yet; "
-				    "use overlay or copy");
-				return -1;
-			} else {
-				warnx("--disk-mode wants overlay or copy, not "
-				    "'%s'", esc(optarg));
+			else if (strcmp(optarg, "snapshot") == 0)
+				o->mode = CLONE_MODE_SNAPSHOT;
+			else {
+				warnx("--disk-mode wants overlay, copy or "
+				    "snapshot, not '%s'", esc(optarg));
 				return -1;
 			}
 			break;
@@ -249,6 +279,12 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 		case OPT_PER_LAUNCH:
 			if (cmd_parse_count("--per-launch", optarg, 1,
 			    BATCH_MAX_PER_LAUNCH, &o->per_launch) == -1)
+				return -1;
+			break;
+		case OPT_SNAPSHOT_SIZE:
+			if (cmd_set_once(&o->snapshot_size,
+			    "--snapshot-size") == -1 ||
+			    parse_snapshot_size(optarg, &o->snap_bytes) == -1)
 				return -1;
 			break;
 		default:
@@ -405,6 +441,31 @@ check_target(const char *what, const char *path, bool renamed,
 	return -1;
 }
 
+/*
+ * Remove the snapshot LVs made ("VG/LV"), newest first, listing each on
+ * stderr and in arr (may be NULL).  They are made after the directories
+ * and before the config: remove_made calls this between the two.
+ */
+static void
+remove_lvs(const struct strlist *lvs, json_object *arr)
+{
+	char *vg;
+	size_t i;
+
+	for (i = lvs->n; i-- > 0; ) {
+		vg = xstrdup(lvs->v[i]);
+		vg[strcspn(vg, "/")] = '\0';
+		if (lvsnap_remove(vg, lvs->v[i] + strlen(vg) + 1) == 0) {
+			fprintf(stderr, "imprint: removed LV '%s'\n",
+			    esc(lvs->v[i]));
+			if (arr)
+				json_object_array_add(arr,
+				    json_object_new_string(lvs->v[i]));
+		}
+		free(vg);
+	}
+}
+
 /* Remove what was made, newest first, listing each on stderr. */
 static void
 remove_made(struct clone_made *m, json_object *doc)
@@ -421,6 +482,7 @@ remove_made(struct clone_made *m, json_object *doc)
 				    json_object_new_string(m->files.v[i]));
 		} else if (errno != ENOENT)	/* an undo record not made */
 			warn("cannot remove '%s'", esc(m->files.v[i]));
+	remove_lvs(&m->lvs, arr);
 	for (i = m->dirs.n; i-- > 0; )
 		if (rmdir(m->dirs.v[i]) == 0) {
 			fprintf(stderr, "imprint: removed directory '%s'\n",
@@ -531,6 +593,37 @@ set_overlay_format(struct domcfg *cfg)
 	return rc;
 }
 
+/* "created snapshot LV VG/NEW of VG/ORIGIN (size N bytes)", or JSON. */
+static void
+report_snapshot(json_object *arr, const struct clone_disk *d, bool dry)
+{
+	json_object *o;
+
+	if (arr == NULL) {
+		printf("%s snapshot LV %s/%s of %s/%s ", dry ? "would create" :
+		    "created", d->lv->vg_name, d->new_lv, d->lv->vg_name,
+		    d->lv->lv_name);
+		if (d->snap_size)
+			printf("(size %" PRIu64 " bytes)\n", d->snap_size);
+		else
+			printf("(thin, no size)\n");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string(d->path));
+	json_object_object_add(o, "template",
+	    json_object_new_string(d->tmpl));
+	json_object_object_add(o, "mode", json_object_new_string("snapshot"));
+	json_object_object_add(o, "vg",
+	    json_object_new_string(d->lv->vg_name));
+	json_object_object_add(o, "lv", json_object_new_string(d->new_lv));
+	json_object_object_add(o, "origin",
+	    json_object_new_string(d->lv->lv_name));
+	json_object_object_add(o, "size", d->snap_size ?
+	    json_object_new_int64((int64_t)d->snap_size) : NULL);
+	json_object_array_add(arr, o);
+}
+
 static const char *
 disk_how(enum clone_mode mode, const struct clone_disk *d)
 {
@@ -545,6 +638,10 @@ report_disk(json_object *arr, enum clone_mode mode,
 {
 	json_object *o;
 
+	if (mode == CLONE_MODE_SNAPSHOT) {
+		report_snapshot(arr, d, dry);
+		return;
+	}
 	if (arr == NULL) {
 		printf("%s disk %s (", dry ? "would create" : "created",
 		    esc(d->path));
@@ -572,6 +669,198 @@ report_disk(json_object *arr, enum clone_mode mode,
 		json_object_object_add(o, "reflinked",
 		    json_object_new_boolean(d->reflinked));
 	json_object_array_add(arr, o);
+}
+
+/* The directory LVM gives lv's VG ("/dev/VG"), for a message. */
+static const char *
+dir_of_lv(const struct lvsnap_lv *lv)
+{
+	static char dir[LVSNAP_PATH_MAX];
+	const char *s = strrchr(lv->lv_path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", s ? (int)(s - lv->lv_path) : 0,
+	    lv->lv_path);
+	return dir;
+}
+
+/*
+ * Snapshot mode, disk i: the template's disk d->tmpl must be an LV that
+ * lvs knows (LVM is the authority: the device need not exist on this
+ * host) and no snapshot itself.  The new LV is its name with the
+ * template's name tname replaced, or --disk's last component, in the
+ * directory of the LV's own VG; d->path, the config's target, is
+ * d->tmpl with the name replaced, or --disk.  The new LV must not
+ * exist.  Its size: --snapshot-size or a fifth of the origin, in whole
+ * extents; 0 (a thin snapshot) for a thin origin without
+ * --snapshot-size.  Returns 0, or -1 after one message.
+ */
+static int
+plan_snapshot(const struct clone_opts *o, const struct clone_one *c,
+    const char *tname, size_t i, struct clone_disk *d)
+{
+	struct lvsnap_lv *lv, other;
+	char *obj, *dir, *ldir;
+	unsigned depth = 0;
+	int r;
+
+	lv = d->lv = xcalloc(1, sizeof(*d->lv));
+	if ((r = lvsnap_query(d->tmpl, lv)) == -1)
+		return -1;
+	if (r == 1) {
+		warnx("refusing to clone: the template's disk '%s' is no LV "
+		    "that LVM knows (lvs: %s); --disk-mode snapshot wants "
+		    "LVs, use overlay or copy for files", esc(d->tmpl),
+		    esc(lv->why));
+		return -1;
+	}
+	if (lvsnap_is_thick_snapshot(lv)) {
+		warnx("refusing to clone: the template's disk '%s' is itself "
+		    "a snapshot (of %s/%s), which LVM cannot snapshot; clone "
+		    "from its origin, or use --disk-mode copy", esc(d->tmpl),
+		    lv->vg_name, lv->origin);
+		return -1;
+	}
+	d->tmpl_real = xstrdup(lv->lv_path);
+	if (c->disk_args->n) {
+		d->path = absolute(c->disk_args->v[i]);
+		dir = dir_of(d->path);
+		ldir = dir_of(lv->lv_path);
+		r = strcmp(dir, ldir);
+		free(dir);
+		if (r != 0) {
+			warnx("refusing to clone: --disk '%s' is not in '%s/', "
+			    "the directory of VG '%s': a snapshot LV is made "
+			    "in its origin's VG", esc(d->path), esc(ldir),
+			    lv->vg_name);
+			free(ldir);
+			return -1;
+		}
+		free(ldir);
+		d->new_lv = xstrdup(strrchr(d->path, '/') + 1);
+	} else if (tname == NULL || clone_rename_path(lv->lv_name, tname,
+	    c->name, &d->new_lv, &depth) != 0 || clone_rename_path(d->tmpl,
+	    tname, c->name, &d->path, &depth) != 0 || depth != 0) {
+		warnx("refusing to clone: the template's name '%s' is not in "
+		    "the name of its LV '%s/%s' (disk '%s'); give --disk "
+		    "%s/NEW_LV", tname ? esc(tname) : "(none)", lv->vg_name,
+		    lv->lv_name, esc(d->tmpl), esc(dir_of_lv(lv)));
+		return -1;
+	}
+	if (!lvsnap_name_valid(d->new_lv)) {
+		warnx("refusing to clone: '%s' is no LV name LVM takes (1 to "
+		    "127 letters, digits, '+', '_', '.', '-'); give --disk "
+		    "NEW_PATH", esc(d->new_lv));
+		return -1;
+	}
+	obj = xasprintf("%s/%s", lv->vg_name, d->new_lv);
+	r = lvsnap_query(obj, &other);
+	if (r == 0)
+		warnx("refusing to clone: LV '%s' exists", obj);
+	free(obj);
+	if (r != 1)
+		return -1;
+	if (lvsnap_is_thin(lv) && o->snapshot_size == NULL)
+		d->snap_size = 0;
+	else if ((d->snap_size = o->snapshot_size ?
+	    lvsnap_round_extents(o->snap_bytes, lv->extent_size) :
+	    lvsnap_default_size(lv->lv_size, lv->extent_size)) == 0) {
+		warnx("refusing to clone: the snapshot of LV '%s/%s' would be "
+		    "too large; give a smaller --snapshot-size", lv->vg_name,
+		    lv->lv_name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Do the snapshots of d[0..n-1] fit in their VGs' free space, summed per
+ * VG?  Returns 0, or -1 after the refusal with the figures.
+ */
+static int
+check_vg_free(const struct clone_disk *d, size_t n)
+{
+	uint64_t need;
+	size_t i, k;
+	char *msg;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(d[k].lv->vg_name, d[i].lv->vg_name) == 0)
+				break;
+		if (k < i)
+			continue;	/* this VG was summed already */
+		need = 0;
+		for (k = i; k < n; k++)
+			if (strcmp(d[k].lv->vg_name, d[i].lv->vg_name) == 0)
+				need = need + d[k].snap_size < need ?
+				    UINT64_MAX : need + d[k].snap_size;
+		msg = lvsnap_short_message(d[i].lv->vg_name, need,
+		    d[i].lv->vg_free, d[i].lv->extent_size);
+		if (msg) {
+			warnx("%s", msg);
+			free(msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Without --disk-mode: is the template's first guest disk a block
+ * device that lvs knows as an LV?  Returns 1 yes, 0 no, -1 after one
+ * message (lvs missing or not understood).
+ */
+static int
+first_disk_is_lv(const struct domcfg *cfg)
+{
+	struct lvsnap_lv lv;
+	struct stat st;
+	size_t *idx = NULL;
+	char *t = NULL;
+	int r = 0;
+
+	if (disks_guest(cfg, &idx) > 0 &&
+	    (t = domcfg_disk_target(cfg, idx[0])) != NULL &&
+	    stat(t, &st) == 0 && S_ISBLK(st.st_mode)) {
+		r = lvsnap_query(t, &lv);
+		r = r == 0 ? 1 : r == 1 ? 0 : -1;
+	}
+	free(t);
+	free(idx);
+	return r;
+}
+
+/*
+ * lvcreate the snapshot d plans, its "VG/LV" added to lvs (also when
+ * lvcreate failed yet the LV is there: never an orphan), then ask lvs
+ * where the device is.  d->path stays the config's target when it names
+ * that device, else becomes LVM's path.  Returns 0, or -1 after one
+ * message.
+ */
+static int
+make_snapshot(struct clone_disk *d, struct strlist *lvs)
+{
+	struct lvsnap_lv nl;
+	char *obj = xasprintf("%s/%s", d->lv->vg_name, d->new_lv);
+	int r;
+
+	r = lvsnap_create(d->lv->vg_name, d->lv->lv_name, d->new_lv,
+	    d->snap_size);
+	if (r == 0 || lvsnap_query(obj, &nl) == 0)
+		strlist_add(lvs, obj);
+	if (r == 0 && (r = lvsnap_query(obj, &nl)) == 1) {
+		warnx("cannot find LV '%s' after lvcreate made it (lvs: %s)",
+		    obj, esc(nl.why));
+		r = -1;
+	}
+	free(obj);
+	if (r != 0)
+		return -1;
+	if (!disks_same_path(d->path, nl.lv_path)) {
+		free(d->path);
+		d->path = xstrdup(nl.lv_path);
+	}
+	return 0;
 }
 
 /*
@@ -615,6 +904,20 @@ plan_disks(const struct clone_opts *o, const struct clone_one *c,
 			    "absolute path", idx[i], esc(o->from));
 			goto out;
 		}
+		if (o->mode == CLONE_MODE_SNAPSHOT) {
+			if (plan_snapshot(o, c, tname, i, &d[i]) == -1)
+				goto out;
+			for (k = 0; k < i; k++)
+				if (strcmp(d[k].new_lv, d[i].new_lv) == 0 &&
+				    strcmp(d[k].lv->vg_name,
+				    d[i].lv->vg_name) == 0) {
+					warnx("refusing to clone: two disks "
+					    "would be LV '%s/%s'",
+					    d[i].lv->vg_name, d[i].new_lv);
+					goto out;
+				}
+			continue;
+		}
 		if (stat(d[i].tmpl, &st) == -1) {
 			warn("cannot open the template's disk '%s'",
 			    esc(d[i].tmpl));
@@ -622,8 +925,8 @@ plan_disks(const struct clone_opts *o, const struct clone_one *c,
 		}
 		if (!S_ISREG(st.st_mode)) {
 			warnx("refusing to clone: the template's disk '%s' is "
-			    "not a file (an LV wants --disk-mode snapshot, "
-			    "not done yet)", esc(d[i].tmpl));
+			    "not a file (an LV wants --disk-mode snapshot)",
+			    esc(d[i].tmpl));
 			goto out;
 		}
 		d[i].mode = (st.st_mode & 07777) | S_IRUSR | S_IWUSR;
@@ -681,6 +984,8 @@ release_disks(struct clone_disk *d, size_t n)
 		free(d[i].tmpl_real);
 		free(d[i].format);
 		free(d[i].path);
+		free(d[i].lv);
+		free(d[i].new_lv);
 	}
 	free(d);
 }
@@ -694,6 +999,7 @@ one_release(struct clone_one *c)
 	strlist_release(&c->dirs);
 	strlist_release(&c->modes);
 	strlist_release(&c->made.files);
+	strlist_release(&c->made.lvs);
 	strlist_release(&c->made.dirs);
 }
 
@@ -811,6 +1117,13 @@ create_one(const struct clone_opts *o, const struct domcfg *cfg,
 			printf("created directory %s\n", esc(c->dirs.v[i]));
 	}
 	for (i = 0; i < c->n; i++) {
+		if (o->mode == CLONE_MODE_SNAPSHOT) {
+			if (make_snapshot(&c->d[i], &c->made.lvs) == -1)
+				return -1;
+			if (!quiet || arr)
+				report_disk(arr, o->mode, &c->d[i], false);
+			continue;
+		}
 		if (o->mode == CLONE_MODE_OVERLAY)
 			x = make_overlay(&c->d[i]);
 		else
@@ -982,6 +1295,17 @@ cmd_clone(int argc, char **argv)
 	/* absolute, so that "vm.cfg" in the template's directory has one */
 	from = absolute(o.from);
 	tdir = dir_of(from);
+	if (o.mode == CLONE_MODE_DEFAULT && (x = first_disk_is_lv(cfg)) != 0) {
+		if (x == -1)
+			goto out;
+		o.mode = CLONE_MODE_SNAPSHOT;
+	}
+	if (o.snapshot_size && o.mode != CLONE_MODE_SNAPSHOT) {
+		warnx("--snapshot-size goes with --disk-mode snapshot (the "
+		    "template's disks are LVs)");
+		rc = cmd_usage_error("clone");
+		goto out;
+	}
 	nc = inv ? inv->nrows : 1;
 	c = xcalloc(nc, sizeof(*c));
 	bad = 0;
@@ -1038,6 +1362,17 @@ cmd_clone(int argc, char **argv)
 	}
 	if (bad)
 		goto out;
+	if (o.mode == CLONE_MODE_SNAPSHOT) {
+		/* every clone's snapshots, summed per VG */
+		struct clone_disk *all = xcalloc(nc * c[0].n, sizeof(*all));
+
+		for (i = 0, k = 0; i < nc; k += c[i].n, i++)
+			memcpy(all + k, c[i].d, c[i].n * sizeof(*all));
+		x = check_vg_free(all, k);
+		free(all);
+		if (x == -1)
+			goto out;
+	}
 	for (i = 0; i < c[0].n; i++)
 		if (cmd_refuse_alive(c[0].d[i].tmpl, tname,
 		    domcfg_get_string(cfg, "uuid"), o.force, "clone") == -1)

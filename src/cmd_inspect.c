@@ -5,6 +5,8 @@
  *
  * Every image given is a separate guest; all share one appliance.
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -17,6 +19,7 @@
 #include "consist.h"
 #include "guest.h"
 #include "imgchk.h"
+#include "lvsnap.h"
 #include "rootdir.h"
 #include "domcfg.h"
 #include "survey.h"
@@ -403,6 +406,39 @@ json_chain(const struct imgchk *chain)
 }
 
 /*
+ * Snapshot health: when image is a block device that lvs knows as a
+ * snapshot LV, its origin and copy-on-write use, on stdout (text) or in
+ * obj (JSON), and a warning on stderr when it is nearly full.  lvs is
+ * asked only of block devices: an image file costs nothing and needs no
+ * lvm2.  Nothing is said when lvs is missing or knows no LV there.
+ */
+static void
+snapshot_health(const char *image, json_object *obj)
+{
+	struct lvsnap_lv lv;
+	struct stat st;
+	char *line;
+	bool warn;
+
+	if (stat(image, &st) == -1 || !S_ISBLK(st.st_mode) ||
+	    lvsnap_query(image, &lv) != 0 ||
+	    (line = lvsnap_health(&lv, &warn)) == NULL)
+		return;
+	if (obj) {
+		jset(obj, "snapshot_origin", jstr(lv.origin));
+		jset(obj, "snapshot_percent", lv.has_percent &&
+		    !lvsnap_is_thin(&lv) ? json_object_new_double(
+		    lv.percent_x100 / 100.0) : NULL);
+	} else
+		printf("%s\n", line);
+	if (warn)
+		warnx("warning: '%s': %s; a snapshot fills at 100%% and "
+		    "becomes invalid; extend it with lvextend -L +SIZE %s/%s",
+		    esc(image), line, lv.vg_name, lv.lv_name);
+	free(line);
+}
+
+/*
  * Inspect image k, or the tree rd when it is not NULL (gs is NULL then,
  * and images[0] the tree's path).  Returns 0 consistent, 1 inconsistent,
  * 2 error; adds the image's JSON object to arr when JSON is on.
@@ -434,6 +470,8 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 			    json_chain(guest_image_chain(gs, k)));
 		json_object_array_add(arr, obj);
 	}
+	if (!rd && obj)
+		snapshot_health(image, obj);
 	if (rd)
 		rootdir_copy_root(rd, &root);
 	if ((!rd && (guest_pick_root(gs, k, &o->root, NULL, &root, &fs,
@@ -467,6 +505,8 @@ inspect_one(struct guest *gs, size_t k, const struct inspect_opts *o,
 	}
 	text_image(image, format, rd ? NULL : guest_image_chain(gs, k), fs,
 	    nfs, &root, &s);
+	if (!rd)
+		snapshot_health(image, NULL);
 	if (cfg)
 		text_vmcfg(cfg);
 	if (nf == 0)

@@ -78,8 +78,9 @@ sums_before=$(sums)
 # --- refusals before anything is made (no appliance) -----------------------
 before=$(listing "$SCRATCH")
 run_imprint clone --from "$XEN/dc1.cfg" --name dc2 --disk-mode snapshot
-check_exit "snapshot mode: not yet" "$RC" 2
-check_match "snapshot mode: says so" "$ERR" 'snapshot.*not done yet'
+check_exit "snapshot mode: the template is no LV" "$RC" 1
+check_match "snapshot mode: says so" "$ERR" \
+    "disk '$IMG/dc1.img' is no LV that LVM knows|lvs is not installed"
 run_imprint clone --from "$XEN/dc1.cfg" --name 'dc 2'
 check_exit "a bad name" "$RC" 2
 run_imprint clone --from "$XEN/dc1.cfg" --name dc2 -D name=dc3

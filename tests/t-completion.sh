@@ -31,7 +31,8 @@ check_eq "imprint inspect --j" "$(complete_line imprint inspect --j)" "--json"
 check_eq "imprint undo --" "$(complete_line imprint undo --)" \
     "--force --help --json --root-dir"
 check_eq "imprint clone --disk-mode " \
-    "$(complete_line imprint clone --disk-mode '')" "copy overlay"
+    "$(complete_line imprint clone --disk-mode '')" \
+    "copy overlay snapshot"
 check_eq "imprint apply --mac-prefix " \
     "$(complete_line imprint apply --mac-prefix '')" "kvm ovm3 xen"
 

@@ -68,9 +68,26 @@ test_rename(void)
 	    "/srv/dc2/images/disk.img", 2);
 	/* twice in one component: both */
 	CHECK_REN("/srv/dc1-dc1.img", "dc1", "dc2", "/srv/dc2-dc2.img", 0);
-	/* '_', '-', '.' are boundaries; the match is case-sensitive */
+	/* '_', '-', '.' are boundaries */
 	CHECK_REN("/x/EL52_vm1/a", "vm1", "vm2", "/x/EL52_vm2/a", 1);
-	CHECK_REN("/x/DC1.img", "dc1", "dc2", "-", 0);
+	/* the fallback: any case, at a CamelCase boundary, NEW cased so */
+	CHECK_REN("/dev/VolGroupXX/LogVolDc1", "dc1", "dc2",
+	    "/dev/VolGroupXX/LogVolDc2", 0);
+	CHECK_REN("/x/DC1.img", "dc1", "dc2", "/x/DC2.img", 0);
+	CHECK_REN("/dev/vg/LogVolDc1", "dc1", "web-02", "/dev/vg/LogVolWeb-02",
+	    0);
+	CHECK_REN("/dev/vg/lv2Dc1", "dc1", "dc2", "/dev/vg/lv2Dc2", 0);
+	CHECK_REN("/dev/vg/dc1", "DC1", "DC2", "/dev/vg/dc2", 0);
+	CHECK_REN("/x/el52_vm1/a", "EL52_vm1", "EL52_vm2", "/x/el52_vm2/a", 1);
+	/* ... but not inside a word, nor as a prefix */
+	CHECK_REN("/dev/vg/LogVolDc10", "dc1", "dc2", "-", 0);
+	CHECK_REN("/dev/vg/LogVoldc1", "dc1", "dc2", "-", 0);
+	CHECK_REN("/dev/vg/LOGVOLDC1", "dc1", "dc2", "-", 0);
+	CHECK_REN("/images/xDc1.img", "dc1", "dc2", "/images/xDc2.img", 0);
+	CHECK_REN("/images/Xdc1.img", "dc1", "dc2", "-", 0);
+	/* an exact match anywhere wins over the fallback */
+	CHECK_REN("/srv/dc1/LogVolDc1", "dc1", "dc2", "/srv/dc2/LogVolDc1", 1);
+	CHECK_REN("/srv/Dc1/LogVolDc1", "dc1", "dc2", "/srv/Dc1/LogVolDc2", 0);
 	/* a trailing slash is kept */
 	CHECK_REN("/x/dc1/", "dc1", "dc2", "/x/dc2/", 0);
 	/* a relative path */
