@@ -1,11 +1,11 @@
 #!/bin/bash
 # tests/t-boot.sh - the boot proof of issue 5: a clone of a real Debian 12
-# guest, personalized by `imprint apply`, boots under qemu with the
-# recipe's identity (see tests/boot.md).
+# guest, made and personalized by `imprint clone`, boots under qemu with
+# the recipe's identity (see tests/boot.md).
 #
-# Steps: build the template (tests/mkdebian.sh, cached) -> two qcow2
-# overlays and two copies of the domain config in a scratch directory ->
-# one `imprint apply --inventory` over both (one appliance; the recipe
+# Steps: build the template (tests/mkdebian.sh, cached) -> one `imprint
+# clone --inventory` makes three qcow2 overlays and their domain configs
+# in a scratch directory and personalizes them (one appliance; the recipe
 # also forgets the machine-id and the filesystems' UUIDs and makes new SSH
 # host keys) -> tests/bootcheck.sh boots each overlay with the NICs' MACs
 # taken from its (edited) config -> assert each console report: hostname;
@@ -52,35 +52,35 @@ if [ "$rc" -ne 0 ] || [ ! -f "$dir/debian-boot.img" ]; then
 fi
 echo "t-boot: template ready in $((SECONDS - t0)) s"
 
-# --- clones: two overlays and two copies of the config ---------------------
-# Each overlay names its backing file by absolute path (the cache stays
-# put for the test's duration) and its format explicitly, so qemu never
-# probes it.
-for n in 1 2 3; do
-	qemu-img create -q -f qcow2 -F qcow2 -b "$dir/debian-boot.img" \
-	    "$SCRATCH/clone$n.qcow2"
-	check_exit "qemu-img create overlay $n" "$?" 0
-	cp -- "$dir/debian-boot.cfg" "$SCRATCH/clone$n.cfg"
-done
 # The template's own ed25519 host key (tests/mkdebian.sh wrote it down).
 TMPL_FPR=$(cat "$dir/debian-boot.hostkey")
 check_match "the template has an ed25519 host key" "$TMPL_FPR" \
     '^SHA256:[A-Za-z0-9+/]{43}$'
 
-# --- apply: each clone gets its own identity, in one appliance ------------
-# The recipe also forgets the machine-id and the filesystems' UUIDs and
-# makes new SSH host keys: two clones of one template must share none.
-printf '%s\n' image,config,name,octet \
-    clone1.qcow2,clone1.cfg,clone-boot,77 \
-    clone2.qcow2,clone2.cfg,clone-two,78 \
-    clone3.qcow2,clone3.cfg,clone-three,79 >"$SCRATCH/clones.csv"
+# --- clone: three overlays and configs, each its own identity, in one
+# appliance.  The recipe also forgets the machine-id and the filesystems'
+# UUIDs and makes new SSH host keys: two clones of one template must
+# share none.
+printf '%s\n' name,image,config,octet \
+    clone-boot,clone1.qcow2,clone1.cfg,77 \
+    clone-two,clone2.qcow2,clone2.cfg,78 \
+    clone-three,clone3.qcow2,clone3.cfg,79 >"$SCRATCH/clones.csv"
 t0=$SECONDS
-run_imprint apply --json --inventory "$SCRATCH/clones.csv" \
+run_imprint clone --json --from "$dir/debian-boot.cfg" \
+    --inventory "$SCRATCH/clones.csv" --disk-mode overlay \
     "$TOP/tests/data/debian-boot/clone.rcp"
-check_exit "imprint apply" "$RC" 0
-echo "t-boot: imprint apply took $((SECONDS - t0)) s; it said:"
+check_exit "imprint clone" "$RC" 0
+echo "t-boot: imprint clone took $((SECONDS - t0)) s; it said:"
 printf '%s\n' "$ERR" | sed 's/^/    /'
 APPLY_JSON=$OUT
+# Each overlay names its backing file by absolute path and its format, so
+# qemu never probes it.
+for n in 1 2 3; do
+	check_eq "clone $n: a qcow2 overlay of the template" \
+	    "$(qemu-img info -U --output=json "$SCRATCH/clone$n.qcow2" |
+	    jq -r '[.format, ."backing-filename", ."backing-filename-format"] | join(" ")')" \
+	    "qcow2 $dir/debian-boot.img qcow2"
+done
 # ident N KEY: clone N's identity value KEY, as apply reported it
 ident() {
 	jq -r --arg img "$SCRATCH/clone$1.qcow2" --arg k "$2" \
