@@ -705,6 +705,12 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 			free(path);
 			path = NULL;
 			r = 1;
+		} else if (!err && rn->boot == RECIPE_BOOT_EXISTING) {
+			summary(c, "nic %s: the guest does not configure it; "
+			    "boot = keep writes no %s", rn->name, path);
+			free(path);
+			path = NULL;
+			r = 1;
 		} else if (!err) {
 			const struct survey_nic *sib = sibling_ifcfg(s);
 			struct plan_file *sf;
@@ -733,6 +739,11 @@ plan_nic_guest(struct ctx *c, size_t i, const char *mac)
 			c->errors++;
 		}
 		free(path);
+	} else if (c->family == FAMILY_DEBIAN && rn->boot ==
+	    RECIPE_BOOT_EXISTING && ifupdown_file(s, rn->name) == NULL &&
+	    !bound_by_netfmt(c, i)) {
+		summary(c, "nic %s: the guest does not configure it; boot = "
+		    "keep writes no stanza", rn->name);
 	} else if (c->family == FAMILY_DEBIAN &&
 	    ((ifile = ifupdown_file(s, rn->name)) != NULL ||
 	    !bound_by_netfmt(c, i)) &&
@@ -891,7 +902,8 @@ netfile_nic(struct ctx *c, const struct survey_nic *e, size_t i,
 	for (n = 0; c->macs[i][0] && n < c->olds[i].n; n++)
 		netjob_add(&j->macs, &j->nmacs, c->olds[i].v[n], c->macs[i]);
 	/* a .link file names a NIC; its .network holds the address */
-	if (rn->boot == RECIPE_BOOT_KEEP || k->address == NULL)
+	if (rn->boot == RECIPE_BOOT_KEEP || rn->boot == RECIPE_BOOT_EXISTING ||
+	    k->address == NULL)
 		return;
 	if (rn->boot == RECIPE_BOOT_DHCP) {
 		if (e->ipaddr != NULL) {

@@ -576,6 +576,8 @@ k_boot(struct parser *p, size_t line, const char *v)
 		cur_nic(p)->boot = RECIPE_BOOT_STATIC;
 	else if (strcmp(v, "dhcp") == 0)
 		cur_nic(p)->boot = RECIPE_BOOT_DHCP;
+	else if (strcmp(v, "keep") == 0)
+		cur_nic(p)->boot = RECIPE_BOOT_EXISTING;
 	else
 		return -1;
 	return 0;
@@ -829,7 +831,7 @@ static const struct key {
 	{ SEC_NIC, "bridge", k_bridge,
 	    "expected an interface name: up to 15 letters, digits, '.', '_' "
 	    "or '-'" },
-	{ SEC_NIC, "boot", k_boot, "expected static or dhcp" },
+	{ SEC_NIC, "boot", k_boot, "expected static, dhcp or keep" },
 	{ SEC_NIC, "address", k_address, "expected a.b.c.d/N" },
 	{ SEC_NIC, "gateway", k_gateway, "expected a.b.c.d" },
 	{ SEC_HOST, "config", k_config,
@@ -946,11 +948,16 @@ end_section(struct parser *p)
 	if (seen_ok(p, "boot") && nic->boot == RECIPE_BOOT_STATIC && !al)
 		diag_add(&p->diag, bl, "'boot = static' needs an 'address' in [nic %s]",
 		    nic->name);
-	if (seen_ok(p, "boot") && nic->boot == RECIPE_BOOT_DHCP) {
+	if (seen_ok(p, "boot") && (nic->boot == RECIPE_BOOT_DHCP ||
+	    nic->boot == RECIPE_BOOT_EXISTING)) {
+		const char *b = nic->boot == RECIPE_BOOT_DHCP ? "dhcp" : "keep";
+
 		if (al)
-			diag_add(&p->diag, al, "'address' conflicts with 'boot = dhcp'");
+			diag_add(&p->diag, al, "'address' conflicts with 'boot = %s'",
+			    b);
 		if (gl)
-			diag_add(&p->diag, gl, "'gateway' conflicts with 'boot = dhcp'");
+			diag_add(&p->diag, gl, "'gateway' conflicts with 'boot = %s'",
+			    b);
 		goto out;
 	}
 	if (al && !bl)
@@ -1416,7 +1423,7 @@ recipe_dump(const struct recipe *r, struct buf *out)
 		if (nic->boot != RECIPE_BOOT_KEEP)
 			buf_addf(out, "boot = %s\n",
 			    nic->boot == RECIPE_BOOT_STATIC ? "static" :
-			    "dhcp");
+			    nic->boot == RECIPE_BOOT_DHCP ? "dhcp" : "keep");
 		if (nic->address)
 			buf_addf(out, "address = %s/%d\n", nic->address,
 			    nic->prefix);

@@ -108,9 +108,13 @@ enum recipe_mac_kind {
 };
 
 enum recipe_boot_kind {
-	RECIPE_BOOT_KEEP,
+	RECIPE_BOOT_KEEP,	/* no boot: as the guest has it, or, for a
+				   NIC it does not configure, as its other
+				   NICs are (ifcfg, ifupdown) */
 	RECIPE_BOOT_STATIC,	/* address set, gateway maybe */
-	RECIPE_BOOT_DHCP	/* address and gateway NULL */
+	RECIPE_BOOT_DHCP,	/* address and gateway NULL */
+	RECIPE_BOOT_EXISTING	/* boot = keep: only a configuration the
+				   guest has; none is written */
 };
 
 struct recipe_nic {

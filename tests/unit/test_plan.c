@@ -1533,6 +1533,60 @@ test_new_file_label(void)
 	run_release(&x);
 }
 
+/*
+ * boot = keep (the built-in recipe of imprint clone): a NIC the guest
+ * configures gets its new MAC in place; one it does not configure gets
+ * no configuration written (not an ifcfg after eth0's style, not an
+ * ifupdown stanza), only a summary line saying so.
+ */
+static void
+test_boot_keep(void)
+{
+	static const struct {
+		const char *dir, *distro, *missing;
+		int major;
+	} g[] = {
+		{ "tests/data/guest-ovs", "rhel",
+		  "/etc/sysconfig/network-scripts/ifcfg-eth1", 5 },
+		{ "tests/data/guest-debian", "debian", NULL, 12 },
+	};
+	char *rcp = xasprintf("%s/keep.rcp", tmpdir), *list, *note;
+	struct run x;
+	size_t i, k;
+	FILE *f;
+
+	if ((f = fopen(rcp, "w")) == NULL ||
+	    fputs("[guest]\nroot = auto\n[nic eth0]\nmac = auto\n"
+	    "boot = keep\n[nic eth1]\nmac = auto\nboot = keep\n", f) == EOF ||
+	    fclose(f) != 0)
+		exit(1);
+	for (i = 0; i < ARRAY_SIZE(g); i++) {
+		run_setup(&x, g[i].dir, rcp, NULL, g[i].distro, g[i].major, 0,
+		    NULL);
+		CHECK_INT(run_build(&x), 0);
+		list = plan_list(&x.p);
+		CHECK(strstr(list, "create ") == NULL);
+		if (g[i].missing)
+			CHECK(planned(&x.p, g[i].missing) == NULL);
+		note = g[i].missing ?
+		    xasprintf("nic eth1: the guest does not configure it; boot "
+		    "= keep writes no %s", g[i].missing) :
+		    xstrdup("nic eth1: the guest does not configure it; boot "
+		    "= keep writes no stanza");
+		for (k = 0; k < x.p.summary.n; k++)
+			if (strcmp(x.p.summary.v[k], note) == 0)
+				break;
+		CHECK(k < x.p.summary.n);
+		if (k == x.p.summary.n)
+			printf("  want summary line: %s\n", note);
+		free(note);
+		free(list);
+		run_release(&x);
+	}
+	unlink(rcp);
+	free(rcp);
+}
+
 int
 main(void)
 {
@@ -1555,6 +1609,7 @@ main(void)
 	test_fs_uuids_rerun();
 	test_fs_uuids_refused();
 	test_new_file_label();
+	test_boot_keep();
 	rmdir(tmpdir);
 	return unit_done();
 }
