@@ -362,7 +362,7 @@ default_recipe(size_t nnics)
 	    "forget = udev-net machine-id dhcp-leases\n"
 	    "ssh-hostkeys = new\n");
 	for (i = 0; i < nnics; i++)
-		buf_addf(&b, "[nic eth%zu]\nmac = auto\n", i);
+		buf_addf(&b, "[nic eth%zu]\nmac = auto\nboot = keep\n", i);
 	buf_adds(&b, "[host]\nname = ${name}\nuuid = new\n");
 	return buf_detach(&b, NULL);
 }

@@ -32,7 +32,8 @@ memory = '1024'
 name = 'tmpl1'
 uuid = '5f42be80-6d71-4295-9eaf-40b1c2d30501'
 vcpus = 1
-vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']
+vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront',
+       'mac=00:16:3e:10:20:02, bridge=xenbr1, type=netfront']
 EOF
 chmod 0640 "$POOL/tmpl1/vm.cfg"
 
@@ -69,8 +70,30 @@ cat >"$LV/template.xml" <<EOF
 </domain>
 EOF
 
+# the same template as a libvirt domain: the ten clones below are made
+# from it, so that an XML clone goes through the apply and the batch
+cat >"$POOL/tmpl1/domain.xml" <<EOF
+<domain type='kvm'>
+  <name>tmpl1</name>
+  <uuid>5f42be80-6d71-4295-9eaf-40b1c2d30502</uuid>
+  <memory unit='KiB'>524288</memory>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$POOL/tmpl1/System.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='bridge'>
+      <mac address='52:54:00:10:20:01'/>
+      <source bridge='br0'/>
+    </interface>
+  </devices>
+</domain>
+EOF
+
 sums() {
 	sha256sum "$POOL/tmpl1/System.img" "$POOL/tmpl1/vm.cfg" \
+	    "$POOL/tmpl1/domain.xml" \
 	    "$IMG/dc1.img" "$IMG/dc10.img" "$XEN/dc1.cfg" "$LV/template.xml"
 }
 sums_before=$(sums)
@@ -149,6 +172,11 @@ check_match "overlay: the guest changed" "$OUT" \
 check_match "overlay: hostname" "$OUT" '^  hostname: tmpl-el5\.example\.com -> web2$'
 check_match "overlay: new ssh host key" "$OUT" '^  ssh host key rsa: new SHA256:'
 mac=$(sed -n 's/^  generated nic0\.mac=//p' <<<"$OUT")
+mac1=$(sed -n 's/^  generated nic1\.mac=//p' <<<"$OUT")
+check_match "overlay: a vif the guest does not configure: no config written" \
+    "$OUT" '^  nic eth1: the guest does not configure it; boot = keep writes no /etc/sysconfig/network-scripts/ifcfg-eth1$'
+check_match "overlay: ... but a new MAC" "$mac1" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
+
 uuid=$(sed -n 's/^  generated uuid=//p' <<<"$OUT")
 check_match "overlay: a new MAC" "$mac" '^00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2}$'
 check_match "overlay: a new uuid" "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-'
@@ -164,10 +192,12 @@ check_eq "overlay: config differs in name, uuid, MAC, disk (qcow2) only" \
 ---
 > name = 'web2'
 > uuid = '$uuid'
-7c7
-< vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront']
+7,8c7,8
+< vif = ['mac=00:16:3e:10:20:01, bridge=xenbr0, type=netfront',
+<        'mac=00:16:3e:10:20:02, bridge=xenbr1, type=netfront']
 ---
-> vif = ['mac=$mac, bridge=xenbr0, type=netfront']"
+> vif = ['mac=$mac, bridge=xenbr0, type=netfront',
+>        'mac=$mac1, bridge=xenbr1, type=netfront']"
 info=$(qemu-img info -U --output=json "$POOL/web2/System.img")
 check_match "overlay: qcow2" "$info" '"format": "qcow2"'
 check_match "overlay: backing file, absolute" "$info" \
@@ -226,17 +256,19 @@ echo "t-clone: copy done at $((SECONDS - t0)) s"
 
 # --- many at once: ten clones and a bad row, one launch --------------------
 # The issue's acceptance: ten distinct MACs, uuids, hostnames and disks,
-# the template unchanged; the row the recipe refuses leaves nothing.
-run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory /dev/null \
+# the template unchanged; the row the recipe refuses leaves nothing.  The
+# template is the libvirt XML one: each clone's domain XML differs from it
+# in name, uuid, MAC, disk source and, for the overlay, the driver type.
+run_imprint clone --from "$POOL/tmpl1/domain.xml" --inventory /dev/null \
     --disk "$SCRATCH/x.img"
 check_exit "--inventory with --disk" "$RC" 2
 printf 'name,octet\nmany1,21\nmany1,22\n' >"$SCRATCH/many.csv"
-run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory "$SCRATCH/many.csv"
+run_imprint clone --from "$POOL/tmpl1/domain.xml" --inventory "$SCRATCH/many.csv"
 check_exit "--inventory: one name twice" "$RC" 1
 check_eq "--inventory: one name twice, said" "$ERR" \
     "imprint: $SCRATCH/many.csv:3: name 'many1' is also the row at line 2's"
 printf 'octet\n21\n' >"$SCRATCH/many.csv"
-run_imprint clone --from "$POOL/tmpl1/vm.cfg" --inventory "$SCRATCH/many.csv"
+run_imprint clone --from "$POOL/tmpl1/domain.xml" --inventory "$SCRATCH/many.csv"
 check_exit "--inventory: no name column" "$RC" 2
 check_eq "--inventory: no name column, said" "$ERR" \
     "imprint: $SCRATCH/many.csv:1: no 'name' column (the clones' names)"
@@ -257,7 +289,7 @@ address = 192.0.2.${octet}/24
 name = ${name}
 uuid = new
 EOF
-run_imprint clone --json --from "$POOL/tmpl1/vm.cfg" \
+run_imprint clone --json --from "$POOL/tmpl1/domain.xml" \
     --inventory "$SCRATCH/many.csv" --disk-mode overlay -j 1 \
     "$SCRATCH/many.rcp"
 check_exit "ten clones and a bad row" "$RC" 1
@@ -268,7 +300,7 @@ changed changed changed changed changed changed changed changed changed changed 
 check_eq "the bad row: said, and what it made removed" "$ERR" \
 "imprint: $SCRATCH/many.csv:12: row for $POOL/many11/System.img: $SCRATCH/many.rcp:7: bad address '192.0.2.300/24': expected a.b.c.d/N
 imprint: clone 'many11' failed: removing what it created
-imprint: removed '$POOL/many11/vm.cfg'
+imprint: removed '$POOL/many11/domain.xml'
 imprint: removed '$POOL/many11/System.img'
 imprint: removed directory '$POOL/many11'"
 # each clone: "N HOSTNAME MAC UUID"
@@ -278,24 +310,27 @@ ids=$(jq -r '.images[] | select(.result == "changed") |
 check_eq "ten clones: ten hostnames, their own" \
     "$(awk '{ print $1, $2 }' <<<"$ids" | sort -n | tr '\n' ' ')" \
     "1 many1.example.com 2 many2.example.com 3 many3.example.com 4 many4.example.com 5 many5.example.com 6 many6.example.com 7 many7.example.com 8 many8.example.com 9 many9.example.com 10 many10.example.com "
-check_eq "ten clones: ten distinct MACs, none the template's" \
-    "$(awk '{ print $3 }' <<<"$ids" | grep -v '^00:16:3e:10:20:01$' |
-    grep -E '^00:16:3e(:[0-9a-f]{2}){3}$' | sort -u | wc -l)" 10
+check_eq "ten clones: ten distinct MACs (libvirt's prefix), none the template's" \
+    "$(awk '{ print $3 }' <<<"$ids" | grep -v '^52:54:00:10:20:01$' |
+    grep -E '^52:54:00(:[0-9a-f]{2}){3}$' | sort -u | wc -l)" 10
 check_eq "ten clones: ten distinct uuids, none the template's" \
     "$(awk '{ print $4 }' <<<"$ids" | grep -v '^5f42be80-' |
     grep -E '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' | sort -u |
     wc -l)" 10
 bad=0
 while read -r n host mac uuid; do
-	# the template's config with exactly name, uuid, MAC and disk changed
-	exp=$(sed -e "s|/tmpl1/System.img|/many$n/System.img|" \
-	    -e "s|^name = 'tmpl1'|name = 'many$n'|" \
-	    -e "s|^uuid = .*|uuid = '$uuid'|" \
-	    -e "s|mac=00:16:3e:10:20:01|mac=$mac|" "$POOL/tmpl1/vm.cfg")
-	[ "$exp" = "$(cat "$POOL/many$n/vm.cfg")" ] || {
+	# the template's XML with exactly name, uuid, MAC, disk source and
+	# the driver type (an overlay is qcow2) changed
+	exp=$(sed -e "s|<name>tmpl1</name>|<name>many$n</name>|" \
+	    -e "s|<uuid>.*</uuid>|<uuid>$uuid</uuid>|" \
+	    -e "s|'52:54:00:10:20:01'|'$mac'|" \
+	    -e "s|type='raw'|type='qcow2'|" \
+	    -e "s|/tmpl1/System.img|/many$n/System.img|" \
+	    "$POOL/tmpl1/domain.xml")
+	[ "$exp" = "$(cat "$POOL/many$n/domain.xml")" ] || {
 		bad=$((bad + 1))
-		echo "many$n/vm.cfg: $(diff <(printf '%s\n' "$exp") \
-		    "$POOL/many$n/vm.cfg")" >&2
+		echo "many$n/domain.xml: $(diff <(printf '%s\n' "$exp") \
+		    "$POOL/many$n/domain.xml")" >&2
 	}
 	[ "$(qemu-img info -U --output=json "$POOL/many$n/System.img" |
 	    jq -r '.format + " " + ."backing-filename"')" = \
@@ -309,6 +344,40 @@ rm -rf "$POOL"/many* "$SCRATCH"/many.*
 echo "t-clone: ten clones done at $((SECONDS - t0)) s"
 
 # --- failures after creation leave nothing behind ---------------------------
+# Injected, no launch: the config's directory immutable (chattr +i: root
+# ignores modes), then the disk's filesystem full (a 256 KiB tmpfs; the
+# image holds about 840 KiB of data).
+mkdir "$SCRATCH/ro" "$SCRATCH/full"
+before=$(listing "$SCRATCH")
+if chattr +i "$SCRATCH/ro" 2>/dev/null; then
+	run_imprint clone --from "$XEN/dc1.cfg" --name dc5 --disk-mode copy \
+	    --config-out "$SCRATCH/ro/dc5.cfg"
+	chattr -i "$SCRATCH/ro"
+	check_exit "config directory immutable" "$RC" 1
+	check_eq "config directory immutable: said, the disk removed" "$ERR" \
+"imprint: cannot create '$SCRATCH/ro/dc5.cfg': Operation not permitted
+imprint: clone 'dc5' failed: removing what it created
+imprint: removed '$IMG/dc5.img'"
+	check_eq "config directory immutable: nothing left" \
+	    "$(listing "$SCRATCH")" "$before"
+else
+	skip 3 "config directory immutable: no chattr +i on this filesystem"
+fi
+if mount -t tmpfs -o size=256k imprint-full "$SCRATCH/full" 2>/dev/null; then
+	run_imprint clone --from "$XEN/dc1.cfg" --name dc6 --disk-mode copy \
+	    --disk "$SCRATCH/full/dc6.img"
+	check_eq "target filesystem full: nothing left on it" \
+	    "$(ls -A "$SCRATCH/full")" ""
+	umount "$SCRATCH/full"
+	check_exit "target filesystem full" "$RC" 1
+	check_match "target filesystem full: said" "$ERR" \
+	    "^imprint: cannot [a-z ]+ '$SCRATCH/full/dc6\.img': No space left on device$"
+	check_eq "target filesystem full: nothing left" "$(listing "$SCRATCH")" \
+	    "$before"
+else
+	skip 5 "target filesystem full: cannot mount a tmpfs here"
+fi
+rmdir "$SCRATCH/ro" "$SCRATCH/full"
 before=$(listing "$SCRATCH")
 printf '[guest]\nhostname = ${name}\n[host]\nname = ${name}\ndisk0 = %s\n' \
     "$IMG/a,b.img" >"$SCRATCH/bad.rcp"
