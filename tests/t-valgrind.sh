@@ -113,4 +113,19 @@ vg "clone, refused and removed" 1 clone --json --disk-mode copy \
     --from "$C/tmpl1/vm.cfg" --name web2 "$C/bad.rcp"
 check_eq "clone, refused and removed: nothing left" "$(ls "$C")" "bad.rcp
 tmpl1"
+# clone --inventory: two clones made, the batch refuses both rows before
+# a launch, and both are removed
+printf 'name,octet\nweb3,300\nweb_4,301\n' >"$C/inv.csv"
+printf '[guest]\n[nic eth0]\nboot = static\naddress = 192.0.2.${octet}/24\n' \
+    >"$C/addr.rcp"
+vg "clone --inventory --dry-run" 0 clone --dry-run --json \
+    --from "$C/tmpl1/vm.cfg" --inventory "$C/inv.csv"
+vg "clone --inventory, every row refused and removed" 1 clone \
+    --disk-mode copy --from "$C/tmpl1/vm.cfg" --inventory "$C/inv.csv" \
+    "$C/addr.rcp"
+check_eq "clone --inventory, refused and removed: nothing left" \
+    "$(ls "$C")" "addr.rcp
+bad.rcp
+inv.csv
+tmpl1"
 done_testing
