@@ -1046,8 +1046,24 @@ prepare_one(const struct clone_opts *o, const struct domcfg *cfg,
 }
 
 /*
- * Print (or add to created, a JSON object) what making c would do or
- * did.  dry: before anything is made.
+ * Fill created (a JSON object) with c's directories and config, and an
+ * empty "disks" array, returned for the disks to be added to.
+ */
+static json_object *
+json_created(json_object *created, const struct clone_one *c)
+{
+	json_object *arr = json_object_new_array();
+
+	json_object_object_add(created, "directories",
+	    cmd_json_strlist(&c->dirs));
+	json_object_object_add(created, "disks", arr);
+	json_object_object_add(created, "config",
+	    json_object_new_string(c->cfgout));
+	return arr;
+}
+
+/*
+ * Print (or add to created, a JSON object) what making c would do.
  */
 static void
 report_plan(const struct clone_opts *o, const struct clone_one *c,
@@ -1059,12 +1075,7 @@ report_plan(const struct clone_opts *o, const struct clone_one *c,
 	if (created) {
 		json_object_object_add(created, "name",
 		    json_object_new_string(c->name));
-		json_object_object_add(created, "directories",
-		    cmd_json_strlist(&c->dirs));
-		arr = json_object_new_array();
-		json_object_object_add(created, "disks", arr);
-		json_object_object_add(created, "config",
-		    json_object_new_string(c->cfgout));
+		arr = json_created(created, c);
 	}
 	for (i = 0; i < c->dirs.n && !created; i++)
 		printf("would create directory %s (mode %s)\n",
@@ -1093,14 +1104,8 @@ create_one(const struct clone_opts *o, const struct domcfg *cfg,
 	size_t i;
 	int x;
 
-	if (created) {
-		json_object_object_add(created, "directories",
-		    cmd_json_strlist(&c->dirs));
-		arr = json_object_new_array();
-		json_object_object_add(created, "disks", arr);
-		json_object_object_add(created, "config",
-		    json_object_new_string(c->cfgout));
-	}
+	if (created)
+		arr = json_created(created, c);
 	for (i = 0; i < c->dirs.n; i++) {
 		unsigned long m = strtoul(c->modes.v[i], NULL, 8);
 

@@ -139,6 +139,21 @@ check_eq "VG short of free extents: the figures" "$ERR" \
 check_nomatch "VG short of free extents: no lvcreate" "$(cat "$LOG")" \
     '^lvcreate'
 
+# --inventory: the VG's free space is summed over every clone of the run
+# (five snapshots of 208 MiB, one 1 GiB VG)
+printf 'name\ndc2\ndc3\ndc4\ndc5\ndc6\n' >"$SCRATCH/inv.csv"
+run_imprint clone --from "$XEN/dc1.cfg" --inventory "$SCRATCH/inv.csv" \
+    --disk-mode snapshot
+check_exit "--inventory: VG short for five" "$RC" 1
+check_eq "--inventory: VG short for five: the figures" "$ERR" \
+    "imprint: refusing to clone: VG '$VG' has 1073741824 bytes free (256 extents of 4194304 bytes), the snapshots need 1090519040 bytes (260 extents); give a smaller --snapshot-size, or free space in the VG (vgextend, lvreduce)"
+run_imprint clone -n --from "$XEN/dc1.cfg" --inventory "$SCRATCH/inv.csv" \
+    --disk-mode snapshot --snapshot-size 200M
+check_exit "--inventory: five of 200M fit" "$RC" 0
+check_eq "--inventory: five LVs named after the rows" \
+    "$(grep -c "^would create snapshot LV $VG/LogVolDc[2-6] of $VG/LogVolDc1 (size 209715200 bytes)$" <<<"$OUT")" 5
+rm "$SCRATCH/inv.csv"
+
 lv LogVolDc9 -wi-a----- ''
 run_imprint clone --from "$XEN/dc1.cfg" --name dc9 --disk-mode snapshot
 check_exit "the new LV exists" "$RC" 1
