@@ -484,10 +484,6 @@ read_header(struct diag *e, struct inventory *inv, struct strlist *fields,
 		diag_add(e, line, "no 'image' column");
 		rc = -1;
 	}
-	if ((flags & INVENTORY_CLONES) && ndisks > 0 && !have[1]) {
-		diag_add(e, line, "column 'image%u' without 'image'", ndisks);
-		rc = -1;
-	}
 	if ((flags & INVENTORY_CLONES) && !strlist_has(&inv->columns, "name")) {
 		diag_add(e, line, "no 'name' column (the clones' names)");
 		rc = -1;

@@ -736,10 +736,89 @@ test_recipe_macs(void)
 	inventory_free(inv);
 }
 
+/* --- imprint clone's inventory (INVENTORY_CLONES) ---------------------- */
+
+/* The stderr of a clones inventory that must fail. */
+static char *
+clone_errs(const char *text)
+{
+	struct inventory *inv = NULL;
+	char *out;
+	int rc;
+
+	cap_start();
+	rc = inventory_parse_flags("c.csv", text, strlen(text),
+	    INVENTORY_CLONES, &inv);
+	out = cap_stop();
+	CHECK_INT(rc, -1);
+	CHECK(inv == NULL);
+	inventory_free(inv);
+	return out;
+}
+
+static void
+test_clones(void)
+{
+	struct inventory *inv = NULL;
+	char *o;
+	int rc;
+
+	/* no image column: the clones' paths follow the template's */
+	cap_start();
+	rc = inventory_parse_flags("/srv/c.csv", "name,octet\ndc2,22\ndc3,23\n",
+	    25, INVENTORY_CLONES, &inv);
+	o = cap_stop();
+	CHECK_INT(rc, 0);
+	CHECK_STR(o, "");
+	free(o);
+	if (inv) {
+		CHECK_INT(inv->nrows, 2);
+		CHECK(inv->rows[0].image == NULL);
+		CHECK_INT(inv->rows[0].images.n, 0);
+		CHECK_STR(recipe_vars_get(&inv->rows[1].vars, "name"), "dc3");
+		CHECK_INT(inv->rows[1].line, 3);
+	}
+	inventory_free(inv);
+	inv = NULL;
+	/* an image column: a cell gives the disk, an empty one does not */
+	cap_start();
+	rc = inventory_parse_flags("/srv/c.csv",
+	    "name,image,config\ndc2,dc2.img,dc2.cfg\ndc3,,\n", 44,
+	    INVENTORY_CLONES, &inv);
+	o = cap_stop();
+	CHECK_INT(rc, 0);
+	CHECK_STR(o, "");
+	free(o);
+	if (inv) {
+		CHECK_STR(inv->rows[0].image, "/srv/dc2.img");
+		CHECK_STR(inv->rows[0].config, "/srv/dc2.cfg");
+		CHECK(inv->rows[1].image == NULL);
+		CHECK(inv->rows[1].config == NULL);
+	}
+	inventory_free(inv);
+
+	o = clone_errs("octet\n22\n");
+	CHECK_STR(o, P "c.csv:1: no 'name' column (the clones' names)\n");
+	free(o);
+	o = clone_errs("name,octet\ndc2,22\n,23\n");
+	CHECK_STR(o, P "c.csv:3: empty name\n");
+	free(o);
+	o = clone_errs("name,image2\ndc2,b.img\n");
+	CHECK_STR(o, P "c.csv:1: column 'image2' without 'image1'\n");
+	free(o);
+	o = clone_errs("name,image,image2\ndc2,,b.img\n");
+	CHECK_STR(o, P "c.csv:2: 'image2' is set but 'image' is empty\n");
+	free(o);
+	/* the plain inventory still wants its image column */
+	CHECK_REFUSED("name,octet\ndc2,22\n",
+	    P "inv.csv:1: no 'image' column\n");
+}
+
 int
 main(void)
 {
 	test_lab();
+	test_clones();
 	test_relative();
 	test_refusals();
 	test_limits();
