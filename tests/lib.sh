@@ -159,16 +159,24 @@ gfish_ro() {
 }
 
 # fingerprint IMAGE DEVICE PATH...: one line per path with its sha256,
-# mode, owner and size, or "absent", read with one appliance launch.
+# mode, owner and size, or "absent", read with one appliance launch.  A
+# PATH written readlink:LINK gives "LINK -> TARGET" instead.
 fingerprint() {
 	local img=$1 dev=$2 p
 	shift 2
 	for p in "$@"; do
+		case $p in
+		readlink:*)
+			printf 'echo ==%s ->\n-readlink %s\n' "${p#readlink:}" \
+			    "${p#readlink:}"
+			continue ;;
+		esac
 		printf 'echo ==%s\n-is-file %s followsymlinks:false\n' "$p" "$p"
 		printf -- '-checksum sha256 %s\n-lstatns %s\n' "$p" "$p"
 	done | gfish_ro "$img" "$dev" 2>/dev/null |
 	    awk '/^==/ { if (name) print name sum; name = substr($0, 3);
 		    sum = ""; next }
+		name ~ / ->$/ { sum = " " $0; next }
 		/^(true|false)$/ { next }
 		/^[0-9a-f]{64}$/ { sum = sum " sha256=" $0; next }
 		/^st_(mode|uid|gid|size):/ { sum = sum " " $0 }
