@@ -530,19 +530,6 @@ hostfile_restore(const char *path, const char *data, size_t len,
 	return hostfile_commit(s, NULL);
 }
 
-/* The directory of resolved path real (caller frees). */
-static char *
-dir_of(const char *real)
-{
-	char *dir = xstrdup(real), *slash = strrchr(dir, '/');
-
-	if (slash == dir)
-		slash[1] = '\0';	/* "/" */
-	else
-		*slash = '\0';
-	return dir;
-}
-
 int
 hostfile_check_remove(const char *path)
 {
@@ -551,7 +538,7 @@ hostfile_check_remove(const char *path)
 
 	if ((real = resolve_dir(path)) == NULL)
 		return -1;
-	dir = dir_of(real);
+	dir = path_dir(real);
 	/* access(2) sees a read-only mount and an immutable directory, as
 	 * unlink(2) would; removing needs no free space */
 	if (access(dir, W_OK) == -1) {
@@ -578,7 +565,7 @@ hostfile_remove(const char *path)
 		free(real);
 		return -1;
 	}
-	dir = dir_of(real);
+	dir = path_dir(real);
 	sync_dir(dir);
 	free(dir);
 	free(real);

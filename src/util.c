@@ -405,6 +405,18 @@ path_beside(const char *file, const char *name)
 	return xasprintf("%.*s/%s", (int)(slash - file), file, name);
 }
 
+char *
+path_dir(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s == NULL)
+		return xstrdup(".");
+	if (s == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(s - path));
+}
+
 /*
  * The length (2 to 4) of the well-formed UTF-8 sequence at s, its code
  * point in *cp, or 0: a stray continuation byte, a truncated sequence,

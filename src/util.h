@@ -42,6 +42,12 @@ int	 parse_uint(const char *s, unsigned long lo, unsigned long hi,
 char	*path_beside(const char *file, const char *name);
 
 /*
+ * A copy of path without its last component: "/OVS/vm2/System.img" ->
+ * "/OVS/vm2", "/vm.cfg" -> "/", "vm.cfg" -> ".".  Caller frees.
+ */
+char	*path_dir(const char *path);
+
+/*
  * A growable byte buffer.  data is always NUL-terminated at data[len], so
  * text can be handed to string functions, but it may also hold NULs.
  * Initialise with BUF_INIT or buf_init(); release with buf_release().
