@@ -378,19 +378,6 @@ absolute(const char *path)
 	return xasprintf("%s/%s", cwd, path);
 }
 
-/* A copy of path without its last component (caller frees). */
-static char *
-dir_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	if (s == NULL)
-		return xstrdup(".");
-	if (s == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(s - path));
-}
-
 /*
  * path must not exist, and its directory must exist or be the one the
  * name replacement made (depth 1: the component holding the template's
@@ -411,7 +398,7 @@ check_target(const char *what, const char *path, bool renamed,
 		warnx("refusing to clone: %s '%s' exists", what, esc(path));
 		return -1;
 	}
-	dir = dir_of(path);
+	dir = path_dir(path);
 	if (strlist_has(dirs, dir)) {
 		free(dir);
 		return 0;
@@ -424,7 +411,7 @@ check_target(const char *what, const char *path, bool renamed,
 		e = ENOTDIR;
 	} else
 		e = errno;
-	up = dir_of(dir);
+	up = path_dir(dir);
 	if (e == ENOENT && renamed && depth == 1 && stat(up, &st) == 0 &&
 	    S_ISDIR(st.st_mode) && stat(tmpl_dir, &st) == 0) {
 		strlist_add_owned(dirs, dir);
@@ -671,60 +658,30 @@ report_disk(json_object *arr, enum clone_mode mode,
 	json_object_array_add(arr, o);
 }
 
-/* The directory LVM gives lv's VG ("/dev/VG"), for a message. */
-static const char *
-dir_of_lv(const struct lvsnap_lv *lv)
-{
-	static char dir[LVSNAP_PATH_MAX];
-	const char *s = strrchr(lv->lv_path, '/');
-
-	snprintf(dir, sizeof(dir), "%.*s", s ? (int)(s - lv->lv_path) : 0,
-	    lv->lv_path);
-	return dir;
-}
-
 /*
- * Snapshot mode, disk i: the template's disk d->tmpl must be an LV that
- * lvs knows (LVM is the authority: the device need not exist on this
- * host) and no snapshot itself.  The new LV is its name with the
- * template's name tname replaced, or --disk's last component, in the
- * directory of the LV's own VG; d->path, the config's target, is
- * d->tmpl with the name replaced, or --disk.  The new LV must not
- * exist.  Its size: --snapshot-size or a fifth of the origin, in whole
- * extents; 0 (a thin snapshot) for a thin origin without
- * --snapshot-size.  Returns 0, or -1 after one message.
+ * Snapshot mode, disk i of clone c, whose template LV d->lv
+ * (plan_template) is known: the new LV is the template LV's name with
+ * the template's name tname replaced, or --disk's last component, in the
+ * directory of the LV's own VG; d->path, the config's target, is d->tmpl
+ * with the name replaced, or --disk.  The new LV must not exist.  Its
+ * size: --snapshot-size or a fifth of the origin, in whole extents; 0 (a
+ * thin snapshot) for a thin origin without --snapshot-size.  Returns 0,
+ * or -1 after one message.
  */
 static int
 plan_snapshot(const struct clone_opts *o, const struct clone_one *c,
     const char *tname, size_t i, struct clone_disk *d)
 {
-	struct lvsnap_lv *lv, other;
+	const struct lvsnap_lv *lv = d->lv;
+	struct lvsnap_lv other;
 	char *obj, *dir, *ldir;
 	unsigned depth = 0;
 	int r;
 
-	lv = d->lv = xcalloc(1, sizeof(*d->lv));
-	if ((r = lvsnap_query(d->tmpl, lv)) == -1)
-		return -1;
-	if (r == 1) {
-		warnx("refusing to clone: the template's disk '%s' is no LV "
-		    "that LVM knows (lvs: %s); --disk-mode snapshot wants "
-		    "LVs, use overlay or copy for files", esc(d->tmpl),
-		    esc(lv->why));
-		return -1;
-	}
-	if (lvsnap_is_thick_snapshot(lv)) {
-		warnx("refusing to clone: the template's disk '%s' is itself "
-		    "a snapshot (of %s/%s), which LVM cannot snapshot; clone "
-		    "from its origin, or use --disk-mode copy", esc(d->tmpl),
-		    lv->vg_name, lv->origin);
-		return -1;
-	}
-	d->tmpl_real = xstrdup(lv->lv_path);
+	ldir = path_dir(lv->lv_path);
 	if (c->disk_args->n) {
 		d->path = absolute(c->disk_args->v[i]);
-		dir = dir_of(d->path);
-		ldir = dir_of(lv->lv_path);
+		dir = path_dir(d->path);
 		r = strcmp(dir, ldir);
 		free(dir);
 		if (r != 0) {
@@ -735,7 +692,6 @@ plan_snapshot(const struct clone_opts *o, const struct clone_one *c,
 			free(ldir);
 			return -1;
 		}
-		free(ldir);
 		d->new_lv = xstrdup(strrchr(d->path, '/') + 1);
 	} else if (tname == NULL || clone_rename_path(lv->lv_name, tname,
 	    c->name, &d->new_lv, &depth) != 0 || clone_rename_path(d->tmpl,
@@ -743,9 +699,11 @@ plan_snapshot(const struct clone_opts *o, const struct clone_one *c,
 		warnx("refusing to clone: the template's name '%s' is not in "
 		    "the name of its LV '%s/%s' (disk '%s'); give --disk "
 		    "%s/NEW_LV", tname ? esc(tname) : "(none)", lv->vg_name,
-		    lv->lv_name, esc(d->tmpl), esc(dir_of_lv(lv)));
+		    lv->lv_name, esc(d->tmpl), esc(ldir));
+		free(ldir);
 		return -1;
 	}
+	free(ldir);
 	if (!lvsnap_name_valid(d->new_lv)) {
 		warnx("refusing to clone: '%s' is no LV name LVM takes (1 to "
 		    "127 letters, digits, '+', '_', '.', '-'); give --disk "
@@ -864,38 +822,36 @@ make_snapshot(struct clone_disk *d, struct strlist *lvs)
 }
 
 /*
- * The template's disks and the clone's paths for them; every refusal
- * before anything is created.  Returns 0, or -1 after messages.
+ * The template's guest disks, looked at once for every clone of the run:
+ * each one's target (d[i].tmpl); for a file its real path (the
+ * overlay's backing), format (imgchk: the chain checked) and mode; for
+ * an LV (snapshot mode) what lvs says of it, which must be no snapshot
+ * itself (LVM is the authority: the device need not exist on this
+ * host).  Returns 0 with *t_r (release_disks) and *n_r, or -1 after
+ * messages.
  */
 static int
-plan_disks(const struct clone_opts *o, const struct clone_one *c,
-    const struct domcfg *cfg, const char *tname, struct clone_disk **disks_r,
-    size_t *n_r, struct strlist *dirs, struct strlist *modes)
+plan_template(const struct clone_opts *o, const struct domcfg *cfg,
+    struct clone_disk **t_r, size_t *n_r)
 {
-	struct clone_disk *d = NULL;
+	struct clone_disk *d;
+	struct lvsnap_lv *lv;
 	struct imgchk chain;
 	struct stat st;
-	size_t *idx = NULL, n, i, k;
-	char buf[PATH_MAX], *tdir;
-	unsigned depth = 0;
+	size_t *idx = NULL, n, i;
+	char buf[PATH_MAX];
 	int rc = -1, r;
 
 	n = disks_guest(cfg, &idx);
-	*disks_r = NULL;
+	*t_r = NULL;
 	*n_r = 0;
 	if (n == 0) {
 		warnx("refusing to clone: '%s' names no disk of the guest",
 		    esc(o->from));
 		return -1;
 	}
-	if (c->disk_args->n != 0 && c->disk_args->n != n) {
-		warnx("the template has %zu disk%s: give --disk once for "
-		    "each, or not at all", n, n == 1 ? "" : "s");
-		free(idx);
-		return -1;
-	}
 	d = xcalloc(n, sizeof(*d));
-	*disks_r = d;
+	*t_r = d;
 	*n_r = n;
 	for (i = 0; i < n; i++) {
 		d[i].tmpl = domcfg_disk_target(cfg, idx[i]);
@@ -905,17 +861,26 @@ plan_disks(const struct clone_opts *o, const struct clone_one *c,
 			goto out;
 		}
 		if (o->mode == CLONE_MODE_SNAPSHOT) {
-			if (plan_snapshot(o, c, tname, i, &d[i]) == -1)
+			lv = d[i].lv = xcalloc(1, sizeof(*d[i].lv));
+			if ((r = lvsnap_query(d[i].tmpl, lv)) == -1)
 				goto out;
-			for (k = 0; k < i; k++)
-				if (strcmp(d[k].new_lv, d[i].new_lv) == 0 &&
-				    strcmp(d[k].lv->vg_name,
-				    d[i].lv->vg_name) == 0) {
-					warnx("refusing to clone: two disks "
-					    "would be LV '%s/%s'",
-					    d[i].lv->vg_name, d[i].new_lv);
-					goto out;
-				}
+			if (r == 1) {
+				warnx("refusing to clone: the template's disk "
+				    "'%s' is no LV that LVM knows (lvs: %s); "
+				    "--disk-mode snapshot wants LVs, use "
+				    "overlay or copy for files",
+				    esc(d[i].tmpl), esc(lv->why));
+				goto out;
+			}
+			if (lvsnap_is_thick_snapshot(lv)) {
+				warnx("refusing to clone: the template's disk "
+				    "'%s' is itself a snapshot (of %s/%s), "
+				    "which LVM cannot snapshot; clone from its "
+				    "origin, or use --disk-mode copy",
+				    esc(d[i].tmpl), lv->vg_name, lv->origin);
+				goto out;
+			}
+			d[i].tmpl_real = xstrdup(lv->lv_path);
 			continue;
 		}
 		if (stat(d[i].tmpl, &st) == -1) {
@@ -940,6 +905,63 @@ plan_disks(const struct clone_opts *o, const struct clone_one *c,
 			goto out;
 		d[i].format = xstrdup(chain.layer[0].format);
 		imgchk_release(&chain);
+	}
+	rc = 0;
+out:
+	free(idx);
+	return rc;
+}
+
+/*
+ * Clone c's disks, from the template's t[0..n-1] (plan_template): the
+ * template's facts copied, the clone's paths (and, in snapshot mode, its
+ * LVs) named; every refusal before anything is created.  Returns 0, or
+ * -1 after messages.
+ */
+static int
+plan_disks(const struct clone_opts *o, const struct clone_one *c,
+    const struct clone_disk *t, size_t n, const char *tname,
+    struct clone_disk **disks_r, struct strlist *dirs, struct strlist *modes)
+{
+	struct clone_disk *d;
+	size_t i, k;
+	char *tdir;
+	unsigned depth = 0;
+	int r;
+
+	*disks_r = NULL;
+	if (c->disk_args->n != 0 && c->disk_args->n != n) {
+		warnx("the template has %zu disk%s: give --disk once for "
+		    "each, or not at all", n, n == 1 ? "" : "s");
+		return -1;
+	}
+	d = xcalloc(n, sizeof(*d));
+	*disks_r = d;
+	for (i = 0; i < n; i++) {
+		d[i].tmpl = xstrdup(t[i].tmpl);
+		d[i].tmpl_real = xstrdup(t[i].tmpl_real);
+		d[i].format = t[i].format ? xstrdup(t[i].format) : NULL;
+		d[i].mode = t[i].mode;
+		if (t[i].lv) {
+			d[i].lv = xmalloc(sizeof(*d[i].lv));
+			*d[i].lv = *t[i].lv;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (o->mode == CLONE_MODE_SNAPSHOT) {
+			if (plan_snapshot(o, c, tname, i, &d[i]) == -1)
+				return -1;
+			for (k = 0; k < i; k++)
+				if (strcmp(d[k].new_lv, d[i].new_lv) == 0 &&
+				    strcmp(d[k].lv->vg_name,
+				    d[i].lv->vg_name) == 0) {
+					warnx("refusing to clone: two disks "
+					    "would be LV '%s/%s'",
+					    d[i].lv->vg_name, d[i].new_lv);
+					return -1;
+				}
+			continue;
+		}
 		if (c->disk_args->n) {
 			d[i].path = absolute(c->disk_args->v[i]);
 			r = 1;
@@ -947,31 +969,28 @@ plan_disks(const struct clone_opts *o, const struct clone_one *c,
 			warnx("refusing to clone: '%s' has no name to replace "
 			    "in its disk's path '%s'; give --disk NEW_PATH",
 			    esc(o->from), esc(d[i].tmpl));
-			goto out;
+			return -1;
 		} else if ((r = clone_rename_path(d[i].tmpl, tname, c->name,
 		    &d[i].path, &depth)) != 0) {
 			warnx("refusing to clone: the template's name '%s' is "
 			    "not in its disk's path '%s'; give --disk "
 			    "NEW_PATH", esc(tname), esc(d[i].tmpl));
-			goto out;
+			return -1;
 		}
 		for (k = 0; k < i; k++)
 			if (strcmp(d[k].path, d[i].path) == 0) {
 				warnx("refusing to clone: two disks would be "
 				    "'%s'", esc(d[i].path));
-				goto out;
+				return -1;
 			}
-		tdir = dir_of(d[i].tmpl);
+		tdir = path_dir(d[i].tmpl);
 		r = check_target("disk", d[i].path, r == 0, depth, tdir, dirs,
 		    modes);
 		free(tdir);
 		if (r == -1)
-			goto out;
+			return -1;
 	}
-	rc = 0;
-out:
-	free(idx);
-	return rc;
+	return 0;
 }
 
 static void
@@ -1010,8 +1029,8 @@ one_release(struct clone_one *c)
  */
 static int
 prepare_one(const struct clone_opts *o, const struct domcfg *cfg,
-    const char *tname, const char *from, const char *tdir,
-    struct clone_one *c)
+    const struct clone_disk *t, size_t nt, const char *tname,
+    const char *from, const char *tdir, struct clone_one *c)
 {
 	unsigned depth = 0;
 	size_t i;
@@ -1022,8 +1041,8 @@ prepare_one(const struct clone_opts *o, const struct domcfg *cfg,
 		    esc(c->name));
 		return -1;
 	}
-	if (plan_disks(o, c, cfg, tname, &c->d, &c->n, &c->dirs,
-	    &c->modes) == -1)
+	c->n = nt;
+	if (plan_disks(o, c, t, nt, tname, &c->d, &c->dirs, &c->modes) == -1)
 		return -1;
 	if (c->config_arg)
 		c->cfgout = absolute(c->config_arg), x = 1;
@@ -1206,6 +1225,7 @@ cmd_clone(int argc, char **argv)
 {
 	struct clone_opts o;
 	struct clone_one *c = NULL;
+	struct clone_disk *tmpl = NULL;		/* the template's disks */
 	struct inventory *inv = NULL, *binv = NULL;
 	struct domcfg *cfg = NULL;
 	struct recipe *r = NULL;
@@ -1217,7 +1237,7 @@ cmd_clone(int argc, char **argv)
 	char *text = NULL, *tdir = NULL, *from = NULL, *where, *host;
 	char **images = NULL;
 	bool *ok = NULL;
-	size_t nc = 0, i, k;
+	size_t nc = 0, ntmpl = 0, i, k;
 	mode_t cfgmode;
 	int rc = 2, pr, x, bad;
 
@@ -1299,7 +1319,7 @@ cmd_clone(int argc, char **argv)
 	tname = domcfg_get_string(cfg, "name");
 	/* absolute, so that "vm.cfg" in the template's directory has one */
 	from = absolute(o.from);
-	tdir = dir_of(from);
+	tdir = path_dir(from);
 	if (o.mode == CLONE_MODE_DEFAULT && (x = first_disk_is_lv(cfg)) != 0) {
 		if (x == -1)
 			goto out;
@@ -1311,6 +1331,8 @@ cmd_clone(int argc, char **argv)
 		rc = cmd_usage_error("clone");
 		goto out;
 	}
+	if (plan_template(&o, cfg, &tmpl, &ntmpl) == -1)
+		goto out;
 	nc = inv ? inv->nrows : 1;
 	c = xcalloc(nc, sizeof(*c));
 	bad = 0;
@@ -1340,7 +1362,8 @@ cmd_clone(int argc, char **argv)
 				continue;
 			}
 		}
-		if (prepare_one(&o, cfg, tname, from, tdir, &c[i]) == -1) {
+		if (prepare_one(&o, cfg, tmpl, ntmpl, tname, from, tdir,
+		    &c[i]) == -1) {
 			bad++;
 			continue;
 		}
@@ -1378,8 +1401,8 @@ cmd_clone(int argc, char **argv)
 		if (x == -1)
 			goto out;
 	}
-	for (i = 0; i < c[0].n; i++)
-		if (cmd_refuse_alive(c[0].d[i].tmpl, tname,
+	for (i = 0; i < ntmpl; i++)
+		if (cmd_refuse_alive(tmpl[i].tmpl, tname,
 		    domcfg_get_string(cfg, "uuid"), o.force, "clone") == -1)
 			goto out;
 	if (o.mode == CLONE_MODE_DEFAULT) {
@@ -1387,7 +1410,7 @@ cmd_clone(int argc, char **argv)
 		 * One try of FICLONE where the first disk goes: in the
 		 * directory above, when that directory is still to be made.
 		 */
-		char *dir = dir_of(c[0].d[0].path), *up = dir_of(dir);
+		char *dir = path_dir(c[0].d[0].path), *up = path_dir(dir);
 
 		x = clone_reflink_probe(c[0].d[0].tmpl_real,
 		    strlist_has(&c[0].dirs, dir) ? up : dir);
@@ -1511,6 +1534,7 @@ out:
 	free(text);
 	for (i = 0; c && i < nc; i++)
 		one_release(&c[i]);
+	release_disks(tmpl, ntmpl);
 	free(c);
 	strlist_release(&paths);
 	strlist_release(&ao.scan);

@@ -142,9 +142,18 @@ check_nomatch "VG short of free extents: no lvcreate" "$(cat "$LOG")" \
 # --inventory: the VG's free space is summed over every clone of the run
 # (five snapshots of 208 MiB, one 1 GiB VG)
 printf 'name\ndc2\ndc3\ndc4\ndc5\ndc6\n' >"$SCRATCH/inv.csv"
+: >"$LOG"
 run_imprint clone --from "$XEN/dc1.cfg" --inventory "$SCRATCH/inv.csv" \
     --disk-mode snapshot
 check_exit "--inventory: VG short for five" "$RC" 1
+check_eq "--inventory: lvs asked of the template once, of each new LV once" \
+    "$(cat "$LOG")" \
+"$LVS $DEV/$VG/LogVolDc1
+$LVS $VG/LogVolDc2
+$LVS $VG/LogVolDc3
+$LVS $VG/LogVolDc4
+$LVS $VG/LogVolDc5
+$LVS $VG/LogVolDc6"
 check_eq "--inventory: VG short for five: the figures" "$ERR" \
     "imprint: refusing to clone: VG '$VG' has 1073741824 bytes free (256 extents of 4194304 bytes), the snapshots need 1090519040 bytes (260 extents); give a smaller --snapshot-size, or free space in the VG (vgextend, lvreduce)"
 run_imprint clone -n --from "$XEN/dc1.cfg" --inventory "$SCRATCH/inv.csv" \
