@@ -1169,7 +1169,6 @@ insert_first_child(struct domxml *dx, const struct elem *e, struct buf *tag)
 	size_t at, ls;
 	bool own_line = false;
 
-	buf_add(&b, "", 0);
 	if ((cn = child(e->node, NULL)) != NULL) {
 		c = cn->_private;
 		at = c->start;
