@@ -2484,13 +2484,6 @@ app_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
 }
 
 /*
- * tune2fs, xfs_admin and swaplabel change a UUID only on a filesystem
- * nobody has mounted.  An ext4 filesystem with metadata checksums (the
- * default since e2fsprogs 1.43) must also have been checked since it was
- * last mounted, as every checksum is rewritten: when tune2fs fails,
- * e2fsck -f -p, then once more.
- */
-/*
  * The appliance device of image k that the user names display
  * (display_name backwards: a partition, the whole disk or an LV), checked
  * against the appliance's lists of partitions and LVs, so nothing is
@@ -2499,25 +2492,17 @@ app_filesystems(struct gfs *fs, struct gfs_fsinfo **fs_r, size_t *n_r)
 static char *
 appliance_dev(struct guest *gs, size_t k, const char *display)
 {
-	char **list, *dev;
+	char **list, *dev = user_device(gs, k, display);
 	size_t i;
-	bool ok = false;
+	bool ok = strcmp(dev, gs->img[k].dev) == 0;	/* the whole disk */
 
-	if (strncmp(display, "/dev/sda", 8) == 0 &&
-	    strspn(display + 8, "0123456789") == strlen(display + 8)) {
-		dev = xasprintf("%s%s", gs->img[k].dev, display + 8);
-		if (display[8] == '\0')
-			return dev;		/* the whole disk */
-		if ((list = appliance_parts(gs)) != NULL)
-			for (i = 0; list[i] && !ok; i++)
-				ok = strcmp(list[i], dev) == 0;
-	} else {
-		dev = xstrdup(display);
-		if ((list = guestfs_lvs(gs->g)) != NULL) {
-			for (i = 0; list[i] && !ok; i++)
-				ok = strcmp(list[i], dev) == 0;
-			free_strings(list);
-		}
+	if (!ok && (list = appliance_parts(gs)) != NULL)
+		for (i = 0; list[i] && !ok; i++)
+			ok = strcmp(list[i], dev) == 0;
+	if (!ok && (list = guestfs_lvs(gs->g)) != NULL) {
+		for (i = 0; list[i] && !ok; i++)
+			ok = strcmp(list[i], dev) == 0;
+		free_strings(list);
 	}
 	if (!ok) {
 		free(dev);
