@@ -488,26 +488,17 @@ remove_made(struct clone_made *m, json_object *doc)
 static int
 make_overlay(const struct clone_disk *d)
 {
-	struct buf out = BUF_INIT, err = BUF_INIT;
 	char *argv[] = { (char *)"qemu-img", (char *)"create", (char *)"-q",
 	    (char *)"-f", (char *)"qcow2", (char *)"-F", d->format,
 	    (char *)"-b", d->tmpl_real, d->path, NULL };
-	int st = 0, r;
+	char *why;
 
-	r = run_capture(argv, "qemu-img", 120, 1 << 16, &out, &err, &st);
-	if (r == 1)
-		warnx("cannot create '%s': qemu-img is not installed "
-		    "(Debian: qemu-utils)", esc(d->path));
-	else if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		warnx("cannot create '%s': qemu-img: %.*s", esc(d->path),
-		    (int)strcspn(err.data ? err.data : "", "\n"),
-		    err.data ? err.data : "failed");
-		r = -1;
-	}
-	buf_release(&out);
-	buf_release(&err);
-	if (r != 0)
+	if (run_tool(argv, "qemu-utils", 120, 1 << 16, NULL, &why) == -1) {
+		if (why)
+			warnx("cannot create '%s': %s", esc(d->path), esc(why));
+		free(why);
 		return -1;
+	}
 	if (chmod(d->path, d->mode) == -1) {
 		warn("cannot set the mode of '%s'", esc(d->path));
 		return -1;

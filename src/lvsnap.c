@@ -394,24 +394,14 @@ lvsnap_health(const struct lvsnap_lv *lv, bool *warn_r)
 static int
 run_lvm(char *const argv[], const char *what, const char *object)
 {
-	struct buf o = BUF_INIT, e = BUF_INIT;
-	char line[256];
-	int st = 0, r;
+	char *why;
 
-	r = run_capture(argv, argv[0], 300, LVS_OUT_MAX, &o, &e, &st);
-	if (r == 1) {
-		warnx("cannot %s LV '%s': %s is not installed (Debian: lvm2)",
-		    what, esc(object), argv[0]);
-		r = -1;
-	} else if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		warnx("cannot %s LV '%s': %s: %s", what, esc(object), argv[0],
-		    *first_line(&e, line, sizeof(line)) ? esc(line) :
-		    "failed");
-		r = -1;
-	}
-	buf_release(&o);
-	buf_release(&e);
-	return r;
+	if (run_tool(argv, "lvm2", 300, LVS_OUT_MAX, NULL, &why) == 0)
+		return 0;
+	if (why)
+		warnx("cannot %s LV '%s': %s", what, esc(object), esc(why));
+	free(why);
+	return -1;
 }
 
 int

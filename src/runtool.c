@@ -153,3 +153,31 @@ out:
 	}
 	return rc;
 }
+
+int
+run_tool(char *const argv[], const char *pkg, int timeout_sec,
+    size_t out_max, struct buf *out, char **why_r)
+{
+	struct buf o = BUF_INIT, e = BUF_INIT;
+	const char *line;
+	size_t n;
+	int st = 0, r;
+
+	*why_r = NULL;
+	r = run_capture(argv, argv[0], timeout_sec, out_max, out ? out : &o,
+	    &e, &st);
+	if (r == 1) {
+		*why_r = xasprintf("%s is not installed (Debian: %s)", argv[0],
+		    pkg);
+		r = -1;
+	} else if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		line = e.data ? e.data + strspn(e.data, " \t") : "";
+		n = strcspn(line, "\n");
+		*why_r = n > 0 ? xasprintf("%s: %.*s", argv[0], (int)n, line) :
+		    xasprintf("%s: failed", argv[0]);
+		r = -1;
+	}
+	buf_release(&o);
+	buf_release(&e);
+	return r;
+}

@@ -24,4 +24,15 @@
 int	 run_capture(char *const argv[], const char *label, int timeout_sec,
 	    size_t out_max, struct buf *out, struct buf *err, int *status_r);
 
+/*
+ * run_capture for a tool that must succeed (argv[0] names it in
+ * messages): 0 with its stdout in *out (may be NULL: dropped), or -1.
+ * Then *why_r (caller frees) says why, for the caller's message: "TOOL
+ * is not installed (Debian: PKG)" or "TOOL: " and the first line of its
+ * stderr ("failed" when it printed none); *why_r is NULL when
+ * run_capture itself failed and said so.
+ */
+int	 run_tool(char *const argv[], const char *pkg, int timeout_sec,
+	    size_t out_max, struct buf *out, char **why_r);
+
 #endif
