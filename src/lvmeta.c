@@ -413,25 +413,6 @@ lvmeta_pv_device(const char *text, size_t len, const char *vg)
 	return r;
 }
 
-/* Little-endian fields of the on-disk label. */
-static uint64_t
-le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 #define SECTOR		512
 #define LABEL_SCAN	4	/* sectors LVM looks for a label in */
 
@@ -452,8 +433,8 @@ lvmeta_label_mdas(const char *head, size_t len)
 		return -1;
 	/* sector_xl, offset_xl, type: the label's own sector, a PV header
 	 * inside it, and the text format's type. */
-	off = le32(s + 20);
-	if (le64(s + 8) != sec || memcmp(s + 24, "LVM2 001", 8) != 0 ||
+	off = get_le32(s + 20);
+	if (get_le64(s + 8) != sec || memcmp(s + 24, "LVM2 001", 8) != 0 ||
 	    off < 32 || off > SECTOR - 72)
 		return -1;
 	p = s + off + 32 + 8;	/* past pv_uuid and device_size */
@@ -464,7 +445,7 @@ lvmeta_label_mdas(const char *head, size_t len)
 		for (;;) {
 			if (p + 16 > end)
 				return -1;
-			if (le64(p) == 0 && le64(p + 8) == 0)
+			if (get_le64(p) == 0 && get_le64(p + 8) == 0)
 				break;
 			if (list == 1)
 				n++;

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -156,5 +157,10 @@ int	 ascii_casecmp(const char *, const char *);
 
 /* Does s end with suffix (s itself may be no more than suffix)? */
 int	 has_suffix(const char *s, const char *suffix);
+
+/* Little-endian fields of on-disk structures (LVM labels, superblocks). */
+uint16_t get_le16(const unsigned char *);
+uint32_t get_le32(const unsigned char *);
+uint64_t get_le64(const unsigned char *);
 
 #endif
