@@ -1,0 +1,41 @@
+/*
+ * fsjournal.c - whether a read-only mount would still write: see
+ * fsjournal.h.  The superblock fields are read by hand because no
+ * library on Debian 12 answers the question for a filesystem inside the
+ * appliance: libext2fs and libblkid want the device on the host, and the
+ * appliance only offers bytes (pread_device).  Offsets are those of the
+ * kernel's own structures: ext4_super_block (superblock at 1024,
+ * s_magic 0x38, s_feature_compat 0x5C, s_feature_incompat 0x60),
+ * xfs_dsb (sb_magicnum "XFSB" at 0), btrfs_super_block (at 64 KiB,
+ * magic "_BHRfS_M" at 0x40, log_root at 0x60).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "fsjournal.h"
+#include "util.h"
+
+#define EXT_SB			1024
+#define EXT_MAGIC		0xEF53
+#define EXT_COMPAT_HAS_JOURNAL	0x0004
+#define EXT_INCOMPAT_RECOVER	0x0004
+#define BTRFS_SB		0x10000
+
+const char *
+fsjournal_noreplay(const unsigned char *sb, size_t len, int *certain)
+{
+	const unsigned char *e = sb + EXT_SB, *b = sb + BTRFS_SB;
+
+	*certain = 1;
+	if (len >= 4 && memcmp(sb, "XFSB", 4) == 0) {
+		*certain = 0;
+		return "norecovery";
+	}
+	if (len >= EXT_SB + 0x64 && get_le16(e + 0x38) == EXT_MAGIC)
+		return (get_le32(e + 0x5C) & EXT_COMPAT_HAS_JOURNAL) &&
+		    (get_le32(e + 0x60) & EXT_INCOMPAT_RECOVER) ? "noload" :
+		    NULL;
+	if (len >= FSJOURNAL_READ && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
+		return get_le64(b + 0x60) != 0 ? "rescue=nologreplay" : NULL;
+	return NULL;
+}

@@ -1,0 +1,38 @@
+/*
+ * fsjournal.h - whether a read-only mount would still write.
+ *
+ * Linux replays an ext3/ext4 journal, an XFS log and a btrfs log tree
+ * when it mounts the filesystem, read-only or not, as long as the drive
+ * itself is writable: a guest that was not shut down cleanly (or an LVM
+ * snapshot of a running template) is changed by the very first look.
+ * imprint attaches an image read-write once, so its survey mounts add
+ * the option that skips the replay, and it goes read-write (replaying)
+ * only when the plan is complete and will be carried out.
+ *
+ * Pure: the first bytes of a filesystem in, a mount option out.
+ * guest.c reads the bytes (guestfs_pread_device).
+ */
+#ifndef IMPRINT_FSJOURNAL_H
+#define IMPRINT_FSJOURNAL_H
+
+#include <stddef.h>
+
+/* Bytes to read from a filesystem's start: btrfs's superblock ends
+ * its log_root field there (64 KiB + 0x68). */
+#define FSJOURNAL_READ	0x10068
+
+/*
+ * The mount option that keeps a read-only mount of the filesystem whose
+ * first len bytes are sb from replaying anything, or NULL when it would
+ * not replay: "noload" for an ext3/ext4 superblock with has_journal and
+ * needs_recovery set; "norecovery" for any XFS (whether its log is clean
+ * takes a log walk to tell, so a read-only mount always skips it);
+ * "rescue=nologreplay" for a btrfs superblock naming a log tree.
+ * *certain is set false for XFS: the filesystem may or may not have had
+ * something to replay.  Any other bytes (ext2, a clean ext3/4, other
+ * types, too short a read): NULL.
+ */
+const char	*fsjournal_noreplay(const unsigned char *sb, size_t len,
+		    int *certain);
+
+#endif

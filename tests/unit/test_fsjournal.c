@@ -1,0 +1,85 @@
+/*
+ * test_fsjournal.c - which read-only mounts would still write: an ext3
+ * superblock as mke2fs wrote it (tests/data/sb-ext3.bin, the first 2 KiB
+ * of `mke2fs -t ext3` on an 8 MiB file) with and without
+ * needs_recovery, without a journal (ext2), cut short; XFS and btrfs
+ * superblocks built at the kernel structures' offsets.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsjournal.h"
+#include "unit.h"
+#include "util.h"
+
+static unsigned char *sb;	/* FSJOURNAL_READ bytes, zero after 2 KiB */
+
+static void
+test_ext(void)
+{
+	int certain = -1;
+
+	/* as made: a journal, clean */
+	CHECK(fsjournal_noreplay(sb, FSJOURNAL_READ, &certain) == NULL);
+	CHECK_INT(certain, 1);
+	/* needs_recovery: s_feature_incompat (0x460) bit 2 */
+	sb[0x460] |= 0x04;
+	CHECK_STR(fsjournal_noreplay(sb, FSJOURNAL_READ, &certain), "noload");
+	CHECK_INT(certain, 1);
+	/* only the superblock's first 0x64 bytes are needed */
+	CHECK_STR(fsjournal_noreplay(sb, 1024 + 0x64, &certain), "noload");
+	CHECK(fsjournal_noreplay(sb, 1024 + 0x63, &certain) == NULL);
+	/* ext2: no has_journal (s_feature_compat 0x45C bit 2), no replay */
+	sb[0x45C] &= (unsigned char)~0x04;
+	CHECK(fsjournal_noreplay(sb, FSJOURNAL_READ, &certain) == NULL);
+	sb[0x45C] |= 0x04;
+	/* not ext: the magic (0x438) changed */
+	sb[0x438] ^= 0xff;
+	CHECK(fsjournal_noreplay(sb, FSJOURNAL_READ, &certain) == NULL);
+	sb[0x438] ^= 0xff;
+	sb[0x460] &= (unsigned char)~0x04;
+}
+
+static void
+test_xfs_btrfs(void)
+{
+	unsigned char *b = xcalloc(1, FSJOURNAL_READ);
+	int certain = -1;
+
+	memcpy(b, "XFSB", 4);
+	CHECK_STR(fsjournal_noreplay(b, 512, &certain), "norecovery");
+	CHECK_INT(certain, 0);
+	memset(b, 0, 4);
+	memcpy(b + 0x10040, "_BHRfS_M", 8);
+	CHECK(fsjournal_noreplay(b, FSJOURNAL_READ, &certain) == NULL);
+	CHECK_INT(certain, 1);
+	b[0x10060 + 5] = 1;	/* log_root, little-endian u64 */
+	CHECK_STR(fsjournal_noreplay(b, FSJOURNAL_READ, &certain),
+	    "rescue=nologreplay");
+	/* a device too small to hold the btrfs superblock */
+	CHECK(fsjournal_noreplay(b, FSJOURNAL_READ - 1, &certain) == NULL);
+	/* nothing at all */
+	CHECK(fsjournal_noreplay(b, 0, &certain) == NULL);
+	free(b);
+}
+
+int
+main(void)
+{
+	char *buf;
+	size_t len;
+
+	if (read_host_file("tests/data/sb-ext3.bin", 4096, &buf, &len) == -1 ||
+	    len != 2048) {
+		fprintf(stderr, "cannot read tests/data/sb-ext3.bin\n");
+		return 1;
+	}
+	sb = xcalloc(1, FSJOURNAL_READ);
+	memcpy(sb, buf, len);
+	free(buf);
+	test_ext();
+	test_xfs_btrfs();
+	free(sb);
+	return unit_done();
+}
