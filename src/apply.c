@@ -200,6 +200,55 @@ phase(const struct apply_ctx *c, const char *what)
 		c->phase(c->phase_arg, what);
 }
 
+/* j's config as it was loaded: plan_build edits it in memory. */
+static int
+config_reset(struct apply_job *j)
+{
+	struct domcfg *cfg;
+	const char *text;
+	size_t len;
+
+	if (j->cfg == NULL || !domcfg_changed(j->cfg))
+		return 0;
+	text = domcfg_original(j->cfg, &len);
+	if (domcfg_parse(domcfg_path(j->cfg), text, len, &cfg) == -1)
+		return -1;
+	domcfg_free(j->cfg);
+	j->cfg = cfg;
+	return 0;
+}
+
+/*
+ * The plan was made on filesystems mounted without replaying their
+ * journal (guest_replay_pending): it only showed that there is work and
+ * that it is allowed.  Mount read-write, which replays the journal, and
+ * survey and plan again on what the guest will really see.  Returns 0,
+ * or -1 after its message.
+ */
+static int
+replan_replayed(const struct apply_ctx *c, struct guest *gs,
+    struct apply_job *j, const struct guest_root *root, struct survey *s,
+    struct plan_input *in, struct plan *p)
+{
+	int pending = guest_replay_pending(gs);
+
+	if (pending == 2)
+		warnx("'%s': %s was not shut down cleanly: its journal is "
+		    "replayed now, and the plan made again", esc(j->image),
+		    esc(root->display));
+	phase(c, "replaying");
+	plan_release(p);
+	survey_release(s);
+	memset(p, 0, sizeof(*p));
+	memset(s, 0, sizeof(*s));
+	if (guest_mount_rw(gs, root) == -1 || survey_read(in->fs, s) == -1 ||
+	    config_reset(j) == -1)
+		return -1;
+	testpoint("replayed");
+	in->cfg = j->cfg;
+	return plan_build(p, in);
+}
+
 int
 apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
     struct apply_job *j)
@@ -275,6 +324,12 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		report(o, j, &p, root.display, NULL, p.n ? "would change" :
 		    "no changes");
 		rc = 0;
+		goto out;
+	}
+	if (p.n > 0 && !c->tree && guest_replay_pending(gs) &&
+	    replan_replayed(c, gs, j, &root, &s, &in, &p) == -1) {
+		warnx("'%s' left unchanged but for its journal, replayed",
+		    esc(j->image));
 		goto out;
 	}
 	if (p.n == 0) {

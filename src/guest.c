@@ -25,6 +25,7 @@
 
 #include "gfile.h"
 #include "guest.h"
+#include "fsjournal.h"
 #include "fstab.h"
 #include "hostfile.h"
 #include "imgchk.h"
@@ -58,6 +59,9 @@ struct guest {
 	char			*mounted_dev;	/* at /, when mounted */
 	char			*mounted_opts;	/* its loop options, or NULL */
 	bool			 mounted_rw;
+	/* A read-only mount in place skipped a journal replay (2), or may
+	 * have (1: XFS), to write nothing (noreplay_opt). */
+	int			 noreplay;
 	/* The guest's own mounts at /etc, /var and below (mount_below):
 	 * done for the root mounted now, and how many. */
 	bool			 below_done;
@@ -167,6 +171,7 @@ static void
 mounted(struct guest *gs, bool m)
 {
 	gs->mounted = m;
+	gs->noreplay = 0;
 	gs->below_done = false;
 	gs->nbelow = 0;
 	strlist_release(&gs->dirs);
@@ -1276,6 +1281,40 @@ on_any_image(const struct guest *gs, const char *dev)
 	return false;
 }
 
+static const char *noreplay_opt(struct guest *, const char *,
+    const char *, int *);
+
+/*
+ * libguestfs inspection mounts every filesystem read-only with no way to
+ * skip a journal replay, which writes to an image attached read-write
+ * (fsjournal.h): refused, before the plan is made, for image k with a
+ * filesystem that certainly needs one.  0, or -1 after one message.
+ */
+static int
+inspection_safe(struct guest *gs, size_t k, const struct guest_fs *fs,
+    size_t nfs)
+{
+	size_t i;
+	int level;
+
+	for (i = 0; i < nfs && !gs->readonly; i++) {
+		if (!mountable_type(fs[i].type))
+			continue;
+		(void)noreplay_opt(gs, fs[i].dev, NULL, &level);
+		if (level < 2)
+			continue;
+		warnx("'%s': %s was not shut down cleanly (its journal "
+		    "needs replaying), and only inspection could tell the "
+		    "root, which would replay it before any plan is made: "
+		    "name the root (--partition N, --root DEV, or 'root =' "
+		    "in the recipe); 'imprint inspect' lists the "
+		    "candidates and writes nothing", esc(gs->img[k].path),
+		    esc(fs[i].display));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
     size_t nfs, struct guest_root *root)
@@ -1284,6 +1323,8 @@ inspect_root(struct guest *gs, size_t k, const struct guest_fs *fs,
 	bool has_lvs = false;
 	size_t i, nmine = 0;
 
+	if (inspection_safe(gs, k, fs, nfs) == -1)
+		return -1;
 	for (i = 0; i < nfs; i++)
 		if (!on_image(gs, k, fs[i].dev))
 			has_lvs = true;
@@ -1697,22 +1738,57 @@ is_mounted(const struct guest *gs, const struct guest_root *root)
 }
 
 /*
+ * The option a read-only mount of dev adds so that the kernel writes
+ * nothing (fsjournal.h), or NULL; *level: 2 when a journal is certainly
+ * left unreplayed, 1 when it may be (XFS), else 0.  loop: the mount's
+ * loop options, whose offset= is where the filesystem starts on dev.
+ * An image attached read-only needs none: qemu keeps the replay in a
+ * throwaway overlay.  A device whose first bytes cannot be read will
+ * not mount either.
+ */
+static const char *
+noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level)
+{
+	const char *o = loop ? strstr(loop, "offset=") : NULL, *opt = NULL;
+	char *sb;
+	size_t got = 0;
+	int certain = 1;
+
+	*level = 0;
+	if (gs->readonly)
+		return NULL;
+	sb = guestfs_pread_device(gs->g, dev, FSJOURNAL_READ, o ?
+	    (int64_t)strtoull(o + 7, NULL, 10) : 0, &got);
+	if (sb == NULL)
+		reset_err(gs);
+	else if ((opt = fsjournal_noreplay((unsigned char *)sb, got,
+	    &certain)) != NULL)
+		*level = certain ? 2 : 1;
+	free(sb);
+	return opt;
+}
+
+/*
  * Mount root at /, read-write or not; quiet: no message on failure.  A
  * root with loop options (lvmap_use) mounts its partition through a loop
  * device at the LV's offset; such a device, made read-only by a
- * read-only mount, cannot be remounted read-write in place.
+ * read-only mount, cannot be remounted read-write in place.  Nor can a
+ * mount that skipped its journal (noreplay_opt): going read-write is a
+ * new mount, which replays it.
  */
 static int
 mount_root(struct guest *gs, const struct guest_root *root, bool rw,
     bool quiet)
 {
+	const char *skip = NULL;
 	char *opts;
-	int r;
+	int r, level = 0;
 
 	if (is_mounted(gs, root) && gs->mounted_rw == rw)
 		return 0;
 	/* Read-only to read-write in place: cheaper than a new mount. */
 	if (is_mounted(gs, root) && rw && root->opts == NULL &&
+	    gs->noreplay == 0 &&
 	    guestfs_mount_options(gs->g, "remount,rw", root->dev, "/") == 0) {
 		gs->mounted_rw = true;
 		return 0;
@@ -1721,8 +1797,11 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		warnx("cannot unmount: %s", gerr(gs));
 		return -1;
 	}
-	opts = xasprintf("%s%s%s", rw ? "" : "ro", !rw && root->opts ? "," :
-	    "", root->opts ? root->opts : "");
+	if (!rw)
+		skip = noreplay_opt(gs, root->dev, root->opts, &level);
+	opts = xasprintf("%s%s%s%s%s", rw ? "" : "ro", skip ? "," : "",
+	    skip ? skip : "", !rw && root->opts ? "," : "", root->opts ?
+	    root->opts : "");
 	r = guestfs_mount_options(gs->g, opts, root->dev, "/");
 	free(opts);
 	if (r == -1) {
@@ -1733,6 +1812,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		return -1;
 	}
 	mounted(gs, true);
+	gs->noreplay = level;
 	gs->mounted_rw = rw;
 	free(gs->mounted_dev);
 	gs->mounted_dev = xstrdup(root->dev);
@@ -1848,11 +1928,11 @@ static int
 mount_below(struct guest *gs, const struct guest_root *root, bool rw)
 {
 	struct fstab_ent *ents = NULL;
-	const char *image = cur_image(gs);
-	char *buf = NULL, *dev;
+	const char *image = cur_image(gs), *skip;
+	char *buf = NULL, *dev, *opts;
 	size_t len, n = 0, i;
 	bool lvm;
-	int r = -1, st;
+	int r = -1, st, level;
 
 	if ((st = guest_read(gs, "/etc/fstab", FSTAB_MAX_SIZE, &buf, &len)) ==
 	    -1)
@@ -1893,8 +1973,14 @@ mount_below(struct guest *gs, const struct guest_root *root, bool rw)
 			free(dev);
 			goto out;
 		}
-		st = guestfs_mount_options(gs->g, rw ? "" : "ro", dev, e->dir);
+		skip = rw ? NULL : noreplay_opt(gs, dev, NULL, &level);
+		opts = xasprintf("%s%s%s", rw ? "" : "ro", skip ? "," : "",
+		    skip ? skip : "");
+		st = guestfs_mount_options(gs->g, opts, dev, e->dir);
+		free(opts);
 		free(dev);
+		if (st == 0 && level > gs->noreplay)
+			gs->noreplay = level;
 		if (st == -1) {
 			warnx("'%s': cannot mount %s (/etc/fstab line %u)%s: "
 			    "%s", image, esc(e->dir), e->line, rw ?
@@ -1949,6 +2035,12 @@ int
 guest_mount_root(struct guest *gs, const struct guest_root *root)
 {
 	return mount_guest(gs, root, false);
+}
+
+int
+guest_replay_pending(const struct guest *gs)
+{
+	return gs->mounted && !gs->mounted_rw ? gs->noreplay : 0;
 }
 
 int

@@ -119,9 +119,19 @@ int	 guest_pick_root(struct guest *, size_t k, const struct root_spec *,
 /*
  * Mount root read-only at /.  Planning reads through this mount: even a
  * read-write image is not changed by a plan that fails (a read-write
- * mount alone rewrites the superblock).
+ * mount alone rewrites the superblock, and a read-only one still replays
+ * a journal: such a filesystem is mounted without the replay,
+ * fsjournal.h).
  */
 int	 guest_mount_root(struct guest *, const struct guest_root *);
+/*
+ * Did the read-only mounts now in place leave a journal unreplayed: 2
+ * certainly (a guest not shut down cleanly), 1 perhaps (XFS, whose log
+ * state takes a log walk to tell), 0 no.  Then what planning read may
+ * not be what the guest sees: the caller mounts read-write (which
+ * replays it) and plans again before writing.
+ */
+int	 guest_replay_pending(const struct guest *);
 /* Remount root read-write, right before writing (image opened so). */
 int	 guest_mount_rw(struct guest *, const struct guest_root *);
 

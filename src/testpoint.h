@@ -11,7 +11,8 @@
  * on to meet the failure; with "@stop" imprint stops itself (SIGSTOP)
  * until the suite sends SIGCONT, so that a second command runs at that
  * very point.  Unset, a point costs one branch.  Points, in the
- * order a run meets them: "launched", "surveyed", "recorded" (the undo
+ * order a run meets them: "launched", "surveyed", "replayed" (a journal
+ * a survey left alone replayed, only then), "recorded" (the undo
  * record saved), "host-staged", "guest-write" (after each guest file
  * renamed, removed or linked), "guest-flushed", "host-commit" (after
  * each host file renamed into place).  undo meets the same points from

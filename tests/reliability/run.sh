@@ -16,9 +16,10 @@
 # uninterrupted apply of the same recipe, which is fully determined (MAC,
 # uuid and password hash given), so that any file can be judged old, new
 # or neither.  Images refused before a launch (a truncated qcow2, broken
-# backing chains) are cases too, and three appliance runs on one image
-# (qemu killed mid-write, imprint killed mid-file, the re-run) end it.  tests/t-reliability.sh runs it in make
-# check.
+# backing chains) are cases too, and four appliance runs on one image
+# (qemu killed mid-write, imprint killed mid-file, the re-run on a root
+# needing journal recovery, a run with nothing to do) end it.
+# tests/t-reliability.sh runs it in make check.
 
 # shellcheck source-path=SCRIPTDIR source=../lib.sh disable=SC1091
 . "$(dirname "$0")/../lib.sh"
@@ -518,14 +519,32 @@ if command -v qemu-img >/dev/null; then
 fi
 
 # ---- an image: the appliance killed mid-write, imprint killed mid-file ---------
-# Three launches on one qcow2 overlay of ovs.img (tests/mkimages.sh):
+# Four launches on one qcow2 overlay of ovs.img (tests/mkimages.sh):
 # qemu dies after the second guest write (the run says "partly changed",
 # the vm.cfg is untouched); then imprint dies with a guest temporary
-# half made; then a plain re-run removes that temporary, finishes the
-# plan (exit 0) and puts the vm.cfg in place.  (The tree cases above
+# half made; then a plain re-run, on a root left needing journal
+# recovery, replays it only once the plan is made, removes that
+# temporary, finishes the plan (exit 0) and puts the vm.cfg in place;
+# then a run with nothing to do on the same root, needing recovery
+# again, leaves every byte of the image as it was.  (The tree cases above
 # prove that such a re-run ends exactly where an unbroken run does.)
 CACHE=$("$TOP/tests/mkimages.sh" | tail -n 1)
 export XDG_CACHE_HOME=$CACHE/xdg
+# The root filesystem's s_feature_incompat (superblock at 1024, field at
+# 0x60) in the overlay, read and set with qemu-io, no launch: bit 4 is
+# needs_recovery, what an unclean shutdown leaves.
+ROOTSB=$(($(partx -g -o START -n 2 "$CACHE/ovs.img") * 512 + 0x460))
+sb_incompat() {		# IMAGE: that byte, in decimal
+	local b
+	b=$(qemu-io -r -f qcow2 -c "read -v $ROOTSB 1" "$1" | head -n 1)
+	b=${b#*:  }
+	echo $((0x${b:0:2}))
+}
+recover_flag() { echo $(($(sb_incompat "$1") & 4)); }	# IMAGE: 4 or 0
+dirty() {		# IMAGE: needs_recovery set
+	qemu-io -f qcow2 -c "write -q -P $(($(sb_incompat "$1") | 4)) $ROOTSB 1" \
+	    "$1" >/dev/null
+}
 A=$W/ovs
 LIMIT=600	# a launch under TCG on a loaded machine: a minute or more
 mkdir -p "$A"
@@ -555,8 +574,17 @@ for ((i = 0; i < 600; i++)); do
 done
 check_eq "imprint killed: its appliance ends with it" \
     "$(pgrep -f -- "$A/System.img" >/dev/null && echo running)" ""
+# The root left as an unclean shutdown leaves it, whatever the kill left:
+# needs_recovery set.  The re-run must plan on it without replaying it,
+# then replay it (a read-write mount) and plan again before writing.
+dirty "$A/System.img"
+check_eq "the root's needs_recovery set" "$(recover_flag "$A/System.img")" 4
 imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
 check_exit "the image's re-run" "$RC" 0
+check_match "the image's re-run: the journal replayed, said" "$ERR" \
+    "^imprint: '$A/System.img': /dev/sda2 was not shut down cleanly: its journal is replayed now, and the plan made again$"
+check_eq "the image's re-run: needs_recovery cleared" \
+    "$(recover_flag "$A/System.img")" 0
 check_match "the image's re-run: changed" "$OUT" "System.img: changed"
 check_match "the image's re-run removes the temporary" "$ERR" \
     "^imprint: removed /etc/[^ ]*\.imprint-[0-9a-f]{12} in '$A/System.img', a temporary file a killed run left$"
@@ -566,6 +594,21 @@ check_eq "the image's re-run: no host temporary left" \
     "$(cd "$A" && find . -name '.*.imprint-*' | wc -l)" 0
 row "imprint killed mid-file in an image" "re-run removes the temporary, completes" \
     "exit $RC$(grep -q 'a killed run left' <<<"$ERR" && echo ", temporary removed")"
+
+# A run that changes nothing writes nothing, even on a filesystem whose
+# journal a read-only mount would replay: the survey mounts it without.
+dirty "$A/System.img"
+before=$(sha256sum <"$A/System.img")
+imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+INPUTS=$((INPUTS + 1))
+check_exit "a journal to replay, nothing to change" "$RC" 0
+check_match "a journal to replay, nothing to change: said" "$OUT" \
+    "System.img: no changes"
+check_eq "a journal to replay, nothing to change: not a byte written" \
+    "$(sha256sum <"$A/System.img")" "$before"
+row "a root whose journal needs replaying, nothing to change" \
+    "exit 0, image unchanged" "exit $RC, $([ "$(sha256sum <"$A/System.img")" = \
+    "$before" ] && echo unchanged || echo CHANGED)"
 
 # ---- the report --------------------------------------------------------------------
 check_eq "bytes written outside the intended files" "$OUTSIDE" 0
