@@ -213,10 +213,67 @@ written_by_run(const struct imgchk_ops *ops, const char *image,
 	return NULL;
 }
 
+struct imgchk_trust imgchk_trusted;
+
+int
+imgchk_trust_add(struct imgchk_trust *t, const char *path)
+{
+	struct stat st;
+	char *rp;
+
+	if (stat(path, &st) == -1 || (rp = realpath(path, NULL)) == NULL) {
+		warn("--backing '%s'", esc(path));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		warnx("--backing '%s': not a file or a directory", esc(path));
+		free(rp);
+		return -1;
+	}
+	if (strcmp(rp, "/") == 0)
+		t->any = true;
+	else
+		strlist_add(S_ISDIR(st.st_mode) ? &t->dirs : &t->files, rp);
+	free(rp);
+	return 0;
+}
+
+void
+imgchk_trust_release(struct imgchk_trust *t)
+{
+	strlist_release(&t->files);
+	strlist_release(&t->dirs);
+	t->any = false;
+}
+
+/* Did the user name backing file name (trust)?  Its canonical path is
+ * compared, so neither a symlink nor ".." leads out of a trusted
+ * directory. */
+static bool
+trusted(const struct imgchk_trust *t, const struct imgchk_ops *ops,
+    const char *name)
+{
+	char *rp;
+	size_t i, n;
+	bool r = false;
+
+	if (t && t->any)
+		return true;
+	if (t == NULL || (rp = ops->realpath(ops->arg, name)) == NULL)
+		return false;
+	r = strlist_has(&t->files, rp);
+	for (i = 0; i < t->dirs.n && !r; i++) {
+		n = strlen(t->dirs.v[i]);
+		r = strncmp(rp, t->dirs.v[i], n) == 0 && rp[n] == '/';
+	}
+	free(rp);
+	return r;
+}
+
 int
 imgchk_walk(const char *image, unsigned flags, const char *const *others,
-    size_t nothers, const struct imgchk_ops *ops, struct imgchk *c_r,
-    char **why_r)
+    size_t nothers, const struct imgchk_trust *trust,
+    const struct imgchk_ops *ops, struct imgchk *c_r, char **why_r)
 {
 	struct imgchk c = { NULL, 0 };
 	struct imgchk_layer l, *up;
@@ -293,6 +350,17 @@ imgchk_walk(const char *image, unsigned flags, const char *const *others,
 			    "what '%s' holds; flatten '%s' first (qemu-img "
 			    "convert) or leave one of them out", esc(image),
 			    esc(other), esc(image), esc(image));
+			goto fail;
+		}
+		/* only what the user named (imgchk_trust) */
+		if (up && !trusted(trust, ops, name)) {
+			*why_r = xasprintf("image '%s' is backed by '%s', a "
+			    "file you did not name: a qcow2 image names its "
+			    "own backing file, and one from elsewhere could "
+			    "put any host file under the guest; if it is "
+			    "your template, name it: --backing '%s' (or "
+			    "--backing DIR for every template in DIR)",
+			    esc(image), esc(name), esc(name));
 			goto fail;
 		}
 
@@ -472,8 +540,15 @@ host_stat(void *arg, const char *path, struct stat *st)
 	return stat(path, st);
 }
 
+static char *
+host_realpath(void *arg, const char *path)
+{
+	(void)arg;
+	return realpath(path, NULL);
+}
+
 const struct imgchk_ops imgchk_host_ops = {
-	host_info, host_check, host_stat, NULL
+	host_info, host_check, host_stat, host_realpath, NULL
 };
 
 int
@@ -482,8 +557,8 @@ imgchk_image(const char *image, unsigned flags, const char *const *others,
 {
 	char *why;
 
-	if (imgchk_walk(image, flags, others, nothers, &imgchk_host_ops,
-	    c_r, &why) == 0)
+	if (imgchk_walk(image, flags, others, nothers, &imgchk_trusted,
+	    &imgchk_host_ops, c_r, &why) == 0)
 		return 0;
 	warnx("%s", why);
 	free(why);

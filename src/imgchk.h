@@ -21,9 +21,13 @@
  *   - the chain loops or is deeper than IMGCHK_MAX_DEPTH;
  *   - (for an image that will be written, IMGCHK_WRITE) a backing file
  *     is one of the images this run writes: writing it would change
- *     the overlay's contents underneath it.
- * An overlay whose backing file is an ordinary template file is the
- * normal clone and is accepted; inspect shows the chain.
+ *     the overlay's contents underneath it;
+ *   - a backing file is not one the user named (struct imgchk_trust:
+ *     --backing FILE or DIR): a qcow2 image names its own backing file,
+ *     so an image from elsewhere could put any host file (another
+ *     guest's disk) under the guest imprint reads and edits.  The normal
+ *     clone, an overlay of a template, passes once the template is
+ *     named; `imprint clone` names the template it was given.
  *
  * The walk itself is pure but for the callbacks in struct imgchk_ops, so
  * its decisions are unit-tested on saved qemu-img output.
@@ -69,6 +73,8 @@ struct imgchk_ops {
 	int	(*check)(void *arg, const char *path, const char *fmt,
 		    struct buf *out, char **why_r);
 	int	(*stat)(void *arg, const char *path, struct stat *st);
+	/* the canonical path (caller frees), NULL with errno set */
+	char	*(*realpath)(void *arg, const char *path);
 	void	*arg;
 };
 
@@ -97,16 +103,42 @@ bool	 imgchk_is_protocol(const char *name);
 #define IMGCHK_DAMAGE	0x2	/* qemu-img check a qcow2 image (costs a run) */
 
 /*
+ * The backing files a chain may pass through: files (by their canonical
+ * path) and every file below a directory; "/" trusts any.
+ */
+struct imgchk_trust {
+	struct strlist	files;
+	struct strlist	dirs;		/* canonical, no trailing '/' */
+	bool		any;
+};
+
+/*
+ * The run's trust, which imgchk_image applies: empty until the command
+ * line names backing files (cmdutil's --backing) or imgchk_trust_add is
+ * called (clone, for its template).
+ */
+extern struct imgchk_trust imgchk_trusted;
+
+/*
+ * Trust path, a file or a directory that must exist, in t.  Returns 0,
+ * or -1 after one message.
+ */
+int	 imgchk_trust_add(struct imgchk_trust *t, const char *path);
+void	 imgchk_trust_release(struct imgchk_trust *t);
+
+/*
  * Walk image's chain.  flags: IMGCHK_*; a command checks an image it
  * writes with both before it locks it, and with IMGCHK_WRITE alone right
  * before the launch.  others[0..nothers-1] are the images the run writes
- * (may include image itself, which is skipped).  Returns 0 with *c_r
- * filled (free with imgchk_release), or -1 with *why_r (caller frees):
- * one line naming the image, what is wrong and the fix, and *c_r empty.
+ * (may include image itself, which is skipped); trust, the backing files
+ * the chain may pass through.  Returns 0 with *c_r filled (free with
+ * imgchk_release), or -1 with *why_r (caller frees): one line naming the
+ * image, what is wrong and the fix, and *c_r empty.
  */
 int	 imgchk_walk(const char *image, unsigned flags,
 	    const char *const *others, size_t nothers,
-	    const struct imgchk_ops *ops, struct imgchk *c_r, char **why_r);
+	    const struct imgchk_trust *trust, const struct imgchk_ops *ops,
+	    struct imgchk *c_r, char **why_r);
 
 /* imgchk_walk on the host, printing the refusal; 0 or -1. */
 int	 imgchk_image(const char *image, unsigned flags,

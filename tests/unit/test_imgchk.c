@@ -118,16 +118,43 @@ fake_stat(void *arg, const char *path, struct stat *st)
 	return 0;
 }
 
-/* Walk image on the table; returns walk's result, *why_r kept. */
+/* Canonical paths: the table's relative names live in /h. */
+static char *
+fake_realpath(void *arg, const char *path)
+{
+	struct fake *f = arg;
+
+	if (lookup(f, path) == NULL) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return path[0] == '/' ? xstrdup(path) : xasprintf("/h/%s", path);
+}
+
+#define OPS(f)	{ fake_info, fake_check, fake_stat, fake_realpath, f }
+
+/* Every backing file trusted, as by --backing /: the other checks. */
+static const struct imgchk_trust any = { STRLIST_INIT, STRLIST_INIT, true };
+
+/* Walk image on the table under trust t; *why_r kept. */
+static int
+walk_trust(struct fake *f, const char *image, bool writable,
+    const char *const *others, size_t nothers,
+    const struct imgchk_trust *t, struct imgchk *c, char **why_r)
+{
+	struct imgchk_ops ops = OPS(f);
+
+	return imgchk_walk(image, writable ? IMGCHK_WRITE | IMGCHK_DAMAGE : 0,
+	    others, nothers, t, &ops, c, why_r);
+}
+
 static int
 walk(struct fake *f, const char *image, bool writable,
     const char *const *others, size_t nothers, struct imgchk *c,
     char **why_r)
 {
-	struct imgchk_ops ops = { fake_info, fake_check, fake_stat, f };
-
-	return imgchk_walk(image, writable ? IMGCHK_WRITE | IMGCHK_DAMAGE : 0,
-	    others, nothers, &ops, c, why_r);
+	return walk_trust(f, image, writable, others, nothers, &any, c,
+	    why_r);
 }
 
 #define REG	(S_IFREG | 0644)
@@ -276,18 +303,17 @@ test_walk_ok(void)
 
 	/* Right before the launch: the chain again, no second check. */
 	{
-		struct imgchk_ops ops = { fake_info, fake_check, fake_stat,
-		    &f };
+		struct imgchk_ops ops = OPS(&f);
 		const char *rows[] = { "ov2.qcow2", "ov.qcow2" };
 
 		f.ninfo = f.ncheck = 0;
-		CHECK_INT(imgchk_walk("ov.qcow2", IMGCHK_WRITE, NULL, 0, &ops,
-		    &c, &why), 0);
+		CHECK_INT(imgchk_walk("ov.qcow2", IMGCHK_WRITE, NULL, 0, &any,
+		    &ops, &c, &why), 0);
 		CHECK_INT(c.n, 2);
 		CHECK_INT(f.ncheck, 0);
 		imgchk_release(&c);
-		CHECK_INT(imgchk_walk("ov2.qcow2", IMGCHK_WRITE, rows, 2, &ops,
-		    &c, &why), -1);
+		CHECK_INT(imgchk_walk("ov2.qcow2", IMGCHK_WRITE, rows, 2, &any,
+		    &ops, &c, &why), -1);
 		CHECK(strncmp(why, "image 'ov2.qcow2' is backed by "
 		    "'ov.qcow2', which this run also writes", 54) == 0);
 		free(why);
@@ -360,6 +386,56 @@ test_walk_refused(void)
 	CHECK_STR(why, "cannot open image 'gone.qcow2': No such file or "
 	    "directory");
 	free(why);
+}
+
+/* Only backing files the user named: files and directories. */
+static void
+test_walk_trust(void)
+{
+	struct fake f = { host, "overlay.check.json", 0, 0, NULL, false, 0 };
+	struct imgchk_trust t;
+	struct imgchk c;
+	char *why;
+
+	memset(&t, 0, sizeof(t));
+	/* none named: the normal clone is refused, with the fix */
+	CHECK_INT(walk_trust(&f, "ov.qcow2", false, NULL, 0, &t, &c, &why),
+	    -1);
+	CHECK_STR(why, "image 'ov.qcow2' is backed by 'tmpl.raw', a file "
+	    "you did not name: a qcow2 image names its own backing file, "
+	    "and one from elsewhere could put any host file under the "
+	    "guest; if it is your template, name it: --backing 'tmpl.raw' "
+	    "(or --backing DIR for every template in DIR)");
+	CHECK_INT(c.n, 0);
+	free(why);
+	/* an image with no backing file needs none */
+	CHECK_INT(walk_trust(&f, "/dev/vg/lv", false, NULL, 0, &t, &c, &why),
+	    0);
+	imgchk_release(&c);
+	/* the template named, by its canonical path */
+	strlist_add(&t.files, "/h/tmpl.raw");
+	CHECK_INT(walk_trust(&f, "ov.qcow2", true, NULL, 0, &t, &c, &why), 0);
+	CHECK_INT(c.n, 2);
+	imgchk_release(&c);
+	/* two deep: the middle layer is not named */
+	CHECK_INT(walk_trust(&f, "ov2.qcow2", false, NULL, 0, &t, &c, &why),
+	    -1);
+	CHECK(strncmp(why, "image 'ov2.qcow2' is backed by 'ov.qcow2', a "
+	    "file you did not name", 64) == 0);
+	free(why);
+	/* a directory: every file below it, on a component boundary */
+	strlist_add(&t.dirs, "/h");
+	CHECK_INT(walk_trust(&f, "ov2.qcow2", false, NULL, 0, &t, &c, &why),
+	    0);
+	CHECK_INT(c.n, 3);
+	imgchk_release(&c);
+	strlist_release(&t.files);
+	strlist_release(&t.dirs);
+	strlist_add(&t.dirs, "/h/tm");
+	CHECK_INT(walk_trust(&f, "ov.qcow2", false, NULL, 0, &t, &c, &why),
+	    -1);
+	free(why);
+	strlist_release(&t.dirs);
 }
 
 static void
@@ -457,6 +533,7 @@ main(void)
 	test_parse();
 	test_walk_ok();
 	test_walk_refused();
+	test_walk_trust();
 	test_walk_chain();
 	return unit_done();
 }
