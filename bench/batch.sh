@@ -220,7 +220,8 @@ check_report() {
 clones "$W/warm" 1
 echo "warm-up (untimed): imprint inspect ${ROOT[*]}, writes imprint's" \
     "accel cache so every timed run is comparable"
-./imprint inspect "${ROOT[@]}" "$W/warm/c1/System.img" >/dev/null 2>"$W/err" ||
+./imprint inspect --backing "$cache/$IMAGE" "${ROOT[@]}" \
+    "$W/warm/c1/System.img" >/dev/null 2>"$W/err" ||
     { echo "bench: warm-up failed:" >&2; cat "$W/err" >&2; exit 1; }
 rm -rf "$W/warm"
 
@@ -270,8 +271,8 @@ for n in $sizes; do
 			jopt=(-j 1)
 		fi
 		rc=0
-		measure imprint ./imprint apply "$RECIPE" \
-		    --inventory "$d/inv.csv" "${jopt[@]}" \
+		measure imprint ./imprint apply --backing "$cache/$IMAGE" \
+		    "$RECIPE" --inventory "$d/inv.csv" "${jopt[@]}" \
 		    --report "$d/report.json" || rc=$?
 		check_report "$d/report.json" "$n" "$rc"
 		read -r jobs launches < <(jq -r '"\(.jobs) \(.launches)"' \

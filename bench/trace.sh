@@ -46,7 +46,8 @@ for i in $(seq 1 "$n"); do
 	cp "$VMCFG" "$W/c$i/vm.cfg"
 	echo "c$i/System.img,c$i,$((10 + i % 200))" >>"$W/inv.csv"
 done
-LIBGUESTFS_TRACE=1 "$bin" apply "$RECIPE" --inventory "$W/inv.csv" -j 1 \
+LIBGUESTFS_TRACE=1 "$bin" apply --backing "$cache/$IMAGE" "$RECIPE" \
+    --inventory "$W/inv.csv" -j 1 \
     --per-launch "$n" --report "$W/r.json" 2>&1 >/dev/null |
     perl -MTime::HiRes=time -ne 'printf "%.3f %s", time, $_' >"$W/trace" ||
     true

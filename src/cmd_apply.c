@@ -28,6 +28,7 @@
 #include "cmds.h"
 #include "cmdutil.h"
 #include "guest.h"
+#include "imgchk.h"
 #include "domcfg.h"
 #include "hostfile.h"
 #include "ident.h"
@@ -42,7 +43,8 @@
 
 /* Options without a short form (imprint(1) names the short ones). */
 enum {
-	OPT_CONNECT = 256,
+	OPT_BACKING = 256,
+	OPT_CONNECT,
 	OPT_DOMAIN,
 	OPT_FORCE,
 	OPT_INVENTORY,
@@ -59,6 +61,7 @@ enum {
 };
 
 const struct option apply_long_options[] = {
+	{ "backing",	required_argument,	NULL, OPT_BACKING },
 	{ "connect",	required_argument,	NULL, OPT_CONNECT },
 	{ "define",	required_argument,	NULL, 'D' },
 	{ "domain",	required_argument,	NULL, OPT_DOMAIN },
@@ -83,7 +86,7 @@ const struct option apply_long_options[] = {
 const char apply_usage[] =
 "usage: imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
 "                     [--vmcfg FILE | --domain NAME] [--connect URI]\n"
-"                     [--partition N | --root DEV]\n"
+"                     [--partition N | --root DEV] [--backing FILE|DIR]...\n"
 "                     [--mac-prefix PREFIX] [--mac-scan DIR]...\n"
 "                     RECIPE IMAGE...\n"
 "       imprint apply [--dry-run] [--force] [--json] [-D KEY=VALUE]...\n"
@@ -99,6 +102,8 @@ const char apply_usage[] =
 "With --inventory, one clone per row of a CSV file, many per appliance.\n"
 "With --root-dir, the guest is the tree at DIR on the host (no appliance).\n"
 "\n"
+"  --backing FILE|DIR      a backing file an overlay may name: FILE,\n"
+"                          or any file under DIR (/: any)\n"
 "  --connect URI           libvirt URI of --domain or [host] domain\n"
 "                          (default qemu:///system)\n"
 "  -D, --define KEY=VALUE  set recipe variable ${KEY}\n"
@@ -140,6 +145,10 @@ parse_apply_opts(int argc, char **argv, struct apply_opts *o)
 	while ((c = getopt_long(argc, argv, "D:hj:n",
 	    apply_long_options, NULL)) != -1) {
 		switch (c) {
+		case OPT_BACKING:
+			if (imgchk_trust_add(&imgchk_trusted, optarg) == -1)
+				return -1;
+			break;
 		case OPT_INVENTORY:
 			if (cmd_set_once(&o->inventory, "--inventory") == -1)
 				return -1;

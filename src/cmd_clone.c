@@ -49,7 +49,8 @@
 #define CLONE_NAME_MAX	64
 
 enum {
-	OPT_CONFIG_OUT = 256,
+	OPT_BACKING = 256,
+	OPT_CONFIG_OUT,
 	OPT_DISK,
 	OPT_DISK_MODE,
 	OPT_FORCE,
@@ -63,6 +64,7 @@ enum {
 };
 
 const struct option clone_long_options[] = {
+	{ "backing",	required_argument,	NULL, OPT_BACKING },
 	{ "config-out",	required_argument,	NULL, OPT_CONFIG_OUT },
 	{ "define",	required_argument,	NULL, 'D' },
 	{ "disk",	required_argument,	NULL, OPT_DISK },
@@ -86,12 +88,13 @@ const char clone_usage[] =
 "                     --name NEW [--disk-mode overlay|copy|snapshot]\n"
 "                     [--snapshot-size SIZE] [--disk NEW_PATH]...\n"
 "                     [--config-out PATH] [--mac-scan DIR]...\n"
+"                     [--backing FILE|DIR]...\n"
 "                     [-D KEY=VALUE]... [RECIPE]\n"
 "       imprint clone [--dry-run] [--force] [--json] --from TEMPLATE_CONFIG\n"
 "                     --inventory FILE.csv\n"
 "                     [--disk-mode overlay|copy|snapshot]\n"
 "                     [--snapshot-size SIZE] [-j N] [--per-launch N]\n"
-"                     [--mac-scan DIR]...\n"
+"                     [--mac-scan DIR]... [--backing FILE|DIR]...\n"
 "                     [-D KEY=VALUE]... [RECIPE]\n"
 "\n"
 "Make a new guest NEW from the stopped template whose domain config is\n"
@@ -103,6 +106,8 @@ const char clone_usage[] =
 "per row (columns: name, optional image, image2, ..., config, and\n"
 "recipe variables), personalized in few appliance launches.\n"
 "\n"
+"  --backing FILE|DIR      a backing file the template may name: FILE,\n"
+"                          or any file under DIR (/: any)\n"
 "  --config-out PATH       the clone's config (default: the template's\n"
 "                          path with its name replaced, else NEW.cfg,\n"
 "                          or NEW.xml for libvirt XML, beside it)\n"
@@ -216,6 +221,10 @@ parse_clone_opts(int argc, char **argv, struct clone_opts *o)
 	while ((c = getopt_long(argc, argv, "D:hj:n", clone_long_options,
 	    NULL)) != -1) {
 		switch (c) {
+		case OPT_BACKING:
+			if (imgchk_trust_add(&imgchk_trusted, optarg) == -1)
+				return -1;
+			break;
 		case OPT_CONFIG_OUT:
 			if (cmd_set_once(&o->config_out, "--config-out") == -1)
 				return -1;
@@ -892,7 +901,9 @@ plan_template(const struct clone_opts *o, const struct domcfg *cfg,
 			goto out;
 		}
 		d[i].tmpl_real = xstrdup(buf);
-		if (imgchk_image(d[i].tmpl_real, 0, NULL, 0, &chain) == -1)
+		/* the template itself, named: its clones' backing file */
+		if (imgchk_image(d[i].tmpl_real, 0, NULL, 0, &chain) == -1 ||
+		    imgchk_trust_add(&imgchk_trusted, d[i].tmpl_real) == -1)
 			goto out;
 		d[i].format = xstrdup(chain.layer[0].format);
 		imgchk_release(&chain);

@@ -31,7 +31,8 @@
 
 /* Only --help has a short form (-h); -j is apply's --jobs. */
 enum {
-	OPT_CONNECT = 256,
+	OPT_BACKING = 256,
+	OPT_CONNECT,
 	OPT_DOMAIN,
 	OPT_JSON,
 	OPT_PARTITION,
@@ -41,6 +42,7 @@ enum {
 };
 
 const struct option inspect_long_options[] = {
+	{ "backing",	required_argument,	NULL, OPT_BACKING },
 	{ "connect",	required_argument,	NULL, OPT_CONNECT },
 	{ "domain",	required_argument,	NULL, OPT_DOMAIN },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -54,9 +56,11 @@ const struct option inspect_long_options[] = {
 
 const char inspect_usage[] =
 "usage: imprint inspect [--json] [--vmcfg FILE | --vmcfg auto]\n"
-"                       [--partition N | --root DEV] IMAGE...\n"
+"                       [--partition N | --root DEV] [--backing FILE|DIR]...\n"
+"                       IMAGE...\n"
 "       imprint inspect [--json] --domain NAME [--connect URI]\n"
-"                       [--partition N | --root DEV] IMAGE\n"
+"                       [--partition N | --root DEV] [--backing FILE|DIR]...\n"
+"                       IMAGE\n"
 "       imprint inspect [--json] [--vmcfg FILE | --vmcfg auto |\n"
 "                       --domain NAME [--connect URI]] --root-dir DIR\n"
 "\n"
@@ -65,6 +69,8 @@ const char inspect_usage[] =
 "host keys; with --vmcfg, whether the domain config (Xen or libvirt XML)\n"
 "agrees; with --domain, whether the libvirt domain's XML agrees.\n"
 "\n"
+"  --backing FILE|DIR  a backing file an overlay may name: FILE, or\n"
+"                    any file under DIR (/: any)\n"
 "  --connect URI     libvirt URI of --domain (default qemu:///system)\n"
 "  --domain NAME     compare with libvirt's domain NAME (or uuid), read\n"
 "                    through a read-only connection (one image only)\n"
@@ -547,6 +553,10 @@ cmd_inspect(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", inspect_long_options,
 	    NULL)) != -1) {
 		switch (c) {
+		case OPT_BACKING:
+			if (imgchk_trust_add(&imgchk_trusted, optarg) == -1)
+				return cmd_usage_error("inspect");
+			break;
 		case OPT_VMCFG:
 			if (o.vmcfg) {
 				warnx("--vmcfg given twice");

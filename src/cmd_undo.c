@@ -23,6 +23,7 @@
 #include "cmds.h"
 #include "cmdutil.h"
 #include "guest.h"
+#include "imgchk.h"
 #include "plan.h"
 #include "rootdir.h"
 #include "undo.h"
@@ -32,12 +33,14 @@
 #define UNDO_SCHEMA	1
 
 enum {
-	OPT_FORCE = 256,
+	OPT_BACKING = 256,
+	OPT_FORCE,
 	OPT_JSON,
 	OPT_ROOT_DIR
 };
 
 const struct option undo_long_options[] = {
+	{ "backing",	required_argument,	NULL, OPT_BACKING },
 	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, OPT_JSON },
@@ -46,12 +49,14 @@ const struct option undo_long_options[] = {
 };
 
 const char undo_usage[] =
-"usage: imprint undo [--force] [--json] IMAGE\n"
+"usage: imprint undo [--force] [--json] [--backing FILE|DIR]... IMAGE\n"
 "       imprint undo [--force] [--json] --root-dir DIR\n"
 "\n"
 "Put back every guest and host file the last apply(s) on IMAGE changed,\n"
 "from the undo record IMAGE.imprint-undo, then remove the record.\n"
 "\n"
+"  --backing FILE|DIR  a backing file the image may name: FILE, or\n"
+"                  any file under DIR (/: any)\n"
 "  --force         restore even when the guest looks alive\n"
 "  -h, --help      print this help\n"
 "  --json          one JSON document on stdout: the files restored\n"
@@ -114,6 +119,10 @@ cmd_undo(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", undo_long_options, NULL))
 	    != -1) {
 		switch (c) {
+		case OPT_BACKING:
+			if (imgchk_trust_add(&imgchk_trusted, optarg) == -1)
+				return cmd_usage_error("undo");
+			break;
 		case OPT_FORCE:
 			force = true;
 			break;

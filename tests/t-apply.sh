@@ -211,8 +211,8 @@ deb_before=$(fingerprint "$DEB/disk.qcow2" /dev/sda1 "${DEB_FILES[@]}")
 check_match "debian: dbus machine-id is a symlink before" "$deb_before" \
     '^/var/lib/dbus/machine-id .*st_mode=41471 '
 run_imprint apply -D name=deb1 -D address=192.0.2.31/24 \
-    -D gateway=192.0.2.1 --vmcfg "$DEB/deb1.xml" "$TOP/recipes/debian.rcp" \
-    "$DEB/disk.qcow2"
+    -D gateway=192.0.2.1 --vmcfg "$DEB/deb1.xml" --backing "$CACHE" \
+    "$TOP/recipes/debian.rcp" "$DEB/disk.qcow2"
 check_exit "debian apply" "$RC" 0
 dmac=$(sed -n "s/.*<mac address='\([^']*\)'.*/\1/p" "$DEB/deb1.xml")
 duuid=$(sed -n 's/.*<uuid>\(.*\)<\/uuid>.*/\1/p' "$DEB/deb1.xml")
@@ -244,10 +244,11 @@ check_eq "debian: machine-id empty, dbus's link as it was" "$deb_after" \
     "/etc/machine-id sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 st_mode=33060 st_uid=0 st_gid=0 st_size=0
 $(grep '^/var/lib/dbus/machine-id ' <<<"$deb_before" |
     sed 's/sha256=[0-9a-f]*/sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/')"
-run_imprint inspect --vmcfg "$DEB/deb1.xml" "$DEB/disk.qcow2"
+run_imprint inspect --vmcfg "$DEB/deb1.xml" --backing "$CACHE" \
+    "$DEB/disk.qcow2"
 check_exit "debian xml: inspect --vmcfg agrees" "$RC" 0
 check_match "debian xml: inspect names the MAC" "$OUT" "$dmac"
-run_imprint undo --json "$DEB/disk.qcow2"
+run_imprint undo --json --backing "$CACHE" "$DEB/disk.qcow2"
 check_exit "debian undo" "$RC" 0
 check_eq "debian undo --json: machine-id restored, the link never left" \
     "$(jq -r '[(.restored | index("/etc/machine-id") != null), (.restored | index("/var/lib/dbus/machine-id") != null)] | map(tostring) | join(" ")' <<<"$OUT")" \

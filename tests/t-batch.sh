@@ -88,28 +88,29 @@ BEFORE=$(sums)
 line_of() { sed -n "s/^$(nn "$1") //p" <<<"$2"; }
 
 # --- usage errors: no launch, nothing written --------------------------------
-run_imprint apply "$REC" --inventory "$INV" "$POOL/c01/System.img"
+run_imprint apply --backing "$CACHE" "$REC" --inventory "$INV" "$POOL/c01/System.img"
 check_exit "--inventory with an IMAGE operand" "$RC" 2
 check_match "--inventory with an IMAGE: message" "$ERR" \
     '^imprint: apply --inventory: give the recipe only'
-run_imprint apply -j 0 "$REC" --inventory "$INV"
+run_imprint apply --backing "$CACHE" -j 0 "$REC" --inventory "$INV"
 check_exit "-j 0" "$RC" 2
 check_match "-j 0: message" "$ERR" "^imprint: -j .*'0'"
-run_imprint apply --shard 4/4 "$REC" --inventory "$INV"
+run_imprint apply --backing "$CACHE" --shard 4/4 "$REC" --inventory "$INV"
 # (exit 1 today, 2 for -j 0: either is taken, with its message)
 check_exit "--shard 4/4" "$RC" 2
 check_match "--shard 4/4: message" "$ERR" "^imprint: bad shard '4/4'"
-run_imprint apply --per-launch 4 "$REC" "$POOL/c01/System.img"
+run_imprint apply --backing "$CACHE" --per-launch 4 "$REC" "$POOL/c01/System.img"
 check_exit "--per-launch without --inventory" "$RC" 2
 check_match "--per-launch without --inventory: message" "$ERR" \
     '^imprint: .*--per-launch'
-run_imprint apply --vmcfg "$POOL/c01/vm.cfg" "$REC" --inventory "$INV"
+run_imprint apply --backing "$CACHE" --vmcfg "$POOL/c01/vm.cfg" "$REC" \
+    --inventory "$INV"
 check_exit "--vmcfg with --inventory" "$RC" 2
 check_match "--vmcfg with --inventory: message" "$ERR" \
     '^imprint: apply --inventory: '
 # A variable the recipe uses and no column gives: refused before a launch.
 printf 'image,name\npool/c01/System.img,clone01\n' >"$SCRATCH/noctet.csv"
-run_imprint apply "$REC" --inventory "$SCRATCH/noctet.csv"
+run_imprint apply --backing "$CACHE" "$REC" --inventory "$SCRATCH/noctet.csv"
 check_exit "missing column" "$RC" 2
 check_match "missing column: names the variable" "$ERR" \
     "variable 'octet' is neither a column of '.*noctet\\.csv'"
@@ -120,7 +121,7 @@ check_eq "usage errors: no undo record" \
 
 # --- the batch: 32 rows, -j 2 ------------------------------------------------
 REP=$SCRATCH/report.json
-run_imprint apply "$REC" --inventory "$INV" -j 2 --report "$REP"
+run_imprint apply --backing "$CACHE" "$REC" --inventory "$INV" -j 2 --report "$REP"
 check_exit "batch" "$RC" 1
 TABLE=$OUT BERR=$ERR
 check_eq "report mode" "$(stat -c %a "$REP" 2>&1)" 600
@@ -276,7 +277,8 @@ check_nomatch "no progress bar when stderr is not a terminal" "$BERR" $'\r'
 READ=(1 2 8 16 17 18 20 31 32)
 IMGS=()
 for i in "${READ[@]}"; do IMGS+=("$POOL/c$(nn "$i")/System.img"); done
-run_imprint inspect --vmcfg auto --root "$ROOTDEV" --json "${IMGS[@]}"
+run_imprint inspect --backing "$CACHE" --vmcfg auto --root "$ROOTDEV" --json \
+    "${IMGS[@]}"
 check_exit "inspect the 9: consistent" "$RC" 0
 IJ=$OUT
 iq() { jq -r "$1" <<<"$IJ"; }
@@ -314,7 +316,7 @@ for i in $(seq 1 4 $N); do
 	    "$SCRATCH/c$(nn "$i").undo.after"
 done
 J1=$J
-run_imprint apply "$REC" --inventory "$INV" -j 2 --shard 0/4 --json
+run_imprint apply --backing "$CACHE" "$REC" --inventory "$INV" -j 2 --shard 0/4 --json
 check_exit "shard 0/4 again" "$RC" 0
 J=$OUT
 check_eq "shard: header" "$(q '[.shard, .summary.images,
@@ -338,7 +340,7 @@ done
 check_eq "shard: vm.cfg and undo records untouched" "$bad" 0
 
 # --- undo one clone ----------------------------------------------------------
-run_imprint undo --json "$POOL/c03/System.img"
+run_imprint undo --backing "$CACHE" --json "$POOL/c03/System.img"
 check_exit "undo c03" "$RC" 0
 J=$OUT
 check_eq "undo c03 --json: schema, image, host files" \

@@ -98,7 +98,7 @@ for n in 1 2 3; do
 done
 
 # --- undo: clone 3 back to the template, every file, label and UUID ------
-run_imprint undo "$SCRATCH/clone3.qcow2"
+run_imprint undo --backing "$dir" "$SCRATCH/clone3.qcow2"
 check_exit "clone 3: imprint undo" "$RC" 0
 check_match "clone 3: undo put the root's UUID back" "$OUT" \
     '^  restored the filesystem UUID of /dev/sda1$'

@@ -177,22 +177,51 @@ check_eq "apply: nbd backing: said" "$ERR" \
 run_imprint inspect "$C/nbd.qcow2"
 check_exit "inspect: nbd backing" "$RC" 2
 check_match "inspect: nbd backing: said" "$ERR" "through a protocol \('nbd:'\)"
-# the normal clone passes: the refusal that follows is the config's
-run_imprint apply --vmcfg "$C/none.cfg" "$W/ok.rcp" "$C/ov.qcow2"
-check_exit "apply: overlay of a raw template, then a missing config" "$RC" 2
-check_nomatch "apply: overlay of a raw template: accepted" "$ERR" "ov\.qcow2"
-check_match "apply: overlay of a raw template: the config is next" "$ERR" \
-    "none\.cfg"
+# a backing file the user did not name: refused, the fix said
+sum_ov=$(sha256sum <"$C/ov.qcow2")
+for cmd in "apply $W/ok.rcp" inspect; do
+	# shellcheck disable=SC2086
+	run_imprint $cmd "$C/ov.qcow2"
+	check_exit "$cmd: backing file not named" "$RC" 2
+	check_eq "$cmd: backing file not named: said" "$ERR" \
+	    "imprint: image '$C/ov.qcow2' is backed by '$C/tmpl.raw', a file you did not name: a qcow2 image names its own backing file, and one from elsewhere could put any host file under the guest; if it is your template, name it: --backing '$C/tmpl.raw' (or --backing DIR for every template in DIR)"
+done
+check_eq "backing file not named: not a byte changed" \
+    "$(sha256sum <"$C/ov.qcow2")" "$sum_ov"
+# named through a directory whose link leads out of it: still not named
+mkdir "$W/tdir"
+ln -s ../chain/tmpl.raw "$W/tdir/tmpl.raw"
+qemu-img create -q -f qcow2 -F raw -b "$W/tdir/tmpl.raw" "$W/tdir/ov.qcow2"
+run_imprint inspect --backing "$W/tdir" "$W/tdir/ov.qcow2"
+check_exit "a link out of the named directory" "$RC" 2
+check_match "a link out of the named directory: said" "$ERR" \
+    "is backed by '$W/tdir/tmpl\.raw', a file you did not name"
+run_imprint apply --backing "$C/missing" "$W/ok.rcp" "$C/ov.qcow2"
+check_exit "--backing of nothing" "$RC" 2
+check_match "--backing of nothing: said" "$ERR" \
+    "^imprint: --backing '$C/missing': No such file or directory$"
+# named (the file, its directory, or /): the normal clone passes, and
+# the refusal that follows is the config's
+for b in "$C/tmpl.raw" "$C" /; do
+	run_imprint apply --backing "$b" --vmcfg "$C/none.cfg" "$W/ok.rcp" \
+	    "$C/ov.qcow2"
+	check_exit "apply --backing $b: overlay, then a missing config" "$RC" 2
+	check_nomatch "apply --backing $b: overlay accepted" "$ERR" "ov\.qcow2"
+	check_match "apply --backing $b: the config is next" "$ERR" \
+	    "none\.cfg"
+done
 # a run whose images back each other, two ways
 qemu-img create -q -f qcow2 -F qcow2 -b ov.qcow2 "$C/ov2.qcow2"
-run_imprint_within 30 apply "$W/ok.rcp" "$C/ov.qcow2" "$C/ov2.qcow2"
+run_imprint_within 30 apply --backing "$C" "$W/ok.rcp" "$C/ov.qcow2" \
+    "$C/ov2.qcow2"
 check_exit "apply: one image backs another" "$RC" 2
 check_eq "apply: one image backs another: said" "$ERR" \
     "imprint: image '$C/ov2.qcow2' is backed by '$C/ov.qcow2', which this run also writes: that would change what '$C/ov2.qcow2' holds; flatten '$C/ov2.qcow2' first (qemu-img convert) or leave one of them out"
 qemu-img create -q -f qcow2 -F qcow2 -b trunc.qcow2 "$C/ovt.qcow2" 2>/dev/null ||
     qemu-img create -q -f qcow2 -u -F qcow2 -b trunc.qcow2 "$C/ovt.qcow2" 4M
 printf 'image\n%s\n%s\n' "$C/trunc.qcow2" "$C/ovt.qcow2" >"$C/inv.csv"
-run_imprint_within 30 apply --json "$W/ok.rcp" --inventory "$C/inv.csv"
+run_imprint_within 30 apply --json --backing "$C" "$W/ok.rcp" \
+    --inventory "$C/inv.csv"
 check_exit "batch: both rows refused" "$RC" 1
 check_eq "batch: each row refused before a launch" \
     "$(jq -r '.images[].messages[]' <<<"$OUT" 2>/dev/null)" \
@@ -225,7 +254,8 @@ run_imprint --help
 check_exit "--help" "$RC" 0
 check_match "--help: the --inventory form" "$OUT" \
     '^ +\[--report FILE\] RECIPE --inventory FILE$'
-check_match "--help: undo --json" "$OUT" '^       imprint undo \[--force\] \[--json\] IMAGE$'
+check_match "--help: undo --json" "$OUT" \
+    '^       imprint undo \[--force\] \[--json\] \[--backing FILE\|DIR\]\.\.\. IMAGE$'
 check_match "--help: apply --root-dir" "$OUT" '^ +--root-dir DIR RECIPE$'
 check_match "--help: undo --root-dir" "$OUT" \
     '^       imprint undo \[--force\] \[--json\] --root-dir DIR$'

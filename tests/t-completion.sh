@@ -29,7 +29,7 @@ check_eq "imprint apply --ma" "$(complete_line imprint apply --ma)" \
     "--mac-prefix --mac-scan"
 check_eq "imprint inspect --j" "$(complete_line imprint inspect --j)" "--json"
 check_eq "imprint undo --" "$(complete_line imprint undo --)" \
-    "--force --help --json --root-dir"
+    "--backing --force --help --json --root-dir"
 check_eq "imprint clone --disk-mode " \
     "$(complete_line imprint clone --disk-mode '')" \
     "copy overlay snapshot"

@@ -100,6 +100,7 @@ report_dir=$1/reports
 local_report_dir=$1/fetched
 EOF
 	ansible-playbook -i "$1/hosts.ini" "$TOP/contrib/ansible/playbook.yml" \
+	    -e "{\"extra_args\": [\"--backing\", \"$CACHE\"]}" \
 	    >"$1/play.out" 2>&1
 }
 
@@ -181,7 +182,8 @@ check_eq "parallel: ... and is named, with its command" \
     "$P/run.out")" 2
 rm -f "$P/hosts.log"
 IMPRINT="$IMPRINT" "$TOP/contrib/parallel-ssh.sh" --report-dir "$P/reports" \
-    "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" >"$P/run.out" 2>&1
+    "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" -- --backing "$CACHE" \
+    >"$P/run.out" 2>&1
 ran "parallel: first run" "$?" "$P/run.out"
 check_eq "parallel: both hosts ran a shard" \
     "$(sort -u "$P/hosts.log" 2>/dev/null | tr '\n' ' ')" "dom0a dom0b "
@@ -199,7 +201,8 @@ MACS1=$(jq -r '.images[].identity | to_entries[] |
     select(.key | test("^nic[0-9]+\\.mac$")) | .value' <<<"$J")
 BEFORE=$(hashes "$P")
 IMPRINT="$IMPRINT" "$TOP/contrib/parallel-ssh.sh" --report-dir "$P/reports" \
-    "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" >"$P/run.out" 2>&1
+    "$P/sshlogins" "$P/none.rcp" "$P/inv.csv" -- --backing "$CACHE" \
+    >"$P/run.out" 2>&1
 ran "parallel: second run" "$?" "$P/run.out"
 J=$(cat "$P/reports/all.json")
 again "parallel, config = none" "$J" 4

@@ -28,8 +28,8 @@ done
 export XDG_CACHE_HOME=$SCRATCH/xdg
 
 # --- 1. one appliance, four guests, inspection picks each root -----------
-run_imprint inspect --json "$SCRATCH/ovs.img" "$SCRATCH/lvm.img" \
-    "$SCRATCH/debian.img" "$SCRATCH/overlay.qcow2"
+run_imprint inspect --json --backing "$SCRATCH/ovs.img" "$SCRATCH/ovs.img" \
+    "$SCRATCH/lvm.img" "$SCRATCH/debian.img" "$SCRATCH/overlay.qcow2"
 check_exit "json run" "$RC" 0
 J=$OUT
 first_err=$ERR

@@ -26,7 +26,8 @@ sed "s/<domain type='kvm'>/<domain type='test'>/" "$DATA/debian.xml" \
 qemu-img create -q -f qcow2 -F raw -b "$CACHE/debian.img" "$D/disk.qcow2"
 sed 's|^config = .*|domain = tmpl-deb12|' "$TOP/recipes/debian.rcp" \
     >"$D/lv.rcp"
-ARGS=(-D name=deb1 -D address=192.0.2.41/24 -D gateway=192.0.2.1)
+ARGS=(-D name=deb1 -D address=192.0.2.41/24 -D gateway=192.0.2.1
+    --backing "$CACHE")
 URI=(--connect test:///default)
 
 # section NAME: the lines of $OUT from "@@ NAME" up to the next "@@".
@@ -54,8 +55,9 @@ OUT=$("$VR" --define "$D/tmpl.xml" \
     -- @dump tmpl-deb12 \
     -- apply "${URI[@]}" "${ARGS[@]}" "$D/lv.rcp" "$D/disk.qcow2" \
     -- @dump deb1 tmpl-deb12 \
-    -- inspect --json "${URI[@]}" --domain deb1 "$D/disk.qcow2" \
-    -- undo "$D/disk.qcow2" \
+    -- inspect --json "${URI[@]}" --domain deb1 --backing "$CACHE" \
+    "$D/disk.qcow2" \
+    -- undo --backing "$CACHE" "$D/disk.qcow2" \
     -- @dump deb1 tmpl-deb12 2>"$SCRATCH/err")
 check_exit "virt-run" "$?" 0
 sed 's/^/    /' "$SCRATCH/err"

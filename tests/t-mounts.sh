@@ -36,7 +36,7 @@ EOF
 check_exit "bad clone prepared" "$?" 0
 BAD_SUM=$(sha256sum <"$BAD")
 
-run_imprint apply "$REC" "$IMG"
+run_imprint apply --backing "$CACHE" "$REC" "$IMG"
 check_exit "apply" "$RC" 0
 check_match "apply: the real /etc/sysconfig/network" "$OUT" \
     'modify +/etc/sysconfig/network'
@@ -45,7 +45,7 @@ check_match "apply: the real lease" "$OUT" \
 check_match "apply: the machine-id on /var" "$OUT" \
     '/var/lib/dbus/machine-id'
 
-run_imprint apply "$REC" "$BAD"
+run_imprint apply --backing "$CACHE" "$REC" "$BAD"
 check_exit "bad fstab: refused" "$RC" 1
 check_match "bad fstab: says which line and why" "$ERR" \
     "/etc/fstab line 2 mounts /var from UUID=00000000-0000-4000-8000-000000000000, which is none of the image's filesystems"

@@ -502,9 +502,12 @@ if command -v qemu-img >/dev/null; then
 	    head -n 1)
 	printf '\0\0\0\0' | dd of="$I/nofmt.qcow2" bs=1 seek="${off%%:*}" \
 	    conv=notrunc 2>/dev/null
+	# a backing file the command line does not name (another guest's
+	# disk, as far as imprint knows)
+	qemu-img create -q -f qcow2 -F raw -b "$I/tmpl.raw" "$I/unnamed.qcow2"
 	# were the check to let one through, nothing of ours is edited
 	cp "$D/ovs.vm.cfg" "$I/vm.cfg"
-	for img in trunc nbd nofmt; do
+	for img in trunc nbd nofmt unnamed; do
 		before=$(sha256sum <"$I/$img.qcow2")
 		imp apply -D name=web1 --vmcfg "$I/vm.cfg" "$W/el5.rcp" \
 		    "$I/$img.qcow2"
@@ -551,7 +554,7 @@ mkdir -p "$A"
 qemu-img create -q -f qcow2 -F raw -b "$CACHE/ovs.img" "$A/System.img"
 cp "$D/ovs.vm.cfg" "$A/vm.cfg"
 KILLING=1 IMPRINT_TEST_KILL='guest-write#2@appliance' \
-    imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+    imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
 INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
 check_exit "appliance killed mid-write: failed" "$RC" 1
 check_match "appliance killed mid-write: partly changed, said" "$ERR" \
@@ -562,7 +565,7 @@ row "qemu killed after 2 guest writes" "failed, config untouched" \
     "exit $RC, vm.cfg $(cmp -s "$A/vm.cfg" "$D/ovs.vm.cfg" &&
     echo untouched || echo CHANGED)"
 KILLING=1 IMPRINT_TEST_KILL='guest-temp#1' \
-    imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+    imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
 INPUTS=$((INPUTS + 1)) FAULTS=$((FAULTS + 1))
 check_exit "imprint killed mid-file in the image: killed" "$RC" 137
 # Its appliance outlives it for a moment, until libguestfs's recovery
@@ -579,7 +582,7 @@ check_eq "imprint killed: its appliance ends with it" \
 # then replay it (a read-write mount) and plan again before writing.
 dirty "$A/System.img"
 check_eq "the root's needs_recovery set" "$(recover_flag "$A/System.img")" 4
-imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
 check_exit "the image's re-run" "$RC" 0
 check_match "the image's re-run: the journal replayed, said" "$ERR" \
     "^imprint: '$A/System.img': /dev/sda2 was not shut down cleanly: its journal is replayed now, and the plan made again$"
@@ -599,7 +602,7 @@ row "imprint killed mid-file in an image" "re-run removes the temporary, complet
 # journal a read-only mount would replay: the survey mounts it without.
 dirty "$A/System.img"
 before=$(sha256sum <"$A/System.img")
-imp apply -D name=web1 "$W/el5.rcp" "$A/System.img"
+imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
 INPUTS=$((INPUTS + 1))
 check_exit "a journal to replay, nothing to change" "$RC" 0
 check_match "a journal to replay, nothing to change: said" "$OUT" \
