@@ -595,8 +595,10 @@ check_match "the image's re-run: the vm.cfg's new name" \
     "$(cat "$A/vm.cfg")" "^name = 'web1'$"
 check_eq "the image's re-run: no host temporary left" \
     "$(cd "$A" && find . -name '.*.imprint-*' | wc -l)" 0
-row "imprint killed mid-file in an image" "re-run removes the temporary, completes" \
-    "exit $RC$(grep -q 'a killed run left' <<<"$ERR" && echo ", temporary removed")"
+row "imprint killed mid-file in an image, root left needing recovery" \
+    "re-run replays the journal once planned, removes the temporary, completes" \
+    "exit $RC$(grep -q 'a killed run left' <<<"$ERR" && echo ", temporary removed")$(
+    grep -q 'its journal is replayed now' <<<"$ERR" && echo ", journal replayed")"
 
 # A run that changes nothing writes nothing, even on a filesystem whose
 # journal a read-only mount would replay: the survey mounts it without.
