@@ -333,6 +333,12 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		goto out;
 	}
 	if (p.n == 0) {
+		if (!c->tree && guest_replay_pending(gs) == 2)
+			warnx("note: '%s': %s was not shut down cleanly; "
+			    "nothing to change in what it holds before its "
+			    "journal is replayed, which is left to its next "
+			    "mount so that this run writes nothing",
+			    esc(j->image), esc(root.display));
 		report(o, j, &p, root.display, NULL, "no changes");
 		rc = 0;
 		goto out;

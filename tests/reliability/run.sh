@@ -609,6 +609,8 @@ INPUTS=$((INPUTS + 1))
 check_exit "a journal to replay, nothing to change" "$RC" 0
 check_match "a journal to replay, nothing to change: said" "$OUT" \
     "System.img: no changes"
+check_match "a journal to replay, nothing to change: the note" "$ERR" \
+    "^imprint: note: '$A/System.img': /dev/sda2 was not shut down cleanly; nothing to change in what it holds before its journal is replayed, which is left to its next mount so that this run writes nothing$"
 check_eq "a journal to replay, nothing to change: not a byte written" \
     "$(sha256sum <"$A/System.img")" "$before"
 row "a root whose journal needs replaying, nothing to change" \
