@@ -1862,6 +1862,27 @@ noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level)
 }
 
 /*
+ * The options of a mount of dev (caller frees): for a read-only one,
+ * "ro" and what keeps it from writing (noreplay_opt, which sets
+ * *level); then loop, a loop mount's options, or NULL.  A read-write
+ * mount replays any journal itself: *level 0.
+ */
+static char *
+mount_opts(struct guest *gs, const char *dev, const char *loop, bool rw,
+    int *level)
+{
+	const char *skip = NULL;
+
+	*level = 0;
+	if (rw)
+		sb_forget(gs);
+	else
+		skip = noreplay_opt(gs, dev, loop, level);
+	return xasprintf("%s%s%s%s%s", rw ? "" : "ro", skip ? "," : "",
+	    skip ? skip : "", !rw && loop ? "," : "", loop ? loop : "");
+}
+
+/*
  * Mount root at /, read-write or not; quiet: no message on failure.  A
  * root with loop options (lvmap_use) mounts its partition through a loop
  * device at the LV's offset; such a device, made read-only by a
@@ -1874,9 +1895,8 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
     bool quiet)
 {
 	struct strlist keep = STRLIST_INIT;
-	const char *skip = NULL;
 	char *opts;
-	int r, level = 0;
+	int r, level;
 
 	if (is_mounted(gs, root) && gs->mounted_rw == rw)
 		return 0;
@@ -1898,13 +1918,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		strlist_release(&keep);
 		return -1;
 	}
-	if (!rw)
-		skip = noreplay_opt(gs, root->dev, root->opts, &level);
-	else
-		sb_forget(gs);
-	opts = xasprintf("%s%s%s%s%s", rw ? "" : "ro", skip ? "," : "",
-	    skip ? skip : "", !rw && root->opts ? "," : "", root->opts ?
-	    root->opts : "");
+	opts = mount_opts(gs, root->dev, root->opts, rw, &level);
 	r = guestfs_mount_options(gs->g, opts, root->dev, "/");
 	free(opts);
 	if (r == -1) {
@@ -2032,7 +2046,7 @@ static int
 mount_below(struct guest *gs, const struct guest_root *root, bool rw)
 {
 	struct fstab_ent *ents = NULL;
-	const char *image = cur_image(gs), *skip;
+	const char *image = cur_image(gs);
 	char *buf = NULL, *dev, *opts;
 	size_t len, n = 0, i;
 	bool lvm;
@@ -2077,9 +2091,7 @@ mount_below(struct guest *gs, const struct guest_root *root, bool rw)
 			free(dev);
 			goto out;
 		}
-		skip = rw ? NULL : noreplay_opt(gs, dev, NULL, &level);
-		opts = xasprintf("%s%s%s", rw ? "" : "ro", skip ? "," : "",
-		    skip ? skip : "");
+		opts = mount_opts(gs, dev, NULL, rw, &level);
 		st = guestfs_mount_options(gs->g, opts, dev, e->dir);
 		free(opts);
 		free(dev);
