@@ -238,14 +238,6 @@ imgchk_trust_add(struct imgchk_trust *t, const char *path)
 	return 0;
 }
 
-void
-imgchk_trust_release(struct imgchk_trust *t)
-{
-	strlist_release(&t->files);
-	strlist_release(&t->dirs);
-	t->any = false;
-}
-
 /* Did the user name backing file name (trust)?  Its canonical path is
  * compared, so neither a symlink nor ".." leads out of a trusted
  * directory. */

@@ -114,8 +114,8 @@ struct imgchk_trust {
 
 /*
  * The run's trust, which imgchk_image applies: empty until the command
- * line names backing files (cmdutil's --backing) or imgchk_trust_add is
- * called (clone, for its template).
+ * line names backing files (--backing of apply, inspect, undo and clone)
+ * or clone adds its template; it lives as long as the process.
  */
 extern struct imgchk_trust imgchk_trusted;
 
@@ -124,7 +124,6 @@ extern struct imgchk_trust imgchk_trusted;
  * or -1 after one message.
  */
 int	 imgchk_trust_add(struct imgchk_trust *t, const char *path);
-void	 imgchk_trust_release(struct imgchk_trust *t);
 
 /*
  * Walk image's chain.  flags: IMGCHK_*; a command checks an image it
