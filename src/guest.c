@@ -1035,7 +1035,7 @@ lvmap_use(struct guest *gs, size_t k, const char *dev, char **part_r,
 {
 	const struct lvmap *m = gs->lvmap;
 	char *part, *head, *last;
-	size_t got = 0;
+	size_t got = 0, want;
 	int r = 0;
 
 	if (m == NULL || (strcmp(dev, m->lv) != 0 &&
@@ -1047,13 +1047,16 @@ lvmap_use(struct guest *gs, size_t k, const char *dev, char **part_r,
 	 * root LV usually starts where the head ends: its superblock comes
 	 * in the same message, for noreplay_opt (a round trip is 60 ms
 	 * under TCG). */
+	want = m->range.offset + FSJOURNAL_READ <= 2 * READ_CHUNK ?
+	    (size_t)m->range.offset + FSJOURNAL_READ : 0;
 	if ((last = guestfs_pread_device(gs->g, part, 1, (int64_t)(
 	    m->range.offset + m->range.size - 1), &got)) != NULL &&
 	    got == 1 &&
-	    (head = m->range.offset + FSJOURNAL_READ <= 2 * READ_CHUNK ?
-	    guestfs_pread_device(gs->g, part, (int)(m->range.offset +
-	    FSJOURNAL_READ), 0, &got) : /* all of it, or NULL */ read_dev(gs,
-	    part, (size_t)(got = m->range.data_start), 0)) != NULL) {
+	    (head = want ? guestfs_pread_device(gs->g, part, (int)want, 0,
+	    &got) : read_dev(gs, part, (size_t)m->range.data_start, 0)) !=
+	    NULL) {
+		if (want == 0)		/* read_dev: all of it, or NULL */
+			got = (size_t)m->range.data_start;
 		r = got >= m->range.data_start && memcmp(head, m->head,
 		    (size_t)m->range.data_start) == 0;
 		if (r && got > m->range.offset) {
