@@ -1414,14 +1414,9 @@ batch_run_inventory(const struct apply_opts *o, const char *recipe_path,
 	if (b.jobs > b.ntodo)
 		b.jobs = (unsigned)b.ntodo;
 	if (b.jobs > 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
 		b.slice = (b.ntodo + b.jobs - 1) / b.jobs;
 		if (b.slice > b.per_launch)
 			b.slice = b.per_launch;
-		/* the cores no other appliance of the batch runs on */
-		if (cores > (long)b.jobs)
-			guest_set_cpus((unsigned)(cores / (long)b.jobs));
 	}
 	b.sh = mmap(NULL, sizeof(*b.sh), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -387,15 +387,6 @@ accel_cache_write_tcg(const char *key)
 
 static char *const tcg_settings[] = { (char *)"force_tcg", NULL };
 
-/* vCPUs of each appliance launched from now on; 0: libguestfs's (1). */
-static unsigned appliance_cpus;
-
-void
-guest_set_cpus(unsigned n)
-{
-	appliance_cpus = n > GUEST_MAX_CPUS ? GUEST_MAX_CPUS : n;
-}
-
 /* Create a handle with images added; NULL after a message. */
 static guestfs_h *
 make_handle(struct guest *gs, bool tcg)
@@ -410,8 +401,6 @@ make_handle(struct guest *gs, bool tcg)
 	guestfs_set_error_handler(g, on_error, gs);
 	gs->g = g;
 	if (tcg && guestfs_set_backend_settings(g, tcg_settings) == -1)
-		goto fail;
-	if (appliance_cpus > 1 && guestfs_set_smp(g, (int)appliance_cpus) == -1)
 		goto fail;
 	for (k = 0; k < gs->nimg; k++) {
 		if (guestfs_add_drive_opts(g, gs->img[k].path,

@@ -132,16 +132,6 @@ int	 guest_mount_root(struct guest *, const struct guest_root *);
  * replays it) and plans again before writing.
  */
 int	 guest_replay_pending(const struct guest *);
-/*
- * vCPUs for each appliance this process launches from now on (default:
- * libguestfs's one), capped at GUEST_MAX_CPUS.  A batch running fewer
- * appliances than there are cores gives each the spare ones: booting
- * probes every drive, and under TCG 32 drives take 21 s on two vCPUs
- * against 26 s on one (one drive: no difference).
- */
-#define GUEST_MAX_CPUS	4
-void	 guest_set_cpus(unsigned n);
-
 /* Remount root read-write, right before writing (image opened so). */
 int	 guest_mount_rw(struct guest *, const struct guest_root *);
 
