@@ -2316,6 +2316,7 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 	const struct guestfs_statns *sp;
 	char *real = NULL, *buf = NULL, *dir, *base, *rdir, *names[2];
 	size_t len;
+	uint64_t size;
 	bool absent;
 	int r = -1, e;
 
@@ -2374,8 +2375,11 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 	/*
 	 * pread, not read_file: read_file goes through libguestfs's file
 	 * transfer protocol, about 0.1 s a file under TCG, pread is one
-	 * message.  real is free of symlinks and a regular file.
+	 * message.  real is free of symlinks and a regular file.  A short
+	 * read that reaches the size lstat gave is its end: no more round
+	 * trip to read nothing.
 	 */
+	size = (uint64_t)sp->st_size;
 	len = 0;
 	buf = xmalloc(1);
 	for (;;) {
@@ -2395,7 +2399,7 @@ guest_read(struct guest *gs, const char *path, size_t cap, char **buf_r,
 		memcpy(buf + len, chunk, got);
 		free(chunk);
 		len += got;
-		if (got == 0 || len > cap)
+		if (got == 0 || len > cap || (got < want && len >= size))
 			break;
 	}
 	if (len > cap) {
