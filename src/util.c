@@ -543,3 +543,18 @@ get_le64(const unsigned char *p)
 {
 	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
+
+char *
+sd_name(size_t index)
+{
+	char letters[16];
+	size_t n = sizeof(letters) - 1;
+
+	/* bijective base 26: a..z, then aa..zz, then aaa.. */
+	letters[n] = '\0';
+	do {
+		letters[--n] = (char)('a' + index % 26);
+		index = index / 26;
+	} while (index-- > 0 && n > 0);
+	return xasprintf("/dev/sd%s", letters + n);
+}

@@ -163,4 +163,11 @@ uint16_t get_le16(const unsigned char *);
 uint32_t get_le32(const unsigned char *);
 uint64_t get_le64(const unsigned char *);
 
+/*
+ * The name libguestfs's API gives the index'th drive added to a handle
+ * (caller frees): /dev/sda ... /dev/sdz, /dev/sdaa, ... as the kernel
+ * names SCSI disks.
+ */
+char	*sd_name(size_t index);
+
 #endif

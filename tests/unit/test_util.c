@@ -288,9 +288,30 @@ test_sort_strings(void)
 	    == &v[3]);
 }
 
+/* libguestfs's drive names: index 0 is sda, 25 sdz, 26 sdaa, 701 sdzz. */
+static void
+test_sd_name(void)
+{
+	static const struct { size_t i; const char *name; } t[] = {
+		{ 0, "/dev/sda" }, { 1, "/dev/sdb" }, { 25, "/dev/sdz" },
+		{ 26, "/dev/sdaa" }, { 27, "/dev/sdab" }, { 31, "/dev/sdaf" },
+		{ 51, "/dev/sdaz" }, { 52, "/dev/sdba" }, { 701, "/dev/sdzz" },
+		{ 702, "/dev/sdaaa" },
+	};
+	size_t k;
+	char *s;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		s = sd_name(t[k].i);
+		CHECK_STR(s, t[k].name);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
+	test_sd_name();
 	test_sort_strings();
 	test_parse_uint();
 	test_path_beside();
