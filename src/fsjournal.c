@@ -5,7 +5,8 @@
  * appliance: libext2fs and libblkid want the device on the host, and the
  * appliance only offers bytes (pread_device).  Offsets are those of the
  * kernel's own structures: ext4_super_block (superblock at 1024,
- * s_magic 0x38, s_feature_compat 0x5C, s_feature_incompat 0x60),
+ * s_magic 0x38, s_feature_compat 0x5C, s_feature_incompat 0x60,
+ * s_feature_ro_compat 0x64),
  * xfs_dsb (sb_magicnum "XFSB" at 0), btrfs_super_block (at 64 KiB,
  * magic "_BHRfS_M" at 0x40, log_root at 0x60).
  */
@@ -19,6 +20,13 @@
 #define EXT_MAGIC		0xEF53
 #define EXT_COMPAT_HAS_JOURNAL	0x0004
 #define EXT_INCOMPAT_RECOVER	0x0004
+#define EXT_INCOMPAT_JOURNAL_DEV	0x0008
+/* What libblkid calls ext3 may have no more than these features (and
+ * what it calls ext2, no has_journal and no needs_recovery either):
+ * incompat FILETYPE, RECOVER, META_BG; ro_compat SPARSE_SUPER,
+ * LARGE_FILE, BTREE_DIR.  Anything else is ext4. */
+#define EXT3_INCOMPAT_OK	(0x0002 | 0x0004 | 0x0010)
+#define EXT3_RO_COMPAT_OK	(0x0001 | 0x0002 | 0x0004)
 #define BTRFS_SB		0x10000
 
 const char *
@@ -37,5 +45,31 @@ fsjournal_noreplay(const unsigned char *sb, size_t len, int *certain)
 		    NULL;
 	if (len >= FSJOURNAL_READ && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
 		return get_le64(b + 0x60) != 0 ? "rescue=nologreplay" : NULL;
+	return NULL;
+}
+
+const char *
+fsjournal_type(const unsigned char *sb, size_t len)
+{
+	const unsigned char *e = sb + EXT_SB, *b = sb + BTRFS_SB;
+	uint32_t compat, incompat, ro_compat;
+
+	if (len >= 4 && memcmp(sb, "XFSB", 4) == 0)
+		return "xfs";
+	if (len >= EXT_SB + 0x68 && get_le16(e + 0x38) == EXT_MAGIC) {
+		compat = get_le32(e + 0x5C);
+		incompat = get_le32(e + 0x60);
+		ro_compat = get_le32(e + 0x64);
+		if (incompat & EXT_INCOMPAT_JOURNAL_DEV)
+			return NULL;
+		if ((incompat & ~(uint32_t)EXT3_INCOMPAT_OK) ||
+		    (ro_compat & ~(uint32_t)EXT3_RO_COMPAT_OK))
+			return "ext4";
+		if (compat & EXT_COMPAT_HAS_JOURNAL)
+			return "ext3";
+		return (incompat & EXT_INCOMPAT_RECOVER) ? "ext4" : "ext2";
+	}
+	if (len >= BTRFS_SB + 0x48 && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
+		return "btrfs";
 	return NULL;
 }

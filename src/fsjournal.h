@@ -9,7 +9,8 @@
  * the option that skips the replay, and it goes read-write (replaying)
  * only when the plan is complete and will be carried out.
  *
- * Pure: the first bytes of a filesystem in, a mount option out.
+ * Pure: the first bytes of a filesystem in, a mount option (and the
+ * filesystem's type) out.
  * guest.c reads the bytes (guestfs_pread_device).
  */
 #ifndef IMPRINT_FSJOURNAL_H
@@ -34,5 +35,15 @@
  */
 const char	*fsjournal_noreplay(const unsigned char *sb, size_t len,
 		    int *certain);
+
+/*
+ * The filesystem type the same bytes hold, named as libblkid names it
+ * (and mount(8) would pass to the kernel after probing): "ext2", "ext3"
+ * or "ext4" by the ext superblock's features, "xfs", "btrfs"; NULL for
+ * anything else (an ext journal device, other types, too short a read).
+ * Handing it to the mount spares mount(8) its own probe of the device,
+ * 40 ms a mount under TCG.
+ */
+const char	*fsjournal_type(const unsigned char *sb, size_t len);
 
 #endif

@@ -41,6 +41,39 @@ test_ext(void)
 	sb[0x460] &= (unsigned char)~0x04;
 }
 
+/* The type, as libblkid names it, from the same bytes. */
+static void
+test_type(void)
+{
+	CHECK_STR(fsjournal_type(sb, FSJOURNAL_READ), "ext3");
+	CHECK_STR(fsjournal_type(sb, 1024 + 0x68), "ext3");
+	CHECK(fsjournal_type(sb, 1024 + 0x67) == NULL);
+	/* needs_recovery set: still ext3 */
+	sb[0x460] |= 0x04;
+	CHECK_STR(fsjournal_type(sb, FSJOURNAL_READ), "ext3");
+	sb[0x460] &= (unsigned char)~0x04;
+	/* extents (incompat 0x40): ext4 */
+	sb[0x460] |= 0x40;
+	CHECK_STR(fsjournal_type(sb, FSJOURNAL_READ), "ext4");
+	sb[0x460] &= (unsigned char)~0x40;
+	/* huge_file (ro_compat 0x464 bit 3): ext4 */
+	sb[0x464] |= 0x08;
+	CHECK_STR(fsjournal_type(sb, FSJOURNAL_READ), "ext4");
+	sb[0x464] &= (unsigned char)~0x08;
+	/* no has_journal: ext2 */
+	sb[0x45C] &= (unsigned char)~0x04;
+	CHECK_STR(fsjournal_type(sb, FSJOURNAL_READ), "ext2");
+	sb[0x45C] |= 0x04;
+	/* an external journal device is no filesystem to mount */
+	sb[0x460] |= 0x08;
+	CHECK(fsjournal_type(sb, FSJOURNAL_READ) == NULL);
+	sb[0x460] &= (unsigned char)~0x08;
+	/* not ext */
+	sb[0x438] ^= 0xff;
+	CHECK(fsjournal_type(sb, FSJOURNAL_READ) == NULL);
+	sb[0x438] ^= 0xff;
+}
+
 static void
 test_xfs_btrfs(void)
 {
@@ -50,10 +83,15 @@ test_xfs_btrfs(void)
 	memcpy(b, "XFSB", 4);
 	CHECK_STR(fsjournal_noreplay(b, 512, &certain), "norecovery");
 	CHECK_INT(certain, 0);
+	CHECK_STR(fsjournal_type(b, 4), "xfs");
+	CHECK(fsjournal_type(b, 3) == NULL);
 	memset(b, 0, 4);
+	CHECK(fsjournal_type(b, FSJOURNAL_READ) == NULL);
 	memcpy(b + 0x10040, "_BHRfS_M", 8);
 	CHECK(fsjournal_noreplay(b, FSJOURNAL_READ, &certain) == NULL);
 	CHECK_INT(certain, 1);
+	CHECK_STR(fsjournal_type(b, FSJOURNAL_READ), "btrfs");
+	CHECK(fsjournal_type(b, 0x10047) == NULL);
 	b[0x10060 + 5] = 1;	/* log_root, little-endian u64 */
 	CHECK_STR(fsjournal_noreplay(b, FSJOURNAL_READ, &certain),
 	    "rescue=nologreplay");
@@ -79,6 +117,7 @@ main(void)
 	memcpy(sb, buf, len);
 	free(buf);
 	test_ext();
+	test_type();
 	test_xfs_btrfs();
 	free(sb);
 	return unit_done();
