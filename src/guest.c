@@ -1042,8 +1042,9 @@ out:
  * of the LV's last byte was one more 60 ms round trip under TCG): the
  * loop device then ends where the partition does, the kernel refuses
  * to mount a filesystem larger than its device (ext2/3/4, XFS and
- * btrfs all check), and the failed mount sends guest_root_fast to the
- * full path, which explains.
+ * btrfs all check), and the failed mount sends the root finder
+ * (guest_root_fast, or probe_root for a root found automatically) to
+ * the full path, which explains.
  */
 static int
 lvmap_use(struct guest *gs, size_t k, const char *dev, char **part_r,
