@@ -361,22 +361,21 @@ out:
 
 /*
  * -j by default: the cores, but no more appliances of `drives` drives
- * than the available memory holds.
+ * than the available memory holds.  The appliances share the cores as
+ * vCPUs (guest_set_jobs): one appliance on two cores gets two.
  */
 static unsigned
 default_jobs(size_t drives)
 {
 	unsigned long long per = BATCH_MIB_BASE + BATCH_MIB_PER_DRIVE *
 	    (unsigned long long)drives;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned cores = host_cpus();
 	unsigned long long kb = 0;
 	unsigned j, bymem;
 	char line[256];
 	FILE *f;
 
-	if (cores < 1)
-		cores = 1;
-	j = cores > BATCH_MAX_JOBS ? BATCH_MAX_JOBS : (unsigned)cores;
+	j = cores > BATCH_MAX_JOBS ? BATCH_MAX_JOBS : cores;
 	if ((f = fopen("/proc/meminfo", "re")) == NULL)
 		return j;
 	while (fgets(line, sizeof(line), f))
@@ -1429,6 +1428,7 @@ batch_run_inventory(const struct apply_opts *o, const char *recipe_path,
 	atomic_init(&b.sh->stop, 0);
 	if (b.jobs > 0) {
 		make_tag(&b);
+		guest_set_jobs(b.jobs);
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigemptyset(&sa.sa_mask);

@@ -389,6 +389,15 @@ accel_cache_write_tcg(const char *key)
 static char *const tcg_settings[] = { (char *)"force_tcg", NULL };
 
 /* Create a handle with images added; NULL after a message. */
+/* Appliances running at once in this run: guest_set_jobs. */
+static unsigned guest_jobs = 1;
+
+void
+guest_set_jobs(unsigned jobs)
+{
+	guest_jobs = jobs > 0 ? jobs : 1;
+}
+
 static guestfs_h *
 make_handle(struct guest *gs, bool tcg)
 {
@@ -414,6 +423,8 @@ make_handle(struct guest *gs, bool tcg)
 	 * mounted.
 	 */
 	if (guestfs_set_autosync(g, 0) == -1 ||
+	    guestfs_set_smp(g, (int)appliance_vcpus(host_cpus(),
+	    guest_jobs)) == -1 ||
 	    (tcg && guestfs_set_backend_settings(g, tcg_settings) == -1))
 		goto fail;
 	for (k = 0; k < gs->nimg; k++) {

@@ -170,4 +170,13 @@ uint64_t get_le64(const unsigned char *);
  */
 char	*sd_name(size_t index);
 
+/* The CPUs this process may run on (its affinity mask), at least 1. */
+unsigned host_cpus(void);
+/*
+ * The vCPUs to give each of jobs appliances that share cpus host CPUs:
+ * cpus / jobs, at least 1 and at most APPLIANCE_MAX_VCPUS.
+ */
+#define APPLIANCE_MAX_VCPUS	2
+unsigned appliance_vcpus(unsigned cpus, unsigned jobs);
+
 #endif

@@ -308,10 +308,28 @@ test_sd_name(void)
 	}
 }
 
+/* Appliance vCPUs: host CPUs shared among the jobs, 1..2. */
+static void
+test_appliance_vcpus(void)
+{
+	static const struct { unsigned cpus, jobs, want; } t[] = {
+		{ 1, 1, 1 }, { 2, 1, 2 }, { 2, 2, 1 }, { 2, 3, 1 },
+		{ 3, 2, 1 }, { 4, 2, 2 }, { 16, 1, 2 }, { 16, 8, 2 },
+		{ 16, 16, 1 }, { 2, 0, 2 }, { 0, 1, 1 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
+		CHECK(appliance_vcpus(t[k].cpus, t[k].jobs) == t[k].want);
+	CHECK(host_cpus() >= 1);
+	CHECK(host_cpus() <= (unsigned)sysconf(_SC_NPROCESSORS_CONF));
+}
+
 int
 main(void)
 {
 	test_sd_name();
+	test_appliance_vcpus();
 	test_sort_strings();
 	test_parse_uint();
 	test_path_beside();
