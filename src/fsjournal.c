@@ -6,7 +6,7 @@
  * appliance only offers bytes (pread_device).  Offsets are those of the
  * kernel's own structures: ext4_super_block (superblock at 1024,
  * s_magic 0x38, s_feature_compat 0x5C, s_feature_incompat 0x60,
- * s_feature_ro_compat 0x64),
+ * s_feature_ro_compat 0x64, s_last_orphan 0xE8),
  * xfs_dsb (sb_magicnum "XFSB" at 0), btrfs_super_block (at 64 KiB,
  * magic "_BHRfS_M" at 0x40, log_root at 0x60).
  */
@@ -27,6 +27,8 @@
  * LARGE_FILE, BTREE_DIR.  Anything else is ext4. */
 #define EXT3_INCOMPAT_OK	(0x0002 | 0x0004 | 0x0010)
 #define EXT3_RO_COMPAT_OK	(0x0001 | 0x0002 | 0x0004)
+#define EXT_RO_COMPAT_ORPHAN_PRESENT	0x10000
+#define EXT_LAST_ORPHAN		0xE8
 #define BTRFS_SB		0x10000
 
 const char *
@@ -72,4 +74,16 @@ fsjournal_type(const unsigned char *sb, size_t len)
 	if (len >= BTRFS_SB + 0x48 && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
 		return "btrfs";
 	return NULL;
+}
+
+int
+fsjournal_orphans(const unsigned char *sb, size_t len)
+{
+	const unsigned char *e = sb + EXT_SB;
+
+	if (len < EXT_SB + EXT_LAST_ORPHAN + 4 ||
+	    get_le16(e + 0x38) != EXT_MAGIC)
+		return 0;
+	return get_le32(e + EXT_LAST_ORPHAN) != 0 ||
+	    (get_le32(e + 0x64) & EXT_RO_COMPAT_ORPHAN_PRESENT) != 0;
 }

@@ -7,7 +7,9 @@
  * snapshot of a running template) is changed by the very first look.
  * imprint attaches an image read-write once, so its survey mounts add
  * the option that skips the replay, and it goes read-write (replaying)
- * only when the plan is complete and will be carried out.
+ * only when the plan is complete and will be carried out.  An ext
+ * filesystem's orphan inodes are processed at a read-only mount too,
+ * with no option to skip it: the survey makes such a device read-only.
  *
  * Pure: the first bytes of a filesystem in, a mount option (and the
  * filesystem's type) out.
@@ -45,5 +47,16 @@ const char	*fsjournal_noreplay(const unsigned char *sb, size_t len,
  * 40 ms a mount under TCG.
  */
 const char	*fsjournal_type(const unsigned char *sb, size_t len);
+
+/*
+ * Whether the same bytes are an ext superblock with orphan inodes left to
+ * process (s_last_orphan set, or the orphan_present feature of an orphan
+ * file).  Linux processes them at mount, read-only too, truncating and
+ * freeing inodes, unless the device itself is read-only: a guest that
+ * was not shut down cleanly may hold them even with a clean journal (no
+ * journal at all, or one replayed by a tool that leaves the orphans to
+ * the kernel).  1 or 0.
+ */
+int		 fsjournal_orphans(const unsigned char *sb, size_t len);
 
 #endif

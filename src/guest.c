@@ -61,8 +61,13 @@ struct guest {
 	const char		*mounted_type;	/* its type (fsjournal_type) */
 	bool			 mounted_rw;
 	/* A read-only mount in place skipped a journal replay (2), or may
-	 * have (1: XFS), to write nothing (noreplay_opt). */
+	 * have (1: XFS), or left orphan inodes (1), to write nothing
+	 * (noreplay_opt). */
 	int			 noreplay;
+	/* Devices made read-only so that a read-only mount leaves their
+	 * orphan inodes alone (noreplay_opt); writable again once
+	 * unmounted (rodevs_restore). */
+	struct strlist		 rodevs;
 	/* The guest's own mounts at /etc, /var and below (mount_below):
 	 * done for the root mounted now, and how many. */
 	bool			 below_done;
@@ -229,6 +234,22 @@ mounted(struct guest *gs, bool m)
 static int mount_root(struct guest *, const struct guest_root *, bool,
     bool);
 
+/*
+ * Make the devices noreplay_opt made read-only writable again, for a
+ * read-write mount or a UUID change.  0, or -1 with libguestfs's error.
+ */
+static int
+rodevs_restore(struct guest *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->rodevs.n; i++)
+		if (guestfs_blockdev_setrw(gs->g, gs->rodevs.v[i]) == -1)
+			return -1;
+	strlist_release(&gs->rodevs);
+	return 0;
+}
+
 /* Drop the saved first bytes of a filesystem (guest.sb). */
 static void
 sb_forget(struct guest *gs)
@@ -251,7 +272,7 @@ unmount(struct guest *gs)
 	if (guestfs_umount_all(gs->g) == -1)
 		return -1;
 	mounted(gs, false);
-	return 0;
+	return rodevs_restore(gs);
 }
 
 static void
@@ -828,6 +849,7 @@ guest_close(struct guest *gs)
 	sb_forget(gs);
 	free_strings(gs->parts);
 	strlist_release(&gs->dirs);
+	strlist_release(&gs->rodevs);
 	insp_clear(gs);
 	free(gs->first_err);
 	free(gs);
@@ -1398,7 +1420,9 @@ static const char *noreplay_opt(struct guest *, const char *,
  * libguestfs inspection mounts every filesystem read-only with no way to
  * skip a journal replay, which writes to an image attached read-write
  * (fsjournal.h): refused, before the plan is made, for image k with a
- * filesystem that certainly needs one.  0, or -1 after one message.
+ * filesystem that certainly needs one.  A filesystem with orphan inodes
+ * is made read-only by noreplay_opt, which the inspection's mounts then
+ * leave alone.  0, or -1 after one message.
  */
 static int
 inspection_safe(struct guest *gs, size_t k, const struct guest_fs *fs,
@@ -1411,6 +1435,14 @@ inspection_safe(struct guest *gs, size_t k, const struct guest_fs *fs,
 		if (!mountable_type(fs[i].type))
 			continue;
 		(void)noreplay_opt(gs, fs[i].dev, NULL, &level, NULL);
+		if (level == -1) {
+			warnx("'%s': %s holds orphan inodes, which even a "
+			    "read-only mount would process, and it cannot be "
+			    "made read-only for inspection: %s",
+			    esc(gs->img[k].path), esc(fs[i].display),
+			    gerr(gs));
+			return -1;
+		}
 		if (level < 2)
 			continue;
 		warnx("'%s': %s was not shut down cleanly (its journal "
@@ -1848,12 +1880,17 @@ is_mounted(const struct guest *gs, const struct guest_root *root)
 /*
  * The option a read-only mount of dev adds so that the kernel writes
  * nothing (fsjournal.h), or NULL; *level: 2 when a journal is certainly
- * left unreplayed, 1 when it may be (XFS), else 0.  loop: the mount's
- * loop options, whose offset= is where the filesystem starts on dev.
- * An image attached read-only needs none: qemu keeps the replay in a
- * throwaway overlay.  A device whose first bytes cannot be read will
- * not mount either.  With type_r, *type_r is the filesystem's type the
- * same bytes tell (fsjournal_type), or NULL.
+ * left unreplayed, 1 when it may be (XFS) or when orphan inodes are left
+ * unprocessed, else 0; -1 when dev holds orphan inodes and cannot be
+ * made read-only (no read-only mount may be made then).  loop: the
+ * mount's loop options, whose offset= is where the filesystem starts on
+ * dev; mount(8) makes the loop device of a read-only mount read-only,
+ * which leaves orphans alone.  Any other dev with orphans is made
+ * read-only here (rodevs) until the next unmount.  An image attached
+ * read-only needs none of this: qemu keeps the writes in a throwaway
+ * overlay.  A device whose first bytes cannot be read will not mount
+ * either.  With type_r, *type_r is the filesystem's type the same bytes
+ * tell (fsjournal_type), or NULL.
  */
 static const char *
 noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level,
@@ -1888,6 +1925,18 @@ noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level,
 			*level = certain ? 2 : 1;
 		if (type_r)
 			*type_r = fsjournal_type((unsigned char *)sb, got);
+		if (loop == NULL && fsjournal_orphans((unsigned char *)sb,
+		    got)) {
+			if (!strlist_has(&gs->rodevs, dev) &&
+			    guestfs_blockdev_setro(gs->g, dev) == -1)
+				*level = -1;
+			else {
+				if (!strlist_has(&gs->rodevs, dev))
+					strlist_add(&gs->rodevs, dev);
+				if (*level == 0)
+					*level = 1;
+			}
+		}
 	}
 	free(sb);
 	return opt;
@@ -1898,7 +1947,8 @@ noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level,
  * "ro" and what keeps it from writing (noreplay_opt, which sets
  * *level and *type_r); then loop, a loop mount's options, or NULL.  A
  * read-write mount replays any journal itself: *level 0, and *type_r
- * left as the caller set it.
+ * left as the caller set it.  NULL, with libguestfs's error, when
+ * nothing can keep a read-only mount from writing.
  */
 static char *
 mount_opts(struct guest *gs, const char *dev, const char *loop, bool rw,
@@ -1911,6 +1961,8 @@ mount_opts(struct guest *gs, const char *dev, const char *loop, bool rw,
 		sb_forget(gs);
 	else
 		skip = noreplay_opt(gs, dev, loop, level, type_r);
+	if (*level < 0)
+		return NULL;
 	return xasprintf("%s%s%s%s%s", rw ? "" : "ro", skip ? "," : "",
 	    skip ? skip : "", !rw && loop ? "," : "", loop ? loop : "");
 }
@@ -1976,7 +2028,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		return -1;
 	}
 	opts = mount_opts(gs, root->dev, root->opts, rw, &level, &type);
-	r = mount_dev(gs, opts, type, root->dev, "/");
+	r = opts ? mount_dev(gs, opts, type, root->dev, "/") : -1;
 	free(opts);
 	if (r == -1) {
 		strlist_release(&keep);
@@ -2151,7 +2203,7 @@ mount_below(struct guest *gs, const struct guest_root *root, bool rw)
 		}
 		type = NULL;
 		opts = mount_opts(gs, dev, NULL, rw, &level, &type);
-		st = mount_dev(gs, opts, type, dev, e->dir);
+		st = opts ? mount_dev(gs, opts, type, dev, e->dir) : -1;
 		free(opts);
 		free(dev);
 		if (st == 0 && level > gs->noreplay)
@@ -2882,7 +2934,8 @@ app_set_uuid(struct gfs *fs, const char *dev, const char *uuid)
 	char *real = NULL, *type = NULL, *why = NULL;
 	int r = -1;
 
-	if (gs->cur < 0 || guest_select(gs, (size_t)gs->cur) == -1)
+	if (gs->cur < 0 || guest_select(gs, (size_t)gs->cur) == -1 ||
+	    rodevs_restore(gs) == -1)
 		goto fail;
 	if ((real = appliance_dev(gs, (size_t)gs->cur, dev)) == NULL) {
 		warnx("cannot set the UUID of %s in '%s': no such filesystem",

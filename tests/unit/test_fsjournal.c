@@ -102,6 +102,33 @@ test_xfs_btrfs(void)
 	free(b);
 }
 
+/* Orphan inodes: s_last_orphan (0x4E8) or orphan_present (ro_compat
+ * 0x464, bit 16). */
+static void
+test_orphans(void)
+{
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 0);
+	sb[0x4E8] = 12;				/* inode 12 */
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 1);
+	CHECK_INT(fsjournal_orphans(sb, 1024 + 0xEC), 1);
+	CHECK_INT(fsjournal_orphans(sb, 1024 + 0xEB), 0);	/* cut short */
+	sb[0x4E8] = 0;
+	sb[0x4EB] = 0x80;			/* inode 0x80000000 */
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 1);
+	sb[0x4EB] = 0;
+	sb[0x466] |= 0x01;			/* orphan_present */
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 1);
+	sb[0x466] &= (unsigned char)~0x01;
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 0);
+	/* not ext: the same bytes say nothing */
+	sb[0x4E8] = 12;
+	sb[0x438] ^= 0xff;
+	CHECK_INT(fsjournal_orphans(sb, FSJOURNAL_READ), 0);
+	sb[0x438] ^= 0xff;
+	sb[0x4E8] = 0;
+	CHECK_INT(fsjournal_orphans(sb, 0), 0);
+}
+
 int
 main(void)
 {
@@ -118,6 +145,7 @@ main(void)
 	free(buf);
 	test_ext();
 	test_type();
+	test_orphans();
 	test_xfs_btrfs();
 	free(sb);
 	return unit_done();
