@@ -362,7 +362,8 @@ out:
 /*
  * -j by default: the cores, but no more appliances of `drives` drives
  * than the available memory holds.  The appliances share the cores as
- * vCPUs (guest_set_jobs): one appliance on two cores gets two.
+ * vCPUs (guest_set_jobs): one appliance of 4 drives or more on two cores
+ * gets two.
  */
 static unsigned
 default_jobs(size_t drives)

@@ -445,7 +445,7 @@ make_handle(struct guest *gs, bool tcg)
 	 */
 	if (guestfs_set_autosync(g, 0) == -1 ||
 	    guestfs_set_smp(g, (int)appliance_vcpus(host_cpus(),
-	    guest_jobs)) == -1 ||
+	    guest_jobs, gs->nimg)) == -1 ||
 	    (tcg && guestfs_set_backend_settings(g, tcg_settings) == -1))
 		goto fail;
 	for (k = 0; k < gs->nimg; k++) {

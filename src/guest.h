@@ -80,9 +80,9 @@ int	 guest_open(struct guest **gs_r, char *const *paths, size_t n,
 	    bool readonly);
 /*
  * How many appliances this run keeps going at once (a batch's -j; 1 until
- * set).  Each appliance launched after gets the host's CPUs shared among
- * them as vCPUs (appliance_vcpus in util.h).  Set it before a batch forks
- * its workers.
+ * set).  Each appliance of several drives launched after gets the host's
+ * CPUs shared among them as vCPUs (appliance_vcpus in util.h).  Set it
+ * before a batch forks its workers.
  */
 void	 guest_set_jobs(unsigned jobs);
 /*

@@ -578,15 +578,19 @@ host_cpus(void)
  * through each drive's events (blkid, scsi_id, LVM's pvscan), in
  * parallel workers that a second vCPU runs side by side, and qemu's TCG
  * runs each vCPU in its own host thread.  Measured under TCG on 2 cores,
- * 32 drives: 28 s with one vCPU, 21.7 s with two (1 drive: 11.9 s and
- * 10.8 s).  More than two was never measured, so it is not given.
+ * 32 drives: 28 s with one vCPU, 21.7 s with two.  With one drive the
+ * gain is 1 s (11.9 s against 10.8 s), and the second vCPU's thread
+ * then costs more than that to whatever else keeps the host busy: two
+ * single-image runs at once took 18.1 s with two vCPUs each, 15.3 s
+ * with one.  So a launch of a few drives keeps one.  More than two was
+ * never measured, so it is not given.
  */
 unsigned
-appliance_vcpus(unsigned cpus, unsigned jobs)
+appliance_vcpus(unsigned cpus, unsigned jobs, size_t drives)
 {
 	unsigned n = jobs > 0 ? cpus / jobs : cpus;
 
-	if (n < 1)
+	if (drives < APPLIANCE_SMP_DRIVES || n < 1)
 		return 1;
 	return n > APPLIANCE_MAX_VCPUS ? APPLIANCE_MAX_VCPUS : n;
 }

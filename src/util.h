@@ -173,10 +173,12 @@ char	*sd_name(size_t index);
 /* The CPUs this process may run on (its affinity mask), at least 1. */
 unsigned host_cpus(void);
 /*
- * The vCPUs to give each of jobs appliances that share cpus host CPUs:
- * cpus / jobs, at least 1 and at most APPLIANCE_MAX_VCPUS.
+ * The vCPUs to give each of jobs appliances of drives drives that share
+ * cpus host CPUs: 1 below APPLIANCE_SMP_DRIVES drives, else cpus / jobs,
+ * at least 1 and at most APPLIANCE_MAX_VCPUS.
  */
 #define APPLIANCE_MAX_VCPUS	2
-unsigned appliance_vcpus(unsigned cpus, unsigned jobs);
+#define APPLIANCE_SMP_DRIVES	4
+unsigned appliance_vcpus(unsigned cpus, unsigned jobs, size_t drives);
 
 #endif

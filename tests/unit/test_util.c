@@ -308,19 +308,25 @@ test_sd_name(void)
 	}
 }
 
-/* Appliance vCPUs: host CPUs shared among the jobs, 1..2. */
+/* Appliance vCPUs: host CPUs shared among the jobs, 1..2, and 1 for a
+ * launch of fewer than 4 drives. */
 static void
 test_appliance_vcpus(void)
 {
-	static const struct { unsigned cpus, jobs, want; } t[] = {
-		{ 1, 1, 1 }, { 2, 1, 2 }, { 2, 2, 1 }, { 2, 3, 1 },
-		{ 3, 2, 1 }, { 4, 2, 2 }, { 16, 1, 2 }, { 16, 8, 2 },
-		{ 16, 16, 1 }, { 2, 0, 2 }, { 0, 1, 1 },
+	static const struct { unsigned cpus, jobs; size_t drives;
+	    unsigned want; } t[] = {
+		{ 1, 1, 32, 1 }, { 2, 1, 32, 2 }, { 2, 2, 32, 1 },
+		{ 2, 3, 32, 1 }, { 3, 2, 32, 1 }, { 4, 2, 32, 2 },
+		{ 16, 1, 32, 2 }, { 16, 8, 32, 2 }, { 16, 16, 32, 1 },
+		{ 2, 0, 32, 2 }, { 0, 1, 32, 1 },
+		{ 2, 1, 4, 2 }, { 2, 1, 3, 1 }, { 16, 1, 1, 1 },
+		{ 16, 1, 0, 1 },
 	};
 	size_t k;
 
 	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
-		CHECK(appliance_vcpus(t[k].cpus, t[k].jobs) == t[k].want);
+		CHECK(appliance_vcpus(t[k].cpus, t[k].jobs, t[k].drives) ==
+		    t[k].want);
 	CHECK(host_cpus() >= 1);
 	CHECK(host_cpus() <= (unsigned)sysconf(_SC_NPROCESSORS_CONF));
 }
