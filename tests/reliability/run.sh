@@ -537,12 +537,13 @@ export XDG_CACHE_HOME=$CACHE/xdg
 # 0x60) in the overlay, read and set with qemu-io, no launch: bit 4 is
 # needs_recovery, what an unclean shutdown leaves.
 ROOTSB=$(($(partx -g -o START -n 2 "$CACHE/ovs.img") * 512 + 0x460))
-sb_incompat() {		# IMAGE: that byte, in decimal
+sb_byte() {		# OFFSET IMAGE: that byte of the overlay, in decimal
 	local b
-	b=$(qemu-io -r -f qcow2 -c "read -v $ROOTSB 1" "$1" | head -n 1)
+	b=$(qemu-io -r -f qcow2 -c "read -v $1 1" "$2" | head -n 1)
 	b=${b#*:  }
 	echo $((0x${b:0:2}))
 }
+sb_incompat() { sb_byte "$ROOTSB" "$1"; }	# IMAGE
 recover_flag() { echo $(($(sb_incompat "$1") & 4)); }	# IMAGE: 4 or 0
 dirty() {		# IMAGE: needs_recovery set
 	qemu-io -f qcow2 -c "write -q -P $(($(sb_incompat "$1") | 4)) $ROOTSB 1" \
@@ -600,22 +601,29 @@ row "imprint killed mid-file in an image, root left needing recovery" \
     "exit $RC$(grep -q 'a killed run left' <<<"$ERR" && echo ", temporary removed")$(
     grep -q 'its journal is replayed now' <<<"$ERR" && echo ", journal replayed")"
 
+# A run on the overlay with nothing to change: exit 0, "no changes", not
+# a byte written.  LABEL names the checks, ROW the report's row; the run's
+# stderr stays in $ERR.
+run_unchanged() {	# LABEL ROW
+	local before after
+	before=$(sha256sum <"$A/System.img")
+	imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
+	INPUTS=$((INPUTS + 1))
+	after=$(sha256sum <"$A/System.img")
+	check_exit "$1" "$RC" 0
+	check_match "$1: said" "$OUT" "System.img: no changes"
+	check_eq "$1: not a byte written" "$after" "$before"
+	row "$2" "exit 0, image unchanged" "exit $RC, $([ "$after" = \
+	    "$before" ] && echo unchanged || echo CHANGED)"
+}
+
 # A run that changes nothing writes nothing, even on a filesystem whose
 # journal a read-only mount would replay: the survey mounts it without.
 dirty "$A/System.img"
-before=$(sha256sum <"$A/System.img")
-imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
-INPUTS=$((INPUTS + 1))
-check_exit "a journal to replay, nothing to change" "$RC" 0
-check_match "a journal to replay, nothing to change: said" "$OUT" \
-    "System.img: no changes"
+run_unchanged "a journal to replay, nothing to change" \
+    "a root whose journal needs replaying, nothing to change"
 check_match "a journal to replay, nothing to change: the note" "$ERR" \
     "^imprint: note: '$A/System.img': /dev/sda2 was not shut down cleanly; nothing to change in what it holds before its journal is replayed, which is left to its next mount so that this run writes nothing$"
-check_eq "a journal to replay, nothing to change: not a byte written" \
-    "$(sha256sum <"$A/System.img")" "$before"
-row "a root whose journal needs replaying, nothing to change" \
-    "exit 0, image unchanged" "exit $RC, $([ "$(sha256sum <"$A/System.img")" = \
-    "$before" ] && echo unchanged || echo CHANGED)"
 
 # An ext root with orphan inodes and a clean journal (a crash without a
 # journal, or a journal replayed by a tool that leaves the orphans to the
@@ -624,27 +632,13 @@ row "a root whose journal needs replaying, nothing to change" \
 # byte alone; a run that changes has them processed by its read-write
 # mount.  s_last_orphan is the superblock's field at 0xE8.
 ORPHAN=$((ROOTSB - 0x60 + 0xE8))
-orphan() {		# IMAGE: s_last_orphan's low byte, in decimal
-	local b
-	b=$(qemu-io -r -f qcow2 -c "read -v $ORPHAN 1" "$1" | head -n 1)
-	b=${b#*:  }
-	echo $((0x${b:0:2}))
-}
+orphan() { sb_byte "$ORPHAN" "$1"; }	# IMAGE: s_last_orphan's low byte
 qemu-io -f qcow2 -c "write -q -P $(($(sb_incompat "$A/System.img") & ~4)) \
     $ROOTSB 1" -c "write -q -P 12 $ORPHAN 1" "$A/System.img" >/dev/null
 check_eq "orphans: needs_recovery clear" "$(recover_flag "$A/System.img")" 0
 check_eq "orphans: s_last_orphan set" "$(orphan "$A/System.img")" 12
-before=$(sha256sum <"$A/System.img")
-imp apply --backing "$CACHE" -D name=web1 "$W/el5.rcp" "$A/System.img"
-INPUTS=$((INPUTS + 1))
-check_exit "orphan inodes, nothing to change" "$RC" 0
-check_match "orphan inodes, nothing to change: said" "$OUT" \
-    "System.img: no changes"
-check_eq "orphan inodes, nothing to change: not a byte written" \
-    "$(sha256sum <"$A/System.img")" "$before"
-row "a root with orphan inodes and a clean journal, nothing to change" \
-    "exit 0, image unchanged" "exit $RC, $([ "$(sha256sum <"$A/System.img")" = \
-    "$before" ] && echo unchanged || echo CHANGED)"
+run_unchanged "orphan inodes, nothing to change" \
+    "a root with orphan inodes and a clean journal, nothing to change"
 imp apply --backing "$CACHE" -D name=web2 "$W/el5.rcp" "$A/System.img"
 INPUTS=$((INPUTS + 1))
 check_exit "orphan inodes, a change" "$RC" 0
