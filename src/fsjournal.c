@@ -17,6 +17,12 @@
 #include "util.h"
 
 #define EXT_SB			1024
+/* ext4_super_block's fields, from EXT_SB */
+#define EXT_S_MAGIC		0x38
+#define EXT_S_COMPAT		0x5C
+#define EXT_S_INCOMPAT		0x60
+#define EXT_S_RO_COMPAT		0x64
+#define EXT_S_LAST_ORPHAN	0xE8
 #define EXT_MAGIC		0xEF53
 #define EXT_COMPAT_HAS_JOURNAL	0x0004
 #define EXT_INCOMPAT_RECOVER	0x0004
@@ -28,40 +34,64 @@
 #define EXT3_INCOMPAT_OK	(0x0002 | 0x0004 | 0x0010)
 #define EXT3_RO_COMPAT_OK	(0x0001 | 0x0002 | 0x0004)
 #define EXT_RO_COMPAT_ORPHAN_PRESENT	0x10000
-#define EXT_LAST_ORPHAN		0xE8
 #define BTRFS_SB		0x10000
+/* btrfs_super_block's fields, from BTRFS_SB */
+#define BTRFS_S_MAGIC		0x40
+#define BTRFS_S_LOG_ROOT	0x60
+
+/* The ext superblock in sb's len bytes, when they hold it up to byte
+ * `end` of it (a field's end), else NULL. */
+static const unsigned char *
+ext_sb(const unsigned char *sb, size_t len, size_t end)
+{
+	if (len < EXT_SB + end ||
+	    get_le16(sb + EXT_SB + EXT_S_MAGIC) != EXT_MAGIC)
+		return NULL;
+	return sb + EXT_SB;
+}
+
+/* The same for the btrfs superblock. */
+static const unsigned char *
+btrfs_sb(const unsigned char *sb, size_t len, size_t end)
+{
+	if (len < BTRFS_SB + end ||
+	    memcmp(sb + BTRFS_SB + BTRFS_S_MAGIC, "_BHRfS_M", 8) != 0)
+		return NULL;
+	return sb + BTRFS_SB;
+}
 
 const char *
 fsjournal_noreplay(const unsigned char *sb, size_t len, int *certain)
 {
-	const unsigned char *e = sb + EXT_SB, *b = sb + BTRFS_SB;
+	const unsigned char *e, *b;
 
 	*certain = 1;
 	if (len >= 4 && memcmp(sb, "XFSB", 4) == 0) {
 		*certain = 0;
 		return "norecovery";
 	}
-	if (len >= EXT_SB + 0x64 && get_le16(e + 0x38) == EXT_MAGIC)
-		return (get_le32(e + 0x5C) & EXT_COMPAT_HAS_JOURNAL) &&
-		    (get_le32(e + 0x60) & EXT_INCOMPAT_RECOVER) ? "noload" :
-		    NULL;
-	if (len >= FSJOURNAL_READ && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
-		return get_le64(b + 0x60) != 0 ? "rescue=nologreplay" : NULL;
+	if ((e = ext_sb(sb, len, EXT_S_INCOMPAT + 4)) != NULL)
+		return (get_le32(e + EXT_S_COMPAT) & EXT_COMPAT_HAS_JOURNAL) &&
+		    (get_le32(e + EXT_S_INCOMPAT) & EXT_INCOMPAT_RECOVER) ?
+		    "noload" : NULL;
+	if ((b = btrfs_sb(sb, len, BTRFS_S_LOG_ROOT + 8)) != NULL)
+		return get_le64(b + BTRFS_S_LOG_ROOT) != 0 ?
+		    "rescue=nologreplay" : NULL;
 	return NULL;
 }
 
 const char *
 fsjournal_type(const unsigned char *sb, size_t len)
 {
-	const unsigned char *e = sb + EXT_SB, *b = sb + BTRFS_SB;
+	const unsigned char *e;
 	uint32_t compat, incompat, ro_compat;
 
 	if (len >= 4 && memcmp(sb, "XFSB", 4) == 0)
 		return "xfs";
-	if (len >= EXT_SB + 0x68 && get_le16(e + 0x38) == EXT_MAGIC) {
-		compat = get_le32(e + 0x5C);
-		incompat = get_le32(e + 0x60);
-		ro_compat = get_le32(e + 0x64);
+	if ((e = ext_sb(sb, len, EXT_S_RO_COMPAT + 4)) != NULL) {
+		compat = get_le32(e + EXT_S_COMPAT);
+		incompat = get_le32(e + EXT_S_INCOMPAT);
+		ro_compat = get_le32(e + EXT_S_RO_COMPAT);
 		if (incompat & EXT_INCOMPAT_JOURNAL_DEV)
 			return NULL;
 		if ((incompat & ~(uint32_t)EXT3_INCOMPAT_OK) ||
@@ -71,7 +101,7 @@ fsjournal_type(const unsigned char *sb, size_t len)
 			return "ext3";
 		return (incompat & EXT_INCOMPAT_RECOVER) ? "ext4" : "ext2";
 	}
-	if (len >= BTRFS_SB + 0x48 && memcmp(b + 0x40, "_BHRfS_M", 8) == 0)
+	if (btrfs_sb(sb, len, BTRFS_S_MAGIC + 8) != NULL)
 		return "btrfs";
 	return NULL;
 }
@@ -79,11 +109,8 @@ fsjournal_type(const unsigned char *sb, size_t len)
 int
 fsjournal_orphans(const unsigned char *sb, size_t len)
 {
-	const unsigned char *e = sb + EXT_SB;
+	const unsigned char *e = ext_sb(sb, len, EXT_S_LAST_ORPHAN + 4);
 
-	if (len < EXT_SB + EXT_LAST_ORPHAN + 4 ||
-	    get_le16(e + 0x38) != EXT_MAGIC)
-		return 0;
-	return get_le32(e + EXT_LAST_ORPHAN) != 0 ||
-	    (get_le32(e + 0x64) & EXT_RO_COMPAT_ORPHAN_PRESENT) != 0;
+	return e != NULL && (get_le32(e + EXT_S_LAST_ORPHAN) != 0 ||
+	    (get_le32(e + EXT_S_RO_COMPAT) & EXT_RO_COMPAT_ORPHAN_PRESENT) != 0);
 }
