@@ -65,7 +65,7 @@ struct guest {
 	 * (noreplay_opt). */
 	int			 noreplay;
 	/* Devices made read-only so that a read-only mount leaves their
-	 * orphan inodes alone (noreplay_opt); writable again once
+	 * orphan inodes alone (rodev_add); writable again once
 	 * unmounted (rodevs_restore). */
 	struct strlist		 rodevs;
 	/* The guest's own mounts at /etc, /var and below (mount_below):
@@ -250,6 +250,22 @@ rodevs_restore(struct guest *gs)
 	return 0;
 }
 
+/*
+ * Make dev read-only until the next unmount (rodevs), so that a
+ * read-only mount leaves its orphan inodes alone.  0, or -1 with
+ * libguestfs's error.
+ */
+static int
+rodev_add(struct guest *gs, const char *dev)
+{
+	if (strlist_has(&gs->rodevs, dev))
+		return 0;
+	if (guestfs_blockdev_setro(gs->g, dev) == -1)
+		return -1;
+	strlist_add(&gs->rodevs, dev);
+	return 0;
+}
+
 /* Drop the saved first bytes of a filesystem (guest.sb). */
 static void
 sb_forget(struct guest *gs)
@@ -409,7 +425,6 @@ accel_cache_write_tcg(const char *key)
 
 static char *const tcg_settings[] = { (char *)"force_tcg", NULL };
 
-/* Create a handle with images added; NULL after a message. */
 /* Appliances running at once in this run: guest_set_jobs. */
 static unsigned guest_jobs = 1;
 
@@ -419,6 +434,7 @@ guest_set_jobs(unsigned jobs)
 	guest_jobs = jobs > 0 ? jobs : 1;
 }
 
+/* Create a handle with images added; NULL after a message. */
 static guestfs_h *
 make_handle(struct guest *gs, bool tcg)
 {
@@ -1927,15 +1943,10 @@ noreplay_opt(struct guest *gs, const char *dev, const char *loop, int *level,
 			*type_r = fsjournal_type((unsigned char *)sb, got);
 		if (loop == NULL && fsjournal_orphans((unsigned char *)sb,
 		    got)) {
-			if (!strlist_has(&gs->rodevs, dev) &&
-			    guestfs_blockdev_setro(gs->g, dev) == -1)
+			if (rodev_add(gs, dev) == -1)
 				*level = -1;
-			else {
-				if (!strlist_has(&gs->rodevs, dev))
-					strlist_add(&gs->rodevs, dev);
-				if (*level == 0)
-					*level = 1;
-			}
+			else if (*level == 0)
+				*level = 1;
 		}
 	}
 	free(sb);
