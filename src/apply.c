@@ -249,6 +249,19 @@ replan_replayed(const struct apply_ctx *c, struct guest *gs,
 	return plan_build(p, in);
 }
 
+/*
+ * What a root mounted read-write at once (guest_rw_early) changed when
+ * its plan then wrote nothing: "" when it was not.
+ */
+static const char *
+early_note(const struct guest *gs)
+{
+	return gs != NULL && guest_rw_early(gs) ? ": its root was mounted "
+	    "read-write ahead of the plan (a batch clone with the first "
+	    "clone's bytes), which changed its mount count and times only" :
+	    "";
+}
+
 int
 apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
     struct apply_job *j)
@@ -280,6 +293,11 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 		spec.device = r->guest.root_device;
 	}
 	phase(c, "planning");
+	if ((st = undo_load(j->real, &prev)) == -1)
+		goto out;
+	if (!c->tree)
+		guest_expect_write(gs, !o->dry_run && prev == NULL &&
+		    recipe_always_writes(r));
 	if (c->tree)
 		rootdir_copy_root(c->tree, &root);
 	else if (guest_pick_root(gs, k, &spec, c->like && c->like->dev ?
@@ -296,8 +314,6 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	    survey_read(fs, &s) == -1)
 		goto out;
 	testpoint("surveyed");
-	if ((st = undo_load(j->real, &prev)) == -1)
-		goto out;
 	memset(&in, 0, sizeof(in));
 	in.recipe = r;
 	in.fs = fs;
@@ -309,9 +325,11 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 	in.images = (const char *const *)j->disks.v;
 	in.nimages = j->disks.n;
 	if (plan_build(&p, &in) == -1) {
-		warnx("'%s' left unchanged", esc(j->image));
+		warnx("'%s' left unchanged%s", esc(j->image), early_note(gs));
 		goto out;
 	}
+	if (!c->tree && p.n > 0 && prev == NULL)
+		guest_planned_fresh(gs, k);
 	if (o->dry_run) {
 		struct buf d = BUF_INIT;
 		plan_diff(&p, &d);
@@ -339,6 +357,8 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 			    "journal is replayed, which is left to its next "
 			    "mount so that this run writes nothing",
 			    esc(j->image), esc(root.display));
+		if (!c->tree && guest_rw_early(gs))
+			warnx("note: '%s'%s", esc(j->image), early_note(gs));
 		report(o, j, &p, root.display, NULL, "no changes");
 		rc = 0;
 		goto out;

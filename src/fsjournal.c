@@ -19,11 +19,14 @@
 #define EXT_SB			1024
 /* ext4_super_block's fields, from EXT_SB */
 #define EXT_S_MAGIC		0x38
+#define EXT_S_STATE		0x3A
 #define EXT_S_COMPAT		0x5C
 #define EXT_S_INCOMPAT		0x60
 #define EXT_S_RO_COMPAT		0x64
 #define EXT_S_LAST_ORPHAN	0xE8
 #define EXT_MAGIC		0xEF53
+#define EXT_STATE_VALID		0x0001
+#define EXT_STATE_ERROR		0x0002
 #define EXT_COMPAT_HAS_JOURNAL	0x0004
 #define EXT_INCOMPAT_RECOVER	0x0004
 #define EXT_INCOMPAT_JOURNAL_DEV	0x0008
@@ -113,4 +116,17 @@ fsjournal_orphans(const unsigned char *sb, size_t len)
 
 	return e != NULL && (get_le32(e + EXT_S_LAST_ORPHAN) != 0 ||
 	    (get_le32(e + EXT_S_RO_COMPAT) & EXT_RO_COMPAT_ORPHAN_PRESENT) != 0);
+}
+
+int
+fsjournal_ext_clean(const unsigned char *sb, size_t len)
+{
+	const unsigned char *e = ext_sb(sb, len, EXT_S_LAST_ORPHAN + 4);
+
+	return e != NULL &&
+	    (get_le16(e + EXT_S_STATE) & (EXT_STATE_VALID | EXT_STATE_ERROR)) ==
+	    EXT_STATE_VALID &&
+	    !(get_le32(e + EXT_S_INCOMPAT) &
+	    (EXT_INCOMPAT_RECOVER | EXT_INCOMPAT_JOURNAL_DEV)) &&
+	    !fsjournal_orphans(sb, len);
 }

@@ -59,4 +59,13 @@ const char	*fsjournal_type(const unsigned char *sb, size_t len);
  */
 int		 fsjournal_orphans(const unsigned char *sb, size_t len);
 
+/*
+ * Whether the same bytes are the superblock of an ext filesystem that was
+ * unmounted cleanly: valid and error-free state, no journal to recover,
+ * no orphan inodes.  Any read-write mount of it changes its superblock
+ * (mount count, mount time) until the unmount: two such filesystems whose
+ * first bytes are the same bytes have had the same mounts.  1 or 0.
+ */
+int		 fsjournal_ext_clean(const unsigned char *sb, size_t len);
+
 #endif

@@ -73,6 +73,10 @@ struct guest {
 	bool			 below_done;
 	size_t			 nbelow;
 	struct lvmap		*lvmap;		/* see lvmap_learn */
+	/* The current image's plan is certain to write (guest_expect_write),
+	 * and its root was mounted read-write at once (rw_at_once). */
+	bool			 expect_write;
+	bool			 rw_early;
 	/* The appliance's partitions, listed once: imprint changes no
 	 * partition table, and the listing costs seconds with many
 	 * drives under TCG (7 s with 30). */
@@ -124,6 +128,9 @@ struct lvmap {
 	int		 partnum;	/* the PV's partition */
 	struct lv_range	 range;
 	char		*head;		/* the PV's first range.data_start bytes */
+	char		*lvhead;	/* the LV's first LVMAP_CHECK bytes */
+	size_t		 k;		/* the image learned on */
+	bool		 fresh;		/* guest_planned_fresh on it */
 };
 
 /*
@@ -227,6 +234,7 @@ mounted(struct guest *gs, bool m)
 {
 	gs->mounted = m;
 	gs->noreplay = 0;
+	gs->rw_early = false;
 	gs->below_done = false;
 	gs->nbelow = 0;
 	strlist_release(&gs->dirs);
@@ -984,6 +992,7 @@ lvmap_free(struct lvmap *m)
 	free(m->lv);
 	free(m->asked);
 	free(m->head);
+	free(m->lvhead);
 	free(m);
 }
 
@@ -1064,7 +1073,9 @@ lvmap_learn(struct guest *gs, size_t k, const char *lvdev, const char *asked)
 	m->partnum = partnum;
 	m->range = range;
 	m->head = head;
-	head = NULL;
+	m->lvhead = a;
+	m->k = k;
+	head = a = NULL;
 	gs->lvmap = m;
 out:
 	reset_err(gs);
@@ -1997,6 +2008,44 @@ mount_dev(struct guest *gs, const char *opts, const char *type,
 }
 
 /*
+ * Mount a batch clone's root read-write at once, for a plan certain to
+ * write?  A root reached through the learned LVM map (lvmap_use) is
+ * mounted through a loop device, which a read-only mount makes read-only
+ * for good: going read-write is then a second mount, and an unmount,
+ * 0.3 s of each clone's 0.7 s under TCG.  So when every one of these
+ * holds, the first mount is the read-write one:
+ *  - the caller's plan is certain to write (guest_expect_write: no undo
+ *    record, and a recipe that makes a new password or host keys);
+ *  - the clone the map was learned on, with no undo record either,
+ *    planned changes (guest_planned_fresh);
+ *  - this clone's first LVMAP_CHECK bytes of the LV, read with its PV
+ *    head, are that clone's (read before its plan was carried out), and
+ *    are a cleanly unmounted ext filesystem (fsjournal_ext_clean): any
+ *    read-write mount would have changed them, so both are the same tree
+ *    and this plan finds what that one found.
+ * Else, or for anything the caller did not ask (a read-only image), the
+ * read-only mount as always.  *type_r: the filesystem's type.
+ */
+static bool
+rw_at_once(struct guest *gs, const struct guest_root *root,
+    const char **type_r)
+{
+	const struct lvmap *m = gs->lvmap;
+	const unsigned char *sb = (const unsigned char *)gs->sb;
+
+	if (!gs->expect_write || gs->readonly || m == NULL || !m->fresh ||
+	    root->opts == NULL || sb == NULL ||
+	    strcmp(gs->sb_dev, root->dev) != 0 ||
+	    gs->sb_off != (int64_t)m->range.offset ||
+	    gs->sblen < LVMAP_CHECK ||
+	    memcmp(sb, m->lvhead, LVMAP_CHECK) != 0 ||
+	    !fsjournal_ext_clean(sb, gs->sblen))
+		return false;
+	*type_r = fsjournal_type(sb, gs->sblen);
+	return true;
+}
+
+/*
  * Mount root at /, read-write or not; quiet: no message on failure.  A
  * root with loop options (lvmap_use) mounts its partition through a loop
  * device at the LV's offset; such a device, made read-only by a
@@ -2012,8 +2061,9 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 	const char *type = NULL;
 	char *opts;
 	int r, level;
+	bool early;
 
-	if (is_mounted(gs, root) && gs->mounted_rw == rw)
+	if (is_mounted(gs, root) && (gs->mounted_rw == rw || gs->rw_early))
 		return 0;
 	/* Read-only to read-write in place: cheaper than a new mount, and
 	 * cheaper still through guestfs_remount, which names the mount
@@ -2038,6 +2088,9 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 		strlist_release(&keep);
 		return -1;
 	}
+	early = !rw && rw_at_once(gs, root, &type);
+	if (early)
+		rw = true;
 	opts = mount_opts(gs, root->dev, root->opts, rw, &level, &type);
 	r = opts ? mount_dev(gs, opts, type, root->dev, "/") : -1;
 	free(opts);
@@ -2053,6 +2106,7 @@ mount_root(struct guest *gs, const struct guest_root *root, bool rw,
 	gs->dirs = keep;
 	gs->noreplay = level;
 	gs->mounted_rw = rw;
+	gs->rw_early = early;
 	free(gs->mounted_dev);
 	gs->mounted_dev = xstrdup(root->dev);
 	free(gs->mounted_opts);
@@ -2254,13 +2308,13 @@ mount_guest(struct guest *gs, const struct guest_root *root, bool rw)
 		return -1;
 	if (gs->below_done)
 		return 0;
-	if ((st = mount_below(gs, root, rw)) != 1)
+	if ((st = mount_below(gs, root, rw || gs->rw_early)) != 1)
 		return st;
 	/* An LV of image k: LVM restricted to it, and again. */
 	if (guest_select(gs, (size_t)gs->cur) == -1 ||
 	    mount_root(gs, root, rw, false) == -1)
 		return -1;
-	if ((st = mount_below(gs, root, rw)) == 1) {
+	if ((st = mount_below(gs, root, rw || gs->rw_early)) == 1) {
 		warnx("'%s': /etc/fstab names a filesystem that is none of "
 		    "the image's: it will not edit the directory the mount "
 		    "hides", cur_image(gs));
@@ -2289,6 +2343,25 @@ guest_mount_rw(struct guest *gs, const struct guest_root *root)
 		return -1;
 	}
 	return mount_guest(gs, root, true);
+}
+
+void
+guest_expect_write(struct guest *gs, bool certain)
+{
+	gs->expect_write = certain;
+}
+
+void
+guest_planned_fresh(struct guest *gs, size_t k)
+{
+	if (gs->lvmap != NULL && gs->lvmap->k == k)
+		gs->lvmap->fresh = true;
+}
+
+bool
+guest_rw_early(const struct guest *gs)
+{
+	return gs->mounted && gs->rw_early;
 }
 
 /* --- file access --------------------------------------------------------- */

@@ -142,6 +142,21 @@ int	 guest_replay_pending(const struct guest *);
 /* Remount root read-write, right before writing (image opened so). */
 int	 guest_mount_rw(struct guest *, const struct guest_root *);
 
+/*
+ * A batch's LVM clones mounted read-write at once (guest.c, rw_at_once):
+ * the caller says, before image k's root is picked, whether its plan is
+ * certain to write (guest_expect_write); and, once image k's plan is
+ * built with changes and no undo record, guest_planned_fresh.  Then a
+ * later clone whose root's first bytes are still image k's is mounted
+ * read-write from the start, which saves the read-only mount and its
+ * unmount.  guest_rw_early: the current root was (a plan that fails or
+ * finds nothing to do after all has then changed its mount count and
+ * times, and nothing else).
+ */
+void	 guest_expect_write(struct guest *, bool certain);
+void	 guest_planned_fresh(struct guest *, size_t k);
+bool	 guest_rw_early(const struct guest *);
+
 /* Unmount: the current image's writes are on its disk (flushed to the
  * host file) when this returns 0.  -1 after one message. */
 int	 guest_flush(struct guest *);

@@ -1454,3 +1454,10 @@ recipe_dump(const struct recipe *r, struct buf *out)
 		    h->disks[i].path : "");
 	}
 }
+
+bool
+recipe_always_writes(const struct recipe *r)
+{
+	return r->guest.password_kind == RECIPE_PASSWORD_RANDOM ||
+	    r->guest.ssh_hostkeys_new;
+}

@@ -221,4 +221,11 @@ void	 recipe_dump(const struct recipe *r, struct buf *out);
 int	 recipe_var_refs(const char *path, const char *text, size_t len,
 	    struct strlist *names);
 
+/*
+ * Whether every plan of r that succeeds on a guest with no undo record
+ * of an earlier apply writes to it, whatever the guest holds: a random
+ * root password, new SSH host keys (guest_expect_write).
+ */
+bool	 recipe_always_writes(const struct recipe *r);
+
 #endif

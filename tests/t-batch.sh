@@ -358,4 +358,71 @@ check_same_file "undo c03: vm.cfg as before" "$POOL/c03/vm.cfg" \
 check_eq "undo c03: others keep theirs" \
     "$(ls "$POOL"/*/System.img.imprint-undo | wc -l)" 29
 
+# --- fresh clones after the first: one read-write mount each ---------------
+# A loop device a read-only mount made stays read-only, so each LVM clone
+# reached through the first one's map once took two mounts.  A clone with
+# no undo record, under a recipe that always writes (root-password =
+# random), whose root bytes are still the first clone's, is mounted
+# read-write at once (guest.c, rw_at_once).  Five rows in one launch,
+# traced: f1 (fresh: LVM, the map learned on it), c03 (undone: no record,
+# but its filesystem has been mounted since), f2 (fresh: one mount), c05
+# (applied: its record makes it a re-run, read-only, no changes), f3
+# (fresh, but its plan fails: eth1 takes the MAC of a vif that has none).
+REC2=$SCRATCH/clone2.rcp
+awk '/^\[nic eth1\]$/ { n = 1 } n && /^mac = auto$/ { $0 = "mac = ${m1}" } 1' \
+    "$REC" >"$REC2"
+INV2=$SCRATCH/inv2.csv
+printf 'image,name,octet,m1\n' >"$INV2"
+for f in f1 f2 f3; do
+	mkdir "$POOL/$f"
+	qemu-img create -q -f qcow2 -F raw -b "$CACHE/lvm.img" \
+	    "$POOL/$f/System.img"
+	cp "$DATA/lvm.vm.cfg" "$POOL/$f/vm.cfg"
+done
+sed -i 's/mac=00:16:3e:10:30:02,//' "$POOL/f3/vm.cfg"
+cp "$POOL/f3/vm.cfg" "$SCRATCH/f3.cfg"
+printf '%s\n' "pool/f1/System.img,fresh1,101,auto" \
+    "pool/c03/System.img,clone03,13,auto" \
+    "pool/f2/System.img,fresh2,102,auto" \
+    "pool/c05/System.img,clone05,15,auto" \
+    "pool/f3/System.img,fresh3,103,from-config" >>"$INV2"
+F2SUM=$(sha256sum <"$POOL/f2/System.img")
+REP2=$SCRATCH/report2.json
+LIBGUESTFS_TRACE=1 run_imprint apply --backing "$CACHE" "$REC2" \
+    --inventory "$INV2" -j 1 --per-launch 5 --report "$REP2"
+check_exit "fresh clones" "$RC" 1
+J=$(cat "$REP2")
+check_eq "fresh clones: results" "$(q '[.images[].result] | join(",")')" \
+    "changed,changed,changed,no changes,failed"
+mounts() {	# row i's mounts of its root, as traced
+	q ".images[$1].messages[]" |
+	    sed -n 's/^libguestfs: trace: mount_vfs "\([^"]*\)" .* "\/"$/\1/p' |
+	    sed 's/,sizelimit=.*//'
+}
+# (f1: the probe looks at partition 1, /boot, first; then the LV)
+check_eq "f1: through LVM, read-only" "$(mounts 0)" "ro
+ro"
+check_match "f1: then read-write in place" "$(q '.images[0].messages[]')" \
+    '^libguestfs: trace: remount "/" "rw:true"$'
+check_eq "c03: read-only, then read-write" "$(mounts 1)" \
+    "ro,loop,offset=1048576
+loop,offset=1048576"
+check_eq "f2: read-write at once" "$(mounts 2)" "loop,offset=1048576"
+check_eq "c05: read-only only" "$(mounts 3)" "ro,loop,offset=1048576"
+check_eq "f2: its identity" "$(q '.images[2] | [.identity.hostname,
+    .identity.name, .undo] | join(" ")')" \
+    "fresh2.example.com fresh2 $POOL/f2/System.img.imprint-undo"
+[ "$(sha256sum <"$POOL/f2/System.img")" != "$F2SUM" ] && pass ||
+    fail "f2: image unchanged"
+check_eq "f3: read-write at once" "$(mounts 4)" "loop,offset=1048576"
+check_match "f3: the plan's error" "$(q '.images[4].messages[]')" \
+    "nic eth1: mac = from-config, but vif 1 in the domain config has no"
+check_match "f3: left unchanged, and what the mount changed" \
+    "$(q '.images[4].messages[]')" "'.*/f3/System\\.img' left unchanged: \
+its root was mounted read-write ahead of the plan .*mount count and times only"
+check_same_file "f3: vm.cfg untouched" "$POOL/f3/vm.cfg" "$SCRATCH/f3.cfg"
+[ ! -e "$POOL/f3/System.img.imprint-undo" ] && pass ||
+    fail "f3: an undo record"
+check_eq "the note for f3 only" "$(grep -c 'ahead of the plan' <<<"$ERR")" 1
+
 done_testing

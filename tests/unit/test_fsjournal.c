@@ -129,6 +129,35 @@ test_orphans(void)
 	CHECK_INT(fsjournal_orphans(sb, 0), 0);
 }
 
+/* Cleanly unmounted: s_state (0x43A) valid, not in error; no recovery
+ * (incompat 0x460, bit 2); not a journal device (bit 3); no orphans. */
+static void
+test_ext_clean(void)
+{
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 1);
+	CHECK_INT(fsjournal_ext_clean(sb, 1024 + 0xEC), 1);
+	CHECK_INT(fsjournal_ext_clean(sb, 1024 + 0xEB), 0);	/* cut short */
+	sb[0x43A] = 0x00;			/* mounted read-write */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x43A] = 0x03;			/* valid, with errors */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x43A] = 0x01;
+	sb[0x460] |= 0x04;			/* needs_recovery */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x460] ^= 0x0C;			/* journal_dev */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x460] &= (unsigned char)~0x08;
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 1);
+	sb[0x4E8] = 12;				/* an orphan inode */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x4E8] = 0;
+	sb[0x438] ^= 0xff;			/* not ext */
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 0);
+	sb[0x438] ^= 0xff;
+	CHECK_INT(fsjournal_ext_clean(sb, FSJOURNAL_READ), 1);
+	CHECK_INT(fsjournal_ext_clean(sb, 0), 0);
+}
+
 int
 main(void)
 {
@@ -146,6 +175,7 @@ main(void)
 	test_ext();
 	test_type();
 	test_orphans();
+	test_ext_clean();
 	test_xfs_btrfs();
 	free(sb);
 	return unit_done();
