@@ -2012,7 +2012,7 @@ mount_dev(struct guest *gs, const char *opts, const char *type,
  * write?  A root reached through the learned LVM map (lvmap_use) is
  * mounted through a loop device, which a read-only mount makes read-only
  * for good: going read-write is then a second mount, and an unmount,
- * 0.3 s of each clone's 0.7 s under TCG.  So when every one of these
+ * 0.2 s of each clone's 0.7 s under TCG (bench/trace.sh).  So when every one of these
  * holds, the first mount is the read-write one:
  *  - the caller's plan is certain to write (guest_expect_write: no undo
  *    record, and a recipe that makes a new password or host keys);

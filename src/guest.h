@@ -128,7 +128,8 @@ int	 guest_pick_root(struct guest *, size_t k, const struct root_spec *,
  * read-write image is not changed by a plan that fails (a read-write
  * mount alone rewrites the superblock, and a read-only one still replays
  * a journal: such a filesystem is mounted without the replay,
- * fsjournal.h).
+ * fsjournal.h).  The one exception, a batch clone whose plan is certain
+ * to write: guest_expect_write.
  */
 int	 guest_mount_root(struct guest *, const struct guest_root *);
 /*
