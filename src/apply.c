@@ -357,7 +357,7 @@ apply_image(const struct apply_ctx *c, struct guest *gs, size_t k,
 			    "journal is replayed, which is left to its next "
 			    "mount so that this run writes nothing",
 			    esc(j->image), esc(root.display));
-		if (!c->tree && guest_rw_early(gs))
+		if (*early_note(gs) != '\0')
 			warnx("note: '%s'%s", esc(j->image), early_note(gs));
 		report(o, j, &p, root.display, NULL, "no changes");
 		rc = 0;

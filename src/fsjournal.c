@@ -115,7 +115,8 @@ fsjournal_orphans(const unsigned char *sb, size_t len)
 	const unsigned char *e = ext_sb(sb, len, EXT_S_LAST_ORPHAN + 4);
 
 	return e != NULL && (get_le32(e + EXT_S_LAST_ORPHAN) != 0 ||
-	    (get_le32(e + EXT_S_RO_COMPAT) & EXT_RO_COMPAT_ORPHAN_PRESENT) != 0);
+	    (get_le32(e + EXT_S_RO_COMPAT) &
+	    EXT_RO_COMPAT_ORPHAN_PRESENT) != 0);
 }
 
 int

@@ -1026,7 +1026,9 @@ read_dev(struct guest *gs, const char *dev, size_t len, int64_t off)
  * clone's copy even while its filter shows it image k alone (seen in 2
  * of 20 batches of 5 clones under load; LVM did activate image k's).
  * A name on another image is not taken: image k's one partition that
- * holds an LVM PV is.  The caller checks the bytes either way.
+ * holds an LVM PV is.  The caller checks the bytes either way.  Image
+ * k's partition table, not appliance_parts: an explicit root has not
+ * listed every drive's partitions, which costs seconds with many.
  */
 static char *
 lvmap_pv(struct guest *gs, size_t k, const char *meta, size_t mlen,
@@ -2051,8 +2053,8 @@ mount_dev(struct guest *gs, const char *opts, const char *type,
  * write?  A root reached through the learned LVM map (lvmap_use) is
  * mounted through a loop device, which a read-only mount makes read-only
  * for good: going read-write is then a second mount, and an unmount,
- * 0.2 s of each clone's 0.7 s under TCG (bench/trace.sh).  So when every one of these
- * holds, the first mount is the read-write one:
+ * 0.2 s of each clone's 0.7 s under TCG (bench/trace.sh).  So when every
+ * one of these holds, the first mount is the read-write one:
  *  - the caller's plan is certain to write (guest_expect_write: no undo
  *    record, and a recipe that makes a new password or host keys);
  *  - the clone the map was learned on, with no undo record either,
